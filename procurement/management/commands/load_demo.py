@@ -1,0 +1,23 @@
+import importlib
+import importlib.util
+
+from django.apps import apps
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+
+class Command(BaseCommand):
+    help = "Load the demo accounts and data (idempotent). Each app contributes `<app>/demo.py: load(stdout)`."
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError("Demo data never loads in production settings (DEBUG=0).")
+        # In INSTALLED_APPS order, which follows the dependency order of our apps.
+        for config in apps.get_app_configs():
+            if importlib.util.find_spec(f"{config.name}.demo") is None:
+                continue
+            module = importlib.import_module(f"{config.name}.demo")
+            with transaction.atomic():
+                module.load(self.stdout)
+        self.stdout.write(self.style.SUCCESS("Demo data ready. Every demo account's password: demo-pass-2026"))

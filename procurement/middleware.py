@@ -1,0 +1,25 @@
+from django.contrib import messages
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+from .roles import mfa_missing
+
+# Paths a user without MFA may still reach: enrolment itself, logout, language, health, assets.
+_EXEMPT_PREFIXES = ("/accounts/", "/i18n/", "/healthz", "/static/", "/media/")
+
+
+class RequireMFAMiddleware:
+    """Officials, evaluators, auditors and admins must enrol in TOTP before they can act."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith(_EXEMPT_PREFIXES) and mfa_missing(request.user):
+            message = _("Your role requires two-factor authentication. Set up an authenticator app to continue.")
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": message}, status=403)
+            messages.warning(request, message)
+            return redirect("mfa_activate_totp")
+        return self.get_response(request)

@@ -1,0 +1,33 @@
+"""Role-aware navigation: an item shows when the user holds its permission (None: everyone)."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: Promise
+    url_name: str
+    perm: str | None = None
+
+
+NAV_ITEMS = [
+    NavItem(_("Home"), "home"),
+    NavItem(_("Notifications"), "notifications", "procurement.view_notifications"),
+    NavItem(_("Audit log"), "audit_log", "procurement.view_audit_log"),
+    NavItem(_("Administration"), "admin:index", "procurement"),
+]
+
+
+def nav_for(request) -> list[dict]:
+    items = []
+    for item in NAV_ITEMS:
+        if item.perm and not request.user.has_perm(item.perm):
+            continue
+        url = reverse(item.url_name)
+        active = request.path == url if url == "/" else request.path.startswith(url)
+        items.append({"label": item.label, "url": url, "active": active})
+    return items

@@ -1,0 +1,37 @@
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+from rules.contrib.views import permission_required
+
+from . import notifications
+from .filters import AuditEntryFilter
+from .models import AuditEntry, Notification
+
+
+def home(request):
+    return render(request, "home.html", {"latest_tenders": []})
+
+
+@login_required
+def notification_list(request):
+    page = Paginator(Notification.objects.filter(user=request.user), 25).get_page(request.GET.get("page"))
+    return render(request, "procurement/notifications.html", {"page_obj": page})
+
+
+@require_POST
+@login_required
+def notification_mark_read(request):
+    notification_id = request.POST.get("id")
+    notifications.notifications_mark_read(
+        user=request.user,
+        notification_id=int(notification_id) if notification_id and notification_id.isdigit() else None,
+    )
+    return redirect("notifications")
+
+
+@permission_required("procurement.view_audit_log", raise_exception=True)
+def audit_log(request):
+    entries = AuditEntryFilter(request.GET, queryset=AuditEntry.objects.select_related("actor"))
+    page = Paginator(entries.qs, 50).get_page(request.GET.get("page"))
+    return render(request, "procurement/audit_log.html", {"filter": entries, "page_obj": page})
