@@ -1,0 +1,189 @@
+"""Shared fixtures: the people every test talks about, MFA enrolment, private services."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+from procurement.roles import Role
+from tests.factories import OfficialFactory, SupplierMemberFactory, UserFactory
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API in live_server tests
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def enrol_totp(user) -> str:
+    """Give `user` a TOTP authenticator; returns the secret so a test can compute codes."""
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
+@pytest.fixture
+def official(db):
+    """Olivia: procuring official of her entity, enrolled in MFA."""
+    membership = OfficialFactory(user__email="olivia@agency.example")
+    enrol_totp(membership.user)
+    return membership.user
+
+
+@pytest.fixture
+def supplier_user(db):
+    """Sam: administrator of an approved supplier company."""
+    return SupplierMemberFactory(user__email="sam@supplier.example").user
+
+
+@pytest.fixture
+def other_supplier_user(db):
+    """Tara: administrator of a different approved company."""
+    return SupplierMemberFactory(user__email="tara@rival.example").user
+
+
+@pytest.fixture
+def auditor(db):
+    user = UserFactory(email="audrey@audit.example", role=Role.AUDITOR)
+    enrol_totp(user)
+    return user
+
+
+@pytest.fixture
+def platform_admin(db):
+    user = UserFactory(email="adam@platform.example", role=Role.ADMIN, is_staff=True)
+    enrol_totp(user)
+    return user
+
+
+@pytest.fixture
+def outsider(db):
+    """Oscar: signed up, belongs to nothing."""
+    return UserFactory(email="oscar@nowhere.example")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for_port(port: int, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on port {port}")
+
+
+class PrivateRedis:
+    """A redis-server this test owns: it may stop and start it without touching the machine's own."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.proc = None
+
+    def start(self):
+        binary = shutil.which("redis-server") or "/usr/bin/redis-server"
+        self.proc = subprocess.Popen(
+            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        _wait_for_port(self.port)
+
+    def stop(self):
+        if self.proc:
+            self.proc.kill()
+            self.proc.wait()
+            self.proc = None
+
+
+@pytest.fixture
+def private_redis():
+    redis = PrivateRedis()
+    yield redis
+    redis.stop()
+
+
+class CeleryWorker:
+    """A real `celery worker` process against the test database and a given broker."""
+
+    def __init__(self, broker_url: str, database_name: str):
+        self.broker_url = broker_url
+        self.database_name = database_name
+        self.proc = None
+
+    def start(self, *extra_args: str):
+        from django.conf import settings
+
+        db = settings.DATABASES["default"]
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "procurement.test_settings",
+            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{self.database_name}",
+            "REDIS_URL": self.broker_url,
+            "CELERY_BROKER_URL": self.broker_url,
+        }
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "procurement", "worker", "--pool", "solo", "-l", "warning",
+             "--without-gossip", "--without-mingle", *extra_args],
+            cwd=ROOT,
+            env=env,
+        )
+        return self
+
+    def kill(self):
+        if self.proc:
+            self.proc.kill()
+            self.proc.wait()
+            self.proc = None
+
+
+@pytest.fixture
+def celery_worker_factory(transactional_db):
+    from django.db import connection
+
+    workers = []
+
+    def start(broker_url: str, *extra_args: str) -> CeleryWorker:
+        worker = CeleryWorker(broker_url, connection.settings_dict["NAME"]).start(*extra_args)
+        workers.append(worker)
+        return worker
+
+    yield start
+    for worker in workers:
+        worker.kill()
+
+
+def wait_until(predicate, timeout: float = 30.0, interval: float = 0.2):
+    """Poll `predicate` until it is truthy; fail the test with a clear message when it never is."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(interval)
+    pytest.fail(f"condition not met within {timeout}s: {getattr(predicate, '__doc__', None) or predicate}")
+
+
+@pytest.fixture
+def use_broker():
+    """Point this process's Celery publisher at another broker URL for one test."""
+    from procurement.celery import app
+
+    original = app.conf.broker_url
+
+    def switch(url: str):
+        app.conf.broker_url = url
+        app.close()  # drops the cached connection and producer pools
+
+    yield switch
+    switch(original)

@@ -1,0 +1,71 @@
+"""factory_boy factories shared by every test folder."""
+
+import factory
+from allauth.account.models import EmailAddress
+
+from procurement.models import User
+from procurement.roles import Role
+from suppliers.models import Supplier, SupplierMember
+from suppliers.validators import korean_brn_check_digit
+from tenders.models import Official, ProcuringEntity
+
+PASSWORD = "correct-horse-battery-9"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.org")
+    full_name = factory.Faker("name")
+    role = Role.SUPPLIER
+    language = "en"
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def verified_email(self, create, extracted, **kwargs):
+        if create:
+            self.save()
+            EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
+
+
+class ProcuringEntityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProcuringEntity
+
+    code = factory.Sequence(lambda n: f"E{n:05d}")
+    name_ko = factory.Sequence(lambda n: f"기관{n}")
+    name_en = factory.Sequence(lambda n: f"Agency {n}")
+
+
+class OfficialFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Official
+
+    user = factory.SubFactory(UserFactory, role=Role.OFFICIAL)
+    entity = factory.SubFactory(ProcuringEntityFactory)
+
+
+def valid_brn(n: int) -> str:
+    first_nine = f"{(110000000 + n * 7919) % 1_000_000_000:09d}"
+    return f"{first_nine}{korean_brn_check_digit(first_nine)}"
+
+
+class SupplierFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Supplier
+
+    name_ko = factory.Sequence(lambda n: f"공급사{n}")
+    name_en = factory.Sequence(lambda n: f"Supplier {n} Co.")
+    registration_number = factory.Sequence(valid_brn)
+    status = Supplier.Status.APPROVED
+
+
+class SupplierMemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SupplierMember
+
+    user = factory.SubFactory(UserFactory, role=Role.SUPPLIER)
+    supplier = factory.SubFactory(SupplierFactory)
+    role = SupplierMember.Role.ADMINISTRATOR
