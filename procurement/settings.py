@@ -260,3 +260,48 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- tenders (issue 4) -------------------------------------------------------------------------
+# OCDS ocid = "<OCDS_PREFIX>-<reference>". Register a real prefix with the Open Contracting
+# Partnership (they look like "ocds-213czf"); this placeholder is fine for development.
+OCDS_PREFIX = env.str("OCDS_PREFIX", default="ocds-koneps")
+# Minimum days between publication and the submission deadline, per method and category.
+# Simplified from Korea's 국가계약법 시행령 §35 (7 days for ordinary goods/services/works notices;
+# larger works and negotiated contracts need more, international tenders 40): operators adjust.
+MIN_TENDER_PERIOD_DAYS = {
+    "open": {"goods": 7, "services": 7, "works": 7},
+    "restricted": {"goods": 5, "services": 5, "works": 7},
+    "limited": {"goods": 3, "services": 3, "works": 3},
+}
+# An amendment made less than this many days before the submission deadline must move the deadline
+# so that at least this many days remain for bidders to react to it.
+AMENDMENT_EXTENSION_DAYS = env.int("AMENDMENT_EXTENSION_DAYS", default=3)
+# National defaults per evaluation method; each tender may override within the policy's limits.
+EVALUATION_DEFAULTS = {
+    "lowest_price": {},
+    # 복수예비가격: 15 reserve prices within ±2% of the base price; each bidder picks 2; the 4 most
+    # picked are averaged into the planned price; the lowest bid at or above floor_rate% of it wins.
+    "floor_rate_reserve": {
+        "floor_rate": "87.745",
+        "reserve_range_pct": "2",
+        "reserve_count": 15,
+        "picks_per_bidder": 2,
+        "picks_averaged": 4,
+    },
+    # 협상에 의한 계약: technical 80 / price 20; a bid needs 85% of the technical maximum to qualify.
+    "best_value": {
+        "technical_weight": 80,
+        "price_weight": 20,
+        "technical_threshold_pct": 85,
+        "technical_criteria": [
+            {"name": "Technical approach", "max_score": 40},
+            {"name": "Experience and track record", "max_score": 20},
+            {"name": "Staffing and management", "max_score": 20},
+        ],
+    },
+}
+# A subscription to a classification also matches tenders that share its first N code characters
+# (the group level of an 8-digit goods code: division 2 + group 2).
+SUBSCRIPTION_MATCH_PREFIX = env.int("SUBSCRIPTION_MATCH_PREFIX", default=4)
+TENDERS_PAGE_SIZE = 20
+# --- end tenders ---------------------------------------------------------------------------------

@@ -1,5 +1,9 @@
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.search import SearchVector
 from django.db import models
+from django.db.models.functions import Upper
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +21,8 @@ class ProcuringEntity(models.Model):
     name_en = models.CharField(_("name (English)"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.CENTRAL)
     is_active = models.BooleanField(_("active"), default=True)
+    # Four-eyes rule: when set, a second official with can_approve must approve each publication.
+    requires_second_approval = models.BooleanField(_("publication needs a second official's approval"), default=False)
 
     class Meta:
         ordering = ["name_ko"]
@@ -45,3 +51,278 @@ class Official(models.Model):
 
     def __str__(self):
         return f"{self.user} @ {self.entity.code}"
+
+
+class ReferenceCounter(models.Model):
+    """The per-year sequence behind tender references (2026-00001, 2026-00002, …).
+
+    Incremented with one INSERT … ON CONFLICT DO UPDATE … RETURNING, so two publications never
+    get the same number and a rolled-back publication only leaves a gap.
+    """
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.year}: {self.last}"
+
+
+class Tender(models.Model):
+    """A call for bids by one procuring entity."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PENDING_APPROVAL = "pending_approval", _("Pending approval")
+        PUBLISHED = "published", _("Open for bids")
+        CLOSED = "closed", _("Closed")
+        OPENED = "opened", _("Bids opened")
+        EVALUATED = "evaluated", _("Evaluated")
+        AWARDED = "awarded", _("Awarded")
+        CONTRACTED = "contracted", _("Contracted")
+        CANCELLED = "cancelled", _("Cancelled")
+        UNSUCCESSFUL = "unsuccessful", _("Unsuccessful")
+
+    class Method(models.TextChoices):
+        OPEN = "open", _("Open")
+        RESTRICTED = "restricted", _("Restricted (invited suppliers)")
+        LIMITED = "limited", _("Limited (direct)")
+
+    class Category(models.TextChoices):
+        GOODS = "goods", _("Goods")
+        WORKS = "works", _("Works")
+        SERVICES = "services", _("Services")
+
+    class EvaluationMethod(models.TextChoices):
+        LOWEST_PRICE = "lowest_price", _("Lowest price")
+        FLOOR_RATE_RESERVE = "floor_rate_reserve", _("Lowest price above a floor rate (multiple reserve prices)")
+        BEST_VALUE = "best_value", _("Best value (technical and price)")
+
+    # The lifecycle (DESIGN.md §2). This app moves draft → pending_approval → published, cancels and
+    # marks unsuccessful; bidding and contracts move the rest through services.tender_set_status.
+    TRANSITIONS = {
+        Status.DRAFT: {Status.PENDING_APPROVAL, Status.PUBLISHED, Status.CANCELLED},
+        Status.PENDING_APPROVAL: {Status.PUBLISHED, Status.DRAFT},
+        Status.PUBLISHED: {Status.CLOSED, Status.CANCELLED},
+        Status.CLOSED: {Status.OPENED, Status.CANCELLED, Status.UNSUCCESSFUL},
+        Status.OPENED: {Status.EVALUATED, Status.UNSUCCESSFUL},
+        Status.EVALUATED: {Status.AWARDED, Status.UNSUCCESSFUL},
+        Status.AWARDED: {Status.CONTRACTED, Status.UNSUCCESSFUL},
+        Status.CONTRACTED: set(),
+        Status.CANCELLED: set(),
+        Status.UNSUCCESSFUL: set(),
+    }
+    # Never shown to the public, suppliers, or officials of other entities.
+    PRIVATE_STATUSES = frozenset({Status.DRAFT, Status.PENDING_APPROVAL})
+    TERMINAL_STATUSES = frozenset({Status.CONTRACTED, Status.CANCELLED, Status.UNSUCCESSFUL})
+
+    reference = models.CharField(_("reference"), max_length=20, unique=True, null=True, blank=True)
+    ocid = models.CharField(_("OCDS id"), max_length=80, unique=True, null=True, blank=True)
+    entity = models.ForeignKey(ProcuringEntity, on_delete=models.PROTECT, related_name="tenders")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    title = models.CharField(_("title"), max_length=300)
+    # Sanitised HTML (nh3) — cleaned by the services before it is stored.
+    description = models.TextField(_("description"), blank=True)
+    method = models.CharField(_("procurement method"), max_length=20, choices=Method.choices, default=Method.OPEN)
+    method_justification = models.TextField(_("justification for the method"), blank=True)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices, default=Category.GOODS)
+    estimated_value = models.DecimalField(_("estimated value"), max_digits=18, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3, default="KRW")
+    delivery_place = models.CharField(_("place of delivery"), max_length=300, blank=True)
+    delivery_period = models.CharField(_("delivery period"), max_length=200, blank=True)
+    eligibility = models.TextField(_("eligibility requirements"), blank=True)
+    evaluation_method = models.CharField(
+        _("evaluation method"),
+        max_length=30,
+        choices=EvaluationMethod.choices,
+        default=EvaluationMethod.LOWEST_PRICE,
+    )
+    # Validated per method by tenders.policies (national defaults in settings.EVALUATION_DEFAULTS).
+    evaluation_params = models.JSONField(_("evaluation parameters"), default=dict, blank=True)
+
+    clarification_deadline = models.DateTimeField(_("clarification deadline"), null=True, blank=True)
+    submission_deadline = models.DateTimeField(_("submission deadline"), null=True, blank=True)
+    opening_at = models.DateTimeField(_("opening time"), null=True, blank=True)
+
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    # The earliest moment something is due for this tender (the deadline sweep's index): the
+    # submission deadline while published; whoever moves the tender on sets the next one.
+    next_check = models.DateTimeField(_("next check"), null=True, blank=True, db_index=True)
+    # Current amendment number: 0 at publication, +1 per amendment.
+    version = models.PositiveIntegerField(_("version"), default=0)
+
+    # Sealing (DESIGN.md §4): generated at publication; the private key only ever wrapped.
+    public_key = models.BinaryField(null=True, blank=True, editable=False)
+    wrapped_private_key = models.BinaryField(null=True, blank=True, editable=False)
+
+    cancellation_reason = models.TextField(_("reason for cancellation"), blank=True)
+    unsuccessful_reason = models.TextField(_("reason it was unsuccessful"), blank=True)
+    retendered_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="retenders"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    status_changed_at = models.DateTimeField(_("status changed"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-published_at", "-created_at"]
+        verbose_name = _("tender")
+        verbose_name_plural = _("tenders")
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="tender_status_pub_idx"),
+            # Full-text search ('simple': PostgreSQL has no Korean stemmer) and trigram similarity
+            # so that a Korean word inside a compound title still matches.
+            GinIndex(SearchVector("title", "description", config="simple"), name="tender_search_idx"),
+            GinIndex(OpClass(Upper("title"), name="gin_trgm_ops"), name="tender_title_trgm_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.reference or _('(draft)')} {self.title}"
+
+    @property
+    def is_public(self) -> bool:
+        return self.status not in self.PRIVATE_STATUSES
+
+    @property
+    def is_open_for_bids(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.submission_deadline is not None
+            and timezone.now() < self.submission_deadline
+        )
+
+    @property
+    def clarifications_open(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.clarification_deadline is not None
+            and timezone.now() < self.clarification_deadline
+        )
+
+    @property
+    def is_invitation_only(self) -> bool:
+        return self.method in (self.Method.RESTRICTED, self.Method.LIMITED)
+
+
+class TenderVersion(models.Model):
+    """One published version of a tender: amendment 0 is the original notice; each addendum adds one."""
+
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="versions")
+    amendment_number = models.PositiveIntegerField(_("amendment number"))
+    reason = models.TextField(_("reason"), blank=True)
+    # Every public field as it stood after this version (see services.tender_snapshot).
+    snapshot = models.JSONField(_("snapshot"))
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["tender", "amendment_number"]
+        verbose_name = _("tender version")
+        verbose_name_plural = _("tender versions")
+        constraints = [
+            models.UniqueConstraint(fields=["tender", "amendment_number"], name="tender_version_unique_number")
+        ]
+
+    def __str__(self):
+        return f"{self.tender_id} v{self.amendment_number}"
+
+
+def tender_document_path(instance, filename: str) -> str:
+    return f"tenders/{instance.tender_id}/{timezone.now():%Y%m%d%H%M%S}-{filename}"
+
+
+class TenderDocument(models.Model):
+    """Specifications, drawings and other bidding documents: private while draft, public once published."""
+
+    class Kind(models.TextChoices):
+        SPECIFICATION = "specification", _("Specification")
+        DRAWING = "drawing", _("Drawing")
+        BILL_OF_QUANTITIES = "bill_of_quantities", _("Bill of quantities")
+        CONTRACT_TERMS = "contract_terms", _("Contract terms")
+        OTHER = "other", _("Other")
+
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices, default=Kind.SPECIFICATION)
+    title = models.CharField(_("title"), max_length=200)
+    file = models.FileField(_("file"), upload_to=tender_document_path, max_length=300)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=120)
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64)
+    # The amendment that added it (0: part of the original notice or the draft).
+    amendment_number = models.PositiveIntegerField(default=0)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("tender document")
+        verbose_name_plural = _("tender documents")
+
+    def __str__(self):
+        return self.title
+
+
+class Clarification(models.Model):
+    """A supplier's question and the entity's public answer. The asker is never shown publicly."""
+
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="clarifications")
+    question = models.TextField(_("question"))
+    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, related_name="+")
+    asked_at = models.DateTimeField(_("asked"), default=timezone.now)
+    answer = models.TextField(_("answer"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["asked_at", "id"]
+        verbose_name = _("clarification")
+        verbose_name_plural = _("clarifications")
+
+    def __str__(self):
+        return f"Q{self.pk} on {self.tender_id}"
+
+    @property
+    def is_answered(self) -> bool:
+        return self.answered_at is not None
+
+
+class Invitation(models.Model):
+    """A supplier invited to a restricted or limited tender: only they are told, only they may bid."""
+
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="invitations")
+    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, related_name="tender_invitations")
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    invited_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [models.UniqueConstraint(fields=["tender", "supplier"], name="invitation_unique_supplier")]
+
+    def __str__(self):
+        return f"{self.supplier_id} → {self.tender_id}"
+
+
+class TenderFollow(models.Model):
+    """A person who clicked “follow” on a tender: told about amendments, answers and cancellation."""
+
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="follows")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tender_follows")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("tender follow")
+        verbose_name_plural = _("tender follows")
+        constraints = [models.UniqueConstraint(fields=["tender", "user"], name="tender_follow_unique_user")]
+
+    def __str__(self):
+        return f"{self.user_id} follows {self.tender_id}"
