@@ -3,20 +3,24 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from tenders.views import home
+
 from . import api, health, views
 
 api_v1 = [
     path("me/", api.MeView.as_view(), name="api-me"),
     path("notifications/", api.NotificationListView.as_view(), name="api-notifications"),
     path("audit-log/", api.AuditEntryListView.as_view(), name="api-audit-log"),
+    path("", include("tenders.api_urls")),
 ]
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/read/", views.notification_mark_read, name="notifications_mark_read"),
     path("audit-log/", views.audit_log, name="audit_log"),
+    path("tenders/", include("tenders.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -9,10 +9,6 @@ from .filters import AuditEntryFilter
 from .models import AuditEntry, Notification
 
 
-def home(request):
-    return render(request, "home.html", {"latest_tenders": []})
-
-
 @login_required
 def notification_list(request):
     page = Paginator(Notification.objects.filter(user=request.user), 25).get_page(request.GET.get("page"))

@@ -3,6 +3,7 @@ from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVector
 from django.db import models
 from django.db.models.functions import Upper
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -184,6 +185,9 @@ class Tender(models.Model):
     def __str__(self):
         return f"{self.reference or _('(draft)')} {self.title}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("tenders:detail", args=[self.pk])
+
     @property
     def is_public(self) -> bool:
         return self.status not in self.PRIVATE_STATUSES
@@ -326,3 +330,21 @@ class TenderFollow(models.Model):
 
     def __str__(self):
         return f"{self.user_id} follows {self.tender_id}"
+
+
+class Subscription(models.Model):
+    """A company's alerts (관심 분야): new tenders in these classifications or from these entities."""
+
+    supplier = models.OneToOneField("suppliers.Supplier", on_delete=models.CASCADE, related_name="tender_subscription")
+    entities = models.ManyToManyField(
+        ProcuringEntity, blank=True, related_name="+", verbose_name=_("procuring entities")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("tender alert subscription")
+        verbose_name_plural = _("tender alert subscriptions")
+
+    def __str__(self):
+        return f"alerts of {self.supplier_id}"

@@ -1,0 +1,77 @@
+"""The public tender list's search, filters and sort (django-filter), shared by the page and the API."""
+
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import ProcuringEntity, Tender
+from .selectors import tenders_search
+
+PUBLIC_STATUS_CHOICES = [(s.value, s.label) for s in Tender.Status if s not in Tender.PRIVATE_STATUSES]
+
+SORT_CHOICES = [
+    ("relevance", _("Relevance")),
+    ("newest", _("Newest first")),
+    ("closing", _("Closing soonest")),
+    ("value_desc", _("Highest value")),
+    ("value_asc", _("Lowest value")),
+]
+_ORDERINGS = {
+    "newest": ["-published_at", "-id"],
+    "closing": ["submission_deadline", "-id"],
+    "value_desc": ["-estimated_value", "-id"],
+    "value_asc": ["estimated_value", "-id"],
+}
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class TenderFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="filter_search")
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=PUBLIC_STATUS_CHOICES)
+    method = django_filters.ChoiceFilter(label=_("Method"), choices=Tender.Method.choices)
+    category = django_filters.ChoiceFilter(label=_("Category"), choices=Tender.Category.choices)
+    classification = django_filters.CharFilter(
+        label=_("Classification code"), method="filter_classification", help_text=_("A code or its first digits")
+    )
+    entity = django_filters.ModelChoiceFilter(label=_("Procuring entity"), queryset=ProcuringEntity.objects.all())
+    value_min = django_filters.NumberFilter(label=_("Value from"), field_name="estimated_value", lookup_expr="gte")
+    value_max = django_filters.NumberFilter(label=_("Value to"), field_name="estimated_value", lookup_expr="lte")
+    closing_from = django_filters.DateFilter(
+        label=_("Closing from"), field_name="submission_deadline", lookup_expr="date__gte", widget=DateInput
+    )
+    closing_to = django_filters.DateFilter(
+        label=_("Closing until"), field_name="submission_deadline", lookup_expr="date__lte", widget=DateInput
+    )
+    sort = django_filters.ChoiceFilter(label=_("Sort by"), choices=SORT_CHOICES, method="filter_sort", empty_label=None)
+
+    class Meta:
+        model = Tender
+        fields: list[str] = []
+
+    def filter_search(self, queryset, name, value):
+        return tenders_search(queryset, value)
+
+    def filter_classification(self, queryset, name, value):
+        from .selectors import has_classifications
+
+        if not has_classifications():
+            return queryset
+        matching = Tender.classifications.through.objects.filter(classification__code__startswith=value.strip())
+        return queryset.filter(pk__in=matching.values("tender_id"))
+
+    def filter_sort(self, queryset, name, value):
+        return queryset
+
+    @property
+    def qs(self):
+        qs = super().qs
+        sort = self.form.cleaned_data.get("sort") if self.form.is_valid() else None
+        searching = bool(self.form.is_valid() and self.form.cleaned_data.get("q"))
+        if sort in _ORDERINGS:
+            return qs.order_by(*_ORDERINGS[sort])
+        if searching:
+            return qs  # already ranked by relevance
+        return qs.order_by("-published_at", "-id")

@@ -1,0 +1,188 @@
+"""Procurement and evaluation methods as small policy classes (STYLE.md: Prozorro's procedure types).
+
+Each evaluation policy validates a tender's `evaluation_params`, filling gaps from the national
+defaults in `settings.EVALUATION_DEFAULTS`; each method policy says who may bid and how long the
+tender must stay open. Code elsewhere asks the policy instead of testing the method's name.
+"""
+
+from datetime import timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from .models import Tender
+
+
+def _decimal(value, *, field: str, low: Decimal, high: Decimal, errors: dict) -> str | None:
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        errors[field] = _("Enter a number.")
+        return None
+    if not number.is_finite() or not (low <= number <= high):
+        errors[field] = _("Enter a number between %(low)s and %(high)s.") % {"low": low, "high": high}
+        return None
+    return str(number.normalize()) if number == number.to_integral() else str(number)
+
+
+def _integer(value, *, field: str, low: int, high: int, errors: dict) -> int | None:
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        errors[field] = _("Enter a whole number.")
+        return None
+    if not (low <= number <= high):
+        errors[field] = _("Enter a whole number between %(low)s and %(high)s.") % {"low": low, "high": high}
+        return None
+    return number
+
+
+class EvaluationPolicy:
+    """How bids are compared. `clean` returns complete parameters or raises ValidationError({param: msg})."""
+
+    key: str = ""
+    param_names: tuple[str, ...] = ()
+
+    @classmethod
+    def defaults(cls) -> dict:
+        return dict(settings.EVALUATION_DEFAULTS.get(cls.key, {}))
+
+    @classmethod
+    def clean(cls, params: dict | None) -> dict:
+        merged = {**cls.defaults(), **{k: v for k, v in (params or {}).items() if v not in (None, "")}}
+        errors: dict = {}
+        cleaned = cls._clean(merged, errors)
+        if errors:
+            raise ValidationError({k: ValidationError(v) for k, v in errors.items()})
+        return cleaned
+
+    @classmethod
+    def _clean(cls, params: dict, errors: dict) -> dict:
+        return {}
+
+
+class LowestPrice(EvaluationPolicy):
+    key = Tender.EvaluationMethod.LOWEST_PRICE
+
+
+class FloorRateReserve(EvaluationPolicy):
+    """복수예비가격: reserve prices drawn around the base price; lowest bid at or above the floor wins."""
+
+    key = Tender.EvaluationMethod.FLOOR_RATE_RESERVE
+    param_names = ("floor_rate", "reserve_range_pct", "reserve_count", "picks_per_bidder", "picks_averaged")
+
+    @classmethod
+    def _clean(cls, params: dict, errors: dict) -> dict:
+        cleaned = {
+            "floor_rate": _decimal(
+                params.get("floor_rate"), field="floor_rate", low=Decimal(50), high=Decimal(100), errors=errors
+            ),
+            "reserve_range_pct": _decimal(
+                params.get("reserve_range_pct"),
+                field="reserve_range_pct",
+                low=Decimal("0.1"),
+                high=Decimal(10),
+                errors=errors,
+            ),
+            "reserve_count": _integer(
+                params.get("reserve_count"), field="reserve_count", low=2, high=50, errors=errors
+            ),
+            "picks_per_bidder": _integer(
+                params.get("picks_per_bidder"), field="picks_per_bidder", low=1, high=10, errors=errors
+            ),
+            "picks_averaged": _integer(
+                params.get("picks_averaged"), field="picks_averaged", low=1, high=20, errors=errors
+            ),
+        }
+        count, averaged, picks = cleaned["reserve_count"], cleaned["picks_averaged"], cleaned["picks_per_bidder"]
+        if count and averaged and averaged > count:
+            errors["picks_averaged"] = _("Cannot average more reserve prices than are drawn (%(n)s).") % {"n": count}
+        if count and picks and picks > count:
+            errors["picks_per_bidder"] = _("Bidders cannot pick more reserve prices than are drawn (%(n)s).") % {
+                "n": count
+            }
+        return cleaned
+
+
+class BestValue(EvaluationPolicy):
+    """Technical score from the committee plus a price score, weighted as the tender says."""
+
+    key = Tender.EvaluationMethod.BEST_VALUE
+    param_names = ("technical_weight", "price_weight", "technical_threshold_pct", "technical_criteria")
+
+    @classmethod
+    def _clean(cls, params: dict, errors: dict) -> dict:
+        technical = _integer(params.get("technical_weight"), field="technical_weight", low=1, high=99, errors=errors)
+        price = _integer(params.get("price_weight"), field="price_weight", low=1, high=99, errors=errors)
+        threshold = _integer(
+            params.get("technical_threshold_pct"), field="technical_threshold_pct", low=0, high=100, errors=errors
+        )
+        if technical is not None and price is not None and technical + price != 100:
+            errors["price_weight"] = _("Technical and price weights must add up to 100 (now %(sum)s).") % {
+                "sum": technical + price
+            }
+        criteria = []
+        raw = params.get("technical_criteria") or []
+        if not isinstance(raw, list) or not raw:
+            errors["technical_criteria"] = _("List at least one technical criterion.")
+        else:
+            for item in raw:
+                name = str((item or {}).get("name", "")).strip() if isinstance(item, dict) else ""
+                try:
+                    max_score = int(item.get("max_score"))
+                except (AttributeError, TypeError, ValueError):
+                    max_score = 0
+                if not name or max_score <= 0:
+                    errors["technical_criteria"] = _("Each criterion needs a name and a positive maximum score.")
+                    break
+                criteria.append({"name": name[:200], "max_score": max_score})
+        return {
+            "technical_weight": technical,
+            "price_weight": price,
+            "technical_threshold_pct": threshold,
+            "technical_criteria": criteria,
+        }
+
+
+EVALUATION_POLICIES: dict[str, type[EvaluationPolicy]] = {p.key: p for p in (LowestPrice, FloorRateReserve, BestValue)}
+
+
+def evaluation_policy(method: str) -> type[EvaluationPolicy]:
+    return EVALUATION_POLICIES[method]
+
+
+class MethodPolicy:
+    """A procurement method: who is told, who may bid, what must be justified, how long it stays open."""
+
+    key: str = ""
+    invitation_only: bool = False
+    needs_justification: bool = False
+
+    @classmethod
+    def min_period(cls, category: str) -> timedelta:
+        days = settings.MIN_TENDER_PERIOD_DAYS.get(cls.key, {}).get(category, 0)
+        return timedelta(days=days)
+
+
+class OpenMethod(MethodPolicy):
+    key = Tender.Method.OPEN
+
+
+class RestrictedMethod(MethodPolicy):
+    key = Tender.Method.RESTRICTED
+    invitation_only = True
+
+
+class LimitedMethod(MethodPolicy):
+    key = Tender.Method.LIMITED
+    invitation_only = True
+    needs_justification = True
+
+
+METHOD_POLICIES: dict[str, type[MethodPolicy]] = {p.key: p for p in (OpenMethod, RestrictedMethod, LimitedMethod)}
+
+
+def method_policy(method: str) -> type[MethodPolicy]:
+    return METHOD_POLICIES[method]

@@ -1,0 +1,374 @@
+"""Reads: what each person may see of tenders, search, recipients of tender news, version diffs."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramWordSimilarity
+from django.db.models import Case, Count, F, FloatField, Q, QuerySet, Value, When
+from django.db.models.functions import Greatest
+from django.shortcuts import get_object_or_404
+from django.utils.dateparse import parse_datetime
+from django.utils.html import strip_tags
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .models import Clarification, Invitation, ProcuringEntity, Subscription, Tender, TenderFollow, TenderVersion
+from .policies import method_policy
+from .timeline import format_local
+
+User = get_user_model()
+
+# Below this, a trigram match is noise; above it, it catches typos and words split differently.
+TRIGRAM_THRESHOLD = 0.6
+
+
+def tender_for_update(tender_id: int) -> Tender:
+    """Lock one tender row for a change that must not interleave with bid submissions.
+
+    Plain FOR UPDATE (not `no_key=True`): it conflicts with the FOR KEY SHARE that every bid insert
+    takes on its tender through the foreign key, so opening and amendments — the two callers this is
+    for — wait for the submissions in flight, and no submission starts between their check and their
+    change. Call inside `transaction.atomic()`.
+    """
+    return Tender.objects.select_for_update().get(pk=tender_id)
+
+
+def official_entity(user) -> ProcuringEntity | None:
+    """The entity a user acts for, or None if they are not an official."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    official = getattr(user, "official", None)
+    return official.entity if official is not None else None
+
+
+def supplier_of(user):
+    """The company a user belongs to, or None."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    try:
+        from suppliers.selectors import supplier_for_user
+    except ImportError:
+        membership = getattr(user, "supplier_membership", None)
+        return membership.supplier if membership is not None else None
+    return supplier_for_user(user)
+
+
+def tenders_public() -> QuerySet[Tender]:
+    """Tenders anyone may see: everything past drafting, including cancelled and unsuccessful ones."""
+    return Tender.objects.exclude(status__in=Tender.PRIVATE_STATUSES).select_related("entity")
+
+
+def tenders_visible_to(user) -> QuerySet[Tender]:
+    """Public tenders, plus drafts of the user's own entity (officials) or of every entity (auditors)."""
+    from procurement.permissions import is_auditor
+
+    qs = Tender.objects.select_related("entity")
+    if is_auditor(user):
+        return qs
+    entity = official_entity(user)
+    if entity is not None:
+        return qs.filter(~Q(status__in=Tender.PRIVATE_STATUSES) | Q(entity=entity))
+    return qs.exclude(status__in=Tender.PRIVATE_STATUSES)
+
+
+def has_classifications() -> bool:
+    """Whether tenders carry classifications yet (suppliers.Classification lands separately)."""
+    return any(f.name == "classifications" for f in Tender._meta.get_fields())
+
+
+def with_classifications(qs: QuerySet[Tender]) -> QuerySet[Tender]:
+    return qs.prefetch_related("classifications") if has_classifications() else qs
+
+
+def classification_codes(obj) -> list[str]:
+    """Sorted classification codes of a tender or subscription ([] before classifications exist)."""
+    if not hasattr(obj, "classifications"):
+        return []
+    return sorted(obj.classifications.values_list("code", flat=True))
+
+
+def tender_get_visible(*, user, tender_id: int) -> Tender:
+    """The tender if the user may see it; 404 otherwise, so drafts do not even admit they exist."""
+    return get_object_or_404(with_classifications(tenders_visible_to(user)), pk=tender_id)
+
+
+def tenders_latest_published(*, limit: int = 8) -> QuerySet[Tender]:
+    return tenders_public().filter(status=Tender.Status.PUBLISHED).order_by("-published_at")[:limit]
+
+
+def tenders_search(qs: QuerySet[Tender], query: str) -> QuerySet[Tender]:
+    """Full-text search over title and description, for Korean and English, ranked.
+
+    PostgreSQL has no Korean stemmer, so Korean goes through the 'simple' configuration (whole words)
+    and a substring/trigram match on each term (a word inside a compound such as 하수관 in
+    하수관로정비공사); English also gets the 'english' configuration, so "computers" finds "computer".
+    A tender matches when every term matches one way or another; title matches rank first.
+    """
+    terms = [t for t in query.split() if t][:10]
+    if not terms:
+        return qs
+    simple_vector = SearchVector("title", weight="A", config="simple") + SearchVector(
+        "description", weight="B", config="simple"
+    )
+    english_vector = SearchVector("title", weight="A", config="english") + SearchVector(
+        "description", weight="B", config="english"
+    )
+    simple_query = SearchQuery(query, config="simple", search_type="websearch")
+    english_query = SearchQuery(query, config="english", search_type="websearch")
+    qs = qs.annotate(
+        title_similarity=TrigramWordSimilarity(query, "title"),
+        rank=SearchRank(simple_vector, simple_query) + SearchRank(english_vector, english_query),
+    )
+    every_term = Q()
+    for term in terms:
+        every_term &= Q(title__icontains=term) | Q(description__icontains=term)
+    qs = qs.annotate(
+        simple_match=SearchVector("title", "description", config="simple"),
+        english_match=SearchVector("title", "description", config="english"),
+    ).filter(
+        Q(simple_match=simple_query)
+        | Q(english_match=english_query)
+        | every_term
+        | Q(title_similarity__gte=TRIGRAM_THRESHOLD)
+    )
+    title_hit = Q()
+    for term in terms:
+        title_hit &= Q(title__icontains=term)
+    return qs.annotate(
+        relevance=Greatest(F("rank"), F("title_similarity"))
+        + Case(When(title_hit, then=Value(1.0)), default=Value(0.0), output_field=FloatField())
+    ).order_by("-relevance", "-published_at")
+
+
+def tender_supplier_may_bid(*, tender: Tender, supplier) -> bool:
+    """Whether the method lets this company bid: open → everyone; restricted and limited → invited only.
+
+    Only the method's rule: the caller (bidding) still checks status, deadline, vetting and sanctions.
+    """
+    if supplier is None:
+        return False
+    if not method_policy(tender.method).invitation_only:
+        return True
+    return Invitation.objects.filter(tender=tender, supplier=supplier).exists()
+
+
+def _members_of_suppliers(supplier_filter: Q) -> QuerySet:
+    from suppliers.models import Supplier
+
+    return User.objects.filter(
+        Q(is_active=True),
+        Q(supplier_membership__supplier__status=Supplier.Status.APPROVED),
+        supplier_filter,
+    ).distinct()
+
+
+def classification_match_codes(code: str) -> tuple[list[str], str]:
+    """Subscriptions that match a tender classification `code`: any ancestor code (a prefix of it),
+    or anything in the same group (its first SUBSCRIPTION_MATCH_PREFIX characters)."""
+    prefixes = [code[:i] for i in range(1, len(code) + 1)]
+    group = code[: settings.SUBSCRIPTION_MATCH_PREFIX] if len(code) >= settings.SUBSCRIPTION_MATCH_PREFIX else code
+    return prefixes, group
+
+
+def subscriptions_matching(tender: Tender) -> QuerySet[Subscription]:
+    match = Q(entities=tender.entity)
+    for code in classification_codes(tender):
+        prefixes, group = classification_match_codes(code)
+        match |= Q(classifications__code__in=prefixes) | Q(classifications__code__startswith=group)
+    return Subscription.objects.filter(is_active=True).filter(match).distinct()
+
+
+def tender_subscribed_users(tender: Tender) -> QuerySet:
+    """Members of vetted suppliers whose alerts match the tender's classifications or entity."""
+    return _members_of_suppliers(
+        Q(supplier_membership__supplier__tender_subscription__in=subscriptions_matching(tender))
+    )
+
+
+def supplier_members(suppliers) -> QuerySet:
+    return _members_of_suppliers(Q(supplier_membership__supplier__in=suppliers))
+
+
+def tender_invited_users(tender: Tender) -> QuerySet:
+    return _members_of_suppliers(Q(supplier_membership__supplier__tender_invitations__tender=tender))
+
+
+def tender_announcement_recipients(tender: Tender) -> list:
+    """Who hears about a newly published tender: invited suppliers only, when the method says so."""
+    if method_policy(tender.method).invitation_only:
+        return list(tender_invited_users(tender))
+    return list(tender_subscribed_users(tender))
+
+
+def tender_interested_users(tender: Tender) -> list:
+    """Who hears about amendments, answers, cancellation: followers plus those the notice went to.
+
+    Suppliers who have started a bid are added by bidding (it receives the tenders.signals).
+    """
+    users = {u.pk: u for u in tender_announcement_recipients(tender)}
+    for follow in TenderFollow.objects.filter(tender=tender, user__is_active=True).select_related("user"):
+        users[follow.user_id] = follow.user
+    return list(users.values())
+
+
+def tender_entity_officials(tender: Tender, *, approvers_only: bool = False) -> QuerySet:
+    qs = User.objects.filter(is_active=True, official__entity=tender.entity)
+    if approvers_only:
+        qs = qs.filter(official__can_approve=True)
+    return qs
+
+
+def tender_is_followed_by(*, tender: Tender, user) -> bool:
+    return bool(user.is_authenticated and TenderFollow.objects.filter(tender=tender, user=user).exists())
+
+
+def clarifications_public(tender: Tender) -> QuerySet[Clarification]:
+    """Answered questions, without anything that identifies who asked."""
+    return tender.clarifications.filter(answered_at__isnull=False).only(
+        "id", "tender_id", "question", "answer", "asked_at", "answered_at"
+    )
+
+
+def clarifications_open_count(tender: Tender) -> int:
+    return tender.clarifications.filter(answered_at__isnull=True).count()
+
+
+# --- versions and their differences --------------------------------------------------------------
+
+SNAPSHOT_LABELS = {
+    "title": gettext_lazy("Title"),
+    "description": gettext_lazy("Description"),
+    "method": gettext_lazy("Procurement method"),
+    "method_justification": gettext_lazy("Justification for the method"),
+    "category": gettext_lazy("Category"),
+    "classifications": gettext_lazy("Classifications"),
+    "estimated_value": gettext_lazy("Estimated value"),
+    "currency": gettext_lazy("Currency"),
+    "delivery_place": gettext_lazy("Place of delivery"),
+    "delivery_period": gettext_lazy("Delivery period"),
+    "eligibility": gettext_lazy("Eligibility requirements"),
+    "evaluation_method": gettext_lazy("Evaluation method"),
+    "evaluation_params": gettext_lazy("Evaluation parameters"),
+    "clarification_deadline": gettext_lazy("Clarification deadline"),
+    "submission_deadline": gettext_lazy("Submission deadline"),
+    "opening_at": gettext_lazy("Opening time"),
+    "documents": gettext_lazy("Documents"),
+}
+_DATETIME_FIELDS = {"clarification_deadline", "submission_deadline", "opening_at"}
+
+
+def _display(field: str, value) -> str:
+    if value in (None, "", [], {}):
+        return "—"
+    if field in _DATETIME_FIELDS:
+        return format_local(parse_datetime(value))
+    if field == "description":
+        return strip_tags(value)
+    if field == "method":
+        return str(Tender.Method(value).label)
+    if field == "category":
+        return str(Tender.Category(value).label)
+    if field == "evaluation_method":
+        return str(Tender.EvaluationMethod(value).label)
+    if field == "classifications":
+        return ", ".join(value)
+    if field == "documents":
+        return ", ".join(f"{d['title']} ({d['original_name']})" for d in value)
+    if field == "evaluation_params":
+        return "; ".join(f"{k}: {v}" for k, v in sorted(value.items()))
+    return str(value)
+
+
+@dataclass(frozen=True)
+class DiffRow:
+    field: str
+    label: str
+    before: str
+    after: str
+
+
+def snapshot_diff(before: dict | None, after: dict) -> list[DiffRow]:
+    """Field-by-field differences between two snapshots, in the order of SNAPSHOT_LABELS."""
+    before = before or {}
+    rows = []
+    for field, label in SNAPSHOT_LABELS.items():
+        if before.get(field) != after.get(field):
+            rows.append(
+                DiffRow(field, str(label), _display(field, before.get(field)), _display(field, after.get(field)))
+            )
+    return rows
+
+
+def tender_versions_with_diffs(tender: Tender) -> list[tuple[TenderVersion, list[DiffRow]]]:
+    versions = list(tender.versions.select_related("created_by"))
+    result = []
+    previous = None
+    for version in versions:
+        result.append((version, snapshot_diff(previous.snapshot, version.snapshot) if previous else []))
+        previous = version
+    return result
+
+
+# --- the officials' workspace ---------------------------------------------------------------------
+
+WORKSPACE_ORDER = [
+    Tender.Status.DRAFT,
+    Tender.Status.PENDING_APPROVAL,
+    Tender.Status.PUBLISHED,
+    Tender.Status.CLOSED,
+    Tender.Status.OPENED,
+    Tender.Status.EVALUATED,
+    Tender.Status.AWARDED,
+    Tender.Status.CONTRACTED,
+    Tender.Status.UNSUCCESSFUL,
+    Tender.Status.CANCELLED,
+]
+
+
+def workspace_for_entity(entity: ProcuringEntity) -> list[tuple[str, str, list[Tender]]]:
+    """The entity's tenders grouped by status, each annotated with its open questions."""
+    tenders = (
+        Tender.objects.filter(entity=entity)
+        .select_related("created_by")
+        .annotate(open_questions=Count("clarifications", filter=Q(clarifications__answered_at__isnull=True)))
+        .order_by("submission_deadline", "-created_at")
+    )
+    groups: dict[str, list[Tender]] = {status: [] for status in WORKSPACE_ORDER}
+    for tender in tenders:
+        groups[tender.status].append(tender)
+    return [(status, Tender.Status(status).label, groups[status]) for status in WORKSPACE_ORDER if groups[status]]
+
+
+def workspace_next_action(tender: Tender, *, user) -> str:
+    """What the entity has to do next with a tender, in a few words."""
+    status = tender.status
+    if status == Tender.Status.DRAFT:
+        if tender.entity.requires_second_approval:
+            return _("Complete it and submit it for approval")
+        return _("Complete it and publish it")
+    if status == Tender.Status.PENDING_APPROVAL:
+        official = getattr(user, "official", None)
+        if official is not None and official.can_approve and tender.created_by_id != user.pk:
+            return _("Approve or return it")
+        return _("Waiting for a second official's approval")
+    if status == Tender.Status.PUBLISHED:
+        open_questions = getattr(tender, "open_questions", None)
+        if open_questions is None:
+            open_questions = clarifications_open_count(tender)
+        if open_questions:
+            return _("Answer %(count)s open question(s)") % {"count": open_questions}
+        return _("Open for bids until %(deadline)s") % {"deadline": format_local(tender.submission_deadline)}
+    if status == Tender.Status.CLOSED:
+        return _("Waiting for the opening at %(opening)s") % {"opening": format_local(tender.opening_at)}
+    if status == Tender.Status.OPENED:
+        return _("Evaluate the bids")
+    if status == Tender.Status.EVALUATED:
+        return _("Propose the award")
+    if status == Tender.Status.AWARDED:
+        return _("Conclude the contract")
+    if status == Tender.Status.CONTRACTED:
+        return _("Manage the contract")
+    if status == Tender.Status.UNSUCCESSFUL:
+        return _("Re-tender it if still needed")
+    return _("No action needed")
