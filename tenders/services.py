@@ -7,7 +7,7 @@ Other apps move a tender on (closed, opened, evaluated, awarded, contracted) thr
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -262,6 +262,11 @@ def _allocate_reference(now: datetime) -> str:
     return f"{year}-{number:05d}"
 
 
+def _utc_iso(moment: datetime | None) -> str | None:
+    # In UTC, so that the same instant always gives the same text (forms hand in local times).
+    return moment.astimezone(UTC).isoformat() if moment else None
+
+
 def tender_snapshot(tender: Tender) -> dict[str, Any]:
     """Every public field as it stands, JSON-ready: what a TenderVersion keeps."""
     return {
@@ -280,9 +285,9 @@ def tender_snapshot(tender: Tender) -> dict[str, Any]:
         "eligibility": tender.eligibility,
         "evaluation_method": tender.evaluation_method,
         "evaluation_params": tender.evaluation_params,
-        "clarification_deadline": tender.clarification_deadline.isoformat() if tender.clarification_deadline else None,
-        "submission_deadline": tender.submission_deadline.isoformat() if tender.submission_deadline else None,
-        "opening_at": tender.opening_at.isoformat() if tender.opening_at else None,
+        "clarification_deadline": _utc_iso(tender.clarification_deadline),
+        "submission_deadline": _utc_iso(tender.submission_deadline),
+        "opening_at": _utc_iso(tender.opening_at),
         "documents": [
             {"title": d.title, "kind": d.kind, "original_name": d.original_name, "sha256": d.sha256}
             for d in tender.documents.order_by("uploaded_at", "id")
@@ -482,9 +487,7 @@ def tender_amend(
         for name, value in fields.items():
             setattr(tender, name, value)
         errors = _validate_content(tender)
-        moved = [
-            f for f in TIMELINE_FIELDS if before[f] != (getattr(tender, f).isoformat() if getattr(tender, f) else None)
-        ]
+        moved = tuple(f for f in TIMELINE_FIELDS if before[f] != _utc_iso(getattr(tender, f)))
         errors.update(
             timeline_errors(
                 method=tender.method,
@@ -494,7 +497,7 @@ def tender_amend(
                 opening_at=tender.opening_at,
                 now=now,
                 period_start=tender.published_at,
-                future_fields=tuple(moved),
+                future_fields=moved,
             )
         )
         earliest = amendment_min_deadline(now=now)
