@@ -69,3 +69,56 @@ class SupplierMemberFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory, role=Role.SUPPLIER)
     supplier = factory.SubFactory(SupplierFactory)
     role = SupplierMember.Role.ADMINISTRATOR
+
+
+# --- tenders (issue 4) ---------------------------------------------------------------------------
+
+
+def _in_days(days: float, hours: float = 0):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return timezone.now() + timedelta(days=days, hours=hours)
+
+
+def _tender_keypair() -> tuple[bytes, bytes]:
+    from procurement.sealing import keypair_generate
+
+    return keypair_generate()
+
+
+class TenderFactory(factory.django.DjangoModelFactory):
+    """A draft by default; `TenderFactory(published=True)` gives a published tender with a real key pair,
+    reference and ocid (without going through tenders.services.tender_publish: no notices, no audit)."""
+
+    class Meta:
+        model = "tenders.Tender"
+        skip_postgeneration_save = True
+
+    class Params:
+        published = factory.Trait(
+            status="published",
+            reference=factory.Sequence(lambda n: f"2099-{n + 1:05d}"),
+            ocid=factory.LazyAttribute(lambda t: f"ocds-koneps-{t.reference}"),
+            published_at=factory.LazyFunction(lambda: _in_days(0)),
+            next_check=factory.SelfAttribute("submission_deadline"),
+            keys=factory.LazyFunction(_tender_keypair),
+            public_key=factory.LazyAttribute(lambda t: t.keys[0]),
+            wrapped_private_key=factory.LazyAttribute(lambda t: t.keys[1]),
+        )
+        keys = None
+
+    entity = factory.SubFactory(ProcuringEntityFactory)
+    created_by = factory.LazyAttribute(
+        lambda t: OfficialFactory(entity=t.entity).user if t.entity else UserFactory(role=Role.OFFICIAL)
+    )
+    title = factory.Sequence(lambda n: f"테스트 공고 {n}")
+    description = "<p>Test tender.</p>"
+    method = "open"
+    category = "goods"
+    estimated_value = 100_000_000
+    evaluation_method = "lowest_price"
+    clarification_deadline = factory.LazyFunction(lambda: _in_days(5))
+    submission_deadline = factory.LazyFunction(lambda: _in_days(10))
+    opening_at = factory.LazyFunction(lambda: _in_days(10, hours=1))
