@@ -7,11 +7,12 @@ as it is (so reloading never piles up amendments or questions).
 from datetime import timedelta
 from decimal import Decimal
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from procurement.demo import demo_user
 
-from .models import Clarification, Official, ProcuringEntity, Tender, TenderFollow
+from .models import Clarification, Official, ProcuringEntity, Tender, TenderDocument, TenderFollow
 from .services import (
     clarification_answer,
     clarification_ask,
@@ -19,6 +20,7 @@ from .services import (
     tender_amend,
     tender_cancel,
     tender_create,
+    tender_document_add,
     tender_invitations_set,
     tender_mark_unsuccessful,
     tender_publish,
@@ -37,6 +39,15 @@ EXTRA_OFFICIALS = [
     ("mois.approver@example.com", "오결재", "1741000", "과장", True),
     ("seoul.official@example.com", "서울시", "6110000", "계약담당", True),
 ]
+
+
+SPECIFICATION = """구매 규격서 — 2027년 정부청사 전산장비
+
+1. 데스크톱 컴퓨터 350대: CPU 8코어 이상, 메모리 16GB 이상, SSD 512GB 이상, 저전력 인증
+2. 모니터 350대: 27인치 QHD, 높이 조절 스탠드
+3. 무상 보증: 3년 (방문 수리)
+4. 납품: 정부세종청사, 계약일로부터 60일 이내
+"""
 
 
 def _entities(stdout) -> dict[str, ProcuringEntity]:
@@ -158,6 +169,13 @@ def load(stdout) -> None:
                 **_timeline(now, submission_days=12),
             ),
             classifications=_classifications("43211507", "43211902"),
+        )
+        tender_document_add(
+            tender=tender,
+            actor=kim,
+            file=ContentFile(SPECIFICATION.encode(), name="규격서.txt"),
+            title="구매 규격서",
+            kind=TenderDocument.Kind.SPECIFICATION,
         )
         tender = tender_publish(tender=tender, actor=kim)
         supplier1, supplier2 = demo_user("supplier1@example.com"), demo_user("supplier2@example.com")
