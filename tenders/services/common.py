@@ -1,0 +1,151 @@
+"""Pieces every tender service shares: editable fields, content rules, snapshots, guards."""
+
+import hashlib
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from procurement.errors import DomainError
+from procurement.uploads import validate_upload
+
+from .. import selectors
+from ..models import Tender, TenderDocument
+from ..policies import evaluation_policy, method_policy
+from ..sanitise import sanitise_html
+
+# Fields an official edits on a draft (and, except where noted, through an amendment).
+EDITABLE_FIELDS = (
+    "title",
+    "description",
+    "method",
+    "method_justification",
+    "category",
+    "estimated_value",
+    "currency",
+    "delivery_place",
+    "delivery_period",
+    "eligibility",
+    "evaluation_method",
+    "evaluation_params",
+    "clarification_deadline",
+    "submission_deadline",
+    "opening_at",
+)
+# Changing these after publication would change who may bid or how bids are compared (and the
+# reserve prices bidding sealed for them): cancel and re-tender instead.
+NOT_AMENDABLE = frozenset({"method", "category", "evaluation_method", "currency"})
+AMENDABLE_FIELDS = tuple(f for f in EDITABLE_FIELDS if f not in NOT_AMENDABLE)
+
+
+class TenderValidationError(DomainError):
+    """Several problems, each tied to a field; `errors` maps field name → message."""
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = errors
+        first_field, first_message = next(iter(errors.items()))
+        super().__init__(first_message, field=first_field, code="invalid")
+
+
+def tender_link(tender: Tender) -> str:
+    return reverse("tenders:detail", args=[tender.pk])
+
+
+def clean_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """Normalise what forms and the API hand in: sanitised HTML, complete evaluation parameters."""
+    cleaned = {k: v for k, v in data.items() if k in EDITABLE_FIELDS}
+    if "description" in cleaned:
+        cleaned["description"] = sanitise_html(cleaned["description"])
+    if "title" in cleaned:
+        cleaned["title"] = " ".join(str(cleaned["title"]).split())
+    return cleaned
+
+
+def validate_content(tender: Tender) -> dict[str, str]:
+    """Rules on a tender's content (not its timeline), keyed by field."""
+    errors: dict[str, str] = {}
+    if not tender.title.strip():
+        errors["title"] = _("Give the tender a title.")
+    if tender.estimated_value is None or tender.estimated_value <= Decimal(0):
+        errors["estimated_value"] = _("The estimated value must be more than zero.")
+    if method_policy(tender.method).needs_justification and not tender.method_justification.strip():
+        errors["method_justification"] = _("A limited (direct) procurement needs a written justification.")
+    try:
+        tender.evaluation_params = evaluation_policy(tender.evaluation_method).clean(tender.evaluation_params)
+    except ValidationError as exc:
+        for param, messages in exc.message_dict.items():
+            errors.setdefault(f"evaluation_params.{param}", messages[0])
+    return errors
+
+
+def set_classifications(obj, classifications) -> None:
+    if classifications is not None and hasattr(obj, "classifications"):
+        obj.classifications.set(classifications)
+
+
+def document_build(*, tender: Tender, actor, file, title: str, kind: str, amendment_number: int) -> TenderDocument:
+    """Check what the file really is, hash it and store it; the caller saves the row in its transaction.
+
+    Storage happens before (outside) the transaction: it is slow I/O, and an orphan file is harmless.
+    """
+    content_type = validate_upload(file)
+    digest = hashlib.sha256()
+    for chunk in file.chunks() if hasattr(file, "chunks") else [file.read()]:
+        digest.update(chunk)
+    file.seek(0)
+    original_name = (getattr(file, "name", "") or "document").rsplit("/", 1)[-1][:255]
+    document = TenderDocument(
+        tender=tender,
+        kind=kind,
+        title=(title or "").strip()[:200] or original_name[:200],
+        original_name=original_name,
+        content_type=content_type,
+        size=file.size,
+        sha256=digest.hexdigest(),
+        amendment_number=amendment_number,
+        uploaded_by=actor,
+    )
+    document.file.save(original_name, file, save=False)
+    return document
+
+
+def utc_iso(moment: datetime | None) -> str | None:
+    # In UTC, so that the same instant always gives the same text (forms hand in local times).
+    return moment.astimezone(UTC).isoformat() if moment else None
+
+
+def tender_snapshot(tender: Tender) -> dict[str, Any]:
+    """Every public field as it stands, JSON-ready: what a TenderVersion keeps."""
+    return {
+        "reference": tender.reference,
+        "entity": tender.entity.code,
+        "title": tender.title,
+        "description": tender.description,
+        "method": tender.method,
+        "method_justification": tender.method_justification,
+        "category": tender.category,
+        "classifications": selectors.classification_codes(tender),
+        "estimated_value": str(tender.estimated_value),
+        "currency": tender.currency,
+        "delivery_place": tender.delivery_place,
+        "delivery_period": tender.delivery_period,
+        "eligibility": tender.eligibility,
+        "evaluation_method": tender.evaluation_method,
+        "evaluation_params": tender.evaluation_params,
+        "clarification_deadline": utc_iso(tender.clarification_deadline),
+        "submission_deadline": utc_iso(tender.submission_deadline),
+        "opening_at": utc_iso(tender.opening_at),
+        "documents": [
+            {"title": d.title, "kind": d.kind, "original_name": d.original_name, "sha256": d.sha256}
+            for d in tender.documents.order_by("uploaded_at", "id")
+        ],
+    }
+
+
+def require_entity_official(tender: Tender, actor) -> None:
+    entity = selectors.official_entity(actor)
+    if entity is None or entity.pk != tender.entity_id:
+        raise DomainError(_("Only officials of %(entity)s can do this.") % {"entity": tender.entity.name})

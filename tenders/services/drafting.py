@@ -1,0 +1,121 @@
+"""Drafts: create, edit, documents, invitations."""
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from procurement.audit import audit_record
+from procurement.errors import DomainError
+from procurement.notifications import notify
+
+from .. import selectors
+from ..models import Invitation, Tender, TenderDocument
+from ..policies import method_policy
+from .common import (
+    TenderValidationError,
+    clean_fields,
+    document_build,
+    require_entity_official,
+    set_classifications,
+    tender_link,
+    validate_content,
+)
+
+
+def tender_create(*, actor, data: dict[str, Any], classifications=None) -> Tender:
+    """A new draft for the actor's own entity."""
+    entity = selectors.official_entity(actor)
+    if entity is None:
+        raise DomainError(_("Only officials of a procuring entity can draft tenders."))
+    fields = clean_fields(data)
+    with transaction.atomic():
+        tender = Tender(entity=entity, created_by=actor, **fields)
+        errors = validate_content(tender)
+        if errors:
+            raise TenderValidationError(errors)
+        tender.save()
+        set_classifications(tender, classifications)
+        audit_record(actor=actor, action="tender.create", obj=tender, data={"title": tender.title})
+    return tender
+
+
+def tender_update_draft(*, tender: Tender, actor, data: dict[str, Any], classifications=None) -> Tender:
+    """Edit a draft. Published tenders change only through tender_amend."""
+    with transaction.atomic():
+        tender = selectors.tender_for_update(tender.pk)
+        require_entity_official(tender, actor)
+        if tender.status != Tender.Status.DRAFT:
+            raise DomainError(_("Only a draft can be edited; a published tender changes through an amendment."))
+        fields = clean_fields(data)
+        for name, value in fields.items():
+            setattr(tender, name, value)
+        errors = validate_content(tender)
+        if errors:
+            raise TenderValidationError(errors)
+        tender.save()
+        set_classifications(tender, classifications)
+        audit_record(actor=actor, action="tender.update", obj=tender, data={"fields": sorted(fields)})
+    return tender
+
+
+def tender_document_add(*, tender: Tender, actor, file, title: str, kind: str) -> TenderDocument:
+    """Attach a document to a draft (published tenders get documents through tender_amend)."""
+    document = document_build(tender=tender, actor=actor, file=file, title=title, kind=kind, amendment_number=0)
+    with transaction.atomic():
+        locked = selectors.tender_for_update(tender.pk)
+        require_entity_official(locked, actor)
+        if locked.status != Tender.Status.DRAFT:
+            raise DomainError(_("Documents of a published tender change only through an amendment."))
+        document.save()
+        audit_record(
+            actor=actor,
+            action="tender.document_add",
+            obj=locked,
+            data={"document": document.pk, "name": document.original_name, "sha256": document.sha256},
+        )
+    return document
+
+
+def tender_document_remove(*, document: TenderDocument, actor) -> None:
+    with transaction.atomic():
+        tender = selectors.tender_for_update(document.tender_id)
+        if tender.status != Tender.Status.DRAFT:
+            raise DomainError(_("Documents of a published tender cannot be removed."))
+        audit_record(
+            actor=actor,
+            action="tender.document_remove",
+            obj=tender,
+            data={"document": document.pk, "name": document.original_name},
+        )
+        document.delete()
+    transaction.on_commit(lambda: document.file.delete(save=False))
+
+
+def tender_invitations_set(*, tender: Tender, actor, suppliers) -> None:
+    """Who is invited to a restricted or limited tender (before publication; more may be added later)."""
+    with transaction.atomic():
+        tender = selectors.tender_for_update(tender.pk)
+        if not method_policy(tender.method).invitation_only:
+            raise DomainError(_("Only restricted and limited tenders have invitations."))
+        wanted = {s.pk: s for s in suppliers}
+        current = set(tender.invitations.values_list("supplier_id", flat=True))
+        if tender.status != Tender.Status.DRAFT and current - set(wanted):
+            raise DomainError(_("After publication suppliers can be invited, not uninvited."))
+        tender.invitations.exclude(supplier_id__in=wanted).delete()
+        added = [s for pk, s in wanted.items() if pk not in current]
+        Invitation.objects.bulk_create([Invitation(tender=tender, supplier=s, invited_by=actor) for s in added])
+        audit_record(
+            actor=actor,
+            action="tender.invitations_set",
+            obj=tender,
+            data={"suppliers": sorted(wanted), "added": sorted(s.pk for s in added)},
+        )
+        if added and tender.status == Tender.Status.PUBLISHED:
+            notify(
+                event="tender.published",
+                recipients=selectors.supplier_members(added),
+                template="tender_published",
+                context={"tender": tender, "restricted": True},
+                link=tender_link(tender),
+            )
