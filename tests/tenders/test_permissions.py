@@ -141,3 +141,30 @@ def test_the_admin_site_is_read_only_for_tenders(client, platform_admin, publish
     assert client.post(url, {"title": "Changed in the admin"}).status_code == 403
     published.refresh_from_db()
     assert published.title != "Changed in the admin"
+
+
+def test_admin_changes_to_entities_are_audited(client, platform_admin):
+    from procurement.models import AuditEntry
+    from tenders.models import ProcuringEntity
+
+    login(client, platform_admin)
+    response = client.post(
+        reverse("admin:tenders_procuringentity_add"),
+        {
+            "code": "6110000",
+            "name_ko": "서울특별시",
+            "name_en": "Seoul Metropolitan Government",
+            "kind": "local",
+            "is_active": "on",
+            "officials-TOTAL_FORMS": "0",
+            "officials-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302
+    entity = ProcuringEntity.objects.get(code="6110000")
+    assert AuditEntry.objects.filter(action="admin.procuringentity.add", object_id=str(entity.pk)).exists()
+
+
+def test_officials_cannot_use_the_admin_site(client, official):
+    login(client, official)
+    assert client.get(reverse("admin:tenders_procuringentity_changelist")).status_code == 302
