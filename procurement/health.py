@@ -1,12 +1,11 @@
 """`/healthz`: database, Redis and Celery worker status for load balancers and operators."""
 
 import redis
+from celery import Celery
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
-
-from .celery import app as celery_app
 
 
 def _database() -> bool:
@@ -27,10 +26,16 @@ def _redis() -> bool:
 
 
 def _worker() -> bool:
+    # A throwaway app of its own: the main app's cached producer pool retries a lost broker forever,
+    # which would hang the probe instead of reporting "down".
+    probe = Celery(broker=settings.CELERY_BROKER_URL, set_as_current=False)
+    probe.conf.broker_transport_options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
     try:
-        return bool(celery_app.control.ping(timeout=1.0))
+        return bool(probe.control.ping(timeout=1.0))
     except Exception:  # noqa: BLE001
         return False
+    finally:
+        probe.close()
 
 
 @never_cache

@@ -247,6 +247,7 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 1, "socket_timeout": 2}
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+WHITENOISE_USE_FINDERS = DEBUG
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "procurement.tasks.outbox_sweep", "schedule": timedelta(seconds=30)},
 }

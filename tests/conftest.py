@@ -128,13 +128,28 @@ class CeleryWorker:
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "procurement.test_settings",
-            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{self.database_name}",
+            "DATABASE_URL": (
+                f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{self.database_name}"
+            ),
             "REDIS_URL": self.broker_url,
             "CELERY_BROKER_URL": self.broker_url,
         }
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "procurement", "worker", "--pool", "solo", "-l", "warning",
-             "--without-gossip", "--without-mingle", *extra_args],
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "procurement",
+                "worker",
+                "--pool",
+                "solo",
+                "-l",
+                "warning",
+                "--without-gossip",
+                "--without-mingle",
+                *extra_args,
+            ],
             cwd=ROOT,
             env=env,
         )

@@ -18,13 +18,17 @@ def _tamper(sql: str, params=()) -> None:
 
 @pytest.fixture
 def three_entries(official):
-    return [audit_record(actor=official, action="test.step", object_type="demo", object_id=n, data={"n": n}) for n in range(3)]
+    return [
+        audit_record(actor=official, action="test.step", object_type="demo", object_id=n, data={"n": n})
+        for n in range(3)
+    ]
 
 
 def test_entries_are_chained_from_the_genesis_hash(three_entries):
     first, second, third = three_entries
     assert [e.seq for e in three_entries] == [first.seq, first.seq + 1, first.seq + 2]
-    assert second.prev_hash == first.hash and third.prev_hash == second.hash
+    assert second.prev_hash == first.hash
+    assert third.prev_hash == second.hash
     assert AuditEntry.objects.order_by("seq").first().prev_hash == GENESIS_HASH
     assert audit_verify_chain().ok
 
@@ -72,10 +76,11 @@ def test_verify_command_names_the_first_altered_entry(three_entries):
 
 def test_verify_detects_a_rehashed_entry_because_the_next_link_breaks(three_entries):
     """Recomputing the altered row's own hash is not enough: the following entry no longer links."""
-    first, second, _ = three_entries
+    first, _second, _ = three_entries
     _tamper("UPDATE procurement_auditentry SET hash = %s WHERE seq = %s", ["f" * 64, first.seq])
     result = audit_verify_chain()
-    assert not result.ok and result.first_broken_seq == first.seq
+    assert not result.ok
+    assert result.first_broken_seq == first.seq
 
 
 def test_verify_detects_a_deleted_entry(three_entries):
