@@ -19,7 +19,6 @@ NAV_ITEMS = [
     NavItem(_("Tenders"), "tenders:list"),
     NavItem(_("Workspace"), "tenders:workspace", "tenders.view_workspace"),
     NavItem(_("Alerts"), "tenders:alerts", "tenders.manage_subscription"),
-    NavItem(_("Notifications"), "notifications", "procurement.view_notifications"),
     NavItem(_("Audit log"), "audit_log", "procurement.view_audit_log"),
     NavItem(_("Administration"), "admin:index", "procurement"),
 ]

@@ -26,6 +26,9 @@ else:
     SECRET_KEY = env.str("SECRET_KEY")
     BID_SEALING_KEY = env.str("BID_SEALING_KEY")
 
+# Decided once from the environment (the test runner flips DEBUG at run time, this stays).
+DEMO_DATA_ALLOWED = DEBUG
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")

@@ -1,4 +1,5 @@
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -31,3 +32,10 @@ def audit_log(request):
     entries = AuditEntryFilter(request.GET, queryset=AuditEntry.objects.select_related("actor"))
     page = Paginator(entries.qs, 50).get_page(request.GET.get("page"))
     return render(request, "procurement/audit_log.html", {"filter": entries, "page_obj": page})
+
+
+def permission_denied(request, exception=None):
+    """403 for people who are signed in; anonymous visitors are asked to sign in first."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    return render(request, "403.html", status=403)

@@ -11,7 +11,7 @@ class Command(BaseCommand):
     help = "Load the demo accounts and data (idempotent). Each app contributes `<app>/demo.py: load(stdout)`."
 
     def handle(self, *args, **options):
-        if not settings.DEBUG:
+        if not settings.DEMO_DATA_ALLOWED:
             raise CommandError("Demo data never loads in production settings (DEBUG=0).")
         # In INSTALLED_APPS order, which follows the dependency order of our apps.
         for config in apps.get_app_configs():
