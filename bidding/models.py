@@ -1,0 +1,295 @@
+"""Sealed bids, their versions and documents, reserve prices, closing and opening records.
+
+Before opening the database holds only ciphertext of what a supplier submitted (DESIGN.md §4): the
+sealed fields are BinaryFields written inside the submission transaction, nothing plaintext beside
+them. After opening, OpenedBid/OpenedDocument keep the decrypted values and OpeningRecord is public.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class ClockTimestamp(models.Func):
+    """PostgreSQL's clock_timestamp(): the real time of the statement, not of the transaction start.
+
+    Used as `db_default` so receipts show the database's own time of the insert (returned by
+    INSERT … RETURNING), never the web server's clock.
+    """
+
+    function = "clock_timestamp"
+    template = "%(function)s()"
+    output_field = models.DateTimeField()
+
+
+class Bid(models.Model):
+    """One supplier's bid on one tender (at most one per tender); its content lives in versions."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted (sealed)")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        OPENED = "opened", _("Opened")
+        QUALIFIED = "qualified", _("Qualified")
+        DISQUALIFIED = "disqualified", _("Disqualified")
+        AWARDED = "awarded", _("Awarded")
+        NOT_AWARDED = "not_awarded", _("Not awarded")
+
+    # DESIGN.md §2. Opening moves every non-withdrawn bid to opened, or straight to disqualified when its
+    # commitment fails; evaluation (contracts) moves the rest through services.bid_set_status.
+    TRANSITIONS = {
+        Status.SUBMITTED: {Status.WITHDRAWN, Status.OPENED, Status.DISQUALIFIED},
+        Status.WITHDRAWN: set(),
+        Status.OPENED: {Status.QUALIFIED, Status.DISQUALIFIED, Status.NOT_AWARDED},
+        Status.QUALIFIED: {Status.AWARDED, Status.NOT_AWARDED, Status.DISQUALIFIED},
+        # An award cancelled (complaint upheld, refusal to sign) leaves the bid not awarded.
+        Status.AWARDED: {Status.NOT_AWARDED},
+        Status.DISQUALIFIED: set(),
+        Status.NOT_AWARDED: set(),
+    }
+    # Statuses only opening may set (bid_set_status refuses them).
+    OPENING_STATUSES = frozenset({Status.OPENED})
+
+    tender = models.ForeignKey("tenders.Tender", on_delete=models.PROTECT, related_name="bids")
+    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, related_name="bids")
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED)
+    status_reason = models.TextField(_("reason for the status"), blank=True)
+    status_changed_at = models.DateTimeField(_("status changed"), db_default=ClockTimestamp())
+    # Set right after the first version is inserted, in the same transaction.
+    current_version = models.ForeignKey("BidVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("first submitted"), db_default=ClockTimestamp())
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The withdrawal is receipted like a submission; its key makes a retried withdrawal harmless.
+    withdrawal_key = models.UUIDField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("bid")
+        verbose_name_plural = _("bids")
+        constraints = [models.UniqueConstraint(fields=["tender", "supplier"], name="bid_one_per_supplier")]
+
+    def __str__(self):
+        return f"bid {self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("bidding:detail", args=[self.pk])
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.status == self.Status.WITHDRAWN
+
+
+class BidVersion(models.Model):
+    """One sealed submission of a bid (the first or a replacement). Never changed once written.
+
+    `sealed_content` is the tender-public-key ciphertext of the canonical JSON of everything the
+    supplier entered; `commitment` binds it and the document ciphertexts to tender, supplier and
+    version (procurement.sealing.commitment).
+    """
+
+    bid = models.ForeignKey(Bid, on_delete=models.PROTECT, related_name="versions")
+    # Denormalised from the bid: the FK insert takes FOR KEY SHARE on the tender, and the
+    # idempotency constraint is per supplier.
+    tender = models.ForeignKey("tenders.Tender", on_delete=models.PROTECT, related_name="+")
+    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, related_name="+")
+    number = models.PositiveIntegerField(_("version"))
+    sealed_content = models.BinaryField(editable=False)
+    commitment = models.CharField(_("commitment"), max_length=64, db_index=True)
+    idempotency_key = models.UUIDField(_("idempotency key"))
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(_("submitted"), db_default=ClockTimestamp())
+
+    class Meta:
+        ordering = ["bid", "number"]
+        verbose_name = _("bid version")
+        verbose_name_plural = _("bid versions")
+        constraints = [
+            models.UniqueConstraint(fields=["bid", "number"], name="bidversion_unique_number"),
+            models.UniqueConstraint(fields=["supplier", "idempotency_key"], name="bidversion_unique_idempotency"),
+        ]
+
+    def __str__(self):
+        return f"bid {self.bid_id} v{self.number}"
+
+    def ciphertexts(self) -> list[bytes]:
+        """Every ciphertext the commitment covers: the content, then each document."""
+        return [bytes(self.sealed_content), *(bytes(d.ciphertext) for d in self.documents.order_by("position"))]
+
+
+class BidDocument(models.Model):
+    """A sealed attachment of a bid version. Name, type and plaintext hash are inside the sealed content."""
+
+    version = models.ForeignKey(BidVersion, on_delete=models.PROTECT, related_name="documents")
+    position = models.PositiveSmallIntegerField()
+    ciphertext = models.BinaryField(editable=False)
+    ciphertext_size = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["version", "position"]
+        verbose_name = _("sealed bid document")
+        verbose_name_plural = _("sealed bid documents")
+        constraints = [models.UniqueConstraint(fields=["version", "position"], name="biddocument_unique_position")]
+
+    def __str__(self):
+        return f"{self.version} doc {self.position}"
+
+
+class ReservePriceSet(models.Model):
+    """복수예비가격: the reserve prices drawn for a floor-rate tender, sealed to the tender key.
+
+    Drawn at publication (and again when an amendment changes the base price or range); the latest
+    draw is the one opening uses. The values are opened with the bids and published in the record.
+    """
+
+    tender = models.ForeignKey("tenders.Tender", on_delete=models.PROTECT, related_name="reserve_price_sets")
+    # The tender's amendment number when drawn.
+    amendment_number = models.PositiveIntegerField(default=0)
+    base_price = models.DecimalField(_("base price"), max_digits=18, decimal_places=2)
+    range_pct = models.DecimalField(_("range (±%)"), max_digits=5, decimal_places=2)
+    count = models.PositiveSmallIntegerField(_("number of reserve prices"))
+    sealed_values = models.BinaryField(editable=False)
+    drawn_at = models.DateTimeField(_("drawn"), db_default=ClockTimestamp())
+
+    class Meta:
+        ordering = ["tender", "-amendment_number"]
+        verbose_name = _("reserve price set")
+        verbose_name_plural = _("reserve price sets")
+        constraints = [
+            models.UniqueConstraint(fields=["tender", "amendment_number"], name="reserveprices_unique_amendment")
+        ]
+
+    def __str__(self):
+        return f"reserve prices of {self.tender_id} (amendment {self.amendment_number})"
+
+
+class TenderClosing(models.Model):
+    """What became public at the submission deadline: how many bids, and their commitments."""
+
+    tender = models.OneToOneField("tenders.Tender", on_delete=models.PROTECT, related_name="bid_closing")
+    closed_at = models.DateTimeField(_("closed"), db_default=ClockTimestamp())
+    bid_count = models.PositiveIntegerField(_("bids received"))
+    # Sorted list of the commitments of the current version of every bid not withdrawn.
+    commitments = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = _("tender closing")
+        verbose_name_plural = _("tender closings")
+
+    def __str__(self):
+        return f"closing of {self.tender_id}"
+
+
+class OpeningRecord(models.Model):
+    """The public result of opening a tender's bids. One per tender (the OneToOne is the guarantee)."""
+
+    class Outcome(models.TextChoices):
+        OPENED = "opened", _("Bids opened")
+        UNSUCCESSFUL = "unsuccessful", _("No valid bid")
+
+    tender = models.OneToOneField("tenders.Tender", on_delete=models.PROTECT, related_name="opening_record")
+    opened_at = models.DateTimeField(_("opened"), db_default=ClockTimestamp())
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, default=Outcome.OPENED)
+    evaluation_method = models.CharField(_("evaluation method"), max_length=30)
+    currency = models.CharField(_("currency"), max_length=3)
+    bid_count = models.PositiveIntegerField(_("bids opened"), default=0)
+    valid_count = models.PositiveIntegerField(_("valid bids"), default=0)
+    withdrawn_count = models.PositiveIntegerField(_("bids withdrawn"), default=0)
+    # What prices are compared with: the planned price (floor-rate method) or the estimated value.
+    reference_price = models.DecimalField(_("reference price"), max_digits=18, decimal_places=2, null=True)
+    # Floor-rate method with multiple reserve prices only.
+    planned_price = models.DecimalField(_("planned price"), max_digits=18, decimal_places=2, null=True, blank=True)
+    floor_rate = models.DecimalField(_("floor rate (%)"), max_digits=7, decimal_places=4, null=True, blank=True)
+    floor_price = models.DecimalField(_("floor price"), max_digits=18, decimal_places=2, null=True, blank=True)
+    # [{"number": 1, "value": "98123456", "picks": 3, "chosen": true}, …]
+    reserve_prices = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        verbose_name = _("opening record")
+        verbose_name_plural = _("opening records")
+
+    def __str__(self):
+        return f"opening of {self.tender_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("bidding:opening", args=[self.tender_id])
+
+
+class OpenedBid(models.Model):
+    """A bid as opened: decrypted values, the commitment check, and its place in the ranking.
+
+    `outcome` is what opening found; the bid's evaluation status (opened → qualified | disqualified
+    → awarded | not_awarded) lives on Bid.status and is changed with services.bid_set_status.
+    """
+
+    class Outcome(models.TextChoices):
+        RANKED = "ranked", _("Valid")
+        BELOW_FLOOR = "below_floor", _("Below the floor price")
+        ABOVE_PLANNED = "above_planned", _("Above the planned price")
+        COMMITMENT_FAILED = "commitment_failed", _("Commitment check failed")
+        INVALID = "invalid", _("Invalid content")
+
+    opening = models.ForeignKey(OpeningRecord, on_delete=models.PROTECT, related_name="opened_bids")
+    bid = models.OneToOneField(Bid, on_delete=models.PROTECT, related_name="opened")
+    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, related_name="+")
+    version = models.ForeignKey(BidVersion, on_delete=models.PROTECT, related_name="+")
+    commitment = models.CharField(_("commitment"), max_length=64, db_index=True)
+    commitment_ok = models.BooleanField(_("commitment verified"))
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
+    problem = models.TextField(_("problem found"), blank=True)
+    price = models.DecimalField(_("price"), max_digits=18, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(_("currency"), max_length=3)
+    # Price as a percentage of the record's reference price (투찰률).
+    price_ratio = models.DecimalField(_("% of reference"), max_digits=9, decimal_places=4, null=True, blank=True)
+    # 1 = best. Ties share a rank (competition ranking) and are marked; excluded bids have none.
+    rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
+    tied = models.BooleanField(_("tied"), default=False)
+    price_lines = models.JSONField(default=list, blank=True)
+    declarations = models.JSONField(default=dict, blank=True)
+    reserve_picks = models.JSONField(default=list, blank=True)
+    submitted_at = models.DateTimeField(_("submitted"))
+
+    class Meta:
+        ordering = ["opening", models.F("rank").asc(nulls_last=True), "price", "submitted_at"]
+        verbose_name = _("opened bid")
+        verbose_name_plural = _("opened bids")
+
+    def __str__(self):
+        return f"opened bid {self.bid_id}"
+
+    @property
+    def status(self) -> str:
+        """The bid's evaluation status (Bid.status)."""
+        return self.bid.status
+
+    @property
+    def is_ranked(self) -> bool:
+        return self.outcome == self.Outcome.RANKED
+
+
+class OpenedDocument(models.Model):
+    """A bid document decrypted at opening: for the entity, its evaluators, auditors and the bidder."""
+
+    opened_bid = models.ForeignKey(OpenedBid, on_delete=models.PROTECT, related_name="documents")
+    position = models.PositiveSmallIntegerField()
+    name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=120)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    content = models.BinaryField()
+    hash_ok = models.BooleanField(_("matches the sealed hash"), default=True)
+
+    class Meta:
+        ordering = ["opened_bid", "position"]
+        verbose_name = _("opened bid document")
+        verbose_name_plural = _("opened bid documents")
+
+    def __str__(self):
+        return self.name
