@@ -19,6 +19,10 @@ NAV_ITEMS = [
     NavItem(_("Tenders"), "tenders:list"),
     NavItem(_("Workspace"), "tenders:workspace", "tenders.view_workspace"),
     NavItem(_("Alerts"), "tenders:alerts", "tenders.manage_subscription"),
+    NavItem(_("Suppliers"), "suppliers:directory"),
+    NavItem(_("Sanctions register"), "suppliers:sanctions"),
+    NavItem(_("My company"), "suppliers:company", "suppliers.use_company_workspace"),
+    NavItem(_("Supplier vetting"), "suppliers:vetting_queue", "suppliers.view_vetting"),
     NavItem(_("Audit log"), "audit_log", "procurement.view_audit_log"),
     NavItem(_("Administration"), "admin:index", "procurement"),
 ]

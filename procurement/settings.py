@@ -309,3 +309,18 @@ EVALUATION_DEFAULTS = {
 SUBSCRIPTION_MATCH_PREFIX = env.int("SUBSCRIPTION_MATCH_PREFIX", default=4)
 TENDERS_PAGE_SIZE = 20
 # --- end tenders ---------------------------------------------------------------------------------
+
+# --- suppliers -----------------------------------------------------------------------------------
+# Business registration numbers by country (ISO 3166-1 alpha-2), checked after spaces and dashes are
+# removed. Korea ("KR") is checked by its check digit (suppliers.validators.validate_korean_brn);
+# "*" is the fallback for every other country.
+REGISTRATION_NUMBER_PATTERNS = {
+    "US": r"^\d{2}-?\d{7}$",  # Employer Identification Number (EIN)
+    "GB": r"^(\d{8}|(SC|NI|OC|SO|NC|R0)\d{6})$",  # Companies House company number
+    "JP": r"^\d{13}$",  # 法人番号 (corporate number)
+    "VN": r"^\d{10}(\d{3})?$",  # Mã số thuế (tax code; 13 digits for branches)
+    "CN": r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$",  # Unified social credit code
+    "DE": r"^(HRA|HRB)\d{1,6}[A-Z]?$",  # Handelsregister number
+    "*": r"^[A-Za-z0-9]{4,32}$",
+}
+# --- end suppliers -------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 import re
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -16,7 +17,8 @@ def korean_brn_check_digit(first_nine: str) -> int:
 
 
 def normalise_registration_number(value: str) -> str:
-    return re.sub(r"[\s-]", "", value or "")
+    """What is stored and compared: no spaces or dashes, letters in capitals."""
+    return re.sub(r"[\s-]", "", value or "").upper()
 
 
 def validate_korean_brn(value: str) -> None:
@@ -29,3 +31,23 @@ def validate_korean_brn(value: str) -> None:
         raise ValidationError(
             _("This business registration number is not valid: its check digit does not match."), code="check_digit"
         )
+
+
+def validate_registration_number(country: str, value: str) -> str:
+    """The normalised number if it is valid for `country`; ValidationError otherwise.
+
+    Korea by its check digit; other countries by `settings.REGISTRATION_NUMBER_PATTERNS`
+    (matched against the number as typed or with its spaces and dashes removed).
+    """
+    number = normalise_registration_number(value)
+    if country == "KR":
+        validate_korean_brn(number)
+        return number
+    patterns = settings.REGISTRATION_NUMBER_PATTERNS
+    pattern = patterns.get(country) or patterns["*"]
+    typed = (value or "").strip().upper()
+    if not (re.fullmatch(pattern, number) or re.fullmatch(pattern, typed)):
+        raise ValidationError(
+            _("This registration number does not have the format used in the selected country."), code="format"
+        )
+    return number
