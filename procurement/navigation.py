@@ -19,6 +19,7 @@ NAV_ITEMS = [
     NavItem(_("Tenders"), "tenders:list"),
     NavItem(_("Workspace"), "tenders:workspace", "tenders.view_workspace"),
     NavItem(_("Alerts"), "tenders:alerts", "tenders.manage_subscription"),
+    NavItem(_("My bids"), "bidding:my_bids", "bidding.view_own_bids"),
     NavItem(_("Suppliers"), "suppliers:directory"),
     NavItem(_("Sanctions register"), "suppliers:sanctions"),
     NavItem(_("My company"), "suppliers:company", "suppliers.use_company_workspace"),

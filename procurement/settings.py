@@ -253,6 +253,12 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 WHITENOISE_USE_FINDERS = DEBUG
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "procurement.tasks.outbox_sweep", "schedule": timedelta(seconds=30)},
+    # Closes tenders at their deadline and opens them at the opening time (bidding.tasks).
+    "tenders-sweep": {
+        "task": "bidding.tasks.tenders_sweep",
+        "schedule": timedelta(seconds=30),
+        "options": {"expires": 25},
+    },
 }
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
 

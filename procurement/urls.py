@@ -12,6 +12,7 @@ api_v1 = [
     path("notifications/", api.NotificationListView.as_view(), name="api-notifications"),
     path("audit-log/", api.AuditEntryListView.as_view(), name="api-audit-log"),
     path("", include("tenders.api_urls")),
+    path("", include("bidding.api_urls")),
     path("", include("suppliers.api_urls")),
 ]
 
@@ -22,6 +23,7 @@ urlpatterns = [
     path("notifications/read/", views.notification_mark_read, name="notifications_mark_read"),
     path("audit-log/", views.audit_log, name="audit_log"),
     path("tenders/", include("tenders.urls")),
+    path("bids/", include("bidding.urls")),
     path("suppliers/", include("suppliers.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

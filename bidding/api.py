@@ -1,0 +1,235 @@
+"""Bids API: a supplier's own bids (list, submit with Idempotency-Key, withdraw) and the public
+opening record. Same rules and services as the pages."""
+
+import base64
+import binascii
+import uuid
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, permissions, serializers, status
+from rest_framework.parsers import JSONParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from procurement.api import RulePermission
+from procurement.errors import DomainError
+from tenders.selectors import tenders_public
+
+from . import receipts, selectors, services
+from .content import MAX_DOCUMENTS, DocumentInput, bid_input_clean
+from .models import Bid
+from .services.submission import reserve_pick_rules
+from .uploads import MAX_FILE_BYTES
+
+
+class LineSerializer(serializers.Serializer):
+    description = serializers.CharField(max_length=300)
+    quantity = serializers.CharField(max_length=40)
+    unit_price = serializers.CharField(max_length=40)
+
+
+class DocumentSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=255)
+    content_base64 = serializers.CharField()
+
+
+class BidSubmitSerializer(serializers.Serializer):
+    tender = serializers.IntegerField()
+    price = serializers.CharField(max_length=40)
+    lines = LineSerializer(many=True, required=False)
+    declarations = serializers.DictField(child=serializers.BooleanField())
+    reserve_picks = serializers.ListField(child=serializers.IntegerField(), required=False)
+    documents = DocumentSerializer(many=True, required=False)
+
+
+class BidSerializer(serializers.ModelSerializer):
+    tender = serializers.SerializerMethodField()
+    version = serializers.SerializerMethodField()
+    commitment = serializers.SerializerMethodField()
+    receipt = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Bid
+        fields = ["id", "tender", "status", "version", "commitment", "created_at", "withdrawn_at", "receipt"]
+
+    def get_tender(self, obj) -> dict:
+        return {"id": obj.tender_id, "reference": obj.tender.reference, "title": obj.tender.title}
+
+    def get_version(self, obj) -> int | None:
+        return obj.current_version.number if obj.current_version_id else None
+
+    def get_commitment(self, obj) -> str | None:
+        return obj.current_version.commitment if obj.current_version_id else None
+
+    def get_receipt(self, obj) -> dict | None:
+        if obj.withdrawn_at:
+            return receipts.receipt_for_withdrawal(obj).as_json()
+        if obj.current_version_id:
+            return receipts.receipt_for_version(obj.current_version).as_json()
+        return None
+
+
+def _documents(raw) -> list[DocumentInput]:
+    if len(raw) > MAX_DOCUMENTS:
+        raise DomainError(_("Attach at most %(n)s documents.") % {"n": MAX_DOCUMENTS}, field="documents")
+    documents = []
+    for item in raw:
+        try:
+            data = base64.b64decode(item["content_base64"], validate=True)
+        except (binascii.Error, ValueError):
+            raise DomainError(_("Documents must be base64-encoded."), field="documents") from None
+        if len(data) > MAX_FILE_BYTES:
+            raise DomainError(_("A document is larger than the limit."), field="documents")
+        documents.append(DocumentInput(name=item["name"], data=data))
+    return documents
+
+
+@method_decorator(sensitive_post_parameters("price", "lines", "reserve_picks", "documents"), name="dispatch")
+class BidListView(generics.ListAPIView):
+    """GET: your company's bids. POST: submit (or replace) a sealed bid; send an `Idempotency-Key`
+    header (a UUID) — a retry with the same key returns the first receipt (200) instead of 201."""
+
+    permission_classes = [permissions.IsAuthenticated, RulePermission]
+    required_perm = "bidding.view_own_bids"
+    serializer_class = BidSerializer
+    # JSON only: a multipart body would go through Django's upload handlers, which may spool a
+    # document's plaintext to a temporary file.
+    parser_classes = [JSONParser]
+
+    def get_queryset(self):
+        return selectors.bids_of_supplier(supplier=selectors.user_supplier(self.request.user)).select_related(
+            "supplier"
+        )
+
+    @extend_schema(
+        request=BidSubmitSerializer,
+        responses={201: dict, 200: dict},
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True)],
+    )
+    @sensitive_variables()
+    def post(self, request):
+        if not request.user.has_perm("bidding.submit_bid"):
+            return Response({"detail": _("Permission denied.")}, status=status.HTTP_403_FORBIDDEN)
+        key = request.headers.get("Idempotency-Key", "")
+        try:
+            key = uuid.UUID(key)
+        except ValueError:
+            raise DomainError(_("Send an Idempotency-Key header with a UUID."), field="Idempotency-Key") from None
+        incoming = BidSubmitSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        tender = get_object_or_404(tenders_public(), pk=data["tender"])
+        eligibility = selectors.bid_eligibility(tender=tender, user=request.user)
+        if eligibility.supplier is None:
+            raise DomainError(eligibility.reasons[0], code="not_eligible")
+        reserve_count, picks_required = reserve_pick_rules(tender)
+        bid = bid_input_clean(
+            price=data["price"],
+            currency=tender.currency,
+            lines=data.get("lines", []),
+            declarations=data["declarations"],
+            reserve_picks=data.get("reserve_picks", []),
+            reserve_count=reserve_count,
+            picks_required=picks_required,
+        )
+        result = services.bid_submit(
+            tender=tender,
+            supplier=eligibility.supplier,
+            actor=request.user,
+            bid=bid,
+            documents=_documents(data.get("documents", [])),
+            idempotency_key=key,
+        )
+        return Response(
+            receipts.receipt_for_version(result.version).as_json(),
+            status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
+        )
+
+
+class BidDetailView(generics.RetrieveAPIView):
+    permission_classes = [permissions.IsAuthenticated, RulePermission]
+    object_perm = "bidding.read_bid"
+    serializer_class = BidSerializer
+    queryset = Bid.objects.select_related("tender", "supplier", "current_version")
+
+    def permission_denied(self, request, message=None, code=None):
+        # Someone else's bid does not exist, as far as the API says.
+        if request.user.is_authenticated:
+            raise Http404
+        super().permission_denied(request, message, code)
+
+
+class BidWithdrawView(APIView):
+    permission_classes = [permissions.IsAuthenticated, RulePermission]
+
+    @extend_schema(request=None, responses={200: dict})
+    def post(self, request, pk: int):
+        bid = get_object_or_404(Bid.objects.select_related("tender", "supplier", "current_version"), pk=pk)
+        if not request.user.has_perm("bidding.read_bid", bid):
+            raise Http404
+        if not request.user.has_perm("bidding.withdraw_bid", bid):
+            raise DomainError(_("This bid can no longer be withdrawn."), code="not_withdrawable")
+        bid = services.bid_withdraw(bid=bid, actor=request.user, idempotency_key=request.headers.get("Idempotency-Key"))
+        return Response(receipts.receipt_for_withdrawal(bid).as_json())
+
+
+class OpeningView(APIView):
+    """The public record: after the deadline the count and commitments; after opening everything."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(responses={200: dict})
+    def get(self, request, pk: int):
+        tender = get_object_or_404(tenders_public().select_related("entity"), pk=pk)
+        record = selectors.tender_opening(tender)
+        closing = selectors.tender_closing(tender)
+        if record is None and closing is None:
+            raise Http404(_("Nothing about the bids is public before the submission deadline."))
+        body = {
+            "tender": {"id": tender.pk, "reference": tender.reference, "ocid": tender.ocid, "status": tender.status},
+            "closed_at": closing.closed_at if closing else None,
+            "bids_received": closing.bid_count if closing else None,
+            "commitments": closing.commitments if closing else [],
+            "opening": None,
+        }
+        if record is not None:
+            body["opening"] = {
+                "opened_at": record.opened_at,
+                "outcome": record.outcome,
+                "evaluation_method": record.evaluation_method,
+                "currency": record.currency,
+                "bid_count": record.bid_count,
+                "valid_count": record.valid_count,
+                "withdrawn_count": record.withdrawn_count,
+                "reference_price": record.reference_price,
+                "planned_price": record.planned_price,
+                "floor_rate": record.floor_rate,
+                "floor_price": record.floor_price,
+                "reserve_prices": record.reserve_prices,
+                "bids": [
+                    {
+                        "supplier": {
+                            "id": ob.supplier_id,
+                            "name_ko": ob.supplier.name_ko,
+                            "name_en": ob.supplier.name_en,
+                        },
+                        "price": ob.price,
+                        "price_ratio": ob.price_ratio,
+                        "rank": ob.rank,
+                        "tied": ob.tied,
+                        "outcome": ob.outcome,
+                        "commitment": ob.commitment,
+                        "commitment_ok": ob.commitment_ok,
+                        "problem": ob.problem,
+                        "reserve_picks": ob.reserve_picks,
+                        "submitted_at": ob.submitted_at,
+                    }
+                    for ob in selectors.opened_bids_ordered(record)
+                ],
+            }
+        return Response(body)

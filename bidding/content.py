@@ -1,0 +1,217 @@
+"""What a supplier submits, checked and turned into the canonical JSON that gets sealed.
+
+Pure functions: no database, no I/O. The same checks run at submission (before sealing) and at
+opening (on the decrypted content, which must still be what was checked).
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.utils.translation import gettext as _
+
+from procurement.errors import DomainError
+
+CONTENT_SCHEMA = "koneps-bid-content-v1"
+MAX_PRICE = Decimal("9999999999999999")  # fits numeric(18, 2)
+MAX_LINES = 200
+MAX_DOCUMENTS = 10
+# Currencies without minor units; every other currency is priced to the cent.
+WHOLE_UNIT_CURRENCIES = frozenset({"KRW", "JPY", "VND", "IDR", "CLP", "ISK", "UGX", "PYG"})
+DECLARATIONS = ("no_conflict_of_interest", "no_collusion")
+
+
+def currency_exponent(currency: str) -> int:
+    return 0 if currency.upper() in WHOLE_UNIT_CURRENCIES else 2
+
+
+def quantize_money(value: Decimal, currency: str) -> Decimal:
+    return value.quantize(Decimal(1).scaleb(-currency_exponent(currency)), rounding=ROUND_HALF_UP)
+
+
+def _decimal(value, *, field_name: str, message: str) -> Decimal:
+    try:
+        number = Decimal(str(value).strip().replace(",", ""))
+    except (InvalidOperation, ValueError, TypeError):
+        raise DomainError(message, field=field_name, code="invalid") from None
+    if not number.is_finite():
+        raise DomainError(message, field=field_name, code="invalid")
+    return number
+
+
+def money(value, *, currency: str, field_name: str = "price") -> Decimal:
+    """A positive amount with no more decimals than the currency has."""
+    number = _decimal(value, field_name=field_name, message=_("Enter the amount as a number."))
+    if number <= 0:
+        raise DomainError(_("The amount must be more than zero."), field=field_name, code="invalid")
+    if number > MAX_PRICE:
+        raise DomainError(_("The amount is too large."), field=field_name, code="invalid")
+    if number != quantize_money(number, currency):
+        if currency_exponent(currency) == 0:
+            raise DomainError(
+                _("Amounts in %(currency)s are whole numbers.") % {"currency": currency}, field=field_name
+            )
+        raise DomainError(_("Use at most two decimals."), field=field_name, code="invalid")
+    return quantize_money(number, currency)
+
+
+@dataclass(frozen=True)
+class PriceLine:
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    amount: Decimal
+
+    def as_json(self) -> dict:
+        return {
+            "description": self.description,
+            "quantity": str(self.quantity),
+            "unit_price": str(self.unit_price),
+            "amount": str(self.amount),
+        }
+
+
+@dataclass(frozen=True)
+class DocumentInput:
+    """An attachment as received, in memory only (never written to disk in plaintext)."""
+
+    name: str
+    data: bytes = field(repr=False)
+
+    def __repr__(self) -> str:  # never let the content reach a log line or an error page
+        return f"DocumentInput({self.name!r}, {len(self.data)} bytes)"
+
+
+@dataclass(frozen=True)
+class BidInput:
+    """The supplier's bid as entered: the price and everything else that gets sealed."""
+
+    price: Decimal
+    lines: tuple[PriceLine, ...] = ()
+    declarations: dict = field(default_factory=dict)
+    reserve_picks: tuple[int, ...] = ()
+
+    def __repr__(self) -> str:  # a traceback or a log line must never show the price
+        return "BidInput(<sealed>)"
+
+
+def price_lines(raw_lines, *, currency: str) -> tuple[PriceLine, ...]:
+    """Optional lines (description, quantity, unit price); each amount rounded to the currency."""
+    lines = []
+    for index, raw in enumerate(raw_lines or ()):
+        description = " ".join(str(raw.get("description", "")).split())[:300]
+        if not description:
+            raise DomainError(_("Line %(n)s needs a description.") % {"n": index + 1}, field="lines")
+        quantity = _decimal(
+            raw.get("quantity"), field_name="lines", message=_("Line %(n)s: enter the quantity.") % {"n": index + 1}
+        )
+        unit_price = _decimal(
+            raw.get("unit_price"),
+            field_name="lines",
+            message=_("Line %(n)s: enter the unit price.") % {"n": index + 1},
+        )
+        if quantity <= 0 or unit_price < 0 or quantity > MAX_PRICE or unit_price > MAX_PRICE:
+            raise DomainError(_("Line %(n)s: check the quantity and unit price.") % {"n": index + 1}, field="lines")
+        lines.append(
+            PriceLine(description, quantity.normalize(), unit_price, quantize_money(quantity * unit_price, currency))
+        )
+    if len(lines) > MAX_LINES:
+        raise DomainError(_("At most %(n)s price lines.") % {"n": MAX_LINES}, field="lines")
+    return tuple(lines)
+
+
+def bid_input_clean(
+    *,
+    price,
+    currency: str,
+    lines=(),
+    declarations: dict | None = None,
+    reserve_picks=(),
+    reserve_count: int | None = None,
+    picks_required: int | None = None,
+) -> BidInput:
+    """Check a bid as a whole; DomainError(field=…) names the first problem.
+
+    `reserve_count`/`picks_required` are set for the multiple-reserve-price method only: the bidder
+    picks exactly `picks_required` distinct numbers from 1..`reserve_count`.
+    """
+    total = money(price, currency=currency)
+    cleaned_lines = price_lines(lines, currency=currency)
+    if cleaned_lines and sum((line.amount for line in cleaned_lines), Decimal(0)) != total:
+        raise DomainError(
+            _("The price lines add up to %(sum)s, not to the total price %(total)s.")
+            % {"sum": sum((line.amount for line in cleaned_lines), Decimal(0)), "total": total},
+            field="lines",
+        )
+    declarations = declarations or {}
+    missing = [name for name in DECLARATIONS if declarations.get(name) is not True]
+    if missing:
+        raise DomainError(
+            _("Confirm both declarations (no conflict of interest, no collusion) to submit a bid."),
+            field=missing[0],
+        )
+    picks: tuple[int, ...] = ()
+    if reserve_count:
+        picks = reserve_picks_clean(reserve_picks, reserve_count=reserve_count, picks_required=picks_required or 2)
+    elif reserve_picks:
+        raise DomainError(_("This tender has no reserve prices to pick."), field="reserve_picks")
+    return BidInput(
+        price=total,
+        lines=cleaned_lines,
+        declarations=dict.fromkeys(DECLARATIONS, True),
+        reserve_picks=picks,
+    )
+
+
+def reserve_picks_clean(raw, *, reserve_count: int, picks_required: int) -> tuple[int, ...]:
+    """Exactly `picks_required` distinct reserve-price numbers between 1 and `reserve_count`."""
+    try:
+        numbers = [int(str(n).strip()) for n in raw or ()]
+    except (TypeError, ValueError):
+        raise DomainError(_("Pick reserve prices by their numbers."), field="reserve_picks") from None
+    if any(not 1 <= n <= reserve_count for n in numbers):
+        raise DomainError(
+            _("Reserve price numbers run from 1 to %(count)s.") % {"count": reserve_count}, field="reserve_picks"
+        )
+    if len(set(numbers)) != len(numbers):
+        raise DomainError(_("Pick different reserve prices."), field="reserve_picks")
+    if len(numbers) != picks_required:
+        raise DomainError(
+            _("Pick exactly %(n)s of the %(count)s reserve prices.") % {"n": picks_required, "count": reserve_count},
+            field="reserve_picks",
+        )
+    return tuple(sorted(numbers))
+
+
+def canonical_json(value) -> bytes:
+    """One byte string per value: sorted keys, no spaces, UTF-8."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def content_document(
+    *, bid: BidInput, tender_reference: str, supplier_id: int, currency: str, documents: list[dict]
+) -> dict:
+    """The JSON document that is sealed. It names its tender and supplier, so a ciphertext copied
+    onto another bid is caught at opening."""
+    return {
+        "schema": CONTENT_SCHEMA,
+        "tender": tender_reference,
+        "supplier": supplier_id,
+        "currency": currency,
+        "price": str(bid.price),
+        "lines": [line.as_json() for line in bid.lines],
+        "declarations": dict(bid.declarations),
+        "reserve_picks": list(bid.reserve_picks),
+        "documents": documents,
+    }
+
+
+def document_manifest(position: int, name: str, content_type: str, data: bytes) -> dict:
+    return {
+        "position": position,
+        "name": name,
+        "content_type": content_type,
+        "size": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }

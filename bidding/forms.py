@@ -1,0 +1,146 @@
+"""The bid form: checks input and explains each problem next to its field; the service re-checks all.
+
+Nothing here logs or stores what was entered; the view passes the cleaned BidInput straight to the
+service, which seals it before anything is written.
+"""
+
+import uuid
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from procurement.errors import DomainError
+
+from .content import BidInput, DocumentInput, bid_input_clean
+from .services.submission import reserve_pick_rules
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+def lines_from_text(text: str) -> list[dict]:
+    """'description | quantity | unit price' per line → raw line dicts (checked by content.price_lines)."""
+    lines = []
+    for raw in (text or "").splitlines():
+        if not raw.strip():
+            continue
+        parts = [p.strip() for p in raw.split("|")]
+        while len(parts) < 3:
+            parts.append("")
+        description = " | ".join(parts[:-2]) if len(parts) > 3 else parts[0]
+        lines.append({"description": description, "quantity": parts[-2], "unit_price": parts[-1]})
+    return lines
+
+
+class BidForm(forms.Form):
+    # Generated when the form is rendered; a double click or a resubmitted page sends the same key,
+    # and the service returns the first receipt instead of a second version.
+    idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
+    price = forms.CharField(
+        label=_("Total price"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "spellcheck": "false"}),
+    )
+    lines = forms.CharField(
+        label=_("Price lines (optional)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "off"}),
+        help_text=_("One item per line: description | quantity | unit price. The lines must add up to the total."),
+    )
+    reserve_picks = forms.TypedMultipleChoiceField(
+        label=_("Reserve prices you pick"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    documents = MultipleFileField(
+        label=_("Technical proposal and other documents"),
+        required=False,
+        help_text=_("PDF, office documents or images. They are encrypted in memory before they are stored."),
+    )
+    no_conflict_of_interest = forms.BooleanField(
+        label=_("I declare that my company has no conflict of interest with the procuring entity or this tender.")
+    )
+    no_collusion = forms.BooleanField(
+        label=_("I declare that this bid was prepared independently, without collusion with any other bidder.")
+    )
+
+    def __init__(self, *args, tender, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tender = tender
+        self.fields["price"].label = _("Total price (%(currency)s)") % {"currency": tender.currency}
+        self.reserve_count, self.picks_required = reserve_pick_rules(tender)
+        if self.reserve_count:
+            self.fields["reserve_picks"].choices = [(n, str(n)) for n in range(1, self.reserve_count + 1)]
+            self.fields["reserve_picks"].required = True
+            self.fields["reserve_picks"].help_text = _(
+                "Pick exactly %(n)s numbers. The prices themselves stay sealed until opening; the most "
+                "picked numbers make the planned price."
+            ) % {"n": self.picks_required}
+        else:
+            del self.fields["reserve_picks"]
+        if tender.evaluation_method == "best_value":
+            self.fields["documents"].required = True
+        if not self.is_bound:
+            self.initial.setdefault("idempotency_key", uuid.uuid4())
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        try:
+            cleaned["bid"] = bid_input_clean(
+                price=cleaned.get("price"),
+                currency=self.tender.currency,
+                lines=lines_from_text(cleaned.get("lines", "")),
+                declarations={
+                    "no_conflict_of_interest": cleaned.get("no_conflict_of_interest") is True,
+                    "no_collusion": cleaned.get("no_collusion") is True,
+                },
+                reserve_picks=cleaned.get("reserve_picks") or (),
+                reserve_count=self.reserve_count,
+                picks_required=self.picks_required,
+            )
+        except DomainError as exc:
+            self.add_error(exc.field if exc.field in self.fields else None, str(exc))
+        return cleaned
+
+    @property
+    def bid_input(self) -> BidInput:
+        return self.cleaned_data["bid"]
+
+    def document_inputs(self) -> list[DocumentInput]:
+        return [DocumentInput(name=f.name, data=f.read()) for f in self.cleaned_data.get("documents") or []]
+
+
+class WithdrawForm(forms.Form):
+    confirm = forms.BooleanField(label=_("Yes, withdraw my company's bid. A withdrawn bid cannot be submitted again."))
+
+
+class VerifyForm(forms.Form):
+    commitment = forms.CharField(
+        label=_("Commitment hash"),
+        required=False,
+        max_length=64,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "class": "portal-mono"}),
+    )
+    receipt = forms.FileField(label=_("…or upload the JSON receipt"), required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("commitment") and not cleaned.get("receipt"):
+            raise forms.ValidationError(_("Paste a commitment hash or upload a JSON receipt."))
+        return cleaned

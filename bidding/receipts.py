@@ -1,0 +1,213 @@
+"""Receipts (HTML, PDF, JSON) and their verification against the public record.
+
+A receipt names the tender, the company, the version, the commitment hash, the database time of
+the submission, and the SHA-256 of every ciphertext. From those hashes anyone can recompute the
+commitment (`receipt_commitment_recompute`, the same formula as procurement.sealing.commitment),
+and after the deadline find it in the tender's public closing list and opening record.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from .models import Bid, BidVersion
+from .selectors import CommitmentLookup, commitment_lookup
+
+RECEIPT_FORMAT = "koneps-bid-receipt-v1"
+COMMITMENT_DOMAIN = "koneps-bid-commitment-v1"
+
+
+@dataclass(frozen=True)
+class Receipt:
+    kind: str  # "submission", "replacement" or "withdrawal"
+    bid: Bid
+    version: BidVersion | None
+    tender_id: int
+    tender_reference: str
+    tender_title: str
+    supplier_id: int
+    supplier_name: str
+    supplier_registration: str
+    version_number: int | None
+    commitment: str
+    ciphertext_sha256: list[str]
+    timestamp: datetime  # the database's time of the insert (or of the withdrawal)
+
+    @property
+    def kind_label(self) -> str:
+        return {
+            "submission": _("Bid submission receipt"),
+            "replacement": _("Bid replacement receipt"),
+            "withdrawal": _("Bid withdrawal receipt"),
+        }[self.kind]
+
+    @property
+    def html_url(self) -> str:
+        if self.kind == "withdrawal":
+            return reverse("bidding:withdrawal_receipt", args=[self.bid.pk])
+        return reverse("bidding:receipt", args=[self.version.pk])
+
+    @property
+    def verify_url(self) -> str:
+        return f"{settings.SITE_URL}{reverse('bidding:verify')}?commitment={self.commitment}"
+
+    @property
+    def timestamp_utc(self) -> str:
+        return self.timestamp.astimezone(UTC).isoformat()
+
+    def as_json(self) -> dict:
+        return {
+            "format": RECEIPT_FORMAT,
+            "kind": self.kind,
+            "tender": {"id": self.tender_id, "reference": self.tender_reference, "title": self.tender_title},
+            "supplier": {
+                "id": self.supplier_id,
+                "name": self.supplier_name,
+                "registration_number": self.supplier_registration,
+            },
+            "bid": self.bid.pk,
+            "version": self.version_number,
+            "commitment": self.commitment,
+            "ciphertext_sha256": self.ciphertext_sha256,
+            "server_time": self.timestamp_utc,
+            "verification": verification_hint(),
+            "verify_url": self.verify_url,
+        }
+
+
+def verification_hint() -> str:
+    return _(
+        "Keep this receipt. After the submission deadline the commitment is published on the tender's "
+        "opening page; after opening, the record shows whether the bid opened is the bid you sent "
+        "(commitment verified). Check it at the verify page or with `manage.py verify_receipt`. "
+        "The commitment is SHA-256 over the lines: %(domain)s, tender reference, company id, version, "
+        "then the sorted SHA-256 hex digests of the ciphertexts."
+    ) % {"domain": COMMITMENT_DOMAIN}
+
+
+def _receipt(kind: str, bid: Bid, version: BidVersion, timestamp: datetime) -> Receipt:
+    tender, supplier = bid.tender, bid.supplier
+    return Receipt(
+        kind=kind,
+        bid=bid,
+        version=version,
+        tender_id=tender.pk,
+        tender_reference=tender.reference or "",
+        tender_title=tender.title,
+        supplier_id=supplier.pk,
+        supplier_name=supplier.name,
+        supplier_registration=supplier.registration_number,
+        version_number=version.number,
+        commitment=version.commitment,
+        ciphertext_sha256=sorted(hashlib.sha256(c).hexdigest() for c in version.ciphertexts()),
+        timestamp=timestamp,
+    )
+
+
+def receipt_for_version(version: BidVersion) -> Receipt:
+    kind = "replacement" if version.number > 1 else "submission"
+    return _receipt(kind, version.bid, version, version.submitted_at)
+
+
+def receipt_for_withdrawal(bid: Bid) -> Receipt:
+    return _receipt("withdrawal", bid, bid.current_version, bid.withdrawn_at)
+
+
+def receipt_commitment_recompute(*, tender_reference: str, supplier_id: int, version: int, hashes: list[str]) -> str:
+    """procurement.sealing.commitment, from the ciphertext hashes a receipt lists."""
+    canonical = "\n".join([COMMITMENT_DOMAIN, tender_reference, str(supplier_id), str(version), *sorted(hashes)])
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Verification:
+    ok: bool
+    consistent: bool | None  # the receipt's own hashes give its commitment (None: only a hash given)
+    lookup: CommitmentLookup
+    message: str
+
+
+def receipt_verify(*, commitment: str = "", receipt_json: dict | None = None) -> Verification:
+    """Check a commitment (or a whole JSON receipt) against the public record."""
+    consistent = None
+    if receipt_json is not None:
+        try:
+            commitment = str(receipt_json["commitment"])
+            recomputed = receipt_commitment_recompute(
+                tender_reference=str(receipt_json["tender"]["reference"]),
+                supplier_id=int(receipt_json["supplier"]["id"]),
+                version=int(receipt_json["version"]),
+                hashes=[str(h) for h in receipt_json["ciphertext_sha256"]],
+            )
+        except (KeyError, TypeError, ValueError):
+            return Verification(False, False, CommitmentLookup(False), _("This is not a bid receipt of this portal."))
+        consistent = recomputed == commitment
+        if not consistent:
+            return Verification(
+                False,
+                False,
+                CommitmentLookup(False),
+                _("The receipt is not consistent: its ciphertext hashes do not give its commitment."),
+            )
+    lookup = commitment_lookup(commitment)
+    if not lookup.found:
+        return Verification(
+            False,
+            consistent,
+            lookup,
+            _(
+                "No public record contains this commitment (yet). Commitments are published when the tender "
+                "closes at its deadline; a replaced version is not listed — verify your latest receipt."
+            ),
+        )
+    if lookup.phase == "closed":
+        return Verification(
+            True,
+            consistent,
+            lookup,
+            _(
+                "This commitment is in the list published at the deadline of tender %(ref)s. "
+                "It will be checked at opening."
+            )
+            % {"ref": lookup.tender.reference},
+        )
+    if lookup.opened_bid.commitment_ok:
+        return Verification(
+            True,
+            consistent,
+            lookup,
+            _("Verified: the bid opened for tender %(ref)s is the bid with this commitment.")
+            % {"ref": lookup.tender.reference},
+        )
+    return Verification(
+        False,
+        consistent,
+        lookup,
+        _("This bid was flagged at the opening of tender %(ref)s: its commitment check failed.")
+        % {"ref": lookup.tender.reference},
+    )
+
+
+def receipt_json_text(receipt: Receipt) -> str:
+    return json.dumps(receipt.as_json(), ensure_ascii=False, indent=2)
+
+
+FONT_DIR = Path(settings.BASE_DIR) / "static" / "vendor" / "krds" / "fonts"
+
+
+def receipt_pdf(receipt: Receipt) -> bytes:
+    """The receipt as a PDF (WeasyPrint; Hangul in Pretendard GOV from the vendored KRDS fonts)."""
+    from weasyprint import HTML
+
+    html = render_to_string(
+        "pdf/bid_receipt.html",
+        {"receipt": receipt, "font_dir": FONT_DIR.as_uri(), "TIME_ZONE": settings.TIME_ZONE},
+    )
+    return HTML(string=html, base_url=str(FONT_DIR)).write_pdf()

@@ -1,0 +1,254 @@
+"""Reads: who may bid, a supplier's own bids, what is public about a tender's bids and when.
+
+Disclosure phases of a tender's bids (the one rule every page, API view and export follows):
+
+- sealed (until the tender is closed at its deadline): nothing about bids is shown to anyone but
+  the bidding supplier itself — not the count, not to officials, auditors or the admin site;
+- closed (after the deadline, before opening): the number of bids and their commitments
+  (TenderClosing); bidder names stay hidden until opening, as on KONEPS;
+- opened: the OpeningRecord — bidders, prices, ranks, commitment checks, reserve prices.
+"""
+
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
+
+from procurement.permissions import is_supplier_user
+from tenders.models import Tender
+from tenders.selectors import tender_supplier_may_bid
+
+from .models import Bid, BidVersion, OpenedBid, OpeningRecord, ReservePriceSet, TenderClosing
+
+# Company roles that may submit, replace and withdraw bids for the company.
+BIDDING_MEMBER_ROLES = frozenset({"administrator", "bidder"})
+
+
+def supplier_membership(user):
+    """The user's company membership (with the company), or None."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    try:
+        from suppliers.selectors import membership_for_user
+    except ImportError:  # the suppliers app without its selectors (older checkouts)
+        return getattr(user, "supplier_membership", None)
+    return membership_for_user(user)
+
+
+def user_supplier(user):
+    membership = supplier_membership(user)
+    return membership.supplier if membership is not None else None
+
+
+def supplier_reasons(supplier) -> list[str]:
+    """Why the company may not bid at all right now ([] when it may): vetting and sanctions."""
+    try:
+        from suppliers.selectors import supplier_eligibility
+    except ImportError:
+        return [] if supplier.status == "approved" else [_("The company is not approved to bid.")]
+    return list(supplier_eligibility(supplier=supplier).reasons)
+
+
+@dataclass(frozen=True)
+class BidEligibility:
+    allowed: bool
+    reasons: list[str] = field(default_factory=list)
+    supplier: object = None
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+def bidder_reasons(*, tender: Tender, user):
+    """(company, reasons) for everything about the bidder: membership, role, vetting, sanctions, invitation.
+
+    The tender's own phase (published, before the deadline) is not checked here: the submission
+    decides that under its lock by the database clock; pages add it with `bid_eligibility`.
+    """
+    membership = supplier_membership(user)
+    if membership is None or not is_supplier_user(user):
+        return None, [_("Only members of a registered supplier company can bid.")]
+    supplier = membership.supplier
+    reasons: list[str] = []
+    if membership.role not in BIDDING_MEMBER_ROLES:
+        reasons.append(_("Your role in the company does not allow you to submit bids."))
+    reasons.extend(supplier_reasons(supplier))
+    if not tender_supplier_may_bid(tender=tender, supplier=supplier):
+        reasons.append(_("Only suppliers invited by the procuring entity may bid on this tender."))
+    return supplier, reasons
+
+
+def bid_eligibility(*, tender: Tender, user) -> BidEligibility:
+    """May `user` submit (or replace) a bid for their company on `tender` now? With every reason if not.
+
+    The deadline here is by the web server's clock, for the page; the submission itself decides by
+    the database clock at commit.
+    """
+    supplier, reasons = bidder_reasons(tender=tender, user=user)
+    if supplier is None:
+        return BidEligibility(False, reasons)
+    if tender.status != Tender.Status.PUBLISHED:
+        reasons.insert(0, _("This tender is not open for bids."))
+    elif not tender.is_open_for_bids:
+        reasons.insert(0, _("The submission deadline has passed."))
+    return BidEligibility(not reasons, reasons, supplier)
+
+
+def bid_of_supplier(*, tender: Tender, supplier) -> Bid | None:
+    if supplier is None:
+        return None
+    return Bid.objects.filter(tender=tender, supplier=supplier).select_related("current_version").first()
+
+
+def bids_of_supplier(*, supplier) -> QuerySet[Bid]:
+    """A company's own bids, newest first (the "My bids" list)."""
+    return (
+        Bid.objects.filter(supplier=supplier)
+        .select_related("tender", "tender__entity", "current_version")
+        .order_by("-created_at", "-id")
+    )
+
+
+def bid_versions(bid: Bid) -> QuerySet[BidVersion]:
+    return bid.versions.select_related("submitted_by").prefetch_related("documents").order_by("number")
+
+
+def version_for_idempotency_key(*, supplier, key) -> BidVersion | None:
+    return BidVersion.objects.filter(supplier=supplier, idempotency_key=key).select_related("bid").first()
+
+
+# --- public phases ---------------------------------------------------------------------------------
+
+
+def tender_closing(tender: Tender) -> TenderClosing | None:
+    return TenderClosing.objects.filter(tender=tender).first()
+
+
+def tender_opening(tender: Tender) -> OpeningRecord | None:
+    return (
+        OpeningRecord.objects.filter(tender=tender)
+        .prefetch_related(
+            Prefetch(
+                "opened_bids",
+                queryset=OpenedBid.objects.select_related("supplier", "bid", "version").order_by(
+                    "rank", "price", "submitted_at"
+                ),
+            )
+        )
+        .first()
+    )
+
+
+def tender_bids_are_open(tender: Tender) -> bool:
+    """True once the tender's bids have been opened (the record exists)."""
+    return OpeningRecord.objects.filter(tender_id=tender.pk).exists()
+
+
+def current_reserve_prices(tender: Tender) -> ReservePriceSet | None:
+    return ReservePriceSet.objects.filter(tender=tender).order_by("-amendment_number").first()
+
+
+def opened_bids_ordered(record: OpeningRecord) -> list[OpenedBid]:
+    """Ranked bids first by rank, then the set-aside ones by price, flagged ones last."""
+    bids = list(record.opened_bids.all())
+
+    def key(b: OpenedBid):
+        return (b.rank is None, b.rank or 0, not b.commitment_ok, b.price is None, b.price or 0, b.submitted_at)
+
+    return sorted(bids, key=key)
+
+
+# --- opening progress (written by bid_open_all, read by the htmx fragment) -----------------------
+
+PROGRESS_TTL = 3600
+
+
+def progress_key(tender_id: int) -> str:
+    return f"bidding:opening-progress:{tender_id}"
+
+
+def opening_progress(tender_id: int) -> dict | None:
+    """{"done": n, "total": m} while an opening runs; None when nothing is known (cache down, idle)."""
+    try:
+        return cache.get(progress_key(tender_id))
+    except Exception:  # noqa: BLE001 - progress is a nicety; a cache outage must not break the page
+        return None
+
+
+# --- verification of receipts --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CommitmentLookup:
+    """What the public record says about a commitment hash."""
+
+    found: bool
+    tender: Tender | None = None
+    phase: str = ""  # "closed" (listed at the deadline) or "opened"
+    opened_bid: OpenedBid | None = None
+
+
+def commitment_lookup(commitment: str) -> CommitmentLookup:
+    """Find a commitment in the public record only: the closing lists and the opening records.
+
+    A commitment of a tender still open for bids is reported as not found, exactly like an unknown
+    one, so the verify page cannot be used to learn that a bid exists before the deadline.
+    """
+    commitment = (commitment or "").strip().lower()
+    if len(commitment) != 64 or any(c not in "0123456789abcdef" for c in commitment):
+        return CommitmentLookup(False)
+    opened = (
+        OpenedBid.objects.filter(commitment=commitment)
+        .select_related("opening__tender", "opening__tender__entity", "supplier")
+        .first()
+    )
+    if opened is not None:
+        return CommitmentLookup(True, opened.opening.tender, "opened", opened)
+    closing = (
+        TenderClosing.objects.filter(commitments__contains=[commitment])
+        .select_related("tender", "tender__entity")
+        .first()
+    )
+    if closing is not None:
+        return CommitmentLookup(True, closing.tender, "closed")
+    return CommitmentLookup(False)
+
+
+# --- who hears about what ---------------------------------------------------------------------------
+
+
+def bid_supplier_members(bid: Bid) -> QuerySet:
+    """The people of the bidding company — the only ones told about its bid before opening."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(is_active=True, supplier_membership__supplier_id=bid.supplier_id)
+
+
+def members_of_bidders(tender: Tender) -> QuerySet:
+    """Members of every company that has a bid (not withdrawn) on the tender."""
+    from django.contrib.auth import get_user_model
+
+    supplier_ids = Bid.objects.filter(tender=tender).exclude(status=Bid.Status.WITHDRAWN).values("supplier_id")
+    return get_user_model().objects.filter(is_active=True, supplier_membership__supplier_id__in=supplier_ids)
+
+
+# --- the scheduler --------------------------------------------------------------------------------
+
+
+def tenders_due_ids(*, now, limit: int = 100) -> list[int]:
+    """Tenders whose next moment (deadline or opening) has come, oldest first."""
+    return list(
+        Tender.objects.filter(status__in=(Tender.Status.PUBLISHED, Tender.Status.CLOSED), next_check__lte=now)
+        .order_by("next_check")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def tenders_due_soon(*, now, until) -> list[tuple[int, object]]:
+    """(id, moment) of tenders with a deadline or opening between now and `until` (for ETA tasks)."""
+    return list(
+        Tender.objects.filter(
+            status__in=(Tender.Status.PUBLISHED, Tender.Status.CLOSED), next_check__gt=now, next_check__lte=until
+        ).values_list("pk", "next_check")
+    )

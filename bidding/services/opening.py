@@ -1,0 +1,392 @@
+"""Closing a tender at its deadline and opening its bids at the opening time — exactly once.
+
+Both services lock the tender FOR UPDATE first (tenders.selectors.tender_for_update), so they wait
+for every submission in flight (those hold FOR KEY SHARE) and two openings never run side by side:
+the second waits, then finds the first one's record and returns it. Opening is one transaction: a
+worker killed half-way leaves nothing behind, and the next attempt (redelivered task, the sweep,
+an official's "Open now", the open_overdue_tenders command) does the whole job.
+"""
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.utils.translation import gettext as _
+from nacl.exceptions import CryptoError
+
+from procurement.audit import audit_record
+from procurement.errors import DomainError
+from procurement.sealing import commitment, unseal
+from tenders.models import Tender
+from tenders.policies import evaluation_policy
+from tenders.selectors import tender_for_update
+from tenders.services import tender_mark_unsuccessful, tender_set_status
+
+from .. import selectors
+from ..content import CONTENT_SCHEMA, DECLARATIONS, quantize_money, reserve_picks_clean
+from ..keys import TooEarly, opening_private_key, opening_time_reached
+from ..models import (
+    Bid,
+    BidVersion,
+    ClockTimestamp,
+    OpenedBid,
+    OpenedDocument,
+    OpeningRecord,
+    ReservePriceSet,
+    TenderClosing,
+)
+from ..ranking import Candidate, ranking_policy
+from ..reserve import floor_price_compute, planned_price_compute
+from .reserve_prices import reserve_values_unseal
+
+logger = logging.getLogger(__name__)
+
+
+def _db_deadline_passed(tender_id: int) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT clock_timestamp() >= submission_deadline FROM tenders_tender WHERE id = %s", [tender_id])
+        return bool(cursor.fetchone()[0])
+
+
+def _close_locked(tender: Tender, *, actor) -> TenderClosing | None:
+    """Close a tender the caller has locked FOR UPDATE, if its deadline has passed by the DB clock."""
+    existing = TenderClosing.objects.filter(tender=tender).first()
+    if existing is not None:
+        return existing
+    if tender.status != Tender.Status.PUBLISHED or not _db_deadline_passed(tender.pk):
+        return None
+    commitments = sorted(
+        Bid.objects.filter(tender=tender, status=Bid.Status.SUBMITTED).values_list(
+            "current_version__commitment", flat=True
+        )
+    )
+    closing = TenderClosing.objects.create(tender=tender, bid_count=len(commitments), commitments=commitments)
+    tender_set_status(
+        tender=tender,
+        to=Tender.Status.CLOSED,
+        actor=actor,
+        data={"bids": len(commitments), "commitments": commitments},
+        next_check=tender.opening_at,
+    )
+    return closing
+
+
+def bid_close_tender(*, tender_id: int, actor=None) -> TenderClosing | None:
+    """At the submission deadline: published → closed, and the list of commitments becomes public.
+
+    Returns the closing (also when it had happened already), or None when it is not due (before the
+    deadline by the database clock, or the tender is not open for bids).
+    """
+    with transaction.atomic():
+        tender = tender_for_update(tender_id)
+        return _close_locked(tender, actor=actor)
+
+
+# --- opening ---------------------------------------------------------------------------------------
+
+
+def _progress(tender_id: int, done: int, total: int) -> None:
+    """Tell the opening page how far the decryption is. Best effort: the cache may be down."""
+    try:
+        cache.set(selectors.progress_key(tender_id), {"done": done, "total": total}, selectors.PROGRESS_TTL)
+    except Exception:  # noqa: BLE001 - progress is informational; opening must not fail on it
+        logger.debug("opening progress not cached for tender %s", tender_id)
+
+
+@dataclass
+class _Opened:
+    """One bid as decrypted, before ranking."""
+
+    bid: Bid
+    version: BidVersion
+    commitment_ok: bool
+    problem: str = ""
+    content: dict | None = None
+    documents: list | None = None  # [(manifest entry, plaintext bytes, hash ok)]
+
+
+def _expected_commitment(version: BidVersion, tender: Tender, ciphertexts: list[bytes]) -> str:
+    return commitment(
+        ciphertexts=ciphertexts, tender_ref=tender.reference, supplier_id=version.supplier_id, version=version.number
+    )
+
+
+def _check_content(content: dict, *, tender: Tender, bid: Bid, reserve_rules: tuple[int, int] | None) -> str:
+    """'' when the decrypted content is what the submission checked; otherwise what is wrong."""
+    if content.get("schema") != CONTENT_SCHEMA:
+        return _("Unknown bid format.")
+    if content.get("tender") != tender.reference or content.get("supplier") != bid.supplier_id:
+        return _("The sealed content belongs to another tender or company.")
+    if content.get("currency") != tender.currency:
+        return _("The bid is in another currency.")
+    try:
+        price = Decimal(content["price"])
+    except (KeyError, ArithmeticError, TypeError, ValueError):
+        return _("The price cannot be read.")
+    if not price.is_finite() or price <= 0 or price != quantize_money(price, tender.currency):
+        return _("The price is not a valid amount.")
+    declarations = content.get("declarations") or {}
+    if any(declarations.get(name) is not True for name in DECLARATIONS):
+        return _("The declarations are missing.")
+    if reserve_rules:
+        try:
+            reserve_picks_clean(
+                content.get("reserve_picks"), reserve_count=reserve_rules[0], picks_required=reserve_rules[1]
+            )
+        except DomainError as exc:
+            return str(exc)
+    return ""
+
+
+def _decrypt_one(bid: Bid, *, tender: Tender, private_key, closing: TenderClosing | None, reserve_rules) -> _Opened:
+    version = bid.current_version
+    documents = list(version.documents.order_by("position"))
+    ciphertexts = [bytes(version.sealed_content), *(bytes(d.ciphertext) for d in documents)]
+    recomputed = _expected_commitment(version, tender, ciphertexts)
+    if recomputed != version.commitment:
+        return _Opened(bid, version, False, _("The stored ciphertext does not match the bid's commitment."))
+    if closing is not None and version.commitment not in closing.commitments:
+        return _Opened(bid, version, False, _("The commitment is not the one published at the deadline."))
+    try:
+        content = json.loads(unseal(private_key, ciphertexts[0]))
+        plaintexts = [unseal(private_key, ct) for ct in ciphertexts[1:]]
+    except (CryptoError, ValueError, UnicodeDecodeError):
+        return _Opened(bid, version, False, _("The ciphertext cannot be decrypted with the tender key."))
+    problem = _check_content(content, tender=tender, bid=bid, reserve_rules=reserve_rules)
+    manifest = content.get("documents") or []
+    opened_documents = []
+    if not problem and len(manifest) != len(plaintexts):
+        problem = _("The documents do not match the sealed list of documents.")
+    if not problem:
+        for entry, data in zip(manifest, plaintexts, strict=True):
+            opened_documents.append((entry, data, hashlib.sha256(data).hexdigest() == entry.get("sha256")))
+        if not all(ok for _entry, _data, ok in opened_documents):
+            problem = _("A document does not match the hash sealed with the bid.")
+    return _Opened(bid, version, True, problem, content, opened_documents)
+
+
+def _reserve_rules(tender: Tender) -> tuple[int, int] | None:
+    if tender.evaluation_method != Tender.EvaluationMethod.FLOOR_RATE_RESERVE:
+        return None
+    params = evaluation_policy(tender.evaluation_method).clean(tender.evaluation_params)
+    return params["reserve_count"], params["picks_per_bidder"]
+
+
+def _planned_price(tender: Tender, private_key, opened: list[_Opened]) -> dict:
+    """Reserve prices, pick counts, planned and floor price (floor-rate method), for the record."""
+    params = evaluation_policy(tender.evaluation_method).clean(tender.evaluation_params)
+    floor_rate = Decimal(params["floor_rate"])
+    reserve_set = ReservePriceSet.objects.filter(tender=tender).order_by("-amendment_number").first()
+    values = reserve_values_unseal(reserve_set, private_key) if reserve_set is not None else None
+    picks = [o.content["reserve_picks"] for o in opened if o.commitment_ok and not o.problem]
+    if not values:
+        # Only a tender that was never published through tenders.services lacks its draw; its base
+        # price then stands in as the planned price, and the record says there were no reserve prices.
+        logger.warning("tender %s has no reserve prices; the base price is the planned price", tender.pk)
+        planned = tender.estimated_value
+        return {
+            "planned_price": planned,
+            "floor_rate": floor_rate,
+            "floor_price": floor_price_compute(planned_price=planned, floor_rate=floor_rate),
+            "reserve_prices": [],
+        }
+    result = planned_price_compute(values=values, picks=picks, averaged=params["picks_averaged"])
+    return {
+        "planned_price": result.planned_price,
+        "floor_rate": floor_rate,
+        "floor_price": floor_price_compute(planned_price=result.planned_price, floor_rate=floor_rate),
+        "reserve_prices": [
+            {
+                "number": number,
+                "value": str(values[number - 1]),
+                "picks": result.pick_counts[number],
+                "chosen": number in result.chosen,
+            }
+            for number in range(1, len(values) + 1)
+        ],
+    }
+
+
+def _open_locked(tender: Tender, *, actor) -> OpeningRecord:
+    closing = TenderClosing.objects.filter(tender=tender).first()
+    # The only unwrap of the tender key; it refuses before the opening time by the database clock.
+    private_key = opening_private_key(tender)
+    reserve_rules = _reserve_rules(tender)
+    bids = list(
+        Bid.objects.filter(tender=tender, status=Bid.Status.SUBMITTED).select_related("current_version").order_by("pk")
+    )
+    withdrawn = Bid.objects.filter(tender=tender, status=Bid.Status.WITHDRAWN).count()
+    total = len(bids)
+    record = OpeningRecord.objects.create(
+        tender=tender,
+        opened_by=actor if getattr(actor, "is_authenticated", False) else None,
+        evaluation_method=tender.evaluation_method,
+        currency=tender.currency,
+        bid_count=total,
+        withdrawn_count=withdrawn,
+    )
+    _progress(tender.pk, 0, total)
+    opened: list[_Opened] = []
+    rows: dict[int, OpenedBid] = {}
+    for done, bid in enumerate(bids, start=1):
+        item = _decrypt_one(bid, tender=tender, private_key=private_key, closing=closing, reserve_rules=reserve_rules)
+        opened.append(item)
+        rows[bid.pk] = _store_opened(record, item, tender=tender)
+        _progress(tender.pk, done, total)
+
+    summary = _planned_price(tender, private_key, opened) if reserve_rules else {}
+    planned = summary.get("planned_price")
+    reference = planned if planned is not None else tender.estimated_value
+    candidates = [
+        Candidate(
+            bid_id=o.bid.pk,
+            price=Decimal(o.content["price"]) if o.commitment_ok and not o.problem else None,
+            usable=o.commitment_ok and not o.problem,
+            submitted_at=o.version.submitted_at,
+            outcome=OpenedBid.Outcome.RANKED
+            if o.commitment_ok and not o.problem
+            else (OpenedBid.Outcome.COMMITMENT_FAILED if not o.commitment_ok else OpenedBid.Outcome.INVALID),
+        )
+        for o in opened
+    ]
+    ranking_policy(tender.evaluation_method).rank(
+        candidates, planned_price=planned, floor_price=summary.get("floor_price")
+    )
+    for candidate in candidates:
+        row = rows[candidate.bid_id]
+        row.outcome = candidate.outcome
+        row.rank = candidate.rank
+        row.tied = candidate.tied
+        if row.price is not None and reference:
+            row.price_ratio = (row.price * 100 / reference).quantize(Decimal("0.0001"))
+    OpenedBid.objects.bulk_update(rows.values(), ["outcome", "rank", "tied", "price_ratio"])
+
+    valid = sum(1 for c in candidates if c.outcome == OpenedBid.Outcome.RANKED)
+    record.valid_count = valid
+    record.reference_price = reference
+    record.planned_price = planned
+    record.floor_rate = summary.get("floor_rate")
+    record.floor_price = summary.get("floor_price")
+    record.reserve_prices = summary.get("reserve_prices", [])
+    record.outcome = OpeningRecord.Outcome.OPENED if valid else OpeningRecord.Outcome.UNSUCCESSFUL
+    record.save()
+    audit_record(
+        actor=actor,
+        action="bid.open_all",
+        obj=record,
+        data={
+            "tender": tender.pk,
+            "bids": [
+                {
+                    "bid": row.bid_id,
+                    "commitment": row.commitment,
+                    "commitment_ok": row.commitment_ok,
+                    "outcome": row.outcome,
+                    "price": row.price,
+                    "rank": row.rank,
+                }
+                for row in rows.values()
+            ],
+            "planned_price": planned,
+            "floor_price": record.floor_price,
+        },
+    )
+    if valid:
+        tender_set_status(
+            tender=tender,
+            to=Tender.Status.OPENED,
+            actor=actor,
+            data={"bids": total, "valid": valid},
+            next_check=None,
+        )
+    else:
+        tender_mark_unsuccessful(
+            tender=tender,
+            actor=actor,
+            reason=_("No valid bid was received (%(count)s opened).") % {"count": total},
+        )
+    return record
+
+
+def _store_opened(record: OpeningRecord, item: _Opened, *, tender: Tender) -> OpenedBid:
+    """Write one opened bid and move its Bid on (opened, or disqualified when its commitment failed)."""
+    content = item.content or {}
+    usable = item.commitment_ok and not item.problem
+    row = OpenedBid.objects.create(
+        opening=record,
+        bid=item.bid,
+        supplier_id=item.bid.supplier_id,
+        version=item.version,
+        commitment=item.version.commitment,
+        commitment_ok=item.commitment_ok,
+        outcome=OpenedBid.Outcome.RANKED if usable else OpenedBid.Outcome.COMMITMENT_FAILED,
+        problem=item.problem,
+        price=Decimal(content["price"]) if usable else None,
+        currency=tender.currency,
+        price_lines=content.get("lines", []) if usable else [],
+        declarations=content.get("declarations", {}) if usable else {},
+        reserve_picks=content.get("reserve_picks", []) if usable else [],
+        submitted_at=item.version.submitted_at,
+    )
+    if item.documents:
+        OpenedDocument.objects.bulk_create(
+            OpenedDocument(
+                opened_bid=row,
+                position=entry.get("position", index),
+                name=str(entry.get("name", ""))[:255],
+                content_type=str(entry.get("content_type", ""))[:120],
+                size=len(data),
+                sha256=str(entry.get("sha256", ""))[:64],
+                content=data,
+                hash_ok=ok,
+            )
+            for index, (entry, data, ok) in enumerate(item.documents)
+        )
+    new_status = Bid.Status.OPENED if item.commitment_ok else Bid.Status.DISQUALIFIED
+    # One row at a time, in bid order: each bid moves on together with its opened record.
+    Bid.objects.filter(pk=item.bid.pk).update(
+        status=new_status,
+        status_reason="" if item.commitment_ok else item.problem,
+        status_changed_at=ClockTimestamp(),
+    )
+    return row
+
+
+def bid_open_all(*, tender_id: int, actor=None) -> OpeningRecord:
+    """Open every sealed bid of a tender, once. Safe to call again, concurrently, or after a crash.
+
+    - FOR UPDATE on the tender: waits for submissions in flight; a concurrent second call waits
+      here, then returns the first call's record.
+    - A tender whose deadline passed but that was never closed (scheduler down) is closed first.
+    - Refuses (TooEarly) before the opening time by the database clock.
+    - Decrypts the current version of every bid not withdrawn, verifies each commitment (a mismatch
+      or a ciphertext that does not decrypt is flagged and left out of the ranking), ranks under the
+      tender's evaluation method, stores the record and moves the tender to opened (or unsuccessful
+      when no bid is valid) — all in one transaction.
+    """
+    with transaction.atomic():
+        tender = tender_for_update(tender_id)
+        existing = OpeningRecord.objects.filter(tender=tender).first()
+        if existing is not None:
+            return existing
+        if not opening_time_reached(tender.pk):
+            raise TooEarly(_("The bids of this tender cannot be opened before its opening time."))
+        if tender.status == Tender.Status.PUBLISHED:
+            _close_locked(tender, actor=actor)
+            tender.refresh_from_db()
+        if tender.status != Tender.Status.CLOSED:
+            raise DomainError(
+                _("Only a closed tender can be opened (this one is “%(status)s”).")
+                % {"status": tender.get_status_display()},
+                code="not_closed",
+            )
+        record = _open_locked(tender, actor=actor)
+    _progress(tender_id, record.bid_count, record.bid_count)
+    return record
+
+
+__all__ = ["TooEarly", "bid_close_tender", "bid_open_all"]

@@ -1,0 +1,299 @@
+"""Submitting, replacing and withdrawing sealed bids: the deadline rush path, kept short and lean.
+
+One transaction per call, in this order (DESIGN.md §6):
+
+1. FOR KEY SHARE on the tender row — a shared lock: submissions to one tender never wait for each
+   other, but opening and amendments (FOR UPDATE) wait for every submission in flight, and no
+   submission starts between their check and their change;
+2. re-read status and deadline under that lock; a retried idempotency key returns the first receipt;
+3. lock the company's Bid row (FOR UPDATE), so two submissions of the same company serialise;
+4. insert the sealed version (already encrypted before the transaction began), queue the
+   notification to the company's own members, and write the audit entry last — the audit chain's
+   advisory lock is held only from that insert to commit;
+5. as the very last statement, compare the deadline with clock_timestamp(): a transaction that
+   started in time but reached its end too late rolls back.
+"""
+
+import logging
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
+
+from procurement.audit import audit_record
+from procurement.errors import DomainError
+from procurement.notifications import notify
+from procurement.sealing import commitment, seal
+from procurement.states import check_transition
+from procurement.uploads import validate_upload
+from tenders.models import Tender
+from tenders.policies import evaluation_policy
+
+from .. import selectors
+from ..content import (
+    MAX_DOCUMENTS,
+    BidInput,
+    DocumentInput,
+    canonical_json,
+    content_document,
+    document_manifest,
+)
+from ..models import Bid, BidDocument, BidVersion
+
+logger = logging.getLogger(__name__)
+
+
+class LateBid(DomainError):
+    code = "deadline_passed"
+
+
+@dataclass(frozen=True)
+class SubmissionResult:
+    version: BidVersion
+    created: bool  # False: the idempotency key had been used, this is the first receipt again
+
+    @property
+    def bid(self) -> Bid:
+        return self.version.bid
+
+
+@dataclass(frozen=True)
+class SealedSubmission:
+    """Everything that will be written: ciphertexts only."""
+
+    content: bytes
+    documents: tuple[bytes, ...]
+
+    def __repr__(self) -> str:
+        return f"SealedSubmission({len(self.content)} bytes, {len(self.documents)} documents)"
+
+    def ciphertexts(self) -> list[bytes]:
+        return [self.content, *self.documents]
+
+
+def reserve_pick_rules(tender: Tender) -> tuple[int | None, int | None]:
+    """(reserve_count, picks_per_bidder) for the multiple-reserve-price method, else (None, None)."""
+    if tender.evaluation_method != Tender.EvaluationMethod.FLOOR_RATE_RESERVE:
+        return None, None
+    params = evaluation_policy(tender.evaluation_method).clean(tender.evaluation_params)
+    return params["reserve_count"], params["picks_per_bidder"]
+
+
+@sensitive_variables()
+def bid_seal(*, tender: Tender, supplier, bid: BidInput, documents: Sequence[DocumentInput] = ()) -> SealedSubmission:
+    """Check the documents by content and encrypt everything to the tender's public key, in memory."""
+    if not tender.public_key:
+        raise DomainError(_("This tender is not open for bids."), code="not_open")
+    if len(documents) > MAX_DOCUMENTS:
+        raise DomainError(_("Attach at most %(n)s documents.") % {"n": MAX_DOCUMENTS}, field="documents")
+    if tender.evaluation_method == Tender.EvaluationMethod.BEST_VALUE and not documents:
+        raise DomainError(_("Attach your technical proposal."), field="documents")
+    manifest = []
+    for position, document in enumerate(documents):
+        try:
+            content_type = validate_upload(ContentFile(document.data, name=document.name))
+        except ValidationError as exc:
+            raise DomainError(f"{document.name}: {exc.messages[0]}", field="documents") from None
+        manifest.append(document_manifest(position, document.name[:255], content_type, document.data))
+    public_key = bytes(tender.public_key)
+    plaintext = canonical_json(
+        content_document(
+            bid=bid,
+            tender_reference=tender.reference,
+            supplier_id=supplier.pk,
+            currency=tender.currency,
+            documents=manifest,
+        )
+    )
+    return SealedSubmission(
+        content=seal(public_key, plaintext),
+        documents=tuple(seal(public_key, document.data) for document in documents),
+    )
+
+
+def _lock_tender_shared(tender_id: int) -> tuple[str, bool]:
+    """FOR KEY SHARE on the tender; returns (status, still before the deadline by the DB clock)."""
+    with connection.cursor() as cursor:
+        # Shared lock: bids on one tender do not queue behind each other; opening and amendments
+        # (FOR UPDATE) wait for this transaction, so they never interleave with a submission.
+        cursor.execute(
+            "SELECT status, clock_timestamp() < submission_deadline FROM tenders_tender WHERE id = %s FOR KEY SHARE",
+            [tender_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise DomainError(_("This tender does not exist."), code="not_found")
+    return row[0], bool(row[1])
+
+
+def _refuse_if_late(tender_id: int) -> None:
+    """The last statement before commit: the deadline by the database clock, now."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT clock_timestamp() < submission_deadline FROM tenders_tender WHERE id = %s", [tender_id])
+        in_time = cursor.fetchone()[0]
+    if not in_time:
+        raise LateBid(_("The submission deadline has passed: the bid was not accepted."))
+
+
+def _require_open(status: str, in_time: bool) -> None:
+    if status != Tender.Status.PUBLISHED:
+        raise DomainError(_("This tender is not open for bids."), code="not_open")
+    if not in_time:
+        raise LateBid(_("The submission deadline has passed: the bid was not accepted."))
+
+
+def _require_bidder(*, tender: Tender, supplier, actor) -> None:
+    """Membership, role, vetting, sanctions and invitation — asked inside the submission's transaction."""
+    own, reasons = selectors.bidder_reasons(tender=tender, user=actor)
+    if own is None or own.pk != supplier.pk:
+        raise DomainError(_("You can only bid for your own company."), code="not_member")
+    if reasons:
+        raise DomainError(reasons[0], code="not_eligible")
+
+
+def _bid_for_update(*, tender: Tender, supplier, actor) -> Bid:
+    """The company's Bid row, created if needed, locked FOR UPDATE (serialises one company's submissions).
+
+    Two first submissions of the same company at once: the second INSERT waits on the unique index
+    for the first to commit, fails, and then finds and locks the first one's row.
+    """
+    bid = Bid.objects.select_for_update().filter(tender=tender, supplier=supplier).first()
+    if bid is not None:
+        return bid
+    try:
+        with transaction.atomic():
+            Bid.objects.create(tender=tender, supplier=supplier, created_by=actor)
+    except IntegrityError:
+        pass
+    return Bid.objects.select_for_update().get(tender=tender, supplier=supplier)
+
+
+@sensitive_variables()
+def bid_submit(
+    *,
+    tender: Tender,
+    supplier,
+    actor,
+    bid: BidInput,
+    documents: Sequence[DocumentInput] = (),
+    idempotency_key: uuid.UUID | str,
+) -> SubmissionResult:
+    """Submit a sealed bid, or replace the company's current one with a new sealed version.
+
+    Everything is encrypted before the transaction starts; only ciphertext is written. A key used
+    before returns that submission's version (created=False) without writing anything.
+    """
+    key = uuid.UUID(str(idempotency_key))
+    earlier = selectors.version_for_idempotency_key(supplier=supplier, key=key)
+    if earlier is not None:
+        return SubmissionResult(earlier, created=False)
+    sealed = bid_seal(tender=tender, supplier=supplier, bid=bid, documents=documents)
+    with transaction.atomic():
+        status, in_time = _lock_tender_shared(tender.pk)
+        earlier = selectors.version_for_idempotency_key(supplier=supplier, key=key)
+        if earlier is not None:
+            return SubmissionResult(earlier, created=False)
+        _require_open(status, in_time)
+        _require_bidder(tender=tender, supplier=supplier, actor=actor)
+        locked_bid = _bid_for_update(tender=tender, supplier=supplier, actor=actor)
+        # Under the company's lock: a concurrent retry of the same key has committed by now.
+        earlier = selectors.version_for_idempotency_key(supplier=supplier, key=key)
+        if earlier is not None:
+            return SubmissionResult(earlier, created=False)
+        if locked_bid.status == Bid.Status.WITHDRAWN:
+            raise DomainError(
+                _("Your company withdrew its bid on this tender; a withdrawn bid cannot be submitted again."),
+                code="withdrawn",
+            )
+        check_transition(locked_bid, Bid.Status.SUBMITTED, {Bid.Status.SUBMITTED: {Bid.Status.SUBMITTED}})
+        number = (locked_bid.current_version.number if locked_bid.current_version_id else 0) + 1
+        version = BidVersion.objects.create(
+            bid=locked_bid,
+            tender=tender,
+            supplier=supplier,
+            number=number,
+            sealed_content=sealed.content,
+            commitment=commitment(
+                ciphertexts=sealed.ciphertexts(), tender_ref=tender.reference, supplier_id=supplier.pk, version=number
+            ),
+            idempotency_key=key,
+            submitted_by=actor,
+        )
+        BidDocument.objects.bulk_create(
+            BidDocument(version=version, position=i, ciphertext=ct, ciphertext_size=len(ct))
+            for i, ct in enumerate(sealed.documents)
+        )
+        locked_bid.current_version = version
+        locked_bid.save(update_fields=["current_version"])
+        replaced = number > 1
+        notify(
+            event="bid.replaced" if replaced else "bid.submitted",
+            recipients=selectors.bid_supplier_members(locked_bid),
+            template="bid_receipt",
+            context={"kind": "replacement" if replaced else "submission", "version": version},
+            link=reverse("bidding:receipt", args=[version.pk]),
+        )
+        # No tender in the entry: before the deadline nobody may learn which tender has bids. The
+        # commitment links it to the tender's public closing list once the deadline has passed.
+        audit_record(
+            actor=actor,
+            action="bid.replace" if replaced else "bid.submit",
+            obj=locked_bid,
+            data={"version": number, "commitment": version.commitment},
+        )
+        _refuse_if_late(tender.pk)
+    version.bid = locked_bid
+    return SubmissionResult(version, created=True)
+
+
+def bid_withdraw(*, bid: Bid, actor, idempotency_key: uuid.UUID | str | None = None) -> Bid:
+    """Withdraw a bid before the deadline. Its versions stay sealed in the record, never opened.
+
+    A withdrawal is final (as on KONEPS: a withdrawn bid cannot be submitted again). Withdrawing a
+    withdrawn bid returns it unchanged, so a retried request is harmless.
+    """
+    key = uuid.UUID(str(idempotency_key)) if idempotency_key else uuid.uuid4()
+    membership = selectors.supplier_membership(actor)
+    if (
+        membership is None
+        or membership.supplier_id != bid.supplier_id
+        or membership.role not in selectors.BIDDING_MEMBER_ROLES
+    ):
+        raise DomainError(_("Only your company's administrators and bidders can withdraw its bid."), code="not_member")
+    with transaction.atomic():
+        status, in_time = _lock_tender_shared(bid.tender_id)
+        locked = Bid.objects.select_for_update().get(pk=bid.pk)
+        if locked.status == Bid.Status.WITHDRAWN:
+            return locked
+        _require_open(status, in_time)
+        check_transition(locked, Bid.Status.WITHDRAWN, Bid.TRANSITIONS)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT clock_timestamp()")
+            moment = cursor.fetchone()[0]
+        locked.status = Bid.Status.WITHDRAWN
+        locked.status_changed_at = moment
+        locked.withdrawn_at = moment
+        locked.withdrawn_by = actor
+        locked.withdrawal_key = key
+        locked.save(update_fields=["status", "status_changed_at", "withdrawn_at", "withdrawn_by", "withdrawal_key"])
+        notify(
+            event="bid.withdrawn",
+            recipients=selectors.bid_supplier_members(locked),
+            template="bid_receipt",
+            context={"kind": "withdrawal", "version": locked.current_version},
+            link=reverse("bidding:withdrawal_receipt", args=[locked.pk]),
+        )
+        audit_record(
+            actor=actor,
+            action="bid.withdraw",
+            obj=locked,
+            data={"version": locked.current_version.number if locked.current_version_id else None},
+        )
+        _refuse_if_late(bid.tender_id)
+    return locked

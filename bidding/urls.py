@@ -1,0 +1,25 @@
+from django.urls import path
+
+from . import views
+
+app_name = "bidding"
+
+urlpatterns = [
+    path("", views.my_bids, name="my_bids"),
+    path("verify/", views.verify, name="verify"),
+    path("<int:bid_id>/", views.bid_detail, name="detail"),
+    path("<int:bid_id>/withdraw/", views.bid_withdraw, name="withdraw"),
+    path("<int:bid_id>/withdrawal-receipt/", views.withdrawal_receipt, name="withdrawal_receipt"),
+    path(
+        "<int:bid_id>/withdrawal-receipt.<str:fmt>",
+        views.withdrawal_receipt,
+        name="withdrawal_receipt_as",
+    ),
+    path("receipts/<int:version_id>/", views.receipt, name="receipt"),
+    path("receipts/<int:version_id>.<str:fmt>", views.receipt, name="receipt_as"),
+    path("tender/<int:tender_id>/bid/", views.bid_form, name="submit"),
+    path("tender/<int:tender_id>/opening/", views.opening, name="opening"),
+    path("tender/<int:tender_id>/opening/progress/", views.opening_progress, name="opening_progress"),
+    path("tender/<int:tender_id>/open/", views.open_now, name="open_now"),
+    path("opened/<int:opened_bid_id>/documents/<int:position>/", views.opened_document, name="opened_document"),
+]

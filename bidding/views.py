@@ -1,0 +1,272 @@
+"""Bid pages: thin views that check a permission, call a selector or service and render."""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
+from django.views.decorators.http import require_POST
+
+from procurement.errors import DomainError
+from procurement.permissions import require
+from tenders.selectors import tender_get_visible
+
+from . import charts, receipts, selectors, services
+from .forms import BidForm, VerifyForm, WithdrawForm
+from .models import Bid, BidVersion, OpenedBid, OpenedDocument
+from .uploads import SealedUploadHandler
+
+SENSITIVE_FIELDS = ("price", "lines", "reserve_picks", "no_conflict_of_interest", "no_collusion")
+
+
+# --- submitting ----------------------------------------------------------------------------------------
+
+
+@csrf_exempt  # CSRF is checked by _bid_form below, after the upload handlers are replaced
+@sensitive_post_parameters(*SENSITIVE_FIELDS)
+@login_required
+def bid_form(request, tender_id: int):
+    """Submit or replace a bid. Uploads stay in memory: the handlers are swapped before the body is
+    read, which is why CSRF protection moves inside (Django docs: modifying upload handlers)."""
+    upload_handler = SealedUploadHandler(request)
+    request.upload_handlers = [upload_handler]
+    return _bid_form(request, tender_id, upload_handler)
+
+
+@csrf_protect
+@sensitive_variables("form", "bid_input", "documents")
+def _bid_form(request, tender_id: int, upload_handler: SealedUploadHandler):
+    tender = tender_get_visible(user=request.user, tender_id=tender_id)
+    require(request.user, "bidding.submit_bid")
+    eligibility = selectors.bid_eligibility(tender=tender, user=request.user)
+    existing = selectors.bid_of_supplier(tender=tender, supplier=eligibility.supplier)
+    if existing is not None and existing.is_withdrawn:
+        messages.error(request, _("Your company withdrew its bid on this tender; it cannot bid again."))
+        return redirect(existing)
+    if not eligibility:
+        return render(
+            request,
+            "bidding/bid_form.html",
+            {"tender": tender, "form": None, "reasons": eligibility.reasons, "existing": existing},
+            status=403 if request.method == "POST" else 200,
+        )
+    if request.method == "POST":
+        form = BidForm(request.POST, request.FILES, tender=tender)
+        if upload_handler.refused or upload_handler.request_too_large:
+            form.is_valid()
+            form.add_error("documents", _("A document is larger than the limit; nothing was submitted."))
+        elif form.is_valid():
+            try:
+                result = services.bid_submit(
+                    tender=tender,
+                    supplier=eligibility.supplier,
+                    actor=request.user,
+                    bid=form.bid_input,
+                    documents=form.document_inputs(),
+                    idempotency_key=form.cleaned_data["idempotency_key"],
+                )
+            except DomainError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+            else:
+                if result.created:
+                    messages.success(request, _("Your sealed bid was received. Keep the receipt."))
+                else:
+                    messages.info(request, _("This bid had already been received; here is its receipt."))
+                return redirect("bidding:receipt", result.version.pk)
+    else:
+        form = BidForm(tender=tender)
+    return render(
+        request,
+        "bidding/bid_form.html",
+        {"tender": tender, "form": form, "existing": existing, "reasons": []},
+    )
+
+
+@login_required
+def my_bids(request):
+    require(request.user, "bidding.view_own_bids")
+    supplier = selectors.user_supplier(request.user)
+    page = Paginator(selectors.bids_of_supplier(supplier=supplier), 20).get_page(request.GET.get("page"))
+    return render(request, "bidding/my_bids.html", {"page_obj": page, "supplier": supplier})
+
+
+def _readable_bid(request, bid_id: int) -> Bid:
+    bid = get_object_or_404(Bid.objects.select_related("tender", "supplier", "current_version"), pk=bid_id)
+    if not request.user.has_perm("bidding.read_bid", bid):
+        raise Http404  # not 403: before opening, not even the existence of a bid is disclosed
+    return bid
+
+
+@login_required
+def bid_detail(request, bid_id: int):
+    bid = _readable_bid(request, bid_id)
+    return render(
+        request,
+        "bidding/bid_detail.html",
+        {
+            "bid": bid,
+            "tender": bid.tender,
+            "versions": selectors.bid_versions(bid),
+            "can_withdraw": request.user.has_perm("bidding.withdraw_bid", bid),
+            "can_replace": bid.status == Bid.Status.SUBMITTED and request.user.has_perm("bidding.withdraw_bid", bid),
+            "withdraw_form": WithdrawForm(),
+            "opened": OpenedBid.objects.filter(bid=bid).prefetch_related("documents").first(),
+        },
+    )
+
+
+@require_POST
+@login_required
+def bid_withdraw(request, bid_id: int):
+    bid = _readable_bid(request, bid_id)
+    if not request.user.has_perm("bidding.withdraw_bid", bid):
+        raise PermissionDenied
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Tick the box to confirm the withdrawal."))
+        return redirect(bid)
+    try:
+        services.bid_withdraw(bid=bid, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+        return redirect(bid)
+    messages.success(request, _("Your bid was withdrawn. Keep the withdrawal receipt."))
+    return redirect("bidding:withdrawal_receipt", bid.pk)
+
+
+# --- receipts ---------------------------------------------------------------------------------------
+
+
+def _version_receipt(request, version_id: int) -> receipts.Receipt:
+    version = get_object_or_404(BidVersion.objects.select_related("bid", "bid__tender", "bid__supplier"), pk=version_id)
+    if not request.user.has_perm("bidding.read_bid", version.bid):
+        raise Http404
+    return receipts.receipt_for_version(version)
+
+
+def _withdrawal_receipt(request, bid_id: int) -> receipts.Receipt:
+    bid = _readable_bid(request, bid_id)
+    if bid.withdrawn_at is None:
+        raise Http404
+    return receipts.receipt_for_withdrawal(bid)
+
+
+def _receipt_response(request, receipt: receipts.Receipt, fmt: str):
+    if fmt not in ("html", "json", "pdf"):
+        raise Http404
+    filename = f"receipt-{receipt.tender_reference}-{receipt.kind}-v{receipt.version_number}"
+    if fmt == "json":
+        response = HttpResponse(receipts.receipt_json_text(receipt), content_type="application/json; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{filename}.json"'
+        return response
+    if fmt == "pdf":
+        response = HttpResponse(receipts.receipt_pdf(receipt), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
+        return response
+    return render(request, "bidding/receipt.html", {"receipt": receipt, "tender": receipt.bid.tender})
+
+
+@login_required
+def receipt(request, version_id: int, fmt: str = "html"):
+    return _receipt_response(request, _version_receipt(request, version_id), fmt)
+
+
+@login_required
+def withdrawal_receipt(request, bid_id: int, fmt: str = "html"):
+    return _receipt_response(request, _withdrawal_receipt(request, bid_id), fmt)
+
+
+# --- public: opening record, progress, verification -------------------------------------------------
+
+
+def opening(request, tender_id: int):
+    """The tender's public bid record: nothing before the deadline, the commitments after it, and
+    the full opening record once opened."""
+    tender = tender_get_visible(user=request.user, tender_id=tender_id)
+    require(request.user, "bidding.view_opening", tender)
+    record = selectors.tender_opening(tender)
+    closing = selectors.tender_closing(tender)
+    context = {
+        "tender": tender,
+        "record": record,
+        "closing": closing,
+        "can_open": request.user.has_perm("bidding.open_tender", tender) and record is None,
+        "progress": selectors.opening_progress(tender.pk) if record is None else None,
+    }
+    if record is not None:
+        bids = selectors.opened_bids_ordered(record)
+        context["opened_bids"] = bids
+        context["chart"] = charts.bid_distribution(record, bids)
+    return render(request, "bidding/opening.html", context)
+
+
+def opening_progress(request, tender_id: int):
+    """htmx fragment: N of M bids decrypted, while the opening runs."""
+    tender = tender_get_visible(user=request.user, tender_id=tender_id)
+    require(request.user, "bidding.view_opening", tender)
+    opened = selectors.tender_bids_are_open(tender)
+    progress = selectors.opening_progress(tender.pk)
+    response = render(
+        request,
+        "bidding/_opening_progress.html",
+        {"tender": tender, "progress": progress, "opened": opened},
+    )
+    if opened and request.htmx:
+        # Stop polling and show the full record.
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@require_POST
+@login_required
+def open_now(request, tender_id: int):
+    tender = tender_get_visible(user=request.user, tender_id=tender_id)
+    require(request.user, "bidding.open_tender", tender)
+    try:
+        services.bid_open_all(tender_id=tender.pk, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The bids were opened."))
+    return redirect("bidding:opening", tender.pk)
+
+
+def verify(request):
+    """Anyone can check a receipt's commitment against the public record."""
+    result = None
+    if request.method == "POST":
+        form = VerifyForm(request.POST, request.FILES)
+    elif request.GET.get("commitment"):
+        form = VerifyForm(request.GET)
+    else:
+        form = VerifyForm()
+    if form.is_bound and form.is_valid():
+        upload = form.cleaned_data.get("receipt")
+        if upload is not None:
+            try:
+                data = json.loads(upload.read(100_000))
+            except (ValueError, UnicodeDecodeError):
+                form.add_error("receipt", _("This file is not a JSON receipt."))
+            else:
+                result = receipts.receipt_verify(receipt_json=data if isinstance(data, dict) else {})
+        else:
+            result = receipts.receipt_verify(commitment=form.cleaned_data["commitment"])
+    return render(request, "bidding/verify.html", {"form": form, "result": result})
+
+
+@login_required
+def opened_document(request, opened_bid_id: int, position: int):
+    opened_bid = get_object_or_404(OpenedBid.objects.select_related("opening__tender"), pk=opened_bid_id)
+    if not request.user.has_perm("bidding.view_opened_documents", opened_bid):
+        raise Http404
+    document = get_object_or_404(OpenedDocument, opened_bid=opened_bid, position=position)
+    response = HttpResponse(bytes(document.content), content_type=document.content_type or "application/octet-stream")
+    response["Content-Disposition"] = content_disposition_header(True, document.name)
+    return response

@@ -1,0 +1,112 @@
+"""Helpers for tests that need sealed bids (bidding, and contracts after it).
+
+- `published_tender(...)`: a published tender with a real key pair (TenderFactory), its reserve
+  prices drawn when the method needs them (the factory skips tenders.services, so no signal).
+- `submit(...)`: a sealed bid through the real service.
+- `set_times(...)`: move a tender's deadline/opening relative to the DATABASE clock (test setup only —
+  the services decide by clock_timestamp(), so Python-side time travel does not reach them).
+- `opened_tender(...)`: a tender with bids, closed and opened through the real services.
+"""
+
+import uuid
+from decimal import Decimal
+
+from django.db import connection
+
+from bidding import services
+from bidding.content import DocumentInput, bid_input_clean
+from bidding.services.submission import reserve_pick_rules
+from tests.factories import SupplierMemberFactory, TenderFactory
+
+# A minimal valid PDF (libmagic says application/pdf), with a phrase to look for.
+PDF_TEMPLATE = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+    b"% {phrase}\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+def pdf_with(phrase: str) -> bytes:
+    return PDF_TEMPLATE.replace(b"{phrase}", phrase.encode())
+
+
+def published_tender(**kwargs):
+    tender = TenderFactory(published=True, **kwargs)
+    services.reserve_prices_draw_for(tender=tender)
+    return tender
+
+
+def bidder(**kwargs):
+    """A supplier user (company administrator) of a fresh approved company."""
+    return SupplierMemberFactory(**kwargs).user
+
+
+def submit(
+    tender,
+    user,
+    *,
+    price="100000000",
+    key=None,
+    picks=None,
+    lines=(),
+    documents=(),
+):
+    """Submit through bidding.services.bid_submit, as the form would."""
+    reserve_count, picks_required = reserve_pick_rules(tender)
+    if reserve_count and picks is None:
+        picks = (1, 2)
+    bid = bid_input_clean(
+        price=price,
+        currency=tender.currency,
+        lines=list(lines),
+        declarations={"no_conflict_of_interest": True, "no_collusion": True},
+        reserve_picks=picks or (),
+        reserve_count=reserve_count,
+        picks_required=picks_required,
+    )
+    return services.bid_submit(
+        tender=tender,
+        supplier=user.supplier_membership.supplier,
+        actor=user,
+        bid=bid,
+        documents=[DocumentInput(name, data) for name, data in documents],
+        idempotency_key=key or uuid.uuid4(),
+    )
+
+
+def set_times(tender, *, deadline: float | None = None, opening: float | None = None) -> None:
+    """Put the deadline / opening `n` seconds from now by the database clock (negative: past)."""
+    with connection.cursor() as cursor:
+        if deadline is not None:
+            cursor.execute(
+                "UPDATE tenders_tender SET submission_deadline = clock_timestamp() + make_interval(secs => %s),"
+                " next_check = CASE WHEN status = 'published' THEN clock_timestamp() + make_interval(secs => %s)"
+                " ELSE next_check END WHERE id = %s",
+                [deadline, deadline, tender.pk],
+            )
+        if opening is not None:
+            cursor.execute(
+                "UPDATE tenders_tender SET opening_at = clock_timestamp() + make_interval(secs => %s),"
+                " next_check = CASE WHEN status = 'closed' THEN clock_timestamp() + make_interval(secs => %s)"
+                " ELSE next_check END WHERE id = %s",
+                [opening, opening, tender.pk],
+            )
+    tender.refresh_from_db()
+
+
+def close_and_open(tender, actor=None):
+    """Deadline and opening in the past, then the real services."""
+    set_times(tender, deadline=-2, opening=-1)
+    services.bid_close_tender(tender_id=tender.pk, actor=actor)
+    record = services.bid_open_all(tender_id=tender.pk, actor=actor)
+    tender.refresh_from_db()
+    return record
+
+
+def opened_tender(prices=(Decimal(95_000_000), Decimal(90_000_000), Decimal(99_000_000)), **tender_kwargs):
+    """A tender with one bid per price from fresh companies, opened. Returns (tender, record, users)."""
+    tender = published_tender(**tender_kwargs)
+    users = [bidder() for _ in prices]
+    for user, price in zip(users, prices, strict=True):
+        submit(tender, user, price=str(price))
+    record = close_and_open(tender)
+    return tender, record, users
