@@ -198,7 +198,9 @@ def use_broker():
 
     def switch(url: str):
         app.conf.broker_url = url
-        app.close()  # drops the cached connection and producer pools
+        # Drop the cached pools; close() alone keeps a producer pool made before any connection pool.
+        app.close()
+        app.amqp._producer_pool = None
 
     yield switch
     switch(original)
