@@ -310,9 +310,9 @@ EVALUATION_DEFAULTS = {
         ],
     },
 }
-# A subscription to a classification also matches tenders that share its first N code characters
-# (the group level of an 8-digit goods code: division 2 + group 2).
-SUBSCRIPTION_MATCH_PREFIX = env.int("SUBSCRIPTION_MATCH_PREFIX", default=4)
+# A subscription to a classification also matches tenders that share its first N code digits
+# (CPV: division 2 digits + group 1, so 30213100 and 30231300 are both in group 302).
+SUBSCRIPTION_MATCH_PREFIX = env.int("SUBSCRIPTION_MATCH_PREFIX", default=3)
 TENDERS_PAGE_SIZE = 20
 # --- end tenders ---------------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from procurement.demo import demo_user
+from suppliers.models import Supplier
 
 from .models import Clarification, Official, ProcuringEntity, Tender, TenderDocument, TenderFollow
 from .services import (
@@ -92,10 +93,9 @@ def _entities(stdout) -> dict[str, ProcuringEntity]:
 
 
 def _classifications(*codes):
-    try:
-        from suppliers.models import Classification
-    except ImportError:
-        return []
+    """CPV codes (suppliers loads the divisions and groups); missing ones are skipped."""
+    from suppliers.models import Classification
+
     return list(Classification.objects.filter(code__in=codes))
 
 
@@ -145,6 +145,20 @@ def load(stdout) -> None:
     seoul_official = demo_user("seoul.official@example.com")
     now = timezone.now()
 
+    # Alerts: 한빛정보통신 follows computing equipment, IT services and 조달청; 대한건설 construction and 서울특별시.
+    for name_en, codes, entity_list in [
+        ("Hanbit ICT Co., Ltd.", ("30000000", "72000000"), [pps]),
+        ("Daehan Construction Co., Ltd.", ("45000000",), [seoul]),
+    ]:
+        supplier = Supplier.objects.filter(name_en=name_en).first()
+        if supplier is not None and not hasattr(supplier, "tender_subscription"):
+            subscription_update(
+                supplier=supplier,
+                actor=None,
+                classifications=_classifications(*codes),
+                entities=entity_list,
+            )
+
     def existing(title, entity):
         return Tender.objects.filter(title=title, entity=entity).first()
 
@@ -168,7 +182,7 @@ def load(stdout) -> None:
                 eligibility="물품 제조(4321) 등록 업체. 직접생산확인증명서 보유.",
                 **_timeline(now, submission_days=12),
             ),
-            classifications=_classifications("43211507", "43211902"),
+            classifications=_classifications("30200000"),
         )
         tender_document_add(
             tender=tender,
@@ -202,7 +216,7 @@ def load(stdout) -> None:
                 delivery_period="12 months",
                 **_timeline(now, submission_days=20),
             ),
-            classifications=_classifications("81111801"),
+            classifications=_classifications("72500000", "72700000"),
         )
         tender = tender_publish(tender=tender, actor=kim)
         tender_amend(
@@ -228,6 +242,7 @@ def load(stdout) -> None:
                 value="1200000000",
                 **_timeline(now, submission_days=15),
             ),
+            classifications=_classifications("45300000"),
         )
         created += 1
 
@@ -243,7 +258,7 @@ def load(stdout) -> None:
                 value="210000000",
                 **_timeline(now, submission_days=9),
             ),
-            classifications=_classifications("44101501"),
+            classifications=_classifications("30100000"),
         )
         tender = tender_publish(tender=tender, actor=kim)
         tender_cancel(
@@ -263,14 +278,13 @@ def load(stdout) -> None:
                 value="760000000",
                 **_timeline(now, submission_days=14),
             ),
+            classifications=_classifications("72200000"),
         )
         tender_submit_for_approval(tender=tender, actor=mois_official)
         created += 1
 
     title = "재난안전통신망 단말기 구매 (제한경쟁)"
     if not existing(title, mois):
-        from suppliers.models import Supplier
-
         tender = tender_create(
             actor=mois_official,
             data=_data(
@@ -281,6 +295,7 @@ def load(stdout) -> None:
                 value="650000000",
                 **_timeline(now, submission_days=10),
             ),
+            classifications=_classifications("32500000"),
         )
         invited = Supplier.objects.filter(name_en__in=["Hanbit ICT Co., Ltd.", "Nuri Office Supplies"])
         tender_invitations_set(tender=tender, actor=mois_official, suppliers=list(invited))
@@ -304,7 +319,7 @@ def load(stdout) -> None:
                 delivery_period="착공일로부터 300일",
                 **_timeline(now, submission_days=9),
             ),
-            classifications=_classifications("72141100"),
+            classifications=_classifications("45200000"),
         )
         tender_publish(tender=tender, actor=seoul_official)
         created += 1
@@ -320,6 +335,7 @@ def load(stdout) -> None:
                 value="180000000",
                 **_timeline(now, submission_days=8),
             ),
+            classifications=_classifications("34900000"),
         )
         tender = tender_publish(tender=tender, actor=seoul_official)
         tender = _as_if_published_days_ago(tender, days=10)
@@ -327,21 +343,6 @@ def load(stdout) -> None:
         tender_mark_unsuccessful(tender=tender, actor=seoul_official, reason="유효한 입찰이 없어 유찰되었습니다.")
         created += 1
 
-    # Alerts: 한빛정보통신 follows computer equipment and 조달청; 대한건설 follows 서울특별시's works.
-    from suppliers.models import Supplier
-
-    for name_en, codes, entity_list in [
-        ("Hanbit ICT Co., Ltd.", ("4321",), [pps]),
-        ("Daehan Construction Co., Ltd.", ("7214",), [seoul]),
-    ]:
-        supplier = Supplier.objects.filter(name_en=name_en).first()
-        if supplier is not None and not hasattr(supplier, "tender_subscription"):
-            subscription_update(
-                supplier=supplier,
-                actor=None,
-                classifications=_classifications(*codes),
-                entities=entity_list,
-            )
     stdout.write(
         f"Demo tenders: {created} created ({Tender.objects.count()} in all, {Clarification.objects.count()} questions)"
     )

@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import ProcuringEntity, Tender
-from .selectors import tenders_search
+from .selectors import significant_prefix, tenders_search
 
 PUBLIC_STATUS_CHOICES = [(s.value, s.label) for s in Tender.Status if s not in Tender.PRIVATE_STATUSES]
 
@@ -55,11 +55,9 @@ class TenderFilter(django_filters.FilterSet):
         return tenders_search(queryset, value)
 
     def filter_classification(self, queryset, name, value):
-        from .selectors import has_classifications
-
-        if not has_classifications():
-            return queryset
-        matching = Tender.classifications.through.objects.filter(classification__code__startswith=value.strip())
+        matching = Tender.classifications.through.objects.filter(
+            classification__code__startswith=significant_prefix(value.strip())
+        )
         return queryset.filter(pk__in=matching.values("tender_id"))
 
     def filter_sort(self, queryset, name, value):

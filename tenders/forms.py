@@ -29,11 +29,8 @@ PARAM_FIELDS = (
 
 
 def _classification_choices(form) -> None:
-    try:
-        from suppliers.models import Classification
-    except ImportError:
-        del form.fields["classifications"]
-        return
+    from suppliers.models import Classification
+
     form.fields["classifications"].queryset = Classification.objects.order_by("code")
 
 
@@ -134,7 +131,7 @@ class TenderForm(EvaluationParamsMixin, forms.ModelForm):
             "method",
             "method_justification",
             "category",
-            *(["classifications"] if any(f.name == "classifications" for f in Tender._meta.get_fields()) else []),
+            "classifications",
             "estimated_value",
             "currency",
             "delivery_place",
@@ -168,9 +165,8 @@ class TenderForm(EvaluationParamsMixin, forms.ModelForm):
         for name in TIMELINE_FIELDS:
             self.fields[name].required = True
             self.fields[name].help_text = _zone_help(_("Date and time"))
-        if "classifications" in self.fields:
-            self.fields["classifications"].required = False
-            self.fields["classifications"].queryset = self.fields["classifications"].queryset.order_by("code")
+        self.fields["classifications"].required = False
+        self.fields["classifications"].queryset = self.fields["classifications"].queryset.order_by("code")
         self.initial_params(self.instance.evaluation_method, self.instance.evaluation_params)
 
     def clean(self):
@@ -243,8 +239,7 @@ class AmendmentForm(EvaluationParamsMixin, forms.Form):
         for name in AMENDABLE_FIELDS:
             if name in self.fields:
                 self.initial.setdefault(name, getattr(tender, name))
-        if "classifications" in self.fields:
-            self.initial.setdefault("classifications", list(tender.classifications.all()))
+        self.initial.setdefault("classifications", list(tender.classifications.all()))
         for name in TIMELINE_FIELDS:
             self.fields[name].help_text = _zone_help(_("Date and time"))
         self.initial_params(tender.evaluation_method, tender.evaluation_params)

@@ -122,6 +122,9 @@ class Tender(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     title = models.CharField(_("title"), max_length=300)
+    classifications = models.ManyToManyField(
+        "suppliers.Classification", blank=True, related_name="tenders", verbose_name=_("classifications")
+    )
     # Sanitised HTML (nh3) — cleaned by the services before it is stored.
     description = models.TextField(_("description"), blank=True)
     method = models.CharField(_("procurement method"), max_length=20, choices=Method.choices, default=Method.OPEN)
@@ -336,6 +339,9 @@ class Subscription(models.Model):
     """A company's alerts (관심 분야): new tenders in these classifications or from these entities."""
 
     supplier = models.OneToOneField("suppliers.Supplier", on_delete=models.CASCADE, related_name="tender_subscription")
+    classifications = models.ManyToManyField(
+        "suppliers.Classification", blank=True, related_name="+", verbose_name=_("classifications")
+    )
     entities = models.ManyToManyField(
         ProcuringEntity, blank=True, related_name="+", verbose_name=_("procuring entities")
     )

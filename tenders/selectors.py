@@ -72,19 +72,12 @@ def tenders_visible_to(user) -> QuerySet[Tender]:
     return qs.exclude(status__in=Tender.PRIVATE_STATUSES)
 
 
-def has_classifications() -> bool:
-    """Whether tenders carry classifications yet (suppliers.Classification lands separately)."""
-    return any(f.name == "classifications" for f in Tender._meta.get_fields())
-
-
 def with_classifications(qs: QuerySet[Tender]) -> QuerySet[Tender]:
-    return qs.prefetch_related("classifications") if has_classifications() else qs
+    return qs.prefetch_related("classifications")
 
 
 def classification_codes(obj) -> list[str]:
-    """Sorted classification codes of a tender or subscription ([] before classifications exist)."""
-    if not hasattr(obj, "classifications"):
-        return []
+    """Sorted classification codes of a tender or subscription."""
     return sorted(obj.classifications.values_list("code", flat=True))
 
 
@@ -163,19 +156,33 @@ def _members_of_suppliers(supplier_filter: Q) -> QuerySet:
     ).distinct()
 
 
-def classification_match_codes(code: str) -> tuple[list[str], str]:
-    """Subscriptions that match a tender classification `code`: any ancestor code (a prefix of it),
-    or anything in the same group (its first SUBSCRIPTION_MATCH_PREFIX characters)."""
-    prefixes = [code[:i] for i in range(1, len(code) + 1)]
-    group = code[: settings.SUBSCRIPTION_MATCH_PREFIX] if len(code) >= settings.SUBSCRIPTION_MATCH_PREFIX else code
-    return prefixes, group
+def significant_prefix(code: str) -> str:
+    """The digits that place a CPV code in the tree: 30200000 (a group) → "302", 90000000 → "90".
+
+    CPV codes are 8 digits padded with zeros below their level (division XX000000, group XXX00000,
+    class XXXX0000, category XXXXX000); a check digit after a dash is ignored.
+    """
+    digits = code.split("-", 1)[0].strip()
+    return digits[: max(2, len(digits.rstrip("0")))]
+
+
+def classification_match_q(code: str, *, field: str = "classifications__code") -> Q:
+    """Classifications related to `code`: its ancestors and itself, its descendants, and the rest of
+    its group (the first SUBSCRIPTION_MATCH_PREFIX digits: CPV division 2 + group 1)."""
+    digits = code.split("-", 1)[0].strip()
+    prefix = significant_prefix(digits)
+    ancestors = [prefix[:i].ljust(len(digits), "0") for i in range(2, len(prefix) + 1)]
+    group = digits[: settings.SUBSCRIPTION_MATCH_PREFIX]
+    return (
+        Q(**{f"{field}__in": ancestors}) | Q(**{f"{field}__startswith": prefix}) | Q(**{f"{field}__startswith": group})
+    )
 
 
 def subscriptions_matching(tender: Tender) -> QuerySet[Subscription]:
+    """Active alerts that match the tender's entity or one of its classifications."""
     match = Q(entities=tender.entity)
     for code in classification_codes(tender):
-        prefixes, group = classification_match_codes(code)
-        match |= Q(classifications__code__in=prefixes) | Q(classifications__code__startswith=group)
+        match |= classification_match_q(code)
     return Subscription.objects.filter(is_active=True).filter(match).distinct()
 
 
@@ -213,7 +220,10 @@ def tender_interested_users(tender: Tender) -> list:
 
 
 def tender_entity_officials(tender: Tender, *, approvers_only: bool = False) -> QuerySet:
-    qs = User.objects.filter(is_active=True, official__entity=tender.entity)
+    from procurement.roles import Role
+
+    # Evaluators may be attached to an entity too; questions and approvals are for its officials.
+    qs = User.objects.filter(is_active=True, role=Role.OFFICIAL, official__entity=tender.entity)
     if approvers_only:
         qs = qs.filter(official__can_approve=True)
     return qs

@@ -480,7 +480,7 @@ def alerts(request):
     initial = (
         {
             "is_active": subscription.is_active,
-            "classifications": list(getattr(subscription, "classifications", Subscription.objects.none()).all()),
+            "classifications": list(subscription.classifications.all()),
             "entities": list(subscription.entities.all()),
         }
         if subscription

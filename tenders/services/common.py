@@ -82,7 +82,7 @@ def validate_content(tender: Tender) -> dict[str, str]:
 
 
 def set_classifications(obj, classifications) -> None:
-    if classifications is not None and hasattr(obj, "classifications"):
+    if classifications is not None:
         obj.classifications.set(classifications)
 
 

@@ -97,8 +97,7 @@ def tender_retender(*, tender: Tender, actor) -> Tender:
             retendered_from=old,
             **{f: getattr(old, f) for f in EDITABLE_FIELDS if f not in TIMELINE_FIELDS},
         )
-        if selectors.has_classifications():
-            copy.classifications.set(old.classifications.all())
+        copy.classifications.set(old.classifications.all())
         Invitation.objects.bulk_create(
             [Invitation(tender=copy, supplier_id=i.supplier_id, invited_by=actor) for i in old.invitations.all()]
         )

@@ -8,11 +8,19 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tenders import services
 from tests.conftest import enrol_totp
 from tests.factories import OfficialFactory
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """The tests read English messages (the portal's default language is Korean)."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 def future(days: float = 0, hours: float = 0):
@@ -43,12 +51,9 @@ def tender_data(**overrides) -> dict:
 def make_classification(code: str, title: str = ""):
     from suppliers.models import Classification
 
-    fields = {f.name for f in Classification._meta.get_fields()}
-    defaults = {}
-    for name in ("title_ko", "title_en", "title", "name_ko", "name_en", "name"):
-        if name in fields:
-            defaults[name] = title or code
-    classification, _ = Classification.objects.get_or_create(code=code, defaults=defaults)
+    classification, _ = Classification.objects.get_or_create(
+        code=code, defaults={"title_ko": title or code, "title_en": title or code}
+    )
     return classification
 
 

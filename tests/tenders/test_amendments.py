@@ -195,3 +195,21 @@ def test_amendments_wait_for_the_tender_row_lock(official, published):
     assert locks
     assert all("FOR NO KEY UPDATE" not in sql for sql in locks)
     assert Tender.objects.get(pk=published.pk).version == 1
+
+
+def test_a_change_of_classifications_shows_in_the_diff(client, official, published):
+    from tests.tenders.conftest import make_classification
+
+    published.classifications.set([make_classification("30200000")])
+    services.tender_amend(
+        tender=published,
+        actor=official,
+        reason="분류 정정",
+        data={},
+        classifications=[make_classification("30200000"), make_classification("72500000")],
+    )
+    html = client.get(reverse("tenders:versions", args=[published.pk])).content.decode()
+    row = html[html.index('data-field="classifications"') :]
+    assert "30200000, 72500000" in row[:400]
+    api = client.get(f"/api/v1/tenders/{published.pk}/").json()
+    assert api["classifications"] == ["30200000", "72500000"]

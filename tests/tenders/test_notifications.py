@@ -7,7 +7,7 @@ from procurement.models import Outbox
 from suppliers.models import Supplier
 from tenders import services, signals
 from tenders.models import Invitation, Subscription
-from tenders.selectors import has_classifications, tender_supplier_may_bid
+from tenders.selectors import tender_supplier_may_bid
 from tests.factories import SupplierMemberFactory
 from tests.tenders.conftest import login, make_classification, tender_data
 
@@ -48,15 +48,16 @@ def test_paused_alerts_and_unvetted_companies_are_not_notified(official, entity,
     assert recipients() == set()
 
 
-@pytest.mark.skipif(not has_classifications(), reason="suppliers.Classification not available yet")
 @pytest.mark.parametrize(
     ("subscribed", "tender_code", "notified"),
     [
-        ("43211507", "43211507", True),  # the same code
-        ("4321", "43211507", True),  # a parent (division/group prefix)
-        ("43211902", "43211507", True),  # the same group (first 4 digits)
-        ("43", "43211507", True),  # a division
-        ("44101501", "43211507", False),  # another group
+        ("30213100", "30213100", True),  # the same code
+        ("30000000", "30213100", True),  # its division
+        ("30200000", "30213100", True),  # its group
+        ("30230000", "30213100", True),  # another class in the same group (302)
+        ("30213100", "30000000", True),  # a tender classified only at the division level
+        ("30100000", "30213100", False),  # another group of the division
+        ("45000000", "30213100", False),  # another division
     ],
 )
 def test_classification_alerts_match_on_the_code_prefix(

@@ -151,3 +151,15 @@ def test_the_api_uses_the_same_search(client, catalogue):
 def test_cancelled_tenders_stay_public(official, catalogue):
     services.tender_cancel(tender=catalogue["sewer"], actor=official, reason="재공고 예정")
     assert Tender.objects.get(pk=catalogue["sewer"].pk) in tenders_public()
+
+
+def test_filters_by_classification_code_or_its_first_digits(official, catalogue):
+    from tests.tenders.conftest import make_classification
+
+    catalogue["computers"].classifications.set([make_classification("30213100")])
+    catalogue["sewer"].classifications.set([make_classification("45232400")])
+    assert filtered({"classification": "30213100"}) == ["2027년 정부청사 전산장비 구매"]
+    assert filtered({"classification": "302"}) == ["2027년 정부청사 전산장비 구매"]
+    assert filtered({"classification": "30000000"}) == ["2027년 정부청사 전산장비 구매"]
+    assert filtered({"classification": "45"}) == ["노후 하수관로 정비공사"]
+    assert filtered({"classification": "72"}) == []
