@@ -87,9 +87,10 @@ class SupplierForm(forms.ModelForm):
                 self.add_error("registration_number", exc)
         return cleaned
 
-    def validate_unique(self):
-        # The service decides about duplicates (with a clear message, also under a race).
-        pass
+    def _get_validation_exclusions(self):
+        # The service decides about duplicates, with a message next to the number (also under a race);
+        # leaving the number out here skips the model's unique-constraint check.
+        return {*super()._get_validation_exclusions(), "registration_number"}
 
     def service_data(self) -> dict:
         return {name: value for name, value in self.cleaned_data.items() if name != "classifications"}

@@ -122,3 +122,29 @@ class TenderFactory(factory.django.DjangoModelFactory):
     clarification_deadline = factory.LazyFunction(lambda: _in_days(5))
     submission_deadline = factory.LazyFunction(lambda: _in_days(10))
     opening_at = factory.LazyFunction(lambda: _in_days(10, hours=1))
+
+
+# --- suppliers (issue 3) -------------------------------------------------------------------------
+
+
+class SanctionFactory(factory.django.DjangoModelFactory):
+    """A debarment running from yesterday for 90 days (Seoul dates), recorded by a platform admin."""
+
+    class Meta:
+        model = "suppliers.Sanction"
+
+    supplier = factory.SubFactory(SupplierFactory)
+    starts_on = factory.LazyFunction(lambda: _local_today(-1))
+    ends_on = factory.LazyFunction(lambda: _local_today(89))
+    legal_ground = "국가를 당사자로 하는 계약에 관한 법률 제27조"
+    reason = "Forged test certificates."
+    deciding_body = "조달청"
+    recorded_by = factory.SubFactory(UserFactory, role=Role.ADMIN)
+
+
+def _local_today(days: int = 0):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return timezone.localdate() + timedelta(days=days)

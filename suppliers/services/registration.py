@@ -120,7 +120,7 @@ def supplier_resubmit(*, supplier: Supplier, actor) -> Supplier:
         to=Supplier.Status.PENDING,
         actor=actor,
         action="supplier.resubmit",
-        recipients=platform_admins,
+        recipients=lambda supplier: platform_admins(),
         template="supplier_submitted",
         link_for=vetting_link,
         extra_context={"resubmitted": True},
