@@ -39,6 +39,7 @@ def zipped(**members):
         ("bill.txt", "수량 100개\n".encode(), "text/plain"),
         ("spec.docx", zipped(**{"[Content_Types].xml": "<Types/>", "word__document.xml": "<w/>"}), None),
     ],
+    ids=["pdf", "png", "text", "office-zip"],
 )
 def test_documents_are_accepted_by_what_they_contain(name, content, expected):
     content_type = validate_upload(upload(name, content))
@@ -55,6 +56,7 @@ def test_documents_are_accepted_by_what_they_contain(name, content, expected):
         ("drawings.zip", zipped(**{"readme.txt": "hi", "setup.exe": "MZ"})),
         ("empty.pdf", b""),
     ],
+    ids=["windows-exe-named-pdf", "elf-named-pdf", "shell-script", "exe-suffix", "zip-with-exe", "empty"],
 )
 def test_executables_and_disguised_files_are_refused(name, content):
     with pytest.raises(ValidationError):
