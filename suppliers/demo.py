@@ -10,6 +10,7 @@ from django.utils import timezone
 from procurement.audit import audit_record
 from procurement.demo import demo_user
 
+from .classifications import cpv_ensure
 from .models import Classification, Sanction, Supplier, SupplierDocument, SupplierMember, SupplierStatusChange
 from .validators import korean_brn_check_digit
 
@@ -144,6 +145,7 @@ def _ensure_sanction(supplier: Supplier) -> None:
 
 
 def load(stdout) -> None:
+    cpv_ensure()
     classifications = {c.code: c for c in Classification.objects.all()}
     for email, name_ko, name_en, brn9, status, representative, address, size, codes in DEMO_SUPPLIERS:
         user = demo_user(email)
