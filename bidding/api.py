@@ -74,6 +74,11 @@ class BidSerializer(serializers.ModelSerializer):
         return None
 
 
+def _decimal(value) -> str | None:
+    """Money and rates as strings (never floats), as in the rest of the API."""
+    return None if value is None else str(value)
+
+
 def _documents(raw) -> list[DocumentInput]:
     if len(raw) > MAX_DOCUMENTS:
         raise DomainError(_("Attach at most %(n)s documents.") % {"n": MAX_DOCUMENTS}, field="documents")
@@ -206,10 +211,10 @@ class OpeningView(APIView):
                 "bid_count": record.bid_count,
                 "valid_count": record.valid_count,
                 "withdrawn_count": record.withdrawn_count,
-                "reference_price": record.reference_price,
-                "planned_price": record.planned_price,
-                "floor_rate": record.floor_rate,
-                "floor_price": record.floor_price,
+                "reference_price": _decimal(record.reference_price),
+                "planned_price": _decimal(record.planned_price),
+                "floor_rate": _decimal(record.floor_rate),
+                "floor_price": _decimal(record.floor_price),
                 "reserve_prices": record.reserve_prices,
                 "bids": [
                     {
@@ -218,8 +223,8 @@ class OpeningView(APIView):
                             "name_ko": ob.supplier.name_ko,
                             "name_en": ob.supplier.name_en,
                         },
-                        "price": ob.price,
-                        "price_ratio": ob.price_ratio,
+                        "price": _decimal(ob.price),
+                        "price_ratio": _decimal(ob.price_ratio),
                         "rank": ob.rank,
                         "tied": ob.tied,
                         "outcome": ob.outcome,

@@ -245,10 +245,11 @@ def tenders_due_ids(*, now, limit: int = 100) -> list[int]:
     )
 
 
-def tenders_due_soon(*, now, until) -> list[tuple[int, object]]:
+def tenders_due_soon(*, now, until, tender_ids=None) -> list[tuple[int, object]]:
     """(id, moment) of tenders with a deadline or opening between now and `until` (for ETA tasks)."""
-    return list(
-        Tender.objects.filter(
-            status__in=(Tender.Status.PUBLISHED, Tender.Status.CLOSED), next_check__gt=now, next_check__lte=until
-        ).values_list("pk", "next_check")
+    qs = Tender.objects.filter(
+        status__in=(Tender.Status.PUBLISHED, Tender.Status.CLOSED), next_check__gt=now, next_check__lte=until
     )
+    if tender_ids is not None:
+        qs = qs.filter(pk__in=tender_ids)
+    return list(qs.values_list("pk", "next_check"))

@@ -34,7 +34,10 @@ OPEN_TIME_LIMIT = 900
     soft_time_limit=OPEN_TIME_LIMIT - 30,
 )
 def tender_advance(tender_id: int) -> dict:
-    report = services.scheduling.tender_advance(tender_id=tender_id)
+    report = services.tender_advance(tender_id=tender_id)
+    if report.waiting or (report.closed and not report.opened):
+        # Just closed, or woke a moment early: be prompt for what comes next too.
+        schedule_prompt_advances(tender_ids=[tender_id])
     return {"closed": report.closed, "opened": report.opened, "waiting": report.waiting}
 
 
@@ -47,11 +50,11 @@ def tenders_sweep() -> dict:
     return {"closed": report.closed, "opened": report.opened, "failed": len(report.failed), "scheduled": scheduled}
 
 
-def schedule_prompt_advances(*, now=None) -> int:
+def schedule_prompt_advances(*, now=None, tender_ids=None) -> int:
     """ETA tasks for deadlines and openings within ETA_HORIZON, once per tender and moment."""
     now = now or timezone.now()
     scheduled = 0
-    for tender_id, moment in selectors.tenders_due_soon(now=now, until=now + ETA_HORIZON):
+    for tender_id, moment in selectors.tenders_due_soon(now=now, until=now + ETA_HORIZON, tender_ids=tender_ids):
         marker = f"bidding:eta:{tender_id}:{moment.timestamp():.0f}"
         try:
             if not cache.add(marker, 1, timeout=int(ETA_HORIZON.total_seconds()) * 2):

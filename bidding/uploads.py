@@ -34,24 +34,24 @@ class SealedUploadHandler(FileUploadHandler):
     def new_file(self, *args, **kwargs):
         super().new_file(*args, **kwargs)
         self._size = 0
+        # A fresh buffer even when skipping: the parser closes `self.file` on SkipFile, and it must not
+        # be the previous (completed, handed-out) file.
+        self.file = BytesIO()
         if self.request_too_large:
             self.refused.append(self.file_name or "")
             raise SkipFile
-        self.file = BytesIO()
         raise StopFutureHandlers()
 
     def receive_data_chunk(self, raw_data, start):
         self._size += len(raw_data)
         if self._size > MAX_FILE_BYTES:
             self.refused.append(self.file_name or "")
-            self.file = None
+            self.file = BytesIO()  # drop what was read; the parser skips the rest of this file
             raise SkipFile
         self.file.write(raw_data)
         return None
 
     def file_complete(self, file_size):
-        if self.file is None:
-            return None
         self.file.seek(0)
         return InMemoryUploadedFile(
             file=self.file,

@@ -46,3 +46,80 @@ def client_for():
         return client
 
     return make
+
+
+WORKER_CACHE_PREFIX = "bidding-worker-test"
+
+
+class BiddingWorker:
+    """A real `celery worker` process (solo pool) against the test database and a private broker.
+
+    Like tests.conftest.CeleryWorker, plus a choice of settings module (tests.bidding.worker_settings
+    shortens the Redis visibility timeout) and a fixed cache key prefix, so the test can read what
+    the worker writes to its cache (the broker's Redis).
+    """
+
+    def __init__(self, broker_url: str, database_name: str, settings_module: str):
+        self.broker_url = broker_url
+        self.database_name = database_name
+        self.settings_module = settings_module
+        self.proc = None
+
+    def start(self):
+        import os
+        import subprocess
+        import sys
+
+        from django.conf import settings
+
+        from tests.conftest import ROOT
+
+        db = settings.DATABASES["default"]
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": self.settings_module,
+            "DATABASE_URL": (
+                f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{self.database_name}"
+            ),
+            "REDIS_URL": self.broker_url,
+            "CELERY_BROKER_URL": self.broker_url,
+            "CACHE_KEY_PREFIX": WORKER_CACHE_PREFIX,
+        }
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "procurement", "worker", "--pool", "solo", "-l", "warning",
+             "--without-gossip", "--without-mingle"],
+            cwd=ROOT,
+            env=env,
+        )  # fmt: skip
+        return self
+
+    def kill(self):
+        if self.proc:
+            self.proc.kill()
+            self.proc.wait()
+            self.proc = None
+
+    def cache_get(self, key: str):
+        """A value the worker put in its Django cache."""
+        import pickle
+
+        import redis
+
+        raw = redis.Redis.from_url(self.broker_url).get(f"{WORKER_CACHE_PREFIX}:1:{key}")
+        return pickle.loads(raw) if raw is not None else None
+
+
+@pytest.fixture
+def bidding_worker(transactional_db):
+    from django.db import connection
+
+    workers = []
+
+    def start(broker_url: str, *, settings_module: str = "procurement.test_settings") -> BiddingWorker:
+        worker = BiddingWorker(broker_url, connection.settings_dict["NAME"], settings_module).start()
+        workers.append(worker)
+        return worker
+
+    yield start
+    for worker in workers:
+        worker.kill()
