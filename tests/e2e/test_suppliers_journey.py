@@ -121,3 +121,41 @@ def test_a_new_supplier_registers_uploads_a_certificate_and_is_approved(page, br
     # 6. The company is now in the public directory.
     page.get_by_role("link", name="Suppliers", exact=True).click()
     expect(page.get_by_role("link", name="Nuri Robotics Co., Ltd.")).to_be_visible()
+
+
+def test_the_supplier_pages_have_no_accessibility_violations(page, browser, live_server):
+    from axe_playwright_python.sync_playwright import Axe
+
+    from tests.factories import SanctionFactory, SupplierMemberFactory
+
+    cpv_ensure()
+    member = SupplierMemberFactory(user__email="sam@supplier.example", supplier__status=Supplier.Status.PENDING)
+    SanctionFactory(supplier=member.supplier)
+    approved = SupplierMemberFactory().supplier
+    UserFactory(email="fresh@supplier.example")
+    admin = UserFactory(email="vetting@platform.example", role=Role.ADMIN, is_staff=True)
+    secret = enrol_totp(admin)
+    axe = Axe()
+
+    def violations(url):
+        page.goto(url)
+        return [(v["id"], [n["target"] for n in v["nodes"]]) for v in axe.run(page).response["violations"]]
+
+    found = {}
+    for url in ["/suppliers/directory/", approved.get_absolute_url(), "/suppliers/sanctions/"]:
+        found[url] = violations(url)
+    log_in(page, "fresh@supplier.example", PASSWORD)
+    found["register"] = violations("/suppliers/register/")
+    page.context.clear_cookies()
+    log_in(page, "sam@supplier.example", PASSWORD)
+    for url in ["/suppliers/company/", "/suppliers/company/edit/", "/suppliers/company/members/"]:
+        found[url] = violations(url)
+    page.context.clear_cookies()
+    log_in_with_totp(page, admin.email, secret)
+    for url in [
+        "/suppliers/vetting/",
+        f"/suppliers/vetting/{member.supplier.pk}/",
+        f"/suppliers/vetting/{member.supplier.pk}/sanctions/new/",
+    ]:
+        found[url] = violations(url)
+    assert {url: v for url, v in found.items() if v} == {}
