@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("tenders.api_urls")),
     path("", include("bidding.api_urls")),
     path("", include("suppliers.api_urls")),
+    path("", include("contracts.api_urls")),
 ]
 
 urlpatterns = [
@@ -25,6 +26,7 @@ urlpatterns = [
     path("tenders/", include("tenders.urls")),
     path("bids/", include("bidding.urls")),
     path("suppliers/", include("suppliers.urls")),
+    path("", include("contracts.urls")),  # /evaluations/, /awards/, /complaints/, /contracts/, /reports/
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

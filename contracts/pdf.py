@@ -1,0 +1,47 @@
+"""PDF rendering with WeasyPrint: templates in templates/pdf/, Pretendard GOV embedded for Hangul.
+
+The fonts are loaded with file:// URLs (WeasyPrint fetches nothing over the network: the URL
+fetcher below refuses anything but local files under the font folder), so the same template gives
+the same bytes for the same data — the contract document's hash is reproducible.
+"""
+
+import hashlib
+from pathlib import Path
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+
+FONT_DIR = Path(settings.BASE_DIR) / "static" / "vendor" / "krds" / "fonts"
+
+
+def font_urls() -> dict[str, str]:
+    return {
+        "regular": (FONT_DIR / "PretendardGOV-Regular.subset.woff2").as_uri(),
+        "bold": (FONT_DIR / "PretendardGOV-Bold.subset.woff2").as_uri(),
+    }
+
+
+def _local_only_fetcher(url: str, *args, **kwargs):
+    from weasyprint.urls import default_url_fetcher
+
+    if not url.startswith(FONT_DIR.as_uri()):
+        raise ValueError(f"PDF rendering does not fetch {url}")
+    return default_url_fetcher(url, *args, **kwargs)
+
+
+def html_to_pdf(html: str) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=html, base_url=FONT_DIR.as_uri() + "/", url_fetcher=_local_only_fetcher).write_pdf()
+
+
+def render_pdf(template: str, context: dict, *, language: str | None = None) -> bytes:
+    """Render `templates/<template>` in `language` (default: the active one) to PDF bytes."""
+    with translation.override(language or translation.get_language()):
+        html = render_to_string(template, {**context, "fonts": font_urls()})
+    return html_to_pdf(html)
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

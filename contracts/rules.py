@@ -1,0 +1,180 @@
+"""Who may do what with evaluations, awards, complaints, contracts and reports.
+
+Deny by default. Officials act only for their own entity (and only with the official role: an
+evaluator who also has an Official row does not act as one). Committee members see nothing of a
+tender's bids until they have declared no conflict of interest. Auditors read everything from
+opening on and can change nothing: no write permission below includes them.
+"""
+
+import rules
+
+from procurement.permissions import is_auditor, is_evaluator, is_official, is_platform_admin, is_supplier_user
+from tenders.models import Tender
+
+from .models import Award, CommitteeMember, Contract, Evaluation
+from .policies import BestValue
+from .services.common import BIDDING_ROLES, is_entity_official, supplier_membership
+
+
+def _tender_of(obj):
+    if obj is None:
+        return None
+    if isinstance(obj, Tender):
+        return obj
+    return getattr(obj, "tender", None)
+
+
+@rules.predicate
+def official_of_entity(user, obj) -> bool:
+    """An official (MFA enrolled, official role) of the entity of the tender / award / contract."""
+    tender = _tender_of(obj)
+    return tender is not None and bool(is_official(user)) and is_entity_official(user, tender.entity_id)
+
+
+@rules.predicate
+def is_any_entity_official(user) -> bool:
+    official = getattr(user, "official", None) if user.is_authenticated else None
+    return bool(is_official(user)) and official is not None and is_entity_official(user, official.entity_id)
+
+
+@rules.predicate
+def tender_opened_or_later(user, tender) -> bool:
+    return tender is not None and hasattr(tender, "opening_record")
+
+
+@rules.predicate
+def tender_is_best_value(user, tender) -> bool:
+    return tender is not None and tender.evaluation_method == BestValue.key
+
+
+@rules.predicate
+def is_committee_member(user, tender) -> bool:
+    return (
+        tender is not None
+        and user.is_authenticated
+        and CommitteeMember.objects.filter(tender=tender, user=user).exists()
+    )
+
+
+@rules.predicate
+def is_cleared_member(user, tender) -> bool:
+    """On the committee and declared no conflict of interest: may see the bids and score."""
+    if tender is None or not user.is_authenticated:
+        return False
+    member = CommitteeMember.objects.filter(tender=tender, user=user).select_related("conflict_declaration").first()
+    return member is not None and member.is_cleared
+
+
+@rules.predicate
+def member_undeclared(user, tender) -> bool:
+    if tender is None or not user.is_authenticated:
+        return False
+    return CommitteeMember.objects.filter(tender=tender, user=user, conflict_declaration__isnull=True).exists()
+
+
+@rules.predicate
+def evaluation_in_progress(user, tender) -> bool:
+    evaluation = Evaluation.objects.filter(tender=tender).first() if tender is not None else None
+    return evaluation is not None and evaluation.status == Evaluation.Status.IN_PROGRESS
+
+
+@rules.predicate
+def award_in_standstill(user, award) -> bool:
+    return award is not None and award.status == Award.Status.STANDSTILL
+
+
+@rules.predicate
+def award_is_public(user, award) -> bool:
+    return award is not None and award.is_public
+
+
+@rules.predicate
+def is_bidding_member(user) -> bool:
+    membership = supplier_membership(user)
+    return membership is not None and membership.role in BIDDING_ROLES
+
+
+@rules.predicate
+def is_contract_party(user, contract) -> bool:
+    """The entity's officials or any member of the supplier."""
+    if contract is None:
+        return False
+    if is_entity_official(user, contract.entity_id):
+        return True
+    membership = supplier_membership(user)
+    return membership is not None and membership.supplier_id == contract.supplier_id
+
+
+@rules.predicate
+def contract_is_public(user, contract) -> bool:
+    return contract is not None and contract.is_public
+
+
+@rules.predicate
+def is_contract_supplier_member(user, contract) -> bool:
+    membership = supplier_membership(user)
+    return (
+        contract is not None
+        and membership is not None
+        and membership.supplier_id == contract.supplier_id
+        and membership.role in BIDDING_ROLES
+    )
+
+
+@rules.predicate
+def may_sign_contract(user, contract) -> bool:
+    from .services.contracts import signing_party
+
+    return contract is not None and signing_party(contract, user) is not None
+
+
+@rules.predicate
+def contract_awaits_signature(user, contract) -> bool:
+    from .services.contracts import pending_version
+
+    return (
+        contract is not None
+        and contract.status in (Contract.Status.DRAFT, Contract.Status.ACTIVE)
+        and pending_version(contract) is not None
+    )
+
+
+# Pages and lists.
+rules.add_perm("contracts.view_evaluations", is_official | is_evaluator | is_auditor)
+rules.add_perm("contracts.view_contract_workspace", is_any_entity_official | is_supplier_user)
+rules.add_perm("contracts.view_reports", is_auditor)
+rules.add_perm("contracts.export_csv", is_auditor)
+
+# One tender's evaluation: its entity's officials and auditors from opening on, cleared members.
+rules.add_perm(
+    "contracts.read_evaluation",
+    tender_opened_or_later & (official_of_entity | is_auditor | ((is_evaluator | is_official) & is_cleared_member)),
+)
+rules.add_perm("contracts.view_committee", official_of_entity | is_auditor)
+rules.add_perm("contracts.manage_evaluation", official_of_entity & tender_opened_or_later)
+rules.add_perm("contracts.manage_committee", official_of_entity & tender_is_best_value)
+rules.add_perm("contracts.declare_conflict", (is_evaluator | is_official) & member_undeclared & tender_opened_or_later)
+rules.add_perm("contracts.score_bids", (is_evaluator | is_official) & is_cleared_member & evaluation_in_progress)
+
+# Awards: public once bidders are told; the entity manages them; bidders complain.
+rules.add_perm("contracts.read_award", award_is_public | official_of_entity | is_auditor)
+rules.add_perm("contracts.manage_award", official_of_entity)
+rules.add_perm("contracts.lodge_complaint", is_supplier_user & is_bidding_member & award_in_standstill)
+rules.add_perm("contracts.decide_complaint", official_of_entity)
+
+# Contracts: public once signed by both; parties (and auditors) see drafts.
+rules.add_perm("contracts.read_contract", contract_is_public | is_contract_party | is_auditor)
+rules.add_perm("contracts.draw_up_contract", official_of_entity)
+rules.add_perm("contracts.manage_contract", official_of_entity)
+rules.add_perm(
+    "contracts.sign_contract", (is_official | is_supplier_user) & may_sign_contract & contract_awaits_signature
+)
+rules.add_perm("contracts.deliver_milestone", is_supplier_user & is_contract_supplier_member)
+
+# Award reports: auditors, and the entity's own officials.
+rules.add_perm("contracts.download_award_report", tender_opened_or_later & (is_auditor | official_of_entity))
+
+# Admin site: read-only for platform admins and auditors (changes go through the services).
+rules.add_perm("contracts", is_platform_admin | is_auditor)
+for model in ("evaluation", "award", "complaint", "contract", "contractversion", "signature", "reportfile"):
+    rules.add_perm(f"contracts.view_{model}", is_platform_admin | is_auditor)

@@ -1,0 +1,362 @@
+"""Evaluating an opened tender: set-aside bids, committee scores (best value), review down the ranking.
+
+Locks, always in this order so that two services never wait on each other in a cycle: the tender
+row (tenders.selectors.tender_for_update, FOR UPDATE), then the evaluation row, then bid rows (taken
+by bidding.services.bid_set_status).
+"""
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bidding.models import Bid, OpenedBid, OpeningRecord
+from bidding.services import bid_set_status
+from procurement.audit import audit_record
+from procurement.errors import DomainError, InvalidTransition
+from procurement.notifications import notify
+from procurement.states import check_transition
+from tenders.models import Tender
+from tenders.selectors import tender_for_update
+from tenders.services import tender_mark_unsuccessful, tender_set_status
+
+from ..models import Assessment, CommitteeMember, Evaluation, Score
+from ..policies import BestValue, Standing, evaluation_method_policy
+from .common import clean_reason, members_of_supplier, require_entity_official
+
+
+def _evaluation_for_update(tender_id: int) -> Evaluation:
+    return Evaluation.objects.select_for_update().select_related("tender").get(tender_id=tender_id)
+
+
+def _standings(assessments: list[Assessment]) -> list[Standing]:
+    return [
+        Standing(
+            bid_id=a.bid_id,
+            price=a.opened_bid.price,
+            submitted_at=a.opened_bid.submitted_at,
+            technical_points=a.technical_points,
+            technical_score=a.technical_score,
+            price_score=a.price_score,
+            total_score=a.total_score,
+        )
+        for a in assessments
+    ]
+
+
+def _apply_ranks(assessments: list[Assessment], ranked: list[Standing]) -> None:
+    by_bid = {a.bid_id: a for a in assessments}
+    for a in assessments:
+        a.rank = None
+    for position, standing in enumerate(ranked, start=1):
+        by_bid[standing.bid_id].rank = position
+
+
+def _disqualify(bid: Bid, *, actor, reason: str, tender: Tender) -> None:
+    """Disqualify with a reason the supplier sees (their notification and the award page)."""
+    if bid.status == Bid.Status.DISQUALIFIED:
+        return
+    bid_set_status(bid=bid, to=Bid.Status.DISQUALIFIED, actor=actor, reason=reason)
+    notify(
+        event="bid.disqualified",
+        recipients=members_of_supplier(bid.supplier_id),
+        template="bid_disqualified",
+        context={"tender": tender, "reason": reason},
+        link=reverse("tenders:detail", args=[tender.pk]),
+    )
+
+
+def evaluation_start(*, tender: Tender, actor) -> Evaluation:
+    """Start evaluating an opened tender: one assessment per opened bid, set-aside bids disqualified.
+
+    Idempotent: a started evaluation is returned as it is.
+    """
+    with transaction.atomic():
+        tender = tender_for_update(tender.pk)
+        require_entity_official(tender, actor)
+        existing = Evaluation.objects.filter(tender=tender).first()
+        if existing is not None:
+            return existing
+        if tender.status != Tender.Status.OPENED:
+            raise InvalidTransition(
+                _("Only a tender whose bids have been opened can be evaluated (this one is “%(status)s”).")
+                % {"status": tender.get_status_display()}
+            )
+        record = OpeningRecord.objects.filter(tender=tender).first()
+        if record is None:
+            raise DomainError(_("This tender has no opening record."), code="not_opened")
+        policy = evaluation_method_policy(tender.evaluation_method)
+        evaluation = Evaluation.objects.create(tender=tender, method=tender.evaluation_method, started_by=actor)
+        opened = list(OpenedBid.objects.filter(opening=record).select_related("bid", "bid__supplier"))
+        assessments = []
+        set_aside = []
+        for row in opened:
+            reason = policy.set_aside_reason(row)
+            assessments.append(
+                Assessment(
+                    evaluation=evaluation,
+                    bid=row.bid,
+                    opened_bid=row,
+                    admissible=not reason,
+                    set_aside_reason=reason,
+                )
+            )
+            if reason:
+                set_aside.append({"bid": row.bid_id, "reason": reason})
+                _disqualify(row.bid, actor=actor, reason=reason, tender=tender)
+        if not policy.needs_committee:
+            admissible = [a for a in assessments if a.admissible]
+            _apply_ranks(admissible, policy.ranked(_standings(admissible)))
+        Assessment.objects.bulk_create(assessments)
+        audit_record(
+            actor=actor,
+            action="evaluation.start",
+            obj=evaluation,
+            data={
+                "tender": tender.pk,
+                "method": tender.evaluation_method,
+                "set_aside": set_aside,
+                "ranking": [{"bid": a.bid_id, "rank": a.rank} for a in assessments if a.rank],
+            },
+        )
+    return evaluation
+
+
+def next_for_review(evaluation: Evaluation) -> Assessment | None:
+    """The bid the official reviews next: the best-ranked one not yet reviewed, unless one has passed."""
+    if evaluation.method == BestValue.key and evaluation.scored_at is None:
+        return None
+    assessments = evaluation.assessments.filter(admissible=True, rank__isnull=False)
+    if assessments.filter(decision=Assessment.Decision.PASSED).exists():
+        return None
+    return assessments.filter(decision=Assessment.Decision.PENDING).order_by("rank").first()
+
+
+def assessment_review(*, assessment: Assessment, actor, passed: bool, reason: str = "") -> Assessment:
+    """Record the qualification review of the next bid in the ranking: pass, or fail with a reason."""
+    reason = (reason or "").strip()
+    if not passed:
+        reason = clean_reason(reason, message=_("Give the reason for disqualifying the bid; the bidder will see it."))
+    with transaction.atomic():
+        tender = tender_for_update(assessment.evaluation.tender_id)
+        require_entity_official(tender, actor)
+        evaluation = _evaluation_for_update(tender.pk)
+        if evaluation.status != Evaluation.Status.IN_PROGRESS:
+            raise InvalidTransition(_("The evaluation is completed; it can only be reopened by a complaint."))
+        assessment = Assessment.objects.select_related("bid", "opened_bid").get(pk=assessment.pk)
+        expected = next_for_review(evaluation)
+        if expected is None:
+            if evaluation.method == BestValue.key and evaluation.scored_at is None:
+                raise DomainError(_("Calculate the committee's ranking before reviewing bids."), code="not_scored")
+            raise DomainError(_("No bid is waiting for review."), code="nothing_to_review")
+        if expected.pk != assessment.pk:
+            raise DomainError(
+                _("Review the bids in ranking order: rank %(rank)s comes next.") % {"rank": expected.rank},
+                code="out_of_order",
+            )
+        if passed:
+            if assessment.bid.status == Bid.Status.OPENED:
+                bid_set_status(bid=assessment.bid, to=Bid.Status.QUALIFIED, actor=actor, reason=reason)
+            assessment.decision = Assessment.Decision.PASSED
+        else:
+            _disqualify(assessment.bid, actor=actor, reason=reason, tender=tender)
+            assessment.decision = Assessment.Decision.FAILED
+        assessment.reason = reason
+        assessment.decided_by = actor
+        assessment.decided_at = timezone.now()
+        assessment.save(update_fields=["decision", "reason", "decided_by", "decided_at"])
+        audit_record(
+            actor=actor,
+            action="evaluation.review",
+            obj=assessment,
+            data={
+                "tender": tender.pk,
+                "bid": assessment.bid_id,
+                "rank": assessment.rank,
+                "decision": assessment.decision,
+                "reason": reason,
+                "round": evaluation.round,
+            },
+        )
+    return assessment
+
+
+def evaluation_complete(*, evaluation: Evaluation, actor) -> Evaluation:
+    """Close the evaluation: the bid that passed review is the proposed winner (tender → evaluated).
+
+    With no bid left to review and none passed, the tender ends unsuccessful.
+    """
+    with transaction.atomic():
+        tender = tender_for_update(evaluation.tender_id)
+        require_entity_official(tender, actor)
+        evaluation = _evaluation_for_update(tender.pk)
+        check_transition(evaluation, Evaluation.Status.COMPLETED, Evaluation.TRANSITIONS)
+        if evaluation.method == BestValue.key and evaluation.scored_at is None:
+            raise DomainError(_("Calculate the committee's ranking first."), code="not_scored")
+        winner = evaluation.assessments.filter(decision=Assessment.Decision.PASSED).select_related("bid").first()
+        pending = next_for_review(evaluation)
+        if winner is None and pending is not None:
+            raise DomainError(
+                _("Review the bids first: rank %(rank)s is waiting for review.") % {"rank": pending.rank},
+                code="review_pending",
+            )
+        evaluation.status = Evaluation.Status.COMPLETED
+        evaluation.completed_at = timezone.now()
+        evaluation.completed_by = actor
+        evaluation.winner = winner.bid if winner else None
+        evaluation.save(update_fields=["status", "completed_at", "completed_by", "winner"])
+        audit_record(
+            actor=actor,
+            action="evaluation.complete",
+            obj=evaluation,
+            data={"tender": tender.pk, "winner": winner.bid_id if winner else None, "round": evaluation.round},
+        )
+        if winner is not None:
+            if tender.status == Tender.Status.OPENED:
+                tender_set_status(
+                    tender=tender,
+                    to=Tender.Status.EVALUATED,
+                    actor=actor,
+                    data={"winner": winner.bid_id, "round": evaluation.round},
+                )
+        else:
+            for bid in Bid.objects.filter(tender=tender, status__in=(Bid.Status.OPENED, Bid.Status.QUALIFIED)):
+                bid_set_status(bid=bid, to=Bid.Status.NOT_AWARDED, actor=actor)
+            tender_mark_unsuccessful(
+                tender=tender, actor=actor, reason=_("No bid passed the evaluation, so nothing can be awarded.")
+            )
+    return evaluation
+
+
+def evaluation_reopen_locked(*, evaluation: Evaluation, actor, reason: str) -> Evaluation:
+    """Reopen a completed evaluation (complaint upheld, award cancelled); the caller holds the locks.
+
+    The bid that had passed goes back to review; disqualifications stand (a disqualified bid is
+    final in bidding's lifecycle). Best value: members may revise their scores and the ranking is
+    calculated again.
+    """
+    check_transition(evaluation, Evaluation.Status.IN_PROGRESS, Evaluation.TRANSITIONS)
+    evaluation.status = Evaluation.Status.IN_PROGRESS
+    evaluation.round += 1
+    evaluation.winner = None
+    evaluation.completed_at = None
+    evaluation.completed_by = None
+    evaluation.reopened_reason = reason
+    fields = ["status", "round", "winner", "completed_at", "completed_by", "reopened_reason"]
+    evaluation.assessments.filter(decision=Assessment.Decision.PASSED).update(
+        decision=Assessment.Decision.PENDING, reason="", decided_by=None, decided_at=None
+    )
+    if evaluation.method == BestValue.key:
+        evaluation.scored_at = None
+        fields.append("scored_at")
+        evaluation.assessments.filter(admissible=True).update(
+            technical_points=None, technical_score=None, price_score=None, total_score=None, rank=None
+        )
+        CommitteeMember.objects.filter(tender_id=evaluation.tender_id).update(scores_submitted_at=None)
+    evaluation.save(update_fields=fields)
+    audit_record(
+        actor=actor,
+        action="evaluation.reopen",
+        obj=evaluation,
+        data={"tender": evaluation.tender_id, "round": evaluation.round, "reason": reason},
+    )
+    return evaluation
+
+
+# --- best value: the committee's ranking ---------------------------------------------------------
+
+
+def evaluation_calculate(*, evaluation: Evaluation, actor) -> Evaluation:
+    """Turn the committee's submitted scores into technical, price and total scores and a ranking.
+
+    Every member must have declared; every member without a conflict must have submitted scores.
+    Bids under the technical threshold are disqualified with the figures as the reason.
+    """
+    with transaction.atomic():
+        tender = tender_for_update(evaluation.tender_id)
+        require_entity_official(tender, actor)
+        evaluation = _evaluation_for_update(tender.pk)
+        if evaluation.method != BestValue.key:
+            raise DomainError(_("Only best-value evaluations have committee scores."), code="not_best_value")
+        if evaluation.status != Evaluation.Status.IN_PROGRESS:
+            raise InvalidTransition(_("The evaluation is completed."))
+        if evaluation.scored_at is not None:
+            raise DomainError(_("The ranking has already been calculated."), code="already_scored")
+        members = list(CommitteeMember.objects.filter(tender=tender).select_related("conflict_declaration", "user"))
+        undeclared = [m for m in members if m.declaration is None]
+        if undeclared:
+            raise DomainError(
+                _("Waiting for %(count)s committee member(s) to declare conflicts of interest.")
+                % {"count": len(undeclared)},
+                code="committee_pending",
+            )
+        cleared = [m for m in members if m.is_cleared]
+        if not cleared:
+            raise DomainError(
+                _("The committee needs at least one member without a conflict of interest."), code="no_committee"
+            )
+        waiting = [m for m in cleared if m.scores_submitted_at is None]
+        if waiting:
+            raise DomainError(
+                _("Waiting for %(count)s committee member(s) to submit their scores.") % {"count": len(waiting)},
+                code="scores_pending",
+            )
+        assessments = list(
+            evaluation.assessments.filter(admissible=True).select_related("opened_bid", "bid", "bid__supplier")
+        )
+        totals: dict[int, list[Decimal]] = {a.bid_id: [] for a in assessments}
+        for member in cleared:
+            per_bid: dict[int, Decimal] = {}
+            for score in Score.objects.filter(member=member, bid_id__in=totals):
+                per_bid[score.bid_id] = per_bid.get(score.bid_id, Decimal(0)) + score.value
+            for bid_id, total in per_bid.items():
+                totals[bid_id].append(total)
+        standings = BestValue.compute(_standings(assessments), tender=tender, scores=totals)
+        by_bid = {s.bid_id: s for s in standings}
+        for a in assessments:
+            s = by_bid[a.bid_id]
+            a.technical_points, a.technical_score = s.technical_points, s.technical_score
+            a.price_score, a.total_score = s.price_score, s.total_score
+            if s.below_threshold:
+                a.admissible = False
+                a.set_aside_reason = BestValue.threshold_reason(tender, s)
+                _disqualify(a.bid, actor=actor, reason=a.set_aside_reason, tender=tender)
+        _apply_ranks(assessments, BestValue.ranked(standings))
+        Assessment.objects.bulk_update(
+            assessments,
+            [
+                "technical_points",
+                "technical_score",
+                "price_score",
+                "total_score",
+                "admissible",
+                "set_aside_reason",
+                "rank",
+            ],
+        )
+        evaluation.scored_at = timezone.now()
+        evaluation.save(update_fields=["scored_at"])
+        audit_record(
+            actor=actor,
+            action="evaluation.calculate",
+            obj=evaluation,
+            data={
+                "tender": tender.pk,
+                "round": evaluation.round,
+                "members": [m.user_id for m in cleared],
+                "results": [
+                    {
+                        "bid": a.bid_id,
+                        "technical_points": a.technical_points,
+                        "technical_score": a.technical_score,
+                        "price_score": a.price_score,
+                        "total_score": a.total_score,
+                        "rank": a.rank,
+                    }
+                    for a in assessments
+                ],
+            },
+        )
+    return evaluation

@@ -1,0 +1,1 @@
+"""Pages of the contracts app, one module per area (evaluation, awards, contracts, reports)."""

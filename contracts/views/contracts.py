@@ -1,0 +1,323 @@
+"""Contract pages: drafting from a final award, the document, signing (after re-authentication),
+amendments, milestones, completion and termination."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from procurement.errors import DomainError
+from procurement.permissions import require
+
+from .. import selectors, services
+from ..forms import (
+    AmendmentForm,
+    ContractTermsForm,
+    DeliveryForm,
+    MilestoneFormSet,
+    ReasonForm,
+    SignForm,
+    milestones_from,
+)
+from ..models import Award, Contract, ContractVersion, Milestone
+from ..reauth import reauthentication_for_signing
+
+
+def contract_list(request):
+    contracts = selectors.contracts_visible_to(request.user).order_by("-created_at", "-id")
+    page = Paginator(contracts, 25).get_page(request.GET.get("page"))
+    return render(request, "contracts/contract_list.html", {"page_obj": page})
+
+
+def _contract(request, contract_id: int) -> Contract:
+    contract = get_object_or_404(
+        Contract.objects.select_related("tender", "entity", "supplier", "award"), pk=contract_id
+    )
+    if not request.user.has_perm("contracts.read_contract", contract):
+        raise Http404
+    return contract
+
+
+def _terms(cleaned: dict, milestones: list[dict]) -> services.Terms:
+    return services.Terms(
+        value=cleaned["value"],
+        start_date=cleaned["start_date"],
+        end_date=cleaned["end_date"],
+        deliverables=cleaned.get("deliverables", ""),
+        milestones=tuple(milestones),
+    )
+
+
+def _form_errors(form, formset, exc: DomainError) -> None:
+    if exc.field == "milestones":
+        formset._non_form_errors = formset.error_class([str(exc)])
+    else:
+        form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+
+
+@login_required
+def contract_new(request, award_id: int):
+    award = get_object_or_404(Award.objects.select_related("tender", "supplier"), pk=award_id)
+    require(request.user, "contracts.draw_up_contract", award)
+    today = timezone.localdate()
+    initial = {
+        "title": award.tender.title,
+        "value": award.value,
+        "start_date": today,
+        "end_date": today + timedelta(days=90),
+        "deliverables": award.tender.delivery_period,
+    }
+    form = ContractTermsForm(request.POST or None, initial=initial)
+    formset = MilestoneFormSet(request.POST or None, prefix="milestones")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        try:
+            contract = services.contract_create(
+                award=award,
+                actor=request.user,
+                title=form.cleaned_data["title"],
+                terms=_terms(form.cleaned_data, milestones_from(formset)),
+            )
+        except DomainError as exc:
+            _form_errors(form, formset, exc)
+        else:
+            messages.success(request, _("The contract is ready for both parties to sign."))
+            return redirect(contract)
+    return render(
+        request,
+        "contracts/contract_form.html",
+        {
+            "award": award,
+            "tender": award.tender,
+            "form": form,
+            "formset": formset,
+            "page_title": _("Draw up the contract"),
+            "submit_label": _("Create the contract"),
+        },
+    )
+
+
+def contract_detail(request, contract_id: int):
+    contract = _contract(request, contract_id)
+    user = request.user
+    pending = services.pending_version(contract)
+    versions = list(contract.versions.select_related("document").prefetch_related("signatures"))
+    return render(
+        request,
+        "contracts/contract_detail.html",
+        {
+            "contract": contract,
+            "versions": versions,
+            "pending": pending,
+            "milestones": contract.milestones.all(),
+            "can_sign": user.has_perm("contracts.sign_contract", contract)
+            and pending is not None
+            and not pending.signatures.filter(party=services.signing_party(contract, user)).exists(),
+            "can_manage": user.has_perm("contracts.manage_contract", contract),
+            "can_deliver": user.has_perm("contracts.deliver_milestone", contract)
+            and contract.status == Contract.Status.ACTIVE,
+            "delivery_form": DeliveryForm(),
+        },
+    )
+
+
+def contract_document(request, contract_id: int, number: int):
+    """The PDF of one version: exactly the bytes the parties sign (rendered once, then stored)."""
+    contract = _contract(request, contract_id)
+    version = get_object_or_404(ContractVersion, contract=contract, number=number)
+    report = services.contract_document_ensure(version=version)
+    response = FileResponse(report.file.open("rb"), as_attachment=False, filename=report.filename)
+    response["Content-Type"] = "application/pdf"
+    response["X-Content-SHA256"] = report.sha256
+    return response
+
+
+@login_required
+def contract_sign(request, contract_id: int):
+    """Who may sign is checked first; only then is the signer asked to re-authenticate."""
+    contract = _contract(request, contract_id)
+    require(request.user, "contracts.sign_contract", contract)
+    return _contract_sign(request, contract)
+
+
+@reauthentication_for_signing
+def _contract_sign(request, contract: Contract):
+    version = services.pending_version(contract)
+    if version is None:
+        raise Http404
+    document = services.contract_document_ensure(version=version)
+    form = SignForm(request.POST or None, initial={"document_sha256": document.sha256})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contract_sign(
+                contract=contract,
+                actor=request.user,
+                document_sha256=form.cleaned_data["document_sha256"],
+                reauthenticated_with=getattr(request, "reauthenticated_with", ""),
+            )
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("You have signed the contract."))
+            return redirect(contract)
+    return render(
+        request,
+        "contracts/contract_sign.html",
+        {
+            "contract": contract,
+            "version": version,
+            "document": document,
+            "form": form,
+            "party": services.signing_party(contract, request.user),
+        },
+    )
+
+
+@login_required
+def contract_amend(request, contract_id: int):
+    contract = _contract(request, contract_id)
+    require(request.user, "contracts.manage_contract", contract)
+    initial = {
+        "value": contract.value,
+        "start_date": contract.start_date,
+        "end_date": contract.end_date,
+        "deliverables": contract.deliverables,
+    }
+    milestones_initial = [
+        {"title": m.title, "due_date": m.due_date, "amount": m.amount} for m in contract.milestones.all()
+    ]
+    form = AmendmentForm(request.POST or None, initial=initial)
+    formset = MilestoneFormSet(request.POST or None, prefix="milestones", initial=milestones_initial)
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        try:
+            services.contract_amend(
+                contract=contract,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                terms=_terms(form.cleaned_data, milestones_from(formset)),
+            )
+        except DomainError as exc:
+            _form_errors(form, formset, exc)
+        else:
+            messages.success(request, _("The amendment is ready for both parties to sign."))
+            return redirect(contract)
+    return render(
+        request,
+        "contracts/contract_form.html",
+        {
+            "contract": contract,
+            "tender": contract.tender,
+            "form": form,
+            "formset": formset,
+            "page_title": _("Amend the contract"),
+            "submit_label": _("Propose the amendment"),
+        },
+    )
+
+
+def _milestone(request, contract_id: int, milestone_id: int) -> tuple[Contract, Milestone]:
+    contract = _contract(request, contract_id)
+    return contract, get_object_or_404(Milestone, pk=milestone_id, contract=contract)
+
+
+def _run(request, contract: Contract, action, success: str):
+    try:
+        action()
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, success)
+    return redirect(contract)
+
+
+@require_POST
+@login_required
+def milestone_deliver(request, contract_id: int, milestone_id: int):
+    contract, milestone = _milestone(request, contract_id, milestone_id)
+    require(request.user, "contracts.deliver_milestone", contract)
+    form = DeliveryForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    return _run(
+        request,
+        contract,
+        lambda: services.milestone_deliver(milestone=milestone, actor=request.user, note=note),
+        _("Delivery reported; the procuring entity has been told."),
+    )
+
+
+@require_POST
+@login_required
+def milestone_accept(request, contract_id: int, milestone_id: int):
+    contract, milestone = _milestone(request, contract_id, milestone_id)
+    require(request.user, "contracts.manage_contract", contract)
+    return _run(
+        request,
+        contract,
+        lambda: services.milestone_accept(milestone=milestone, actor=request.user),
+        _("Milestone accepted."),
+    )
+
+
+@login_required
+def milestone_return(request, contract_id: int, milestone_id: int):
+    contract, milestone = _milestone(request, contract_id, milestone_id)
+    require(request.user, "contracts.manage_contract", contract)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.milestone_return(milestone=milestone, actor=request.user, reason=form.cleaned_data["reason"])
+        except DomainError as exc:
+            form.add_error("reason", str(exc))
+        else:
+            messages.success(request, _("The delivery was sent back to the supplier."))
+            return redirect(contract)
+    return _reason_page(request, contract, form, _("Send the delivery back"), _("Send back"))
+
+
+@require_POST
+@login_required
+def contract_complete(request, contract_id: int):
+    contract = _contract(request, contract_id)
+    require(request.user, "contracts.manage_contract", contract)
+    return _run(
+        request,
+        contract,
+        lambda: services.contract_complete(contract=contract, actor=request.user),
+        _("The contract is completed."),
+    )
+
+
+@login_required
+def contract_terminate(request, contract_id: int):
+    contract = _contract(request, contract_id)
+    require(request.user, "contracts.manage_contract", contract)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contract_terminate(contract=contract, actor=request.user, reason=form.cleaned_data["reason"])
+        except DomainError as exc:
+            form.add_error("reason", str(exc))
+        else:
+            messages.success(request, _("The contract was terminated."))
+            return redirect(contract)
+    return _reason_page(request, contract, form, _("Terminate the contract"), _("Terminate"))
+
+
+def _reason_page(request, contract: Contract, form, title: str, label: str):
+    return render(
+        request,
+        "contracts/form_page.html",
+        {
+            "page_title": title,
+            "subject": contract,
+            "subject_url": contract.get_absolute_url(),
+            "form": form,
+            "submit_label": label,
+            "cancel_url": contract.get_absolute_url(),
+        },
+    )
