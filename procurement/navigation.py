@@ -34,11 +34,15 @@ NAV_ITEMS = [
 
 
 def nav_for(request) -> list[dict]:
-    items = []
-    for item in NAV_ITEMS:
-        if item.perm and not request.user.has_perm(item.perm):
-            continue
-        url = reverse(item.url_name)
-        active = request.path == url if url == "/" else request.path.startswith(url)
-        items.append({"label": item.label, "url": url, "active": active})
+    items = [
+        {"label": item.label, "url": reverse(item.url_name)}
+        for item in NAV_ITEMS
+        if not item.perm or request.user.has_perm(item.perm)
+    ]
+    # The most specific item containing the current page is the active one (/tenders/workspace/
+    # is "Workspace", not "Tenders").
+    matches = [item["url"] for item in items if request.path.startswith(item["url"]) and item["url"] != "/"]
+    active = max(matches, key=len) if matches else ("/" if request.path == "/" else None)
+    for item in items:
+        item["active"] = item["url"] == active
     return items

@@ -116,3 +116,9 @@ def test_the_api_tells_who_you_are(client, supplier_user):
     assert client.get(reverse("api-me")).json()["role"] == "supplier"
     client.logout()
     assert client.get(reverse("api-me")).status_code == 403
+
+
+def test_only_the_most_specific_navigation_item_is_active(client, official):
+    client.force_login(official)
+    page = client.get(reverse("tenders:workspace"))
+    assert [item["url"] for item in page.context["nav_items"] if item["active"]] == [reverse("tenders:workspace")]
