@@ -13,6 +13,20 @@ from tests.factories import SupplierFactory, SupplierMemberFactory
 
 
 @pytest.fixture(autouse=True)
+def english():
+    """Tests read English messages; the portal's default language is Korean."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def client():
+    return Client(HTTP_ACCEPT_LANGUAGE="en")
+
+
+@pytest.fixture(autouse=True)
 def cpv(db):
     """The shipped CPV list: loaded by a migration, but gone after any browser test flushed the tables."""
     from suppliers.classifications import cpv_ensure
