@@ -44,7 +44,7 @@ class StandstillRunning(DomainError):
 
 
 def _award_for_update(award_id: int) -> Award:
-    return Award.objects.select_for_update().select_related("tender", "supplier").get(pk=award_id)
+    return Award.objects.select_for_update(of=("self",)).select_related("tender", "supplier").get(pk=award_id)
 
 
 def _link(award: Award) -> str:

@@ -91,12 +91,6 @@ def committee_member_remove(*, member: CommitteeMember, actor) -> None:
         member.delete()
 
 
-def committee_member_for(*, tender: Tender, user) -> CommitteeMember | None:
-    if not getattr(user, "is_authenticated", False):
-        return None
-    return CommitteeMember.objects.filter(tender=tender, user=user).select_related("conflict_declaration").first()
-
-
 def conflict_declare(*, member: CommitteeMember, actor, no_conflict: bool, statement: str = "") -> ConflictDeclaration:
     """The member's own declaration, made once, after opening (when the bidders are known).
 
@@ -161,7 +155,11 @@ def scores_save(*, member: CommitteeMember, actor, scores: dict, submit: bool = 
         raise NotAllowed(_("Only the member can enter their own scores."))
     with transaction.atomic():
         tender = tender_for_update(member.tender_id)
-        member = CommitteeMember.objects.select_for_update().select_related("conflict_declaration").get(pk=member.pk)
+        member = (
+            CommitteeMember.objects.select_for_update(of=("self",))
+            .select_related("conflict_declaration")
+            .get(pk=member.pk)
+        )
         if not member.is_cleared:
             raise NotAllowed(_("Declare that you have no conflict of interest before scoring."))
         evaluation = Evaluation.objects.filter(tender=tender).first()

@@ -112,7 +112,7 @@ def complaint_decide(*, complaint: Complaint, actor, upheld: bool, decision: str
     with transaction.atomic():
         tender = tender_for_update(complaint.award.tender_id)
         require_entity_official(tender, actor)
-        award = Award.objects.select_for_update().select_related("tender").get(pk=complaint.award_id)
+        award = Award.objects.select_for_update(of=("self",)).select_related("tender").get(pk=complaint.award_id)
         complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
         to = Complaint.Status.UPHELD if upheld else Complaint.Status.DISMISSED
         check_transition(complaint, to, Complaint.TRANSITIONS)

@@ -268,7 +268,7 @@ def contract_sign(*, contract: Contract, actor, document_sha256: str, reauthenti
         version = pending_version(contract)
         if version is None:
             raise InvalidTransition(_("There is nothing waiting for signature."))
-        version = ContractVersion.objects.select_for_update().select_related("document").get(pk=version.pk)
+        version = ContractVersion.objects.select_for_update(of=("self",)).select_related("document").get(pk=version.pk)
         if version.document is None or not version.document.sha256:
             raise DomainError(_("Open the contract document before signing it."), code="no_document")
         if (document_sha256 or "").strip().lower() != version.document.sha256:
@@ -413,7 +413,7 @@ def contract_amend(*, contract: Contract, actor, reason: str, terms: Terms) -> C
 
 def _milestone_for_update(milestone: Milestone) -> tuple[Contract, Milestone]:
     contract = (
-        Contract.objects.select_for_update()
+        Contract.objects.select_for_update(of=("self",))
         .select_related("tender", "entity", "supplier")
         .get(pk=milestone.contract_id)
     )

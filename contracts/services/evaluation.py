@@ -28,7 +28,7 @@ from .common import clean_reason, members_of_supplier, require_entity_official
 
 
 def _evaluation_for_update(tender_id: int) -> Evaluation:
-    return Evaluation.objects.select_for_update().select_related("tender").get(tender_id=tender_id)
+    return Evaluation.objects.select_for_update(of=("self",)).select_related("tender").get(tender_id=tender_id)
 
 
 def _standings(assessments: list[Assessment]) -> list[Standing]:

@@ -146,8 +146,10 @@ def test_floor_rate_sets_aside_bids_outside_the_floor_and_planned_price_and_revi
 
     assert ranking(evaluation) == [(1, "8.7745E+7"), (2, "8.8E+7"), (3, "9.2E+7")]
     below, above = assessment_of(tender, users[0]), assessment_of(tender, users[3])
-    assert not below.admissible and "floor" in below.set_aside_reason
-    assert not above.admissible and "planned" in above.set_aside_reason
+    assert not below.admissible
+    assert "floor" in below.set_aside_reason
+    assert not above.admissible
+    assert "planned" in above.set_aside_reason
     assert Bid.objects.get(pk=below.bid_id).status == Bid.Status.DISQUALIFIED
     assert Bid.objects.get(pk=below.bid_id).status_reason == below.set_aside_reason
 
@@ -177,11 +179,14 @@ def test_floor_rate_uses_the_planned_price_drawn_from_the_reserve_prices(officia
         official, ["99000000", "93000000", "60000000"], method="floor_rate_reserve", reserve_prices=True
     )
     record = tender.opening_record
-    assert len(record.reserve_prices) == 15 and record.planned_price
+    assert len(record.reserve_prices) == 15
+    assert record.planned_price
 
     evaluation = services.evaluation_start(tender=tender, actor=official)
 
-    admissible = [p for p in (Decimal(99_000_000), Decimal(93_000_000)) if record.floor_price <= p <= record.planned_price]
+    admissible = [
+        p for p in (Decimal(99_000_000), Decimal(93_000_000)) if record.floor_price <= p <= record.planned_price
+    ]
     assert [a.opened_bid.price for a in evaluation.assessments.filter(admissible=True).order_by("rank")] == sorted(
         admissible
     )
