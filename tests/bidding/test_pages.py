@@ -300,3 +300,13 @@ def test_the_verify_command_checks_a_json_receipt(tmp_path, client_for, tender, 
     path.write_text(json.dumps(doctored))
     with pytest.raises(CommandError):
         call_command("verify_receipt", str(path), stdout=io.StringIO())
+
+
+def test_the_bid_form_still_checks_csrf_although_it_swaps_the_upload_handlers(tender, supplier_user):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(supplier_user)
+    response = client.post(reverse("bidding:submit", args=[tender.pk]), form_data())
+    assert response.status_code == 403
+    assert not Bid.objects.exists()
