@@ -234,6 +234,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a `status`: name each enum after its model instead of a hash suffix.
+    "ENUM_NAME_OVERRIDES": {
+        "TenderStatusEnum": "tenders.models.Tender.Status",
+        "BidStatusEnum": "bidding.models.Bid.Status",
+        "SupplierStatusEnum": "suppliers.models.Supplier.Status",
+        "AwardStatusEnum": "contracts.models.Award.Status",
+        "ContractStatusEnum": "contracts.models.Contract.Status",
+        "MilestoneStatusEnum": "contracts.models.Milestone.Status",
+    },
 }
 
 # Celery: JSON only, tasks idempotent; work that must not be lost is acked late.

@@ -19,6 +19,20 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync 
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(autouse=True)
+def _shipped_reference_data(request):
+    """Data migrations' rows (the CPV list) are gone after a transactional test flushed the tables."""
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    if not (marker or names & {"db", "transactional_db", "live_server"}):
+        return
+    transactional = bool(names & {"transactional_db", "live_server"}) or (marker and marker.kwargs.get("transaction"))
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from suppliers.classifications import cpv_ensure
+
+    cpv_ensure()
+
+
 def enrol_totp(user) -> str:
     """Give `user` a TOTP authenticator; returns the secret so a test can compute codes."""
     secret = generate_totp_secret()

@@ -26,14 +26,6 @@ def client():
     return Client(HTTP_ACCEPT_LANGUAGE="en")
 
 
-@pytest.fixture(autouse=True)
-def cpv(db):
-    """The shipped CPV list: loaded by a migration, but gone after any browser test flushed the tables."""
-    from suppliers.classifications import cpv_ensure
-
-    cpv_ensure()
-
-
 @pytest.fixture
 def company(supplier_user):
     """Sam's company (approved)."""
