@@ -22,18 +22,24 @@ def font_urls() -> dict[str, str]:
     }
 
 
-def _local_only_fetcher(url: str, *args, **kwargs):
-    from weasyprint.urls import default_url_fetcher
+def _fetcher():
+    from weasyprint.urls import URLFetcher
 
-    if not url.startswith(FONT_DIR.as_uri()):
-        raise ValueError(f"PDF rendering does not fetch {url}")
-    return default_url_fetcher(url, *args, **kwargs)
+    class LocalFontsOnly(URLFetcher):
+        """Fetches the bundled fonts and nothing else (no network, no other files)."""
+
+        def fetch(self, url, headers=None):
+            if not url.startswith(FONT_DIR.as_uri() + "/"):
+                raise ValueError(f"PDF rendering does not fetch {url}")
+            return super().fetch(url, headers)
+
+    return LocalFontsOnly(allowed_protocols=("file",))
 
 
 def html_to_pdf(html: str) -> bytes:
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=FONT_DIR.as_uri() + "/", url_fetcher=_local_only_fetcher).write_pdf()
+    return HTML(string=html, base_url=FONT_DIR.as_uri() + "/", url_fetcher=_fetcher()).write_pdf()
 
 
 def render_pdf(template: str, context: dict, *, language: str | None = None) -> bytes:

@@ -95,7 +95,7 @@ def _timeline(tender: Tender, *, closing, record, evaluation, awards, contract) 
         events.append((_("Contract drawn up"), contract.created_at))
         if contract.signed_at:
             events.append((_("Contract signed by both parties"), contract.signed_at))
-    return [{"event": str(label), "at": moment} for label, moment in events if moment]
+    return sorted(({"event": str(label), "at": moment} for label, moment in events if moment), key=lambda e: e["at"])
 
 
 def _bidders(tender: Tender, evaluation: Evaluation | None) -> list[dict]:
