@@ -128,7 +128,8 @@ def test_a_member_without_a_declaration_sees_nothing(world, evaluator, client):
     page = client.get(reverse("contracts:declare", args=[best.pk]))
     assert page.status_code == 200
     content = page.content.decode()
-    assert "90,000,000" not in content and "technical-proposal" not in content
+    assert "90,000,000" not in content
+    assert "technical-proposal" not in content
     listing = client.get(reverse("contracts:evaluations")).content.decode()
     assert reverse("contracts:declare", args=[best.pk]) in listing
 

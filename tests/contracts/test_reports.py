@@ -125,7 +125,8 @@ def test_the_report_data_hash_is_of_its_canonical_json(contracted):
     assert data["chain"]["ok"] is True
     assert {b["commitment_ok"] for b in data["bidders"]} == {True}
     actions = {e["action"] for e in data["audit_trail"]}
-    assert {"bid.submit", "bid.open_all", "evaluation.start", "award.propose", "award.finalise", "contract.sign"} <= actions
+    expected = {"bid.submit", "bid.open_all", "evaluation.start", "award.propose", "award.finalise", "contract.sign"}
+    assert expected <= actions
     assert award_report_fingerprint(tender, language="en") != award_report_fingerprint(tender, language="ko")
 
 
@@ -148,7 +149,7 @@ def rows(response) -> list[dict]:
 
 
 def test_auditors_export_tenders_opened_bids_and_awards_as_csv(contracted, auditor, client, official, supplier_user):
-    tender, users = contracted
+    tender, _users = contracted
     sealed = published_tender(entity=official.official.entity, created_by=official)
     submit(sealed, supplier_user, price="77777777")
     client.force_login(auditor)
