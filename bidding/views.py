@@ -1,6 +1,7 @@
 """Bid pages: thin views that check a permission, call a selector or service and render."""
 
 import json
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -16,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from procurement.errors import DomainError
 from procurement.permissions import require
+from tenders.models import Tender
 from tenders.selectors import tender_get_visible
 
 from . import charts, receipts, selectors, services
@@ -23,6 +26,7 @@ from .forms import BidForm, VerifyForm, WithdrawForm
 from .models import Bid, BidVersion, OpenedBid, OpenedDocument
 from .uploads import SealedUploadHandler
 
+OPENING_POLL_LEAD = timedelta(minutes=5)
 SENSITIVE_FIELDS = ("price", "lines", "reserve_picks", "no_conflict_of_interest", "no_collusion")
 
 
@@ -199,12 +203,22 @@ def opening(request, tender_id: int):
         "closing": closing,
         "can_open": request.user.has_perm("bidding.open_tender", tender) and record is None,
         "progress": selectors.opening_progress(tender.pk) if record is None else None,
+        "poll": record is None and _opening_is_near(tender),
     }
     if record is not None:
         bids = selectors.opened_bids_ordered(record)
         context["opened_bids"] = bids
         context["chart"] = charts.bid_distribution(record, bids)
     return render(request, "bidding/opening.html", context)
+
+
+def _opening_is_near(tender) -> bool:
+    """Poll for progress only from shortly before the opening time, not all day long."""
+    return (
+        tender.status in (Tender.Status.PUBLISHED, Tender.Status.CLOSED)
+        and tender.opening_at is not None
+        and tender.opening_at - timezone.now() < OPENING_POLL_LEAD
+    )
 
 
 def opening_progress(request, tender_id: int):
@@ -216,7 +230,7 @@ def opening_progress(request, tender_id: int):
     response = render(
         request,
         "bidding/_opening_progress.html",
-        {"tender": tender, "progress": progress, "opened": opened},
+        {"tender": tender, "progress": progress, "opened": opened, "poll": not opened and _opening_is_near(tender)},
     )
     if opened and request.htmx:
         # Stop polling and show the full record.

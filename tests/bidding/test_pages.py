@@ -196,7 +196,10 @@ def test_after_the_deadline_the_page_shows_the_count_and_commitments_but_no_name
     assert "2 bids were received" in page
     assert all(c in page for c in commitments)
     assert sam.supplier_membership.supplier.name not in page
-    assert 'hx-get="' + reverse("bidding:opening_progress", args=[tender.pk]) in page
+    poll = 'hx-get="' + reverse("bidding:opening_progress", args=[tender.pk])
+    assert poll not in page  # the opening is hours away: no polling all day
+    set_times(tender, opening=60)
+    assert poll in client_for().get(reverse("bidding:opening", args=[tender.pk])).content.decode()
 
 
 def test_after_opening_the_record_shows_bidders_prices_ranks_and_a_chart(client_for, tender):
