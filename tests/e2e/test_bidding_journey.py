@@ -102,3 +102,36 @@ def test_a_supplier_bids_replaces_and_sees_the_bid_opened_by_a_real_worker(
     public.get_by_role("button", name="Verify").click()
     expect(public.get_by_text(re.compile(r"Verified: the bid opened for tender"))).to_be_visible()
     public.context.close()
+
+
+def test_the_bidding_pages_have_no_accessibility_violations(page, live_server):
+    from axe_playwright_python.sync_playwright import Axe
+
+    from tests.bidding.helpers import close_and_open, submit
+
+    sam = SupplierMemberFactory(user__email="sam@supplier.example")
+    open_tender = published_tender(evaluation_method="floor_rate_reserve")
+    own = submit(open_tender, sam.user, price="98000000", picks=(2, 7)).version
+    opened = published_tender(evaluation_method="floor_rate_reserve", estimated_value=100_000_000)
+    for price, picks in (("95000000", (1, 2)), ("86000000", (3, 4)), ("99000000", (5, 6))):
+        submit(opened, SupplierMemberFactory().user, price=price, picks=picks)
+    close_and_open(opened)
+    axe = Axe()
+
+    def violations(url):
+        page.goto(url)
+        return [(v["id"], [n["target"] for n in v["nodes"]]) for v in axe.run(page).response["violations"]]
+
+    found = {}
+    for url in (f"/bids/tender/{opened.pk}/opening/", "/bids/verify/", f"/bids/verify/?commitment={own.commitment}"):
+        found[url] = violations(url)
+    log_in(page, sam.user.email, PASSWORD)
+    for url in (
+        open_tender.get_absolute_url(),
+        f"/bids/tender/{open_tender.pk}/bid/",
+        "/bids/",
+        f"/bids/{own.bid_id}/",
+        f"/bids/receipts/{own.pk}/",
+    ):
+        found[url] = violations(url)
+    assert {url: v for url, v in found.items() if v} == {}
