@@ -268,3 +268,20 @@ def test_after_opening_the_entity_and_auditors_read_the_bid_but_other_suppliers_
     doc_url = reverse("bidding:opened_document", args=[opened.pk, 0])
     assert client_for(official).get(doc_url).status_code == 200
     assert client_for(other_supplier_user).get(doc_url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_auditors_exports_and_reports_carry_nothing_about_a_sealed_bid(client_for, tender, sealed, auditor):
+    sam, version = sealed
+    client = client_for(auditor)
+    for url in ("/reports/export/bids.csv", "/reports/export/tenders.csv", "/audit-log/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        text = b"".join(response.streaming_content if response.streaming else [response.content]).decode()
+        assert PRICE not in text, url
+        assert sam.supplier_membership.supplier.registration_number not in text, url
+        # The audit log shows that a bid was submitted (with its commitment), never for which tender.
+        if url == "/audit-log/":
+            assert f"/tenders/{tender.pk}/" not in text
+    bids_csv = b"".join(client.get("/reports/export/bids.csv").streaming_content).decode()
+    assert bids_csv.strip().count("\n") == 0  # the header only
