@@ -272,7 +272,7 @@ def test_after_opening_the_entity_and_auditors_read_the_bid_but_other_suppliers_
 
 @pytest.mark.django_db
 def test_auditors_exports_and_reports_carry_nothing_about_a_sealed_bid(client_for, tender, sealed, auditor):
-    sam, version = sealed
+    sam, _version = sealed
     client = client_for(auditor)
     for url in ("/reports/export/bids.csv", "/reports/export/tenders.csv", "/audit-log/"):
         response = client.get(url)
