@@ -1,6 +1,8 @@
 """{% contracts_tender_panel %}: evaluation, award and contract on a tender's page
 (included by templates/contracts/_tender_panel.html)."""
 
+from decimal import Decimal
+
 from django import template
 
 from .. import selectors
@@ -27,3 +29,11 @@ def contracts_tender_panel(context, tender=None):
         "can_evaluate": user.has_perm("contracts.read_evaluation", tender),
         "can_report": user.has_perm("contracts.download_award_report", tender),
     }
+
+
+@register.filter
+def score(value) -> str:
+    """A score with up to four decimals and no trailing zeros: 71.5000 → "71.5"; None → "—"."""
+    if value is None or value == "":
+        return "—"
+    return f"{Decimal(value):.4f}".rstrip("0").rstrip(".")
