@@ -33,7 +33,9 @@ def test_an_official_evaluates_and_proposes_the_award_through_the_pages(official
     evaluation = Evaluation.objects.get(tender=tender)
     nxt = services.next_for_review(evaluation)
     refused = client.post(
-        reverse("contracts:assessment_review", args=[tender.pk, nxt.pk]), {"decision": "fail", "reason": ""}, follow=True
+        reverse("contracts:assessment_review", args=[tender.pk, nxt.pk]),
+        {"decision": "fail", "reason": ""},
+        follow=True,
     )
     assert any("bidder will see it" in m for m in messages_of(refused))
     client.post(reverse("contracts:assessment_review", args=[tender.pk, nxt.pk]), {"decision": "pass", "reason": ""})
@@ -57,7 +59,7 @@ def test_a_refused_transition_comes_back_as_a_message_and_changes_nothing(offici
 
 
 def test_the_committee_is_formed_declares_and_scores_through_the_pages(official, evaluator, client):
-    tender, users = opened_tender(official, ["90000000"], method="best_value", evaluation_params=BEST_VALUE_PARAMS)
+    tender, _users = opened_tender(official, ["90000000"], method="best_value", evaluation_params=BEST_VALUE_PARAMS)
     services.evaluation_start(tender=tender, actor=official)
     client.force_login(official)
     client.post(reverse("contracts:committee", args=[tender.pk]), {"email": evaluator.email})
@@ -212,4 +214,3 @@ def test_finalising_early_through_the_page_is_refused_with_the_date(official, cl
     with after_standstill(award):
         client.post(reverse("contracts:award_finalise", args=[award.pk]))
     assert Award.objects.get(pk=award.pk).status == Award.Status.FINAL
-

@@ -171,3 +171,19 @@ def test_the_public_sees_awards_in_standstill_and_signed_contracts_but_not_draft
     contracts = client.get(reverse("api-contracts")).json()["results"]
     assert [c["id"] for c in contracts] == [contract.pk]
     assert contracts[0]["signatures"][0]["document_sha256"]
+
+
+def test_the_admin_site_shows_contracts_read_only(world, platform_admin, client):
+    contract = world["contract"]
+    for user in (platform_admin,):
+        client.force_login(user)
+        assert client.get(reverse("admin:contracts_contract_changelist")).status_code == 200
+        page = client.get(reverse("admin:contracts_contract_change", args=[contract.pk]))
+        assert page.status_code == 200
+        assert 'name="_save"' not in page.content.decode()
+        assert client.get(reverse("admin:contracts_award_add")).status_code == 403
+        assert (
+            client.post(reverse("admin:contracts_contract_delete", args=[contract.pk]), {"post": "yes"}).status_code
+            == 403
+        )
+    assert Contract.objects.filter(pk=contract.pk).exists()
