@@ -8,6 +8,7 @@ it; award_finalise checks it itself, so a sweep that runs early — or a person 
 Locks: tender (FOR UPDATE) → evaluation → award → complaints → bids, in that order everywhere.
 """
 
+import logging
 from datetime import timedelta
 
 from django.conf import settings
@@ -37,6 +38,8 @@ from .common import (
     require_entity_official,
 )
 from .evaluation import evaluation_reopen_locked
+
+logger = logging.getLogger(__name__)
 
 
 class StandstillRunning(DomainError):
@@ -258,6 +261,9 @@ def awards_finalise_due(*, limit: int = 50) -> dict:
             award_finalise(award=Award.objects.get(pk=award_id))
         except DomainError as exc:  # a complaint lodged meanwhile, or finalised by an official
             failed.append((award_id, str(exc)))
+        except Exception as exc:  # one broken award must not stop the others
+            logger.exception("award %s could not be finalised", award_id)
+            failed.append((award_id, f"{type(exc).__name__}: {exc}"))
         else:
             finalised.append(award_id)
     return {"finalised": finalised, "skipped": failed}

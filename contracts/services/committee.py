@@ -31,8 +31,9 @@ def _require_best_value(tender: Tender) -> None:
 
 
 def _evaluation_open(tender: Tender) -> bool:
+    """The committee may change until its scores have been turned into a ranking."""
     evaluation = Evaluation.objects.filter(tender=tender).first()
-    return evaluation is None or evaluation.status == Evaluation.Status.IN_PROGRESS
+    return evaluation is None or (evaluation.status == Evaluation.Status.IN_PROGRESS and evaluation.scored_at is None)
 
 
 def committee_member_add(*, tender: Tender, actor, user) -> CommitteeMember:

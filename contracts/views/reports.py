@@ -126,6 +126,16 @@ class _Echo:
         return value
 
 
+# A cell starting with one of these is run as a formula by spreadsheet programs (CSV injection).
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value):
+    if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
+        return "'" + value
+    return "" if value is None else value
+
+
 def _csv_response(name: str, header: list[str], rows) -> StreamingHttpResponse:
     writer = csv.writer(_Echo())
 
@@ -133,7 +143,7 @@ def _csv_response(name: str, header: list[str], rows) -> StreamingHttpResponse:
         yield "\ufeff"  # BOM: spreadsheet programs then read the Korean text as UTF-8
         yield writer.writerow(header)
         for row in rows:
-            yield writer.writerow(row)
+            yield writer.writerow([_cell(value) for value in row])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")

@@ -173,3 +173,15 @@ def test_exports_are_for_auditors_only(contracted, client, official, supplier_us
             client.force_login(user)
         response = client.get(reverse("contracts:export_bids"))
         assert response.status_code in (302, 403)
+
+
+def test_csv_cells_that_look_like_formulas_are_neutralised(contracted, auditor, client):
+    tender, users = contracted
+    supplier = users[0].supplier_membership.supplier
+    supplier.name_ko = '=HYPERLINK("http://evil.example","x")'
+    supplier.save()
+    client.force_login(auditor)
+
+    awards = rows(client.get(reverse("contracts:export_awards")))
+
+    assert awards[0]["supplier"].startswith("'=")
