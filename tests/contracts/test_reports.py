@@ -176,7 +176,7 @@ def test_exports_are_for_auditors_only(contracted, client, official, supplier_us
 
 
 def test_csv_cells_that_look_like_formulas_are_neutralised(contracted, auditor, client):
-    tender, users = contracted
+    _tender, users = contracted
     supplier = users[0].supplier_membership.supplier
     supplier.name_ko = '=HYPERLINK("http://evil.example","x")'
     supplier.save()
