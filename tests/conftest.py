@@ -127,12 +127,21 @@ def private_redis():
     redis.stop()
 
 
-class CeleryWorker:
-    """A real `celery worker` process against the test database and a given broker."""
+WORKER_CACHE_PREFIX = "worker-test"
 
-    def __init__(self, broker_url: str, database_name: str):
+
+class CeleryWorker:
+    """A real `celery worker` process (solo pool) against the test database and a given broker.
+
+    `settings_module` lets a test change worker-only settings (tests.bidding.worker_settings
+    shortens the Redis visibility timeout); the fixed cache prefix lets a test read what the worker
+    wrote to its cache (the broker's Redis).
+    """
+
+    def __init__(self, broker_url: str, database_name: str, settings_module: str = "procurement.test_settings"):
         self.broker_url = broker_url
         self.database_name = database_name
+        self.settings_module = settings_module
         self.proc = None
 
     def start(self, *extra_args: str):
@@ -141,32 +150,20 @@ class CeleryWorker:
         db = settings.DATABASES["default"]
         env = {
             **os.environ,
-            "DJANGO_SETTINGS_MODULE": "procurement.test_settings",
+            "DJANGO_SETTINGS_MODULE": self.settings_module,
             "DATABASE_URL": (
                 f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{self.database_name}"
             ),
             "REDIS_URL": self.broker_url,
             "CELERY_BROKER_URL": self.broker_url,
+            "CACHE_KEY_PREFIX": WORKER_CACHE_PREFIX,
         }
         self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "procurement",
-                "worker",
-                "--pool",
-                "solo",
-                "-l",
-                "warning",
-                "--without-gossip",
-                "--without-mingle",
-                *extra_args,
-            ],
+            [sys.executable, "-m", "celery", "-A", "procurement", "worker", "--pool", "solo", "-l", "warning",
+             "--without-gossip", "--without-mingle", *extra_args],
             cwd=ROOT,
             env=env,
-        )
+        )  # fmt: skip
         return self
 
     def kill(self):
@@ -175,6 +172,15 @@ class CeleryWorker:
             self.proc.wait()
             self.proc = None
 
+    def cache_get(self, key: str):
+        """A value the worker put in its Django cache."""
+        import pickle
+
+        import redis
+
+        raw = redis.Redis.from_url(self.broker_url).get(f"{WORKER_CACHE_PREFIX}:1:{key}")
+        return pickle.loads(raw) if raw is not None else None
+
 
 @pytest.fixture
 def celery_worker_factory(transactional_db):
@@ -182,8 +188,8 @@ def celery_worker_factory(transactional_db):
 
     workers = []
 
-    def start(broker_url: str, *extra_args: str) -> CeleryWorker:
-        worker = CeleryWorker(broker_url, connection.settings_dict["NAME"]).start(*extra_args)
+    def start(broker_url: str, *extra_args: str, settings_module: str = "procurement.test_settings") -> CeleryWorker:
+        worker = CeleryWorker(broker_url, connection.settings_dict["NAME"], settings_module).start(*extra_args)
         workers.append(worker)
         return worker
 

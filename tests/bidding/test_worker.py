@@ -26,14 +26,16 @@ def tender_status(tender_id):
     return Tender.objects.filter(pk=tender_id).values_list("status", flat=True).first()
 
 
-def test_a_real_worker_closes_at_the_deadline_and_opens_at_the_opening_time(private_redis, use_broker, bidding_worker):
+def test_a_real_worker_closes_at_the_deadline_and_opens_at_the_opening_time(
+    private_redis, use_broker, celery_worker_factory
+):
     private_redis.start()
     use_broker(private_redis.url)
     tender = published_tender()
     for price in ("95000000", "90000000"):
         submit(tender, bidder(), price=price)
     set_times(tender, deadline=4, opening=7)
-    bidding_worker(private_redis.url)
+    celery_worker_factory(private_redis.url)
     tenders_sweep.apply_async()  # one beat tick: schedules the prompt ETA tasks
     wait_until(lambda: tender_status(tender.pk) == Tender.Status.CLOSED, timeout=30)
     closing = TenderClosing.objects.get(tender=tender)
@@ -48,7 +50,7 @@ def test_a_real_worker_closes_at_the_deadline_and_opens_at_the_opening_time(priv
 
 
 def test_the_sweep_catches_up_when_the_worker_was_down_at_the_deadline_and_opening(
-    private_redis, use_broker, bidding_worker
+    private_redis, use_broker, celery_worker_factory
 ):
     private_redis.start()
     use_broker(private_redis.url)
@@ -56,7 +58,7 @@ def test_the_sweep_catches_up_when_the_worker_was_down_at_the_deadline_and_openi
     submit(tender, bidder(), price="95000000")
     set_times(tender, deadline=-7200, opening=-3600)  # nothing ran for two hours
     tenders_sweep.apply_async()  # queued while no worker runs
-    bidding_worker(private_redis.url)
+    celery_worker_factory(private_redis.url)
     wait_until(lambda: tender_status(tender.pk) == Tender.Status.OPENED, timeout=30)
     assert OpeningRecord.objects.filter(tender=tender).count() == 1
     assert TenderClosing.objects.filter(tender=tender).count() == 1
@@ -73,7 +75,7 @@ def raw_connection():
 
 
 def test_a_worker_killed_mid_opening_is_replaced_and_the_opening_completes_once(
-    private_redis, use_broker, bidding_worker
+    private_redis, use_broker, celery_worker_factory
 ):
     """The opening transaction dies with the worker; acks_late gives the message back to Redis and the
     next worker opens everything, once.
@@ -95,7 +97,7 @@ def test_a_worker_killed_mid_opening_is_replaced_and_the_opening_completes_once(
     cursor = blocker.cursor()
     cursor.execute("SELECT id FROM bidding_bid WHERE id = %s FOR UPDATE", [bids[11]])
 
-    first = bidding_worker(private_redis.url, settings_module="tests.bidding.worker_settings")
+    first = celery_worker_factory(private_redis.url, settings_module="tests.bidding.worker_settings")
     tender_advance.apply_async(args=[tender.pk])
     key = selectors.progress_key(tender.pk)
     progress = wait_until(lambda: (first.cache_get(key) or {}).get("done") == 11 and first.cache_get(key), timeout=60)
@@ -106,7 +108,7 @@ def test_a_worker_killed_mid_opening_is_replaced_and_the_opening_completes_once(
     blocker.close()
     assert not OpeningRecord.objects.filter(tender=tender).exists()
 
-    bidding_worker(private_redis.url, settings_module="tests.bidding.worker_settings")
+    celery_worker_factory(private_redis.url, settings_module="tests.bidding.worker_settings")
     wait_until(lambda: tender_status(tender.pk) == Tender.Status.OPENED, timeout=60)
     record = OpeningRecord.objects.get(tender=tender)
     assert record.bid_count == 24
