@@ -85,7 +85,7 @@ class EvaluationParamsMixin(forms.Form):
     technical_weight = forms.IntegerField(label=_("Technical weight (%)"), required=False)
     price_weight = forms.IntegerField(label=_("Price weight (%)"), required=False)
     technical_threshold_pct = forms.IntegerField(
-        label=_("Technical qualifying score (% of the technical maximum)"), required=False
+        label=_("Technical qualifying score (percent of the technical maximum)"), required=False
     )
     technical_criteria = forms.CharField(
         label=_("Technical criteria"),
