@@ -247,7 +247,9 @@ class OpenedBid(models.Model):
     price = models.DecimalField(_("price"), max_digits=18, decimal_places=2, null=True, blank=True)
     currency = models.CharField(_("currency"), max_length=3)
     # Price as a percentage of the record's reference price (투찰률).
-    price_ratio = models.DecimalField(_("ratio to the reference price (%)"), max_digits=9, decimal_places=4, null=True, blank=True)
+    price_ratio = models.DecimalField(
+        _("ratio to the reference price (%)"), max_digits=9, decimal_places=4, null=True, blank=True
+    )
     # 1 = best. Ties share a rank (competition ranking) and are marked; excluded bids have none.
     rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
     tied = models.BooleanField(_("tied"), default=False)

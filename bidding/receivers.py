@@ -4,8 +4,9 @@ from django.dispatch import receiver
 from django.urls import reverse
 
 from procurement.notifications import notify
+from tenders.models import Tender
 from tenders.selectors import SNAPSHOT_LABELS, tender_interested_users
-from tenders.signals import tender_amended, tender_published
+from tenders.signals import tender_amended, tender_cancelled, tender_published, tender_unsuccessful
 
 from . import selectors
 from .services import reserve_prices_draw_for
@@ -42,4 +43,29 @@ def on_amendment(sender, tender, version, changed_fields, actor, **kwargs):
             "deadline_extended": "submission_deadline" in changed_fields,
         },
         link=reverse("tenders:versions", args=[tender.pk]),
+    )
+
+
+def _tell_bidders_too(*, tender: Tender, event: str, template: str, context: dict) -> None:
+    """The notice tenders sent to followers and subscribers, also to bidders who did not get it."""
+    already = {user.pk for user in tender_interested_users(tender)}
+    notify(
+        event=event,
+        recipients=selectors.members_of_bidders(tender).exclude(pk__in=already),
+        template=template,
+        context={"tender": tender, **context},
+        link=tender.get_absolute_url(),
+    )
+
+
+@receiver(tender_cancelled, dispatch_uid="bidding.on_cancellation")
+def on_cancellation(sender, tender, actor, reason, **kwargs):
+    """Bids on a cancelled tender stay sealed for good; their companies are told why."""
+    _tell_bidders_too(tender=tender, event="tender.cancelled", template="tender_cancelled", context={"reason": reason})
+
+
+@receiver(tender_unsuccessful, dispatch_uid="bidding.on_unsuccessful")
+def on_unsuccessful(sender, tender, actor, reason, **kwargs):
+    _tell_bidders_too(
+        tender=tender, event="tender.unsuccessful", template="tender_unsuccessful", context={"reason": reason}
     )

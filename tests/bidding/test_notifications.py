@@ -78,3 +78,25 @@ def test_a_withdrawn_bidder_is_not_told_about_amendments(live_tender, official):
     Outbox.objects.all().delete()
     amend(live_tender, official)
     assert not Outbox.objects.filter(recipient=sam).exists()
+
+
+def test_a_cancellation_reaches_the_members_of_companies_that_have_bid(live_tender, official):
+    sam, tara = bidder(), bidder()
+    submit(live_tender, sam)
+    Outbox.objects.all().delete()
+    tender_services.tender_cancel(tender=live_tender, actor=official, reason="예산 삭감")
+    recipients = set(Outbox.objects.filter(event="tender.cancelled").values_list("recipient_id", flat=True))
+    assert sam.pk in recipients
+    assert tara.pk not in recipients
+
+
+def test_an_unsuccessful_tender_tells_its_bidders_once(live_tender, official):
+    from tenders.models import Tender
+
+    sam = bidder()
+    submit(live_tender, sam)
+    tender_services.tender_follow(tender=live_tender, user=sam)  # a follower and a bidder: one notice
+    Tender.objects.filter(pk=live_tender.pk).update(status=Tender.Status.CLOSED)
+    Outbox.objects.all().delete()
+    tender_services.tender_mark_unsuccessful(tender=live_tender, actor=official, reason="적격자 없음")
+    assert list(Outbox.objects.filter(event="tender.unsuccessful").values_list("recipient_id", flat=True)) == [sam.pk]
