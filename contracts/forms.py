@@ -186,6 +186,15 @@ class MilestoneForm(forms.Form):
     due_date = forms.DateField(label=_("Due date"), required=False, widget=DateInput())
     amount = forms.DecimalField(label=_("Amount"), required=False, max_digits=18, decimal_places=2, min_value=0)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Numbered labels, so that each row's fields have names of their own (screen readers).
+        index = self.prefix.rsplit("-", 1)[-1] if self.prefix else "0"
+        number = int(index) + 1 if index.isdigit() else 1
+        self.fields["title"].label = _("Milestone %(n)s") % {"n": number}
+        self.fields["due_date"].label = _("Due date of milestone %(n)s") % {"n": number}
+        self.fields["amount"].label = _("Amount of milestone %(n)s") % {"n": number}
+
 
 MilestoneFormSet = forms.formset_factory(MilestoneForm, extra=3, max_num=30)
 

@@ -65,6 +65,9 @@ def _form_errors(form, formset, exc: DomainError) -> None:
 def contract_new(request, award_id: int):
     award = get_object_or_404(Award.objects.select_related("tender", "supplier"), pk=award_id)
     require(request.user, "contracts.draw_up_contract", award)
+    existing = Contract.objects.filter(award=award).first()
+    if existing is not None:
+        return redirect(existing)
     today = timezone.localdate()
     initial = {
         "title": award.tender.title,
