@@ -230,3 +230,18 @@ def test_people_who_may_not_sign_are_refused_before_any_reauthentication(contrac
     for user in (auditor, rival_official, contract.losers[0]):
         client.force_login(user)
         assert client.get(url).status_code in (403, 404)
+
+
+def test_the_contract_document_is_bilingual_and_its_hangul_extracts_back(contract):
+    import io
+
+    from pypdf import PdfReader
+
+    data = services.contract_document_render(contract.versions.get())
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+    assert "계약서" in text
+    assert "Contract" in text
+    assert contract.supplier.name_ko in text
+    assert "90,000,000 KRW" in text
+    assert "1차 납품 (200대)" in text
