@@ -19,7 +19,7 @@ from procurement.audit import audit_verify_chain
 from tenders.models import Tender
 
 from . import selectors
-from .models import Assessment, Award, CommitteeMember, Complaint, Contract, Evaluation, Score
+from .models import Assessment, Award, CommitteeMember, Complaint, Contract, Evaluation, Score, Signature
 from .policies import evaluation_method_policy
 
 REPORT_VERSION = 1
@@ -215,14 +215,15 @@ def _contract(contract: Contract | None) -> dict | None:
         "end_date": contract.end_date,
         "signatures": [
             {
-                "version": s.version.number,
-                "party": s.get_party_display(),
-                "signer": s.signer_name,
-                "signed_at": s.signed_at,
-                "document_sha256": s.document_sha256,
+                "version": signature.version.number,
+                "party": signature.get_party_display(),
+                "signer": signature.signer_name,
+                "signed_at": signature.signed_at,
+                "document_sha256": signature.document_sha256,
             }
-            for s in contract.versions.all().prefetch_related("signatures")
-            for s in s.signatures.all()
+            for signature in Signature.objects.filter(version__contract=contract)
+            .select_related("version")
+            .order_by("version__number", "signed_at")
         ],
     }
 
