@@ -13,6 +13,8 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from procurement.roles import Role
+
 from .models import Clarification, Invitation, ProcuringEntity, Subscription, Tender, TenderFollow, TenderVersion
 from .policies import method_policy
 from .timeline import format_local
@@ -35,8 +37,12 @@ def tender_for_update(tender_id: int) -> Tender:
 
 
 def official_entity(user) -> ProcuringEntity | None:
-    """The entity a user acts for, or None if they are not an official."""
-    if not getattr(user, "is_authenticated", False):
+    """The entity a user acts for, or None if they are not an official.
+
+    An evaluator may hold an Official record (the committee member of an entity) yet never acts
+    for the entity: only the official role does.
+    """
+    if not getattr(user, "is_authenticated", False) or user.role != Role.OFFICIAL:
         return None
     official = getattr(user, "official", None)
     return official.entity if official is not None else None
@@ -220,8 +226,6 @@ def tender_interested_users(tender: Tender) -> list:
 
 
 def tender_entity_officials(tender: Tender, *, approvers_only: bool = False) -> QuerySet:
-    from procurement.roles import Role
-
     # Evaluators may be attached to an entity too; questions and approvals are for its officials.
     qs = User.objects.filter(is_active=True, role=Role.OFFICIAL, official__entity=tender.entity)
     if approvers_only:

@@ -168,3 +168,15 @@ def test_admin_changes_to_entities_are_audited(client, platform_admin):
 def test_officials_cannot_use_the_admin_site(client, official):
     login(client, official)
     assert client.get(reverse("admin:tenders_procuringentity_changelist")).status_code == 302
+
+
+def test_an_evaluator_with_an_official_record_cannot_draft_for_the_entity(db):
+    from procurement.errors import DomainError
+    from procurement.roles import Role
+    from tenders import services
+    from tests.factories import OfficialFactory
+    from tests.tenders.conftest import tender_data
+
+    evaluator = OfficialFactory(user__role=Role.EVALUATOR).user
+    with pytest.raises(DomainError):
+        services.tender_create(actor=evaluator, data=tender_data())
