@@ -3,6 +3,8 @@
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import permissions
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -27,6 +29,11 @@ class OcdsView(APIView):
 class ReleaseListView(OcdsView):
     """All public tenders, newest first, `PAGE_SIZE` releases a page (`?page=`); Link header for next/prev."""
 
+    @extend_schema(
+        operation_id="ocds_releases_list",
+        responses={200: OpenApiTypes.OBJECT},
+        summary="OCDS 1.1 release package of public tenders",
+    )
     def get(self, request):
         tenders = ocds.tenders_for_ocds(tenders_public().order_by("-published_at", "-id"))
         paginator = Paginator(tenders, PAGE_SIZE)
@@ -49,6 +56,11 @@ class ReleaseListView(OcdsView):
 class ReleaseDetailView(OcdsView):
     """One tender's current release, in a package."""
 
+    @extend_schema(
+        operation_id="ocds_release_retrieve",
+        responses={200: OpenApiTypes.OBJECT},
+        summary="OCDS 1.1 release package of one tender",
+    )
     def get(self, request, ocid: str):
         tender = get_object_or_404(ocds.tenders_for_ocds(tenders_public()), ocid=ocid)
         return Response(ocds.release_package([ocds.tender_release(tender)], uri=self.uri(request)))
