@@ -15,6 +15,7 @@ from .. import selectors, services
 from ..forms import ComplaintDecisionForm, ComplaintForm, ReasonForm
 from ..models import Award, Complaint, ComplaintDocument, Contract
 from ..services.common import is_entity_official, supplier_membership
+from .common import run_action
 
 
 def award_list(request):
@@ -71,24 +72,14 @@ def award_detail(request, award_id: int):
     return render(request, "contracts/award_detail.html", context)
 
 
-def _run(request, award: Award, action, success: str):
-    try:
-        action()
-    except DomainError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, success)
-    return redirect(award)
-
-
 @require_POST
 @login_required
 def award_approve(request, award_id: int):
     award = _award(request, award_id)
     require(request.user, "contracts.manage_award", award)
-    return _run(
+    return run_action(
         request,
-        award,
+        redirect(award),
         lambda: services.award_approve(award=award, actor=request.user),
         _("Approved: the bidders have been told and the standstill has started."),
     )
@@ -99,9 +90,9 @@ def award_approve(request, award_id: int):
 def award_finalise(request, award_id: int):
     award = _award(request, award_id)
     require(request.user, "contracts.manage_award", award)
-    return _run(
+    return run_action(
         request,
-        award,
+        redirect(award),
         lambda: services.award_finalise(award=award, actor=request.user),
         _("The award is final. You can now draw up the contract."),
     )

@@ -27,6 +27,7 @@ from ..forms import (
 )
 from ..models import Award, Contract, ContractVersion, Milestone
 from ..reauth import reauthentication_for_signing
+from .common import run_action
 
 
 def contract_list(request):
@@ -228,16 +229,6 @@ def _milestone(request, contract_id: int, milestone_id: int) -> tuple[Contract, 
     return contract, get_object_or_404(Milestone, pk=milestone_id, contract=contract)
 
 
-def _run(request, contract: Contract, action, success: str):
-    try:
-        action()
-    except DomainError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, success)
-    return redirect(contract)
-
-
 @require_POST
 @login_required
 def milestone_deliver(request, contract_id: int, milestone_id: int):
@@ -245,9 +236,9 @@ def milestone_deliver(request, contract_id: int, milestone_id: int):
     require(request.user, "contracts.deliver_milestone", contract)
     form = DeliveryForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
-    return _run(
+    return run_action(
         request,
-        contract,
+        redirect(contract),
         lambda: services.milestone_deliver(milestone=milestone, actor=request.user, note=note),
         _("Delivery reported; the procuring entity has been told."),
     )
@@ -258,9 +249,9 @@ def milestone_deliver(request, contract_id: int, milestone_id: int):
 def milestone_accept(request, contract_id: int, milestone_id: int):
     contract, milestone = _milestone(request, contract_id, milestone_id)
     require(request.user, "contracts.manage_contract", contract)
-    return _run(
+    return run_action(
         request,
-        contract,
+        redirect(contract),
         lambda: services.milestone_accept(milestone=milestone, actor=request.user),
         _("Milestone accepted."),
     )
@@ -287,9 +278,9 @@ def milestone_return(request, contract_id: int, milestone_id: int):
 def contract_complete(request, contract_id: int):
     contract = _contract(request, contract_id)
     require(request.user, "contracts.manage_contract", contract)
-    return _run(
+    return run_action(
         request,
-        contract,
+        redirect(contract),
         lambda: services.contract_complete(contract=contract, actor=request.user),
         _("The contract is completed."),
     )

@@ -21,6 +21,7 @@ from .. import selectors, services
 from ..forms import CommitteeMemberForm, DeclarationForm, ReviewForm, ScoreForm
 from ..models import Assessment, CommitteeMember, Evaluation
 from ..policies import BestValue, evaluation_method_policy
+from .common import run_action
 
 
 def _tender(pk: int) -> Tender:
@@ -74,24 +75,14 @@ def evaluation_detail(request, tender_id: int):
     return render(request, "contracts/evaluation_detail.html", context)
 
 
-def _run(request, tender: Tender, action, success: str):
-    try:
-        action()
-    except DomainError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, success)
-    return _back(tender)
-
-
 @require_POST
 @login_required
 def evaluation_start(request, tender_id: int):
     tender = _tender(tender_id)
     require(request.user, "contracts.manage_evaluation", tender)
-    return _run(
+    return run_action(
         request,
-        tender,
+        _back(tender),
         lambda: services.evaluation_start(tender=tender, actor=request.user),
         _("The evaluation has started."),
     )
@@ -109,9 +100,9 @@ def assessment_review(request, tender_id: int, assessment_id: int):
             messages.error(request, errors[0])
         return _back(tender)
     passed = form.cleaned_data["decision"] == "pass"
-    return _run(
+    return run_action(
         request,
-        tender,
+        _back(tender),
         lambda: services.assessment_review(
             assessment=assessment, actor=request.user, passed=passed, reason=form.cleaned_data["reason"]
         ),
@@ -125,9 +116,9 @@ def evaluation_complete(request, tender_id: int):
     tender = _tender(tender_id)
     require(request.user, "contracts.manage_evaluation", tender)
     evaluation = get_object_or_404(Evaluation, tender=tender)
-    return _run(
+    return run_action(
         request,
-        tender,
+        _back(tender),
         lambda: services.evaluation_complete(evaluation=evaluation, actor=request.user),
         _("The evaluation is complete."),
     )
@@ -139,9 +130,9 @@ def evaluation_calculate(request, tender_id: int):
     tender = _tender(tender_id)
     require(request.user, "contracts.manage_evaluation", tender)
     evaluation = get_object_or_404(Evaluation, tender=tender)
-    return _run(
+    return run_action(
         request,
-        tender,
+        _back(tender),
         lambda: services.evaluation_calculate(evaluation=evaluation, actor=request.user),
         _("The committee's scores have been combined into a ranking."),
     )
