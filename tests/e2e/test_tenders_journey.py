@@ -1,33 +1,23 @@
 """Browser journey: an official drafts and publishes a tender; suppliers and the public follow it."""
 
 import re
-import time
 from datetime import timedelta
 
 import pytest
 import time_machine
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from playwright.sync_api import expect
 
 from procurement.tasks import outbox_sweep
 from tenders import services
 from tenders.models import Tender
 from tests.conftest import enrol_totp
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, log_in_with_totp
 from tests.factories import PASSWORD, OfficialFactory, SupplierMemberFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 TITLE = "2027년 정부청사 전산장비 구매"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-def log_in_with_totp(page, email: str, secret: str) -> None:
-    log_in(page, email, PASSWORD)
-    code = format_hotp_value(hotp_value(secret, int(time.time()) // 30))
-    page.get_by_label(re.compile("code", re.IGNORECASE)).fill(code)
-    page.get_by_role("button", name="Sign In").click()
-    expect(page).not_to_have_url(re.compile("/accounts/"))
 
 
 def new_page(browser, live_server):
@@ -46,7 +36,7 @@ def test_an_official_publishes_and_amends_a_tender_that_suppliers_and_the_public
     page.on("dialog", lambda dialog: dialog.accept())
 
     # The official logs in with her authenticator and drafts a tender.
-    log_in_with_totp(page, official.user.email, secret)
+    log_in_with_totp(page, official.user.email, PASSWORD, secret)
     page.goto("/tenders/new/")
     page.get_by_label("Title", exact=True).fill(TITLE)
     page.get_by_label("Description").fill("<p>데스크톱 350대 <script>alert(1)</script></p>")
