@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
-from procurement.errors import DomainError
+from procurement.errors import Invalid
 
 CONTENT_SCHEMA = "koneps-bid-content-v1"
 MAX_PRICE = Decimal("9999999999999999")  # fits numeric(18, 2)
@@ -34,9 +34,9 @@ def _decimal(value, *, field_name: str, message: str) -> Decimal:
     try:
         number = Decimal(str(value).strip().replace(",", ""))
     except (InvalidOperation, ValueError, TypeError):
-        raise DomainError(message, field=field_name, code="invalid") from None
+        raise Invalid(message, field=field_name, code="invalid") from None
     if not number.is_finite():
-        raise DomainError(message, field=field_name, code="invalid")
+        raise Invalid(message, field=field_name, code="invalid")
     return number
 
 
@@ -44,15 +44,13 @@ def money(value, *, currency: str, field_name: str = "price") -> Decimal:
     """A positive amount with no more decimals than the currency has."""
     number = _decimal(value, field_name=field_name, message=_("Enter the amount as a number."))
     if number <= 0:
-        raise DomainError(_("The amount must be more than zero."), field=field_name, code="invalid")
+        raise Invalid(_("The amount must be more than zero."), field=field_name, code="invalid")
     if number > MAX_PRICE:
-        raise DomainError(_("The amount is too large."), field=field_name, code="invalid")
+        raise Invalid(_("The amount is too large."), field=field_name, code="invalid")
     if number != quantize_money(number, currency):
         if currency_exponent(currency) == 0:
-            raise DomainError(
-                _("Amounts in %(currency)s are whole numbers.") % {"currency": currency}, field=field_name
-            )
-        raise DomainError(_("Use at most two decimals."), field=field_name, code="invalid")
+            raise Invalid(_("Amounts in %(currency)s are whole numbers.") % {"currency": currency}, field=field_name)
+        raise Invalid(_("Use at most two decimals."), field=field_name, code="invalid")
     return quantize_money(number, currency)
 
 
@@ -102,7 +100,7 @@ def price_lines(raw_lines, *, currency: str) -> tuple[PriceLine, ...]:
     for index, raw in enumerate(raw_lines or ()):
         description = " ".join(str(raw.get("description", "")).split())[:300]
         if not description:
-            raise DomainError(_("Line %(n)s needs a description.") % {"n": index + 1}, field="lines")
+            raise Invalid(_("Line %(n)s needs a description.") % {"n": index + 1}, field="lines")
         quantity = _decimal(
             raw.get("quantity"), field_name="lines", message=_("Line %(n)s: enter the quantity.") % {"n": index + 1}
         )
@@ -112,12 +110,12 @@ def price_lines(raw_lines, *, currency: str) -> tuple[PriceLine, ...]:
             message=_("Line %(n)s: enter the unit price.") % {"n": index + 1},
         )
         if quantity <= 0 or unit_price < 0 or quantity > MAX_PRICE or unit_price > MAX_PRICE:
-            raise DomainError(_("Line %(n)s: check the quantity and unit price.") % {"n": index + 1}, field="lines")
+            raise Invalid(_("Line %(n)s: check the quantity and unit price.") % {"n": index + 1}, field="lines")
         lines.append(
             PriceLine(description, quantity.normalize(), unit_price, quantize_money(quantity * unit_price, currency))
         )
     if len(lines) > MAX_LINES:
-        raise DomainError(_("At most %(n)s price lines.") % {"n": MAX_LINES}, field="lines")
+        raise Invalid(_("At most %(n)s price lines.") % {"n": MAX_LINES}, field="lines")
     return tuple(lines)
 
 
@@ -131,7 +129,7 @@ def bid_input_clean(
     reserve_count: int | None = None,
     picks_required: int | None = None,
 ) -> BidInput:
-    """Check a bid as a whole; DomainError(field=…) names the first problem.
+    """Check a bid as a whole; Invalid(field=…) names the first problem.
 
     `reserve_count`/`picks_required` are set for the multiple-reserve-price method only: the bidder
     picks exactly `picks_required` distinct numbers from 1..`reserve_count`.
@@ -139,7 +137,7 @@ def bid_input_clean(
     total = money(price, currency=currency)
     cleaned_lines = price_lines(lines, currency=currency)
     if cleaned_lines and sum((line.amount for line in cleaned_lines), Decimal(0)) != total:
-        raise DomainError(
+        raise Invalid(
             _("The price lines add up to %(sum)s, not to the total price %(total)s.")
             % {"sum": sum((line.amount for line in cleaned_lines), Decimal(0)), "total": total},
             field="lines",
@@ -147,7 +145,7 @@ def bid_input_clean(
     declarations = declarations or {}
     missing = [name for name in DECLARATIONS if declarations.get(name) is not True]
     if missing:
-        raise DomainError(
+        raise Invalid(
             _("Confirm both declarations (no conflict of interest, no collusion) to submit a bid."),
             field=missing[0],
         )
@@ -155,7 +153,7 @@ def bid_input_clean(
     if reserve_count:
         picks = reserve_picks_clean(reserve_picks, reserve_count=reserve_count, picks_required=picks_required or 2)
     elif reserve_picks:
-        raise DomainError(_("This tender has no reserve prices to pick."), field="reserve_picks")
+        raise Invalid(_("This tender has no reserve prices to pick."), field="reserve_picks")
     return BidInput(
         price=total,
         lines=cleaned_lines,
@@ -169,15 +167,15 @@ def reserve_picks_clean(raw, *, reserve_count: int, picks_required: int) -> tupl
     try:
         numbers = [int(str(n).strip()) for n in raw or ()]
     except (TypeError, ValueError):
-        raise DomainError(_("Pick reserve prices by their numbers."), field="reserve_picks") from None
+        raise Invalid(_("Pick reserve prices by their numbers."), field="reserve_picks") from None
     if any(not 1 <= n <= reserve_count for n in numbers):
-        raise DomainError(
+        raise Invalid(
             _("Reserve price numbers run from 1 to %(count)s.") % {"count": reserve_count}, field="reserve_picks"
         )
     if len(set(numbers)) != len(numbers):
-        raise DomainError(_("Pick different reserve prices."), field="reserve_picks")
+        raise Invalid(_("Pick different reserve prices."), field="reserve_picks")
     if len(numbers) != picks_required:
-        raise DomainError(
+        raise Invalid(
             _("Pick exactly %(n)s of the %(count)s reserve prices.") % {"n": picks_required, "count": reserve_count},
             field="reserve_picks",
         )

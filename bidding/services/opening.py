@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from nacl.exceptions import CryptoError
 
 from procurement.audit import audit_record
-from procurement.errors import DomainError
+from procurement.errors import Conflict, DomainError
 from procurement.sealing import commitment, unseal
 from tenders.models import Tender
 from tenders.policies import evaluation_policy
@@ -379,7 +379,7 @@ def bid_open_all(*, tender_id: int, actor=None) -> OpeningRecord:
             _close_locked(tender, actor=actor)
             tender.refresh_from_db()
         if tender.status != Tender.Status.CLOSED:
-            raise DomainError(
+            raise Conflict(
                 _("Only a closed tender can be opened (this one is “%(status)s”).")
                 % {"status": tender.get_status_display()},
                 code="not_closed",
