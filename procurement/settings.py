@@ -291,7 +291,7 @@ LOGGING = {
     "loggers": {name: {"level": "WARNING"} for name in ("django.db.backends", "weasyprint", "fontTools")},
 }
 
-# --- tenders (issue 4) -------------------------------------------------------------------------
+# --- tenders -------------------------------------------------------------------------
 # OCDS ocid = "<OCDS_PREFIX>-<reference>". Register a real prefix with the Open Contracting
 # Partnership (they look like "ocds-213czf"); this placeholder is fine for development.
 OCDS_PREFIX = env.str("OCDS_PREFIX", default="ocds-koneps")
@@ -351,7 +351,7 @@ REGISTRATION_NUMBER_PATTERNS = {
 }
 # --- end suppliers -------------------------------------------------------------------------------
 
-# --- contracts (issue 6) -------------------------------------------------------------------------
+# --- contracts -------------------------------------------------------------------------
 # Days between the award proposal reaching bidders and the award becoming final (complaints window).
 STANDSTILL_DAYS = env.int("STANDSTILL_DAYS", default=7)
 # Award reports of tenders with more opened bids than this render in a Celery task (with progress);
