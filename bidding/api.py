@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from procurement.api import RulePermission
 from procurement.errors import Conflict, Forbidden, Invalid
+from suppliers.selectors import supplier_for_user
 from tenders.selectors import tenders_public
 
 from . import receipts, selectors, services
@@ -107,9 +108,7 @@ class BidListView(generics.ListAPIView):
     parser_classes = [JSONParser]
 
     def get_queryset(self):
-        return selectors.bids_of_supplier(supplier=selectors.user_supplier(self.request.user)).select_related(
-            "supplier"
-        )
+        return selectors.bids_of_supplier(supplier=supplier_for_user(self.request.user)).select_related("supplier")
 
     @extend_schema(
         request=BidSubmitSerializer,

@@ -7,4 +7,10 @@ class BiddingConfig(AppConfig):
     verbose_name = _("Bidding")
 
     def ready(self):
+        from procurement.navigation import NavItem, nav_register
+
         from . import receivers  # noqa: F401 - connects the tenders signal receivers
+        from .ranking import attach_rankings
+
+        attach_rankings()
+        nav_register(NavItem(_("My bids"), "bidding:my_bids", "bidding.view_own_bids", order=200))

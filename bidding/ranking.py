@@ -1,12 +1,14 @@
-"""How opened bids are compared, one small policy per evaluation method (STYLE.md: policy classes).
+"""How opening compares bids, one class per procedure (attached to tenders.policies at startup).
 
-Opening asks the tender's policy which bids are admissible and ranks those by price. Best value
-ranks by price for now; the technical scores come with evaluation (contracts).
+Opening asks the tender's procedure which bids are admissible and ranks those by price. Best value
+ranks by price here; the technical scores come with evaluation (contracts).
 """
 
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+
+from tenders.policies import BestValue, FloorRateReserve, LowestPrice, attach
 
 from .models import OpenedBid
 
@@ -51,13 +53,13 @@ class RankingPolicy:
 
 
 class LowestPriceRanking(RankingPolicy):
-    key = "lowest_price"
+    key = LowestPrice.key
 
 
 class FloorRateReserveRanking(RankingPolicy):
     """Bids below the floor or above the planned price are set aside (listed, not ranked)."""
 
-    key = "floor_rate_reserve"
+    key = FloorRateReserve.key
 
     @classmethod
     def outcome(cls, candidate: Candidate, *, planned_price: Decimal | None, floor_price: Decimal | None) -> str:
@@ -69,11 +71,9 @@ class FloorRateReserveRanking(RankingPolicy):
 
 
 class BestValueRanking(RankingPolicy):
-    key = "best_value"
+    key = BestValue.key
 
 
-RANKING_POLICIES = {p.key: p for p in (LowestPriceRanking, FloorRateReserveRanking, BestValueRanking)}
-
-
-def ranking_policy(evaluation_method: str) -> type[RankingPolicy]:
-    return RANKING_POLICIES.get(evaluation_method, LowestPriceRanking)
+def attach_rankings() -> None:
+    for ranking in (LowestPriceRanking, FloorRateReserveRanking, BestValueRanking):
+        attach(ranking.key, ranking=ranking)

@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 from bidding.models import OpenedBid, OpeningRecord, TenderClosing
 from procurement.audit import audit_verify_chain
 from tenders.models import Tender
+from tenders.policies import evaluation_policy
 
 from . import selectors
 from .models import Assessment, Award, CommitteeMember, Complaint, Contract, Evaluation, Score, Signature
-from .policies import evaluation_method_policy
 
 REPORT_VERSION = 1
 
@@ -255,7 +255,7 @@ def award_report_data(
         awards = list(Award.objects.filter(tender=tender).select_related("supplier").order_by("-proposed_at", "-id"))
         contract = Contract.objects.filter(tender=tender).first()
         progress(10)
-        policy = evaluation_method_policy(tender.evaluation_method)
+        policy = evaluation_policy(tender.evaluation_method)
         data = {
             "generated_at": timezone.now(),
             "language": language,

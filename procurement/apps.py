@@ -8,3 +8,6 @@ class ProcurementConfig(AppConfig):
 
     def ready(self):
         from . import signals  # noqa: F401  (connects the account event receivers)
+        from .navigation import nav_register_kernel
+
+        nav_register_kernel()

@@ -13,6 +13,7 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from procurement.permissions import is_official
 from procurement.roles import Role
 
 from .models import Clarification, Invitation, ProcuringEntity, Subscription, Tender, TenderFollow, TenderVersion
@@ -37,27 +38,25 @@ def tender_for_update(tender_id: int) -> Tender:
 
 
 def official_entity(user) -> ProcuringEntity | None:
-    """The entity a user acts for, or None if they are not an official.
+    """The entity a user acts for, or None: the one answer to "is this user an official, and of what?"
+    for pages, rules and services of every app.
 
-    An evaluator may hold an Official record (the committee member of an entity) yet never acts
-    for the entity: only the official role does.
+    Only an active user with the official role who has enrolled in MFA acts for an entity. An
+    evaluator may hold an Official record (the committee member of an entity) yet never acts for
+    the entity.
     """
-    if not getattr(user, "is_authenticated", False) or user.role != Role.OFFICIAL:
+    if not is_official(user):
         return None
     official = getattr(user, "official", None)
     return official.entity if official is not None else None
 
 
-def supplier_of(user):
-    """The company a user belongs to, or None."""
-    if not getattr(user, "is_authenticated", False):
-        return None
-    try:
-        from suppliers.selectors import supplier_for_user
-    except ImportError:
-        membership = getattr(user, "supplier_membership", None)
-        return membership.supplier if membership is not None else None
-    return supplier_for_user(user)
+def is_official_of(user, entity_id: int) -> bool:
+    """Does `user` act for the entity `entity_id` (see official_entity)?"""
+    if not is_official(user):
+        return False
+    official = getattr(user, "official", None)
+    return official is not None and official.entity_id == entity_id
 
 
 def tenders_public() -> QuerySet[Tender]:

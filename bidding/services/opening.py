@@ -39,9 +39,10 @@ from ..models import (
     ReservePriceSet,
     TenderClosing,
 )
-from ..ranking import Candidate, ranking_policy
+from ..ranking import Candidate
 from ..reserve import floor_price_compute, planned_price_compute
 from .reserve_prices import reserve_values_unseal
+from .submission import reserve_pick_rules
 
 logger = logging.getLogger(__name__)
 
@@ -169,13 +170,6 @@ def _decrypt_one(bid: Bid, *, tender: Tender, private_key, closing: TenderClosin
     return _Opened(bid, version, True, problem, content, opened_documents)
 
 
-def _reserve_rules(tender: Tender) -> tuple[int, int] | None:
-    if tender.evaluation_method != Tender.EvaluationMethod.FLOOR_RATE_RESERVE:
-        return None
-    params = evaluation_policy(tender.evaluation_method).clean(tender.evaluation_params)
-    return params["reserve_count"], params["picks_per_bidder"]
-
-
 def _planned_price(tender: Tender, private_key, opened: list[_Opened]) -> dict:
     """Reserve prices, pick counts, planned and floor price (floor-rate method), for the record."""
     params = evaluation_policy(tender.evaluation_method).clean(tender.evaluation_params)
@@ -215,7 +209,8 @@ def _open_locked(tender: Tender, *, actor) -> OpeningRecord:
     closing = TenderClosing.objects.filter(tender=tender).first()
     # The only unwrap of the tender key; it refuses before the opening time by the database clock.
     private_key = opening_private_key(tender)
-    reserve_rules = _reserve_rules(tender)
+    reserve_count, picks_required = reserve_pick_rules(tender)
+    reserve_rules = (reserve_count, picks_required) if reserve_count else None
     bids = list(
         Bid.objects.filter(tender=tender, status=Bid.Status.SUBMITTED).select_related("current_version").order_by("pk")
     )
@@ -253,7 +248,7 @@ def _open_locked(tender: Tender, *, actor) -> OpeningRecord:
         )
         for o in opened
     ]
-    ranking_policy(tender.evaluation_method).rank(
+    evaluation_policy(tender.evaluation_method).ranking.rank(
         candidates, planned_price=planned, floor_price=summary.get("floor_price")
     )
     for candidate in candidates:

@@ -27,15 +27,10 @@ from procurement.states import check_transition
 from tenders.models import Tender
 from tenders.selectors import tender_for_update
 from tenders.services import tender_set_status
+from tenders.services.common import require_entity_official
 
 from ..models import Assessment, Award, Complaint, Evaluation
-from .common import (
-    clean_reason,
-    entity_officials,
-    members_of_supplier,
-    opened_bids_of,
-    require_entity_official,
-)
+from .common import clean_reason, entity_officials, members_of_supplier, opened_bids_of
 from .evaluation import evaluation_reopen_locked
 
 logger = logging.getLogger(__name__)

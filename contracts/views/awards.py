@@ -10,11 +10,12 @@ from django.views.decorators.http import require_POST
 
 from procurement.permissions import require
 from procurement.web import refusal, run_action
+from suppliers.selectors import membership_for_user
+from tenders.selectors import is_official_of
 
 from .. import selectors, services
 from ..forms import ComplaintDecisionForm, ComplaintForm, ReasonForm
 from ..models import Award, Complaint, ComplaintDocument, Contract
-from ..services.common import is_entity_official, supplier_membership
 
 
 def award_list(request):
@@ -45,8 +46,8 @@ def award_detail(request, award_id: int):
     user = request.user
     tender = award.tender
     evaluation = selectors.evaluation_of(tender)
-    sees_reasons = is_entity_official(user, tender.entity_id) or user.has_perm("contracts.view_reports")
-    membership = supplier_membership(user)
+    sees_reasons = is_official_of(user, tender.entity_id) or user.has_perm("contracts.view_reports")
+    membership = membership_for_user(user)
     own_supplier_id = membership.supplier_id if membership else None
     can_manage = user.has_perm("contracts.manage_award", award)
     contract = Contract.objects.filter(award=award).first()
