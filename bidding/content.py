@@ -7,14 +7,15 @@ opening (on the decrypted content, which must still be what was checked).
 import hashlib
 import json
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
 from procurement.errors import DomainError
+from procurement.money import MAX_AMOUNT, MONEY_CONTEXT, decimal_parse
 
 CONTENT_SCHEMA = "koneps-bid-content-v1"
-MAX_PRICE = Decimal("9999999999999999")  # fits numeric(18, 2)
+MAX_PRICE = MAX_AMOUNT
 MAX_LINES = 200
 MAX_DOCUMENTS = 10
 # Currencies without minor units; every other currency is priced to the cent.
@@ -27,26 +28,22 @@ def currency_exponent(currency: str) -> int:
 
 
 def quantize_money(value: Decimal, currency: str) -> Decimal:
-    return value.quantize(Decimal(1).scaleb(-currency_exponent(currency)), rounding=ROUND_HALF_UP)
-
-
-def _decimal(value, *, field_name: str, message: str) -> Decimal:
-    try:
-        number = Decimal(str(value).strip().replace(",", ""))
-    except (InvalidOperation, ValueError, TypeError):
-        raise DomainError(message, field=field_name, code="invalid") from None
-    if not number.is_finite():
-        raise DomainError(message, field=field_name, code="invalid")
-    return number
+    return value.quantize(
+        Decimal(1).scaleb(-currency_exponent(currency)), rounding=ROUND_HALF_UP, context=MONEY_CONTEXT
+    )
 
 
 def money(value, *, currency: str, field_name: str = "price") -> Decimal:
     """A positive amount with no more decimals than the currency has."""
-    number = _decimal(value, field_name=field_name, message=_("Enter the amount as a number."))
+    number = decimal_parse(
+        value,
+        field=field_name,
+        high=MAX_PRICE,
+        message=_("Enter the amount as a number."),
+        range_message=_("The amount is too large."),
+    )
     if number <= 0:
         raise DomainError(_("The amount must be more than zero."), field=field_name, code="invalid")
-    if number > MAX_PRICE:
-        raise DomainError(_("The amount is too large."), field=field_name, code="invalid")
     if number != quantize_money(number, currency):
         if currency_exponent(currency) == 0:
             raise DomainError(
@@ -103,19 +100,28 @@ def price_lines(raw_lines, *, currency: str) -> tuple[PriceLine, ...]:
         description = " ".join(str(raw.get("description", "")).split())[:300]
         if not description:
             raise DomainError(_("Line %(n)s needs a description.") % {"n": index + 1}, field="lines")
-        quantity = _decimal(
-            raw.get("quantity"), field_name="lines", message=_("Line %(n)s: enter the quantity.") % {"n": index + 1}
+        out_of_range = _("Line %(n)s: check the quantity and unit price.") % {"n": index + 1}
+        quantity = decimal_parse(
+            raw.get("quantity"),
+            field="lines",
+            high=MAX_PRICE,
+            message=_("Line %(n)s: enter the quantity.") % {"n": index + 1},
+            range_message=out_of_range,
         )
-        unit_price = _decimal(
+        unit_price = decimal_parse(
             raw.get("unit_price"),
-            field_name="lines",
+            field="lines",
+            high=MAX_PRICE,
             message=_("Line %(n)s: enter the unit price.") % {"n": index + 1},
+            range_message=out_of_range,
         )
-        if quantity <= 0 or unit_price < 0 or quantity > MAX_PRICE or unit_price > MAX_PRICE:
-            raise DomainError(_("Line %(n)s: check the quantity and unit price.") % {"n": index + 1}, field="lines")
-        lines.append(
-            PriceLine(description, quantity.normalize(), unit_price, quantize_money(quantity * unit_price, currency))
-        )
+        if quantity <= 0 or unit_price < 0:
+            raise DomainError(out_of_range, field="lines")
+        # Each factor fits numeric(18, 2), their product need not: check it before it is stored.
+        amount = quantize_money(MONEY_CONTEXT.multiply(quantity, unit_price), currency)
+        if amount > MAX_PRICE:
+            raise DomainError(out_of_range, field="lines")
+        lines.append(PriceLine(description, quantity.normalize(MONEY_CONTEXT), unit_price, amount))
     if len(lines) > MAX_LINES:
         raise DomainError(_("At most %(n)s price lines.") % {"n": MAX_LINES}, field="lines")
     return tuple(lines)
@@ -138,10 +144,11 @@ def bid_input_clean(
     """
     total = money(price, currency=currency)
     cleaned_lines = price_lines(lines, currency=currency)
-    if cleaned_lines and sum((line.amount for line in cleaned_lines), Decimal(0)) != total:
+    lines_sum = sum((line.amount for line in cleaned_lines), Decimal(0))
+    if cleaned_lines and lines_sum != total:
         raise DomainError(
             _("The price lines add up to %(sum)s, not to the total price %(total)s.")
-            % {"sum": sum((line.amount for line in cleaned_lines), Decimal(0)), "total": total},
+            % {"sum": lines_sum, "total": total},
             field="lines",
         )
     declarations = declarations or {}

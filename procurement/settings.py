@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "procurement.middleware.QueryParameterGuardMiddleware",
     "procurement.middleware.RequireMFAMiddleware",
 ]
 
@@ -182,6 +183,9 @@ AWS_QUERYSTRING_AUTH = True
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
+# JSON bodies of the API: room for one largest document in base64 (4/3 of its size) and the rest.
+API_JSON_MAX_BYTES = env.int("API_JSON_MAX_BYTES", default=2 * UPLOAD_MAX_BYTES)
+API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=32)
 
 # Security headers. Production values are strict; development keeps plain HTTP working.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -220,6 +224,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "procurement.api.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "procurement.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",

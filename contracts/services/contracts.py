@@ -7,7 +7,7 @@ if the hash the signer saw is not the stored document's.
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from procurement.audit import audit_record
 from procurement.errors import DomainError, InvalidTransition
+from procurement.money import decimal_parse
 from procurement.notifications import notify
 from procurement.states import check_transition
 from suppliers.models import SupplierMember
@@ -51,10 +52,7 @@ class Terms:
 
 
 def _clean_terms(terms: Terms) -> list[dict]:
-    try:
-        value = Decimal(terms.value)
-    except (InvalidOperation, TypeError, ValueError):
-        raise DomainError(_("Enter the contract value."), field="value") from None
+    value = decimal_parse(terms.value, field="value", places=2, message=_("Enter the contract value."))
     if value <= 0:
         raise DomainError(_("The contract value must be more than zero."), field="value")
     if terms.end_date < terms.start_date:
@@ -72,7 +70,7 @@ def _clean_terms(terms: Terms) -> list[dict]:
             )
         amount = raw.get("amount")
         if amount is not None:
-            amount = Decimal(amount)
+            amount = decimal_parse(amount, field="milestones", places=2)
             if amount < 0:
                 raise DomainError(_("Milestone %(n)s has a negative amount.") % {"n": number}, field="milestones")
             total += amount
@@ -91,7 +89,7 @@ def _clean_terms(terms: Terms) -> list[dict]:
 
 def _version_fields(terms: Terms, milestones: list[dict]) -> dict:
     return {
-        "value": Decimal(terms.value),
+        "value": decimal_parse(terms.value, field="value", places=2),
         "start_date": terms.start_date,
         "end_date": terms.end_date,
         "deliverables": (terms.deliverables or "").strip(),
