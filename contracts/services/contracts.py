@@ -20,6 +20,7 @@ from procurement.errors import DomainError, InvalidTransition
 from procurement.money import decimal_parse
 from procurement.notifications import notify
 from procurement.states import check_transition
+from procurement.storage import stored_files
 from suppliers.models import SupplierMember
 from tenders.models import Tender
 from tenders.selectors import tender_for_update
@@ -209,7 +210,7 @@ def contract_document_ensure(*, version: ContractVersion) -> ReportFile:
         "fingerprint": f"v{version.number}",
     }
     try:
-        with transaction.atomic():
+        with stored_files() as files, transaction.atomic():
             report = ReportFile(
                 **key,
                 status=ReportFile.Status.READY,
@@ -219,7 +220,7 @@ def contract_document_ensure(*, version: ContractVersion) -> ReportFile:
                 filename=f"contract-{version.contract.reference}-v{version.number}.pdf",
                 generated_at=timezone.now(),
             )
-            report.file.save(report.filename, ContentFile(data), save=False)
+            files.save(report.file, report.filename, ContentFile(data))
             report.save()
     except IntegrityError:
         report = ReportFile.objects.get(**key)
