@@ -184,6 +184,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
 # JSON bodies of the API: room for one largest document in base64 (4/3 of its size) and the rest.
+# Uploaded ZIP containers (and the Office formats, which are ZIPs) are opened to check what they hold.
+UPLOAD_ARCHIVE_MAX_DEPTH = env.int("UPLOAD_ARCHIVE_MAX_DEPTH", default=3)
+UPLOAD_ARCHIVE_MAX_ENTRIES = env.int("UPLOAD_ARCHIVE_MAX_ENTRIES", default=2000)
+UPLOAD_ARCHIVE_MAX_EXPANDED_BYTES = env.int("UPLOAD_ARCHIVE_MAX_EXPANDED_BYTES", default=10 * UPLOAD_MAX_BYTES)
 API_JSON_MAX_BYTES = env.int("API_JSON_MAX_BYTES", default=2 * UPLOAD_MAX_BYTES)
 API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=32)
 
