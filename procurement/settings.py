@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "tenders",
     "bidding",
     "contracts",
+    "opendata",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("bidding.api_urls")),
     path("", include("suppliers.api_urls")),
     path("", include("contracts.api_urls")),
+    path("ocds/", include("opendata.api_urls")),
 ]
 
 urlpatterns = [
