@@ -3,6 +3,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
+from .api import error_body
 from .roles import mfa_missing
 
 # Paths a user without MFA may still reach: enrolment itself, logout, language, health, assets.
@@ -19,7 +20,7 @@ class RequireMFAMiddleware:
         if not request.path.startswith(_EXEMPT_PREFIXES) and mfa_missing(request.user):
             message = _("Your role requires two-factor authentication. Set up an authenticator app to continue.")
             if request.path.startswith("/api/"):
-                return JsonResponse({"detail": message}, status=403)
+                return JsonResponse(error_body(detail=message, code="mfa_required"), status=403)
             messages.warning(request, message)
             return redirect("mfa_activate_totp")
         return self.get_response(request)
