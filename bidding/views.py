@@ -198,7 +198,7 @@ def opening(request, tender_id: int):
         "tender": tender,
         "record": record,
         "closing": closing,
-        "can_open": request.user.has_perm("bidding.open_tender", tender) and record is None,
+        "can_open": record is None and selectors.open_now_offered(user=request.user, tender=tender),
         "progress": selectors.opening_progress(tender.pk) if record is None else None,
         "poll": record is None and _opening_is_near(tender),
     }

@@ -1,6 +1,7 @@
+from django.conf import settings
 from django.contrib import messages
 from django.http import JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from .api import error_body
@@ -24,3 +25,24 @@ class RequireMFAMiddleware:
             messages.warning(request, message)
             return redirect("mfa_activate_totp")
         return self.get_response(request)
+
+
+class PortalNotFoundPageMiddleware:
+    """With DEBUG, Django answers an unknown address with its technical 404 page (the URL patterns,
+    the settings module); people trying the portal in development should see the portal's own page.
+    Without DEBUG Django renders templates/404.html by itself and this does nothing."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            settings.DEBUG
+            and response.status_code == 404
+            and response.get("Content-Type", "").startswith("text/html")
+            and not getattr(response, "portal_page", False)
+        ):
+            response = render(request, "404.html", status=404)
+            response.portal_page = True
+        return response
