@@ -11,7 +11,7 @@ from decimal import Context, Decimal, DecimalException, DivisionByZero, InvalidO
 
 from django.utils.translation import gettext as _
 
-from .errors import DomainError
+from .errors import Invalid
 
 # Longer than any legitimate amount with thousands separators ("9,999,999,999,999,999.99").
 MAX_INPUT_CHARS = 40
@@ -32,20 +32,20 @@ def decimal_parse(
     range_message: str | None = None,
 ) -> Decimal:
     """`value` (text, int or Decimal; thousands separators allowed) as a finite Decimal within
-    [low, high] with at most `places` decimals; DomainError naming `field` otherwise (`message` when
+    [low, high] with at most `places` decimals; Invalid naming `field` otherwise (`message` when
     it is not a number, `range_message` when it is out of bounds)."""
     not_a_number = message or _("Enter a number.")
     if isinstance(value, bool) or value is None:
-        raise DomainError(not_a_number, field=field, code="invalid")
+        raise Invalid(not_a_number, field=field, code="invalid")
     text = str(value).strip().replace(",", "")
     if not text or len(text) > MAX_INPUT_CHARS:
-        raise DomainError(not_a_number, field=field, code="invalid")
+        raise Invalid(not_a_number, field=field, code="invalid")
     try:
         number = MONEY_CONTEXT.create_decimal(text)
     except (DecimalException, ValueError, TypeError):
-        raise DomainError(not_a_number, field=field, code="invalid") from None
+        raise Invalid(not_a_number, field=field, code="invalid") from None
     if not number.is_finite():
-        raise DomainError(not_a_number, field=field, code="invalid")
+        raise Invalid(not_a_number, field=field, code="invalid")
     # Unbounded below still means bounded in magnitude: "-1e999999" must not reach `quantize`.
     if number > high or number < (-high if low is None else low):
         if range_message is None:
@@ -54,12 +54,12 @@ def decimal_parse(
                 if low is None
                 else _("Enter a number between %(low)s and %(high)s.") % {"low": low, "high": high}
             )
-        raise DomainError(range_message, field=field, code="invalid")
+        raise Invalid(range_message, field=field, code="invalid")
     exponent = number.as_tuple().exponent
     step = Decimal(1).scaleb(-places)
     if exponent < -places and number != number.quantize(step, context=MONEY_CONTEXT):
         too_precise = _("Use at most %(n)s decimals.") % {"n": places} if places else _("Enter a whole number.")
-        raise DomainError(too_precise, field=field, code="invalid")
+        raise Invalid(too_precise, field=field, code="invalid")
     # One plain form downstream ("1E+3" is 1000, "5.000000000" is 5.000000), never an exponent.
     if exponent > 0 or exponent < -places:
         number = number.quantize(Decimal(1) if exponent > 0 else step, context=MONEY_CONTEXT)

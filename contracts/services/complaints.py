@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from bidding.models import Bid
 from procurement.audit import audit_record
-from procurement.errors import DomainError, InvalidTransition
+from procurement.errors import Conflict, Forbidden, Invalid, InvalidTransition
 from procurement.notifications import notify
 from procurement.states import check_transition
 from procurement.storage import StoredFiles, stored_files
@@ -25,7 +25,6 @@ from ..models import Award, Complaint, ComplaintDocument
 from .awards import award_cancel_locked
 from .common import (
     BIDDING_ROLES,
-    NotAllowed,
     clean_reason,
     entity_officials,
     members_of_supplier,
@@ -41,7 +40,7 @@ def _document_build(file, *, files: StoredFiles) -> ComplaintDocument:
     try:
         content_type = validate_upload(file)
     except ValidationError as exc:
-        raise DomainError(
+        raise Invalid(
             f"{getattr(file, 'name', '')}: {exc.messages[0]}", field="documents", code="invalid_upload"
         ) from None
     digest = hashlib.sha256()
@@ -57,20 +56,20 @@ def _document_build(file, *, files: StoredFiles) -> ComplaintDocument:
 
 
 def _complainant_bid(*, award: Award, tender_id: int, membership) -> Bid:
-    """The complaining company's opened bid, if it may complain now; DomainError otherwise.
+    """The complaining company's opened bid, if it may complain now; a domain error otherwise.
 
     Asked twice: before any document is stored (so a refused complaint writes nothing) and again
     under the award's lock (where the answer is authoritative).
     """
     bid = Bid.objects.filter(tender_id=tender_id, supplier_id=membership.supplier_id, opened__isnull=False).first()
     if bid is None:
-        raise NotAllowed(_("Only companies whose bid was opened on this tender can complain."))
+        raise Forbidden(_("Only companies whose bid was opened on this tender can complain."))
     if bid.pk == award.bid_id:
-        raise DomainError(_("The winning bidder cannot complain against its own award."), code="winner")
+        raise Forbidden(_("The winning bidder cannot complain against its own award."), code="winner")
     if award.status != Award.Status.STANDSTILL or timezone.now() >= award.standstill_until:
         raise InvalidTransition(_("Complaints can only be lodged while the standstill period runs."))
     if Complaint.objects.filter(award=award, supplier_id=bid.supplier_id, status=Complaint.Status.OPEN).exists():
-        raise DomainError(_("Your company already has an open complaint on this award."), code="open_complaint")
+        raise Conflict(_("Your company already has an open complaint on this award."), code="open_complaint")
     return bid
 
 
@@ -79,9 +78,9 @@ def complaint_lodge(*, award: Award, actor, grounds: str, documents=()) -> Compl
     grounds = clean_reason(grounds, message=_("State the grounds of the complaint."), field="grounds")
     membership = supplier_membership(actor)
     if membership is None or membership.role not in BIDDING_ROLES:
-        raise NotAllowed(_("Only the administrators and bidders of a bidding company can lodge a complaint."))
+        raise Forbidden(_("Only the administrators and bidders of a bidding company can lodge a complaint."))
     if len(documents) > MAX_COMPLAINT_DOCUMENTS:
-        raise DomainError(_("Attach at most %(n)s documents.") % {"n": MAX_COMPLAINT_DOCUMENTS}, field="documents")
+        raise Invalid(_("Attach at most %(n)s documents.") % {"n": MAX_COMPLAINT_DOCUMENTS}, field="documents")
     _complainant_bid(award=Award.objects.get(pk=award.pk), tender_id=award.tender_id, membership=membership)
     with stored_files() as files:
         built = [_document_build(f, files=files) for f in documents]
