@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from .api import error_body
+from .inputs import refused_text
 from .roles import mfa_missing
 
 # Paths a user without MFA may still reach: enrolment itself, logout, language, health, assets.
@@ -50,11 +51,6 @@ class PortalNotFoundPageMiddleware:
 
 # Longer than any search phrase, filter value or `next` address the portal makes.
 QUERY_VALUE_MAX_CHARS = 1000
-
-
-def refused_text(value: str) -> bool:
-    # PostgreSQL refuses NUL in text; lone surrogates cannot be encoded to UTF-8.
-    return "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value)
 
 
 class QueryParameterGuardMiddleware:
