@@ -15,6 +15,8 @@ from typing import NamedTuple
 from .sealing import CONTENT_SCHEMA, SealingError, commitment, unseal
 
 DECLARATIONS = ("no_conflict_of_interest", "no_collusion")
+# The largest amount the portal stores (numeric(18, 2)).
+MAX_PRICE = Decimal("9999999999999999")
 # Currencies without minor units; every other currency is priced to the cent.
 WHOLE_UNIT_CURRENCIES = frozenset({"KRW", "JPY", "VND", "IDR", "CLP", "ISK", "UGX", "PYG"})
 
@@ -73,7 +75,8 @@ def content_problem(
         price = Decimal(content["price"])
     except (KeyError, ArithmeticError, TypeError, ValueError):
         return Problem("price_unreadable")
-    if not price.is_finite() or price <= 0 or price != quantize_money(price, currency):
+    # Bounded before `quantize`, which raises on "9e999999" (sealed content is the bidder's to choose).
+    if not price.is_finite() or not 0 < price <= MAX_PRICE or price != quantize_money(price, currency):
         return Problem("price_invalid")
     declarations = content.get("declarations")
     if not isinstance(declarations, dict) or any(declarations.get(name) is not True for name in DECLARATIONS):

@@ -6,6 +6,8 @@ import pytest
 from django.urls import reverse
 
 from bidding.models import BidVersion
+from sealclient.rules import Problem, content_problem
+from sealclient.sealing import CONTENT_SCHEMA
 
 pytestmark = pytest.mark.django_db
 
@@ -44,3 +46,17 @@ def test_a_price_line_whose_product_overflows_is_refused_in_the_form(client_for,
     assert response.status_code == 200
     assert "Line 1: check the quantity and unit price." in response.content.decode()
     assert not BidVersion.objects.exists()
+
+
+@pytest.mark.parametrize("price", ["9e999999", "-9e999999", "99999999999999999999"])
+def test_a_sealed_price_out_of_bounds_is_a_public_problem_at_opening_not_a_crash(price):
+    content = {
+        "schema": CONTENT_SCHEMA,
+        "tender": "2026-00001",
+        "supplier": 7,
+        "currency": "KRW",
+        "price": price,
+        "declarations": {"no_conflict_of_interest": True, "no_collusion": True},
+    }
+    problem = content_problem(content, tender_reference="2026-00001", supplier_id=7, currency="KRW", reserve_rules=None)
+    assert problem == Problem("price_invalid")
