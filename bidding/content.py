@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
-from procurement.errors import DomainError
+from procurement.errors import Invalid
 
 # The sealed format and the rules applied at opening live in the reference client, so the portal,
 # suppliers' systems and the verifier share one implementation.
@@ -27,9 +27,9 @@ def _decimal(value, *, field_name: str, message: str) -> Decimal:
     try:
         number = Decimal(str(value).strip().replace(",", ""))
     except (InvalidOperation, ValueError, TypeError):
-        raise DomainError(message, field=field_name, code="invalid") from None
+        raise Invalid(message, field=field_name, code="invalid") from None
     if not number.is_finite():
-        raise DomainError(message, field=field_name, code="invalid")
+        raise Invalid(message, field=field_name, code="invalid")
     return number
 
 
@@ -37,15 +37,13 @@ def money(value, *, currency: str, field_name: str = "price") -> Decimal:
     """A positive amount with no more decimals than the currency has."""
     number = _decimal(value, field_name=field_name, message=_("Enter the amount as a number."))
     if number <= 0:
-        raise DomainError(_("The amount must be more than zero."), field=field_name, code="invalid")
+        raise Invalid(_("The amount must be more than zero."), field=field_name, code="invalid")
     if number > MAX_PRICE:
-        raise DomainError(_("The amount is too large."), field=field_name, code="invalid")
+        raise Invalid(_("The amount is too large."), field=field_name, code="invalid")
     if number != quantize_money(number, currency):
         if currency_exponent(currency) == 0:
-            raise DomainError(
-                _("Amounts in %(currency)s are whole numbers.") % {"currency": currency}, field=field_name
-            )
-        raise DomainError(_("Use at most two decimals."), field=field_name, code="invalid")
+            raise Invalid(_("Amounts in %(currency)s are whole numbers.") % {"currency": currency}, field=field_name)
+        raise Invalid(_("Use at most two decimals."), field=field_name, code="invalid")
     return quantize_money(number, currency)
 
 
@@ -95,7 +93,7 @@ def price_lines(raw_lines, *, currency: str) -> tuple[PriceLine, ...]:
     for index, raw in enumerate(raw_lines or ()):
         description = " ".join(str(raw.get("description", "")).split())[:300]
         if not description:
-            raise DomainError(_("Line %(n)s needs a description.") % {"n": index + 1}, field="lines")
+            raise Invalid(_("Line %(n)s needs a description.") % {"n": index + 1}, field="lines")
         quantity = _decimal(
             raw.get("quantity"), field_name="lines", message=_("Line %(n)s: enter the quantity.") % {"n": index + 1}
         )
@@ -105,12 +103,12 @@ def price_lines(raw_lines, *, currency: str) -> tuple[PriceLine, ...]:
             message=_("Line %(n)s: enter the unit price.") % {"n": index + 1},
         )
         if quantity <= 0 or unit_price < 0 or quantity > MAX_PRICE or unit_price > MAX_PRICE:
-            raise DomainError(_("Line %(n)s: check the quantity and unit price.") % {"n": index + 1}, field="lines")
+            raise Invalid(_("Line %(n)s: check the quantity and unit price.") % {"n": index + 1}, field="lines")
         lines.append(
             PriceLine(description, quantity.normalize(), unit_price, quantize_money(quantity * unit_price, currency))
         )
     if len(lines) > MAX_LINES:
-        raise DomainError(_("At most %(n)s price lines.") % {"n": MAX_LINES}, field="lines")
+        raise Invalid(_("At most %(n)s price lines.") % {"n": MAX_LINES}, field="lines")
     return tuple(lines)
 
 
@@ -124,7 +122,7 @@ def bid_input_clean(
     reserve_count: int | None = None,
     picks_required: int | None = None,
 ) -> BidInput:
-    """Check a bid as a whole; DomainError(field=…) names the first problem.
+    """Check a bid as a whole; Invalid(field=…) names the first problem.
 
     `reserve_count`/`picks_required` are set for the multiple-reserve-price method only: the bidder
     picks exactly `picks_required` distinct numbers from 1..`reserve_count`.
@@ -132,7 +130,7 @@ def bid_input_clean(
     total = money(price, currency=currency)
     cleaned_lines = price_lines(lines, currency=currency)
     if cleaned_lines and sum((line.amount for line in cleaned_lines), Decimal(0)) != total:
-        raise DomainError(
+        raise Invalid(
             _("The price lines add up to %(sum)s, not to the total price %(total)s.")
             % {"sum": sum((line.amount for line in cleaned_lines), Decimal(0)), "total": total},
             field="lines",
@@ -140,7 +138,7 @@ def bid_input_clean(
     declarations = declarations or {}
     missing = [name for name in DECLARATIONS if declarations.get(name) is not True]
     if missing:
-        raise DomainError(
+        raise Invalid(
             _("Confirm both declarations (no conflict of interest, no collusion) to submit a bid."),
             field=missing[0],
         )
@@ -148,7 +146,7 @@ def bid_input_clean(
     if reserve_count:
         picks = reserve_picks_clean(reserve_picks, reserve_count=reserve_count, picks_required=picks_required or 2)
     elif reserve_picks:
-        raise DomainError(_("This tender has no reserve prices to pick."), field="reserve_picks")
+        raise Invalid(_("This tender has no reserve prices to pick."), field="reserve_picks")
     return BidInput(
         price=total,
         lines=cleaned_lines,
@@ -161,7 +159,7 @@ def reserve_picks_clean(raw, *, reserve_count: int, picks_required: int) -> tupl
     """Exactly `picks_required` distinct reserve-price numbers between 1 and `reserve_count`."""
     problem = picks_problem(raw, reserve_count=reserve_count, picks_required=picks_required)
     if problem is not None:
-        raise DomainError(problem_message(problem), field="reserve_picks")
+        raise Invalid(problem_message(problem), field="reserve_picks")
     return tuple(sorted(int(str(n).strip()) for n in raw or ()))
 
 

@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from procurement.audit import audit_record
-from procurement.errors import DomainError
+from procurement.errors import Conflict
 from sealclient.reserve import floor_price_compute, planned_price_compute
 from sealclient.rules import Candidate, OpenedContent, Problem, bid_open, ranking_policy
 from tenders.models import Tender
@@ -334,7 +334,7 @@ def bid_open_all(*, tender_id: int, actor=None) -> OpeningRecord:
             _close_locked(tender, actor=actor)
             tender.refresh_from_db()
         if tender.status != Tender.Status.CLOSED:
-            raise DomainError(
+            raise Conflict(
                 _("Only a closed tender can be opened (this one is “%(status)s”).")
                 % {"status": tender.get_status_display()},
                 code="not_closed",
