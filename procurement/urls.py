@@ -27,7 +27,8 @@ urlpatterns = [
     path("tenders/", include("tenders.urls")),
     path("bids/", include("bidding.urls")),
     path("suppliers/", include("suppliers.urls")),
-    path("", include("contracts.urls")),  # /evaluations/, /awards/, /complaints/, /contracts/, /reports/
+    path("", include("contracts.urls")),
+    path("opendata/", include("opendata.urls")),  # /evaluations/, /awards/, /complaints/, /contracts/, /reports/
     path("accounts/", include("allauth.urls")),
     path("i18n/setlang/", language.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
