@@ -52,9 +52,7 @@ def flags_public_for_tender(tender) -> list[Flag]:
     """The flags the public sees on a tender's page: none before its award is public."""
     if not tender.is_public or not tender_award_is_public(tender):
         return []
-    return list(
-        Flag.objects.filter(tenders=tender, cleared_at__isnull=True).order_by("stage", "rule", "id").distinct()
-    )
+    return list(Flag.objects.filter(tenders=tender, cleared_at__isnull=True).order_by("stage", "rule", "id").distinct())
 
 
 @dataclass(frozen=True)

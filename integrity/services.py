@@ -155,9 +155,7 @@ def integrity_due(*, limit: int = 500) -> dict[str, list[int]]:
         .exclude(Exists(checks.filter(opened_at__isnull=False)))
         .values_list("pk", flat=True)[:limit]
     )
-    live_award = Award.objects.filter(
-        tender=OuterRef("pk"), status__in=[Award.Status.STANDSTILL, Award.Status.FINAL]
-    )
+    live_award = Award.objects.filter(tender=OuterRef("pk"), status__in=[Award.Status.STANDSTILL, Award.Status.FINAL])
     awarded = (
         Tender.objects.filter(Exists(live_award))
         .exclude(Exists(checks.filter(award_id__in=live_award.values("pk"))))
@@ -196,9 +194,7 @@ def integrity_sweep(*, limit: int = 500) -> dict[str, int]:
                 column = "published_at" if stage == Stage.DRAFTING else "opened_at"
                 rows = [TenderCheck(tender_id=t, **{column: now}) for t in tender_ids]
                 fields = [column]
-            TenderCheck.objects.bulk_create(
-                rows, update_conflicts=True, unique_fields=["tender"], update_fields=fields
-            )
+            TenderCheck.objects.bulk_create(rows, update_conflicts=True, unique_fields=["tender"], update_fields=fields)
             done[stage] = len(tender_ids)
         return done
     finally:

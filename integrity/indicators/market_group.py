@@ -77,8 +77,9 @@ class MarketGroup(Indicator):
                     "market_tenders": row["market_tenders"],
                     "bid_together": row["together"],
                     "won_together": row["won"],
-                    "participation_pct": str((Decimal(row["together"]) * 100 / row["market_tenders"]).quantize(
-                        Decimal("0.01"))),
+                    "participation_pct": str(
+                        (Decimal(row["together"]) * 100 / row["market_tenders"]).quantize(Decimal("0.01"))
+                    ),
                     "win_share_pct": str((Decimal(row["won"]) * 100 / row["together"]).quantize(Decimal("0.01"))),
                 },
             )

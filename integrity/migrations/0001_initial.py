@@ -6,85 +6,177 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('bidding', '0002_price_ratio_label'),
-        ('suppliers', '0003_cpv_classifications'),
-        ('tenders', '0004_classifications'),
+        ("bidding", "0002_price_ratio_label"),
+        ("suppliers", "0003_cpv_classifications"),
+        ("tenders", "0004_classifications"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TenderCheck',
+            name="TenderCheck",
             fields=[
-                ('tender', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='+', serialize=False, to='tenders.tender')),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('opened_at', models.DateTimeField(blank=True, null=True)),
-                ('award_id', models.BigIntegerField(blank=True, null=True)),
+                (
+                    "tender",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="+",
+                        serialize=False,
+                        to="tenders.tender",
+                    ),
+                ),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                ("opened_at", models.DateTimeField(blank=True, null=True)),
+                ("award_id", models.BigIntegerField(blank=True, null=True)),
             ],
         ),
         migrations.CreateModel(
-            name='RuleRun',
+            name="RuleRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rule', models.CharField(max_length=40)),
-                ('scope', models.CharField(max_length=40)),
-                ('started_at', models.DateTimeField()),
-                ('seconds', models.FloatField()),
-                ('found', models.PositiveIntegerField()),
-                ('cleared', models.PositiveIntegerField(default=0)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("rule", models.CharField(max_length=40)),
+                ("scope", models.CharField(max_length=40)),
+                ("started_at", models.DateTimeField()),
+                ("seconds", models.FloatField()),
+                ("found", models.PositiveIntegerField()),
+                ("cleared", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'ordering': ['-started_at'],
-                'indexes': [models.Index(fields=['rule', '-started_at'], name='rulerun_rule_time_idx')],
+                "ordering": ["-started_at"],
+                "indexes": [models.Index(fields=["rule", "-started_at"], name="rulerun_rule_time_idx")],
             },
         ),
         migrations.CreateModel(
-            name='BidOrigin',
+            name="BidOrigin",
             fields=[
-                ('version', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='+', serialize=False, to='bidding.bidversion')),
-                ('network_hash', models.CharField(max_length=64)),
-                ('fingerprint_hash', models.CharField(max_length=64)),
-                ('fingerprint_source', models.CharField(max_length=10)),
-                ('recorded_at', models.DateTimeField(auto_now_add=True)),
-                ('supplier', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='suppliers.supplier')),
-                ('tender', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tenders.tender')),
+                (
+                    "version",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="+",
+                        serialize=False,
+                        to="bidding.bidversion",
+                    ),
+                ),
+                ("network_hash", models.CharField(max_length=64)),
+                ("fingerprint_hash", models.CharField(max_length=64)),
+                ("fingerprint_source", models.CharField(max_length=10)),
+                ("recorded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "supplier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="suppliers.supplier"
+                    ),
+                ),
+                (
+                    "tender",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="tenders.tender"
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['tender', 'network_hash'], name='bidorigin_tender_net_idx')],
+                "indexes": [models.Index(fields=["tender", "network_hash"], name="bidorigin_tender_net_idx")],
             },
         ),
         migrations.CreateModel(
-            name='Flag',
+            name="Flag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rule', models.CharField(db_index=True, max_length=40, verbose_name='rule')),
-                ('stage', models.CharField(choices=[('drafting', 'Drafting'), ('opening', 'Bid opening'), ('award', 'Award'), ('portfolio', 'Across tenders (nightly)')], max_length=20, verbose_name='stage')),
-                ('key', models.CharField(max_length=200, unique=True)),
-                ('value', models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True, verbose_name='measured value')),
-                ('threshold', models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True, verbose_name='threshold')),
-                ('evidence', models.JSONField(default=dict, verbose_name='evidence')),
-                ('occurred_at', models.DateTimeField(db_index=True, verbose_name='occurred')),
-                ('detected_at', models.DateTimeField(auto_now_add=True, verbose_name='detected')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='last confirmed')),
-                ('cleared_at', models.DateTimeField(blank=True, null=True, verbose_name='cleared')),
-                ('review', models.CharField(choices=[('open', 'Not reviewed'), ('no_concern', 'Reviewed: no concern'), ('monitoring', 'Reviewed: keep monitoring'), ('referred', 'Reviewed: referred for investigation')], default='open', max_length=20, verbose_name='review')),
-                ('review_note', models.TextField(blank=True, verbose_name='review note')),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True, verbose_name='reviewed')),
-                ('entity', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tenders.procuringentity')),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('suppliers', models.ManyToManyField(blank=True, related_name='integrity_flags', to='suppliers.supplier')),
-                ('tender', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tenders.tender')),
-                ('tenders', models.ManyToManyField(blank=True, related_name='integrity_flags', to='tenders.tender')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("rule", models.CharField(db_index=True, max_length=40, verbose_name="rule")),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("drafting", "Drafting"),
+                            ("opening", "Bid opening"),
+                            ("award", "Award"),
+                            ("portfolio", "Across tenders (nightly)"),
+                        ],
+                        max_length=20,
+                        verbose_name="stage",
+                    ),
+                ),
+                ("key", models.CharField(max_length=200, unique=True)),
+                (
+                    "value",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, max_digits=20, null=True, verbose_name="measured value"
+                    ),
+                ),
+                (
+                    "threshold",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, max_digits=20, null=True, verbose_name="threshold"
+                    ),
+                ),
+                ("evidence", models.JSONField(default=dict, verbose_name="evidence")),
+                ("occurred_at", models.DateTimeField(db_index=True, verbose_name="occurred")),
+                ("detected_at", models.DateTimeField(auto_now_add=True, verbose_name="detected")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="last confirmed")),
+                ("cleared_at", models.DateTimeField(blank=True, null=True, verbose_name="cleared")),
+                (
+                    "review",
+                    models.CharField(
+                        choices=[
+                            ("open", "Not reviewed"),
+                            ("no_concern", "Reviewed: no concern"),
+                            ("monitoring", "Reviewed: keep monitoring"),
+                            ("referred", "Reviewed: referred for investigation"),
+                        ],
+                        default="open",
+                        max_length=20,
+                        verbose_name="review",
+                    ),
+                ),
+                ("review_note", models.TextField(blank=True, verbose_name="review note")),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True, verbose_name="reviewed")),
+                (
+                    "entity",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="tenders.procuringentity",
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "suppliers",
+                    models.ManyToManyField(blank=True, related_name="integrity_flags", to="suppliers.supplier"),
+                ),
+                (
+                    "tender",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="tenders.tender",
+                    ),
+                ),
+                ("tenders", models.ManyToManyField(blank=True, related_name="integrity_flags", to="tenders.tender")),
             ],
             options={
-                'verbose_name': 'red flag',
-                'verbose_name_plural': 'red flags',
-                'ordering': ['-occurred_at', '-id'],
-                'indexes': [models.Index(fields=['entity', '-occurred_at'], name='flag_entity_time_idx')],
+                "verbose_name": "red flag",
+                "verbose_name_plural": "red flags",
+                "ordering": ["-occurred_at", "-id"],
+                "indexes": [models.Index(fields=["entity", "-occurred_at"], name="flag_entity_time_idx")],
             },
         ),
     ]

@@ -7,6 +7,7 @@ import pytest
 
 from integrity import services
 from integrity.models import Flag
+from tests.factories import ProcuringEntityFactory
 
 from .conftest import run
 
@@ -24,9 +25,9 @@ def test_three_suppliers_rotating_wins_on_one_buyers_tenders_raise_rotation_and_
     a, b, c = market.suppliers(3)
     for winner, value in [(a, 300), (b, 50), (c, 50), (a, 300), (b, 50), (c, 50)]:
         prices = {s: value * 1_000_000 + (0 if s == winner else 1_000_000 * (1 + i)) for i, s in enumerate((a, b, c))}
-        market.won([(s, p) for s, p in prices.items()], winner, estimated_value=Decimal(value * 1_100_000))
+        market.won(list(prices.items()), winner, estimated_value=Decimal(value * 1_100_000))
     honest = market.supplier()
-    other_buyer = market.tender(entity=market.entity.__class__.objects.create(code="OTHER", name_ko="다른", name_en="x"))
+    other_buyer = market.tender(entity=ProcuringEntityFactory())
     market.won([(honest, 10_000_000), (a, 11_000_000)], honest, tender=other_buyer)
 
     runs = services.integrity_run_all()
@@ -34,7 +35,8 @@ def test_three_suppliers_rotating_wins_on_one_buyers_tenders_raise_rotation_and_
 
     [rotation] = Flag.objects.filter(rule="bid_rotation")
     assert set(rotation.suppliers.all()) == {a, b, c}
-    assert rotation.entity == market.entity and rotation.value == 6
+    assert rotation.entity == market.entity
+    assert rotation.value == 6
     assert [step["winner"] for step in rotation.evidence["sequence"]] == [a.pk, b.pk, c.pk] * 2
     assert rotation.tenders.count() == 6
 
@@ -82,7 +84,8 @@ def test_a_share_exactly_at_the_threshold_is_flagged(market):
     _awards(market, [(a, 250), (a, 250), (b, 200), (b, 100), (c, 200)])
     [flag] = run("award_concentration")
     assert list(flag.suppliers.all()) == [a]
-    assert flag.value == Decimal("50.00") and flag.evidence["awards_total"] == 5
+    assert flag.value == Decimal("50.00")
+    assert flag.evidence["awards_total"] == 5
 
 
 def test_a_share_just_below_the_threshold_is_not_flagged(market):
@@ -107,7 +110,8 @@ def test_three_single_bid_awards_to_one_supplier_are_flagged_two_are_not(market)
     for _ in range(2):
         market.won([(b, 90_000_000)], b)
     [flag] = run("repeat_single_bid_pair")
-    assert list(flag.suppliers.all()) == [a] and flag.value == 3
+    assert list(flag.suppliers.all()) == [a]
+    assert flag.value == 3
 
 
 # --- always losing to the same winner ----------------------------------------------------------------
@@ -120,7 +124,9 @@ def test_three_losses_to_one_winner_are_flagged_two_are_not(market):
     for _ in range(2):
         market.won([(winner, 90_000_000), (other, 95_000_000)], winner)
     [flag] = run("same_loser")
-    assert flag.evidence["winner"] == winner.pk and flag.evidence["loser"] == loser.pk and flag.value == 3
+    assert flag.evidence["winner"] == winner.pk
+    assert flag.evidence["loser"] == loser.pk
+    assert flag.value == 3
 
 
 def test_a_loser_that_once_beat_the_winner_is_not_flagged(market):
@@ -178,7 +184,8 @@ def test_a_pair_bidding_together_on_half_a_regional_market_is_flagged(market):
     a, b = _regional_market(market, together=5)
     [flag] = run("market_group")
     assert set(flag.suppliers.all()) == {a, b}
-    assert flag.evidence["region"] == "서울특별시" and flag.value == Decimal("50.00")
+    assert flag.evidence["region"] == "서울특별시"
+    assert flag.value == Decimal("50.00")
 
 
 def test_a_pair_bidding_together_on_four_of_ten_is_not_flagged(market):
