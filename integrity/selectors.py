@@ -110,3 +110,29 @@ def flags_by_entity(flags: QuerySet[Flag], *, top: int = 10) -> list[tuple[str, 
 
 def flag_rule(flag: Flag) -> Indicator | None:
     return rule_get(flag.rule)
+
+
+def supplier_bidding_history(supplier, *, limit: int = 200) -> dict:
+    """A supplier's opened bids (public from the opening on): when, price ÷ estimate, won or not."""
+    from bidding.models import OpenedBid
+    from contracts.models import Award
+
+    won = set(
+        Award.objects.filter(supplier=supplier, status__in=[Award.Status.STANDSTILL, Award.Status.FINAL]).values_list(
+            "bid_id", flat=True
+        )
+    )
+    opened = (
+        OpenedBid.objects.filter(supplier=supplier)
+        .select_related("opening__tender")
+        .order_by("-opening__opened_at")[:limit]
+    )
+    bids = []
+    for ob in opened:
+        tender = ob.opening.tender
+        pct = ob.price * 100 / tender.estimated_value if ob.price is not None and tender.estimated_value else None
+        bids.append(
+            {"at": ob.opening.opened_at, "pct": pct, "won": ob.bid_id in won, "reference": tender.reference or ""}
+        )
+    bids.reverse()
+    return {"bids": bids, "count": len(bids), "wins": sum(1 for b in bids if b["won"])}
