@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("bidding.api_urls")),
     path("", include("suppliers.api_urls")),
     path("", include("contracts.api_urls")),
+    path("", include("integrity.api_urls")),
 ]
 
 urlpatterns = [
@@ -27,6 +28,7 @@ urlpatterns = [
     path("bids/", include("bidding.urls")),
     path("suppliers/", include("suppliers.urls")),
     path("", include("contracts.urls")),  # /evaluations/, /awards/, /complaints/, /contracts/, /reports/
+    path("integrity/", include("integrity.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
