@@ -16,6 +16,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from integrity.services import bid_origin_record
 from procurement.api import RulePermission
 from procurement.errors import DomainError
 from tenders.selectors import tenders_public
@@ -150,6 +151,7 @@ class BidListView(generics.ListAPIView):
             documents=_documents(data.get("documents", [])),
             idempotency_key=key,
         )
+        bid_origin_record(request=request, version=result.version)
         return Response(
             receipts.receipt_for_version(result.version).as_json(),
             status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,

@@ -16,6 +16,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
+from integrity.services import bid_origin_record
 from procurement.errors import DomainError
 from procurement.permissions import require
 from tenders.models import Tender
@@ -79,6 +80,7 @@ def _bid_form(request, tender_id: int, upload_handler: SealedUploadHandler):
             except DomainError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, str(exc))
             else:
+                bid_origin_record(request=request, version=result.version)
                 if result.created:
                     messages.success(request, _("Your sealed bid was received. Keep the receipt."))
                 else:
