@@ -11,4 +11,5 @@ urlpatterns = [
     path("export.pdf", views.export_pdf, name="export_pdf"),
     path("flags/<int:pk>/", views.flag_detail, name="flag"),
     path("flags/<int:pk>/review/", views.flag_review, name="review"),
+    path("ocds-extension/<str:name>", views.ocds_extension, name="ocds_extension"),
 ]

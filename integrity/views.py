@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -10,7 +11,7 @@ from django.views.decorators.http import require_POST
 from procurement.errors import DomainError
 from procurement.permissions import require
 
-from . import charts, exports, selectors, services
+from . import charts, exports, ocds, selectors, services
 from .forms import FlagFilterForm, ReviewForm
 from .indicators import all_rules
 from .models import Flag
@@ -109,3 +110,10 @@ def flag_review(request, pk: int):
 def rules(request):
     """Public: every rule, what it looks for, its threshold and when it runs."""
     return render(request, "integrity/rules.html", {"rules": all_rules()})
+
+
+def ocds_extension(request, name: str):
+    """The OCDS red-flags extension's files, public (package `extensions` point here)."""
+    if name not in ocds.EXTENSION_FILES:
+        raise Http404
+    return JsonResponse(ocds.extension_file(name), json_dumps_params={"ensure_ascii": False, "indent": 2})
