@@ -1,6 +1,6 @@
 """Reads: evaluations, awards, contracts and what each person may see of them; a tender's audit trail."""
 
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from bidding.models import Bid, OpenedBid, OpeningRecord, ReservePriceSet, TenderClosing
@@ -19,6 +19,12 @@ EVALUATION_STATUSES = (
     Tender.Status.CONTRACTED,
     Tender.Status.UNSUCCESSFUL,
 )
+
+
+def with_opening_flag(qs: QuerySet[Tender]) -> QuerySet[Tender]:
+    """Mark each tender with `has_opening`: a tender that ended unsuccessful without any bid was never
+    opened, so it has no evaluation or award report to link to."""
+    return qs.annotate(has_opening=Exists(OpeningRecord.objects.filter(tender=OuterRef("pk"))))
 
 
 def evaluation_of(tender: Tender) -> Evaluation | None:
@@ -46,7 +52,7 @@ def opened_bids_for_tender(tender: Tender) -> list[OpenedBid]:
 def tenders_for_evaluation(user) -> QuerySet[Tender]:
     """The evaluations list: an official's entity's tenders from opening on; a member's committees;
     every tender from opening on for auditors."""
-    qs = Tender.objects.select_related("entity").order_by("-status_changed_at")
+    qs = with_opening_flag(Tender.objects.select_related("entity").order_by("-status_changed_at"))
     if is_auditor(user):
         return qs.filter(status__in=EVALUATION_STATUSES)
     if not user.is_authenticated:

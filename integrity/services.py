@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from psycopg2.extras import execute_values
 
 from procurement.audit import audit_record
-from procurement.errors import DomainError
+from procurement.errors import Invalid
 
 from .indicators import Indicator, all_rules, rules_for_stage
 from .models import BidOrigin, Flag, RuleRun, Stage, TenderCheck
@@ -220,9 +220,9 @@ def flag_review(*, flag: Flag, actor, outcome: str, note: str) -> Flag:
     """An auditor's review of a flag, with a note; audited. A flag can be reviewed again (new note)."""
     note = (note or "").strip()
     if outcome not in Flag.Review.values or outcome == Flag.Review.OPEN:
-        raise DomainError(_("Choose the outcome of the review."), field="outcome")
+        raise Invalid(_("Choose the outcome of the review."), field="outcome")
     if not note:
-        raise DomainError(_("Write a note: what you checked and what you found."), field="note")
+        raise Invalid(_("Write a note: what you checked and what you found."), field="note")
     with transaction.atomic():
         # The row lock keeps two auditors' reviews from interleaving with their audit entries.
         flag = Flag.objects.select_for_update().get(pk=flag.pk)

@@ -8,8 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from procurement.errors import DomainError
 from procurement.permissions import require
+from procurement.web import refusal
 
 from . import charts, exports, ocds, selectors, services
 from .forms import FlagFilterForm, ReviewForm
@@ -84,13 +84,11 @@ def flag_review(request, pk: int):
     flag = get_object_or_404(Flag, pk=pk)
     form = ReviewForm(request.POST)
     if form.is_valid():
-        try:
+        with refusal(request, form) as refused:
             services.flag_review(
                 flag=flag, actor=request.user, outcome=form.cleaned_data["outcome"], note=form.cleaned_data["note"]
             )
-        except DomainError as exc:
-            messages.error(request, str(exc))
-        else:
+        if not refused:
             messages.success(request, _("The review was recorded."))
             return redirect("integrity:flag", pk=flag.pk)
     return render(

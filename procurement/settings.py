@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "tenders",
     "bidding",
     "contracts",
+    "opendata",
 ]
 
 MIDDLEWARE = [
@@ -75,6 +76,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "procurement.middleware.RequireMFAMiddleware",
+    "procurement.middleware.PortalNotFoundPageMiddleware",
 ]
 
 ROOT_URLCONF = "procurement.urls"
@@ -153,6 +155,9 @@ if MFA_DEMO_RELAX and not DEBUG:
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+if EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend":  # noqa: F821 - set by the line above
+    # Development mail as INFO log records: printed to stdout, the Celery worker logs it as WARNING.
+    EMAIL_BACKEND = "procurement.mail.LogEmailBackend"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="KONEPS Portal <no-reply@example.com>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -160,6 +165,7 @@ LANGUAGE_CODE = "ko"
 LANGUAGES = [("ko", _("Korean")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
+FORMAT_MODULE_PATH = ["procurement.formats"]
 USE_TZ = True
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Seoul")
 
@@ -269,6 +275,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "interval_step": 0.1,
     "interval_max": 0.1,
 }
+# Anything a task prints is ordinary output, not a warning.
+CELERY_WORKER_REDIRECT_STDOUTS_LEVEL = "INFO"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 WHITENOISE_USE_FINDERS = DEBUG
 CELERY_BEAT_SCHEDULE = {

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from bidding.models import Bid
 from procurement.audit import audit_record
-from procurement.errors import DomainError, InvalidTransition
+from procurement.errors import Conflict, Forbidden, Invalid, InvalidTransition
 from procurement.notifications import notify
 from procurement.states import check_transition
 from procurement.uploads import validate_upload
@@ -24,7 +24,6 @@ from ..models import Award, Complaint, ComplaintDocument
 from .awards import award_cancel_locked
 from .common import (
     BIDDING_ROLES,
-    NotAllowed,
     clean_reason,
     entity_officials,
     members_of_supplier,
@@ -43,7 +42,7 @@ def _document_build(file) -> ComplaintDocument:
     try:
         content_type = validate_upload(file)
     except ValidationError as exc:
-        raise DomainError(
+        raise Invalid(
             f"{getattr(file, 'name', '')}: {exc.messages[0]}", field="documents", code="invalid_upload"
         ) from None
     digest = hashlib.sha256()
@@ -63,22 +62,22 @@ def complaint_lodge(*, award: Award, actor, grounds: str, documents=()) -> Compl
     grounds = clean_reason(grounds, message=_("State the grounds of the complaint."), field="grounds")
     membership = supplier_membership(actor)
     if membership is None or membership.role not in BIDDING_ROLES:
-        raise NotAllowed(_("Only the administrators and bidders of a bidding company can lodge a complaint."))
+        raise Forbidden(_("Only the administrators and bidders of a bidding company can lodge a complaint."))
     if len(documents) > MAX_COMPLAINT_DOCUMENTS:
-        raise DomainError(_("Attach at most %(n)s documents.") % {"n": MAX_COMPLAINT_DOCUMENTS}, field="documents")
+        raise Invalid(_("Attach at most %(n)s documents.") % {"n": MAX_COMPLAINT_DOCUMENTS}, field="documents")
     built = [_document_build(f) for f in documents]
     with transaction.atomic():
         tender = tender_for_update(award.tender_id)
         award = Award.objects.select_for_update().get(pk=award.pk)
         bid = Bid.objects.filter(tender=tender, supplier_id=membership.supplier_id, opened__isnull=False).first()
         if bid is None:
-            raise NotAllowed(_("Only companies whose bid was opened on this tender can complain."))
+            raise Forbidden(_("Only companies whose bid was opened on this tender can complain."))
         if bid.pk == award.bid_id:
-            raise DomainError(_("The winning bidder cannot complain against its own award."), code="winner")
+            raise Forbidden(_("The winning bidder cannot complain against its own award."), code="winner")
         if award.status != Award.Status.STANDSTILL or timezone.now() >= award.standstill_until:
             raise InvalidTransition(_("Complaints can only be lodged while the standstill period runs."))
         if Complaint.objects.filter(award=award, supplier_id=bid.supplier_id, status=Complaint.Status.OPEN).exists():
-            raise DomainError(_("Your company already has an open complaint on this award."), code="open_complaint")
+            raise Conflict(_("Your company already has an open complaint on this award."), code="open_complaint")
         complaint = Complaint.objects.create(
             award=award, bid=bid, supplier_id=bid.supplier_id, lodged_by=actor, grounds=grounds
         )

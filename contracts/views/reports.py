@@ -23,7 +23,9 @@ from ..services.reports import award_report_current, award_report_is_large, awar
 
 
 def _filtered_tenders(form: ExportFilterForm):
-    qs = Tender.objects.filter(status__in=selectors.EVALUATION_STATUSES).select_related("entity")
+    qs = selectors.with_opening_flag(
+        Tender.objects.filter(status__in=selectors.EVALUATION_STATUSES).select_related("entity")
+    )
     if not form.is_valid():
         return qs
     data = form.cleaned_data

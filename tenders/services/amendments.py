@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from procurement.audit import audit_record
-from procurement.errors import DomainError
+from procurement.errors import Conflict, Invalid
 from procurement.notifications import notify
 
 from .. import selectors, signals
@@ -78,9 +78,9 @@ def tender_amend(
         require_entity_official(tender, actor)
         now = timezone.now()
         if tender.status != Tender.Status.PUBLISHED:
-            raise DomainError(_("Only a tender open for bids can be amended."), code="not_amendable")
+            raise Conflict(_("Only a tender open for bids can be amended."), code="not_amendable")
         if tender.submission_deadline <= now:
-            raise DomainError(_("The submission deadline has passed: the tender can no longer be amended."))
+            raise Conflict(_("The submission deadline has passed: the tender can no longer be amended."))
         if any(data.get(f) not in (None, getattr(tender, f)) for f in not_amendable):
             raise TenderValidationError(
                 {not_amendable[0]: _("This cannot change after publication: cancel and re-tender instead.")}
@@ -120,7 +120,7 @@ def tender_amend(
         after = tender_snapshot(tender)
         changed = [f for f in after if before.get(f) != after.get(f)]
         if not changed:
-            raise DomainError(_("Nothing was changed, so there is nothing to amend."), code="no_changes")
+            raise Invalid(_("Nothing was changed, so there is nothing to amend."), code="no_changes")
         version = TenderVersion.objects.create(
             tender=tender, amendment_number=tender.version, reason=reason, snapshot=after, created_by=actor
         )

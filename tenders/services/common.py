@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from procurement.errors import DomainError
+from procurement.errors import Forbidden, Invalid
 from procurement.uploads import validate_upload
 
 from .. import selectors
@@ -41,7 +41,7 @@ NOT_AMENDABLE = frozenset({"method", "category", "evaluation_method", "currency"
 AMENDABLE_FIELDS = tuple(f for f in EDITABLE_FIELDS if f not in NOT_AMENDABLE)
 
 
-class TenderValidationError(DomainError):
+class TenderValidationError(Invalid):
     """Several problems, each tied to a field; `errors` maps field name → message."""
 
     def __init__(self, errors: dict[str, str]):
@@ -148,4 +148,4 @@ def tender_snapshot(tender: Tender) -> dict[str, Any]:
 def require_entity_official(tender: Tender, actor) -> None:
     entity = selectors.official_entity(actor)
     if entity is None or entity.pk != tender.entity_id:
-        raise DomainError(_("Only officials of %(entity)s can do this.") % {"entity": tender.entity.name})
+        raise Forbidden(_("Only officials of %(entity)s can do this.") % {"entity": tender.entity.name})

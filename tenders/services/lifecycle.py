@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from procurement.audit import audit_record
-from procurement.errors import DomainError
+from procurement.errors import Conflict
 from procurement.notifications import notify
 from procurement.states import check_transition
 
@@ -88,9 +88,7 @@ def tender_retender(*, tender: Tender, actor) -> Tender:
         old = selectors.tender_for_update(tender.pk)
         require_entity_official(old, actor)
         if old.status not in RETENDERABLE:
-            raise DomainError(
-                _("Only an unsuccessful or cancelled tender can be re-tendered."), code="not_retenderable"
-            )
+            raise Conflict(_("Only an unsuccessful or cancelled tender can be re-tendered."), code="not_retenderable")
         copy = Tender.objects.create(
             entity=old.entity,
             created_by=actor,

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from contracts.ocds import release_package, tender_release
 from integrity.ocds import EXTENSION_DIR, ocds_red_flags_fragment
 from integrity.tasks import integrity_sweep
+from opendata.ocds import release_package, tender_release
 
 from .test_flow import _award, _bid_through_page
 

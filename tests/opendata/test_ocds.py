@@ -11,9 +11,8 @@ from django.test import Client
 from suppliers.models import Classification
 from tenders.models import Tender, TenderDocument
 from tests.bidding.helpers import bidder, submit
+from tests.contracts.test_contracts import contract, sign  # noqa: F401 (fixture)
 from tests.factories import TenderFactory
-
-from .test_contracts import contract, sign  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -136,7 +135,7 @@ def test_drafts_and_tenders_awaiting_approval_are_not_published(official):
 
 
 def test_the_list_is_newest_first_and_paginated(official, monkeypatch):
-    from contracts import ocds_views
+    from opendata import views as ocds_views
 
     monkeypatch.setattr(ocds_views, "PAGE_SIZE", 1)
     older = TenderFactory(published=True, entity=official.official.entity, created_by=official)
@@ -168,7 +167,7 @@ def test_before_opening_nothing_about_bids_is_published(official):
 
 
 def test_a_record_package_of_the_releases_is_valid_ocds_too(official):
-    from contracts import ocds
+    from opendata import ocds
 
     tender = published_tender_with_documents(official)
     release = ocds.tender_release(ocds.tenders_for_ocds(Tender.objects.all()).get(pk=tender.pk))

@@ -23,10 +23,9 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 
 from bidding.models import OpenedBid, OpeningRecord
+from contracts.models import Award, Contract
 from suppliers.models import Supplier
 from tenders.models import ProcuringEntity, Tender, TenderDocument
-
-from .models import Award, Contract
 
 OCDS_VERSION = "1.1"
 PUBLISHER = {"name": "KONEPS-style e-procurement portal"}
