@@ -30,7 +30,7 @@ from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 from django.utils.html import strip_tags
 
-from bidding.models import OpenedBid, OpeningRecord, TenderClosing
+from bidding.models import Bid, OpenedBid, OpeningRecord, TenderClosing
 from contracts.models import Award, Contract, ContractVersion, Milestone, Signature
 from contracts.selectors import evaluation_public
 from suppliers.models import Classification, Supplier
@@ -486,7 +486,7 @@ class _TenderHistory:
                         "awards": [
                             {**base, "status": "active", "date": _dt(award.finalised_at), "documents": [report]}
                         ],
-                        "bids": {"details": [{"id": str(award.bid_id), "status": "awarded"}]},
+                        "bids": {"details": self.award_outcomes(award)},
                     },
                 )
             )
@@ -511,6 +511,18 @@ class _TenderHistory:
                     },
                 )
             )
+
+    def award_outcomes(self, award: Award) -> list[dict]:
+        """At the final award: the winner is awarded, the other bids still in the running are not."""
+        record = getattr(self.tender, "opening_record", None)
+        outcomes = [{"id": str(award.bid_id), "status": "awarded"}]
+        if record is not None:
+            outcomes += [
+                {"id": str(opened.bid_id), "status": "notAwarded"}
+                for opened in record.opened_bids.all()
+                if opened.bid_id != award.bid_id and opened.bid.status == Bid.Status.NOT_AWARDED
+            ]
+        return outcomes
 
     # contracts
 
