@@ -20,7 +20,10 @@ PAGE_SIZE = 50
 
 
 def _filtered(request):
+    """The flags the filters select; none while a filter is unreadable (the form says which)."""
     form = FlagFilterForm(request.GET or None)
+    if request.GET and not form.is_valid():
+        return form, {}, selectors.flags_for_auditor().none()
     filters = form.filters() if request.GET else {}
     return form, filters, selectors.flags_for_auditor(**filters)
 

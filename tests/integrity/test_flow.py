@@ -230,3 +230,13 @@ def test_a_suppliers_public_page_shows_its_bidding_history(identical_tender, off
     submit(sealed, users[1])
     loser_page = client_for().get(users[1].supplier_membership.supplier.get_absolute_url()).content.decode()
     assert sealed.reference not in loser_page  # a sealed bid is never in the history
+
+
+def test_an_unreadable_filter_is_refused_not_ignored(flagged, auditor):
+    client = client_for(auditor)
+    response = client.get("/api/v1/integrity/flags/", {"rule": "no_such_rule"})
+    assert response.status_code == 422
+    assert response.json()["field"] == "rule"
+    page = client.get(reverse("integrity:dashboard"), {"since": "not-a-date"})
+    assert page.context["total"] == 0
+    assert "Enter a valid date." in page.content.decode()
