@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -36,6 +37,17 @@ def test_draft_warning_auditor_review_and_public_flag_after_the_award(page, brow
     warning = page.get_by_role("status").filter(has_text="Integrity warnings before publication")
     expect(warning).to_contain_text("Short submission period")
     expect(warning).to_contain_text("below the legal minimum")
+
+    # On the edit form the warning follows the deadline as she changes it.
+    page.goto(reverse("tenders:edit", args=[draft.pk]))
+    expect(page.get_by_text("Integrity warnings before publication")).to_be_visible()
+    deadline = page.get_by_label(re.compile("^Submission deadline"))
+    deadline.fill(timezone.localtime(timezone.now() + timedelta(days=20)).strftime("%Y-%m-%dT%H:%M"))
+    deadline.press("Tab")
+    expect(page.get_by_text("Integrity warnings before publication")).to_have_count(0)
+    deadline.fill(timezone.localtime(timezone.now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"))
+    deadline.press("Tab")
+    expect(page.get_by_text("Integrity warnings before publication")).to_be_visible()
     page.context.clear_cookies()
 
     # A tender of her entity opens with two identical prices; the sweep runs as beat would.
