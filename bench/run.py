@@ -13,6 +13,8 @@ Scenarios
 - seal_only: the encryption part of a submission alone, to show what the database part costs.
 - open_tender: opening a tender with M bids (decrypt, verify commitments, rank, store).
 - verify_audit_chain: recomputing the whole hash chain.
+- sealed_opening: bench/sealing.py — opening N bids sealed with the reference client, with quorum
+  recombination, against the bare decryption of the same ciphertexts.
 """
 
 import argparse
@@ -129,6 +131,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--bids", type=int, default=50, help="concurrent submissions per scenario")
     parser.add_argument("--open", type=int, default=200, help="bids in the opened tender")
+    parser.add_argument("--sealed", type=int, default=5000, help="bids in the sealed-opening scenario")
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds of the two submit scenarios")
     parser.add_argument("--results", default=os.environ.get("BENCH_RESULTS_DIR", str(ROOT / "bench" / "results")))
     parser.add_argument("--only", choices=["core", *SUITES], help="run only the core scenarios or one suite")
@@ -148,6 +151,7 @@ def main() -> None:
 
 
 def _core(args, results: dict) -> None:
+    from bench.sealing import bench_opening
     from bidding import services
     from procurement.audit import audit_verify_chain
     from tests.bidding.helpers import bidder, published_tender, set_times, submit
@@ -214,6 +218,8 @@ def _core(args, results: dict) -> None:
         "seconds": round(elapsed, 3),
         "per_bid_ms": round(elapsed / max(record.bid_count, 1) * 1000, 2),
     }
+
+    results["sealed_opening"] = bench_opening(bids=args.sealed)
 
     began = time.perf_counter()
     chain = audit_verify_chain()

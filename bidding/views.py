@@ -211,6 +211,23 @@ def opening(request, tender_id: int):
     return render(request, "bidding/opening.html", context)
 
 
+def opening_verify(request, tender_id: int):
+    """Re-run the opening in the visitor's browser from the public bundle (static/js/opening_verify.mjs)."""
+    tender = tender_get_visible(user=request.user, tender_id=tender_id)
+    require(request.user, "bidding.view_opening", tender)
+    record = selectors.tender_opening(tender)
+    return render(
+        request,
+        "bidding/opening_verify.html",
+        {
+            "tender": tender,
+            "record": record,
+            "opened_bids": selectors.opened_bids_ordered(record) if record else [],
+            "outcomes": OpenedBid.Outcome.choices,
+        },
+    )
+
+
 def _opening_is_near(tender) -> bool:
     """Poll for progress only from shortly before the opening time, not all day long."""
     return (

@@ -29,6 +29,7 @@ urlpatterns = [
     path("bids/", include("bidding.urls")),
     path("suppliers/", include("suppliers.urls")),
     path("", include("contracts.urls")),  # /evaluations/, /awards/, /complaints/, /contracts/, /reports/
+    path("opendata/", include("opendata.urls")),
     path("integrity/", include("integrity.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/setlang/", language.set_language, name="set_language"),
