@@ -2,12 +2,13 @@
 reviews (auditors). Same permissions as the pages."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from procurement.api import RulePermission
+from procurement.errors import Invalid
 from tenders.selectors import tenders_public
 
 from . import selectors, services
@@ -95,6 +96,20 @@ class TenderFlagListView(generics.ListAPIView):
         return selectors.flags_public_for_tender(tender)
 
 
+@extend_schema_view(
+    get=extend_schema(
+        parameters=[
+            OpenApiParameter("rule", str, description="rule id (GET /api/v1/integrity/rules/)"),
+            OpenApiParameter("entity", int, description="procuring entity id"),
+            OpenApiParameter("supplier", int, description="supplier id"),
+            OpenApiParameter("tender", int, description="tender id"),
+            OpenApiParameter("since", str, description="occurred on or after (YYYY-MM-DD)"),
+            OpenApiParameter("until", str, description="occurred on or before (YYYY-MM-DD)"),
+            OpenApiParameter("review", str, enum=Flag.Review.values),
+            OpenApiParameter("include_cleared", bool),
+        ]
+    )
+)
 class FlagListView(generics.ListAPIView):
     """Every flag, for auditors; the dashboard's filters as query parameters."""
 
@@ -103,9 +118,11 @@ class FlagListView(generics.ListAPIView):
     serializer_class = FlagSerializer
 
     def get_queryset(self):
-        form = FlagFilterForm(self.request.query_params or None)
-        filters = form.filters() if self.request.query_params else {}
-        return selectors.flags_for_auditor(**filters).prefetch_related("tenders", "suppliers")
+        form = FlagFilterForm(self.request.query_params)
+        if not form.is_valid():
+            field, errors = next(iter(form.errors.items()))
+            raise Invalid(errors[0], field=field)
+        return selectors.flags_for_auditor(**form.filters()).prefetch_related("tenders", "suppliers")
 
 
 class FlagReviewView(APIView):

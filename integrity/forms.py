@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from suppliers.models import Supplier
-from tenders.models import ProcuringEntity
+from tenders.models import ProcuringEntity, Tender
 
 from .indicators import all_rules
 from .models import Flag
@@ -40,6 +40,14 @@ class FlagFilterForm(forms.Form):
             "review": data["review"],
             "include_cleared": data["include_cleared"],
         }
+
+
+class DraftCheckForm(forms.Form):
+    """The tender form's fields the drafting rules read (same names as in the tender form)."""
+
+    method = forms.ChoiceField(choices=Tender.Method.choices)
+    category = forms.ChoiceField(choices=Tender.Category.choices)
+    submission_deadline = forms.DateTimeField()
 
 
 class ReviewForm(forms.Form):

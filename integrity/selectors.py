@@ -64,7 +64,9 @@ class DraftWarning:
 
 
 def draft_warnings(tender) -> list[DraftWarning]:
-    """The drafting-stage rules over a draft as it stands now (the draft changes, so nothing stored)."""
+    """The drafting-stage rules over a draft as it stands now (the draft changes, so nothing stored).
+    `tender` may be a saved draft or the values of the form being edited (method, category,
+    submission_deadline)."""
     warnings = []
     for rule in rules_for_stage(Stage.DRAFTING):
         result = rule.check_draft(tender)

@@ -1,5 +1,7 @@
 """Integrity pages: the auditors' dashboard, a flag and its review, exports; the public rule list."""
 
+from types import SimpleNamespace
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -12,7 +14,7 @@ from procurement.permissions import require
 from procurement.web import refusal
 
 from . import charts, exports, ocds, selectors, services
-from .forms import FlagFilterForm, ReviewForm
+from .forms import DraftCheckForm, FlagFilterForm, ReviewForm
 from .indicators import all_rules
 from .models import Flag
 
@@ -20,7 +22,10 @@ PAGE_SIZE = 50
 
 
 def _filtered(request):
+    """The flags the filters select; none while a filter is unreadable (the form says which)."""
     form = FlagFilterForm(request.GET or None)
+    if request.GET and not form.is_valid():
+        return form, {}, selectors.flags_for_auditor().none()
     filters = form.filters() if request.GET else {}
     return form, filters, selectors.flags_for_auditor(**filters)
 
@@ -103,6 +108,15 @@ def flag_review(request, pk: int):
         },
         status=422,
     )
+
+
+@login_required
+def draft_check(request):
+    """The drafting rules over the values in the tender form as the official edits them (htmx)."""
+    require(request.user, "tenders.add_tender")
+    form = DraftCheckForm(request.GET)
+    warnings = selectors.draft_warnings(SimpleNamespace(**form.cleaned_data)) if form.is_valid() else []
+    return render(request, "integrity/_draft_warnings.html", {"warnings": warnings})
 
 
 def rules(request):

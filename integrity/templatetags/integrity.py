@@ -21,17 +21,21 @@ def _manages_draft(user, tender) -> bool:
 
 
 @register.inclusion_tag("integrity/_tender_panel_body.html", takes_context=True)
-def integrity_tender_panel(context, tender=None):
+def integrity_tender_panel(context, tender=None, live=False):
+    """`live`: on the tender form, where the warnings follow the fields (a new draft has no tender yet)."""
     tender = tender or context.get("tender")
     request = context.get("request")
     user = getattr(request, "user", None)
-    if tender is None or tender.pk is None or user is None:
+    if user is None:
         return {"show": False}
+    if tender is None or tender.pk is None:
+        return {"show": live and user.has_perm("tenders.add_tender"), "live": live, "warnings": []}
     warnings = selectors.draft_warnings(tender) if _manages_draft(user, tender) else []
     flags = selectors.flags_public_for_tender(tender)
     is_auditor = user.has_perm("integrity.view_flags")
     return {
-        "show": bool(warnings or flags or (is_auditor and tender.is_public)),
+        "show": bool(warnings or flags or (is_auditor and tender.is_public) or (live and _manages_draft(user, tender))),
+        "live": live,
         "tender": tender,
         "warnings": warnings,
         "flags": flags,

@@ -230,3 +230,30 @@ def test_a_suppliers_public_page_shows_its_bidding_history(identical_tender, off
     submit(sealed, users[1])
     loser_page = client_for().get(users[1].supplier_membership.supplier.get_absolute_url()).content.decode()
     assert sealed.reference not in loser_page  # a sealed bid is never in the history
+
+
+def test_an_unreadable_filter_is_refused_not_ignored(flagged, auditor):
+    client = client_for(auditor)
+    response = client.get("/api/v1/integrity/flags/", {"rule": "no_such_rule"})
+    assert response.status_code == 422
+    assert response.json()["field"] == "rule"
+    page = client.get(reverse("integrity:dashboard"), {"since": "not-a-date"})
+    assert page.context["total"] == 0
+    assert "Enter a valid date." in page.content.decode()
+
+
+def test_the_draft_check_follows_the_form_values_for_officials_only(official, supplier_user):
+    soon = timezone.localtime(timezone.now() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
+    later = timezone.localtime(timezone.now() + timedelta(days=12)).strftime("%Y-%m-%dT%H:%M")
+    url = reverse("integrity:draft_check")
+    fields = {"method": "open", "category": "goods"}
+    short = client_for(official).get(url, {**fields, "submission_deadline": soon}).content.decode()
+    assert "Short submission period" in short
+    assert "below the legal minimum" in short
+    assert (
+        "Short submission"
+        not in client_for(official).get(url, {**fields, "submission_deadline": later}).content.decode()
+    )
+    assert client_for(supplier_user).get(url, {**fields, "submission_deadline": soon}).status_code == 403
+    new_form = client_for(official).get(reverse("tenders:create")).content.decode()
+    assert 'id="integrity-draft-warnings"' in new_form
