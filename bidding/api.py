@@ -12,16 +12,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, permissions, serializers, status
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from integrity.services import bid_origin_record
 from procurement.api import RulePermission
 from procurement.errors import Conflict, Forbidden, Invalid
+from procurement.parsers import BoundedJSONParser
 from suppliers.selectors import supplier_for_user
 from tenders.selectors import tenders_public
 
 from . import receipts, selectors, services
+from .bundle import opening_bundle
 from .content import MAX_DOCUMENTS, DocumentInput, bid_input_clean
 from .models import Bid
 from .services.submission import reserve_pick_rules
@@ -105,7 +107,7 @@ class BidListView(generics.ListAPIView):
     serializer_class = BidSerializer
     # JSON only: a multipart body would go through Django's upload handlers, which may spool a
     # document's plaintext to a temporary file.
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
 
     def get_queryset(self):
         return selectors.bids_of_supplier(supplier=supplier_for_user(self.request.user)).select_related("supplier")
@@ -149,6 +151,7 @@ class BidListView(generics.ListAPIView):
             documents=_documents(data.get("documents", [])),
             idempotency_key=key,
         )
+        bid_origin_record(request=request, version=result.version)
         return Response(
             receipts.receipt_for_version(result.version).as_json(),
             status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
@@ -237,3 +240,18 @@ class OpeningView(APIView):
                 ],
             }
         return Response(body)
+
+
+class OpeningBundleView(APIView):
+    """After opening: the tender's key pair, every ciphertext and the record, to re-run the opening
+    (sealclient.verify, `python -m sealclient verify`, the verifier page). 404 before opening."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(responses={200: dict})
+    def get(self, request, reference: str):
+        tender = get_object_or_404(tenders_public(), reference=reference)
+        bundle = opening_bundle(tender)
+        if bundle is None:
+            raise Http404(_("The opening bundle is public once the bids have been opened."))
+        return Response(bundle)

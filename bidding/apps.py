@@ -8,9 +8,16 @@ class BiddingConfig(AppConfig):
 
     def ready(self):
         from procurement.navigation import NavItem, nav_register
+        from sealclient import rules as opening_rules
+        from tenders.policies import attach
 
         from . import receivers  # noqa: F401 - connects the tenders signal receivers
-        from .ranking import attach_rankings
 
-        attach_rankings()
+        # The ranking lives in the reference client (the public verifier re-runs it without Django).
+        for ranking in (
+            opening_rules.LowestPriceRanking,
+            opening_rules.FloorRateReserveRanking,
+            opening_rules.BestValueRanking,
+        ):
+            attach(ranking.key, ranking=ranking)
         nav_register(NavItem(_("My bids"), "bidding:my_bids", "bidding.view_own_bids", order=200))

@@ -9,7 +9,7 @@ import rules
 from procurement.permissions import is_auditor, is_platform_admin, is_supplier_user
 
 from .models import Tender
-from .selectors import is_official_of, official_entity
+from .selectors import is_approver_of, is_official_of, official_entity
 
 
 @rules.predicate
@@ -65,10 +65,7 @@ def entity_needs_approval(user, tender) -> bool:
 
 @rules.predicate
 def is_second_approver(user, tender) -> bool:
-    official = getattr(user, "official", None)
-    return bool(
-        tender is not None and official is not None and official.can_approve and tender.created_by_id != user.pk
-    )
+    return tender is not None and is_approver_of(user, tender.entity_id) and tender.created_by_id != user.pk
 
 
 @rules.predicate

@@ -1,6 +1,7 @@
 """Reads: what each person may see of tenders, search, recipients of tender news, version diffs."""
 
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -57,6 +58,11 @@ def is_official_of(user, entity_id: int) -> bool:
         return False
     official = getattr(user, "official", None)
     return official is not None and official.entity_id == entity_id
+
+
+def is_approver_of(user, entity_id: int) -> bool:
+    """An official of the entity with the right to give the second approval (four-eyes rule)."""
+    return is_official_of(user, entity_id) and user.official.can_approve
 
 
 def tenders_public() -> QuerySet[Tender]:
@@ -271,6 +277,15 @@ SNAPSHOT_LABELS = {
 _DATETIME_FIELDS = {"clarification_deadline", "submission_deadline", "opening_at"}
 
 
+def format_amount(value) -> str:
+    """An amount as people write it: 250000000.00 → "250,000,000" (cents only when there are any)."""
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    return f"{number:,.0f}" if number == number.to_integral_value() else f"{number:,.2f}"
+
+
 def _display(field: str, value) -> str:
     if value in (None, "", [], {}):
         return "—"
@@ -278,6 +293,8 @@ def _display(field: str, value) -> str:
         return format_local(parse_datetime(value))
     if field == "description":
         return strip_tags(value)
+    if field == "estimated_value":
+        return format_amount(value)
     if field == "method":
         return str(Tender.Method(value).label)
     if field == "category":
@@ -361,8 +378,7 @@ def workspace_next_action(tender: Tender, *, user) -> str:
             return _("Complete it and submit it for approval")
         return _("Complete it and publish it")
     if status == Tender.Status.PENDING_APPROVAL:
-        official = getattr(user, "official", None)
-        if official is not None and official.can_approve and tender.created_by_id != user.pk:
+        if is_approver_of(user, tender.entity_id) and tender.created_by_id != user.pk:
             return _("Approve or return it")
         return _("Waiting for a second official's approval")
     if status == Tender.Status.PUBLISHED:

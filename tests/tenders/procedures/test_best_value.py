@@ -47,11 +47,11 @@ def test_it_needs_at_least_one_named_criterion():
 
 
 def test_opening_ranks_by_price_and_leaves_the_scores_to_evaluation():
-    from bidding.ranking import Candidate
+    from sealclient.rules import Candidate
 
     candidates = [
-        Candidate(bid_id=1, price=Decimal(100), usable=True, submitted_at=T0),
-        Candidate(bid_id=2, price=Decimal(90), usable=True, submitted_at=T0),
+        Candidate(bid_id=1, price=Decimal(100), usable=True),
+        Candidate(bid_id=2, price=Decimal(90), usable=True),
     ]
     BestValue.ranking.rank(candidates, planned_price=None, floor_price=None)
     assert [c.rank for c in candidates] == [2, 1]

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from bidding.models import OpenedBid
-from bidding.ranking import Candidate
+from sealclient.rules import Candidate
 from tenders.policies import FloorRateReserve, evaluation_policy
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
@@ -54,10 +54,10 @@ def test_it_refuses_to_average_more_reserve_prices_than_are_drawn():
 
 def test_opening_sets_aside_bids_below_the_floor_and_above_the_planned_price():
     candidates = [
-        Candidate(bid_id=1, price=Decimal(86), usable=True, submitted_at=T0),
-        Candidate(bid_id=2, price=Decimal(88), usable=True, submitted_at=T0),
-        Candidate(bid_id=3, price=Decimal(95), usable=True, submitted_at=T0),
-        Candidate(bid_id=4, price=Decimal(101), usable=True, submitted_at=T0),
+        Candidate(bid_id=1, price=Decimal(86), usable=True),
+        Candidate(bid_id=2, price=Decimal(88), usable=True),
+        Candidate(bid_id=3, price=Decimal(95), usable=True),
+        Candidate(bid_id=4, price=Decimal(101), usable=True),
     ]
     FloorRateReserve.ranking.rank(candidates, planned_price=Decimal(100), floor_price=Decimal(87))
     assert [(c.bid_id, c.outcome, c.rank) for c in candidates] == [

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from bidding.models import OpenedBid
-from bidding.ranking import Candidate
+from sealclient.rules import Candidate
 from tenders.policies import LowestPrice, evaluation_policy
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
@@ -30,10 +30,10 @@ def test_it_has_no_parameters_and_no_reserve_picks():
 
 def test_opening_ranks_every_valid_bid_by_price_equal_prices_sharing_a_rank():
     candidates = [
-        Candidate(bid_id=1, price=Decimal(300), usable=True, submitted_at=T0),
-        Candidate(bid_id=2, price=Decimal(100), usable=True, submitted_at=T0),
-        Candidate(bid_id=3, price=Decimal(100), usable=True, submitted_at=T0),
-        Candidate(bid_id=4, price=None, usable=False, submitted_at=T0, outcome=OpenedBid.Outcome.INVALID),
+        Candidate(bid_id=1, price=Decimal(300), usable=True),
+        Candidate(bid_id=2, price=Decimal(100), usable=True),
+        Candidate(bid_id=3, price=Decimal(100), usable=True),
+        Candidate(bid_id=4, price=None, usable=False, outcome=OpenedBid.Outcome.INVALID),
     ]
     LowestPrice.ranking.rank(candidates, planned_price=Decimal(150), floor_price=Decimal(200))
     assert [(c.bid_id, c.outcome, c.rank, c.tied) for c in candidates] == [

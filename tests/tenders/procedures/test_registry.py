@@ -4,8 +4,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
-from bidding.ranking import RankingPolicy
 from contracts.policies import EvaluationMethodPolicy
+from sealclient.rules import RankingPolicy
 from tenders import policies
 from tenders.checks import procedures_have_policies
 from tenders.models import Tender
