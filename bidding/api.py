@@ -15,6 +15,7 @@ from rest_framework import generics, permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from integrity.services import bid_origin_record
 from procurement.api import RulePermission
 from procurement.errors import Conflict, Forbidden, Invalid
 from procurement.parsers import BoundedJSONParser
@@ -151,6 +152,7 @@ class BidListView(generics.ListAPIView):
             documents=_documents(data.get("documents", [])),
             idempotency_key=key,
         )
+        bid_origin_record(request=request, version=result.version)
         return Response(
             receipts.receipt_for_version(result.version).as_json(),
             status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,

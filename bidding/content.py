@@ -167,7 +167,7 @@ def reserve_picks_clean(raw, *, reserve_count: int, picks_required: int) -> tupl
     problem = picks_problem(raw, reserve_count=reserve_count, picks_required=picks_required)
     if problem is not None:
         raise Invalid(problem_message(problem), field="reserve_picks")
-    return tuple(sorted(int(str(n).strip()) for n in raw))
+    return tuple(sorted(int(str(n).strip()) for n in raw or ()))
 
 
 def problem_message(problem: Problem | None) -> str:
