@@ -191,6 +191,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
 # JSON bodies of the API: room for one largest document in base64 (4/3 of its size) and the rest.
+# Bid documents are held in memory only (never spooled to disk): at most this much per request, and
+# this much across all the requests one process serves at once (beyond it: 503 with Retry-After).
+# A submission peaks at about 9 times its documents' size (bench/upload_memory.py; README).
+BID_UPLOAD_MAX_REQUEST_BYTES = env.int("BID_UPLOAD_MAX_REQUEST_BYTES", default=3 * UPLOAD_MAX_BYTES)
+UPLOAD_MEMORY_BUDGET_BYTES = env.int("UPLOAD_MEMORY_BUDGET_BYTES", default=4 * UPLOAD_MAX_BYTES)
 # Uploaded ZIP containers (and the Office formats, which are ZIPs) are opened to check what they hold.
 UPLOAD_ARCHIVE_MAX_DEPTH = env.int("UPLOAD_ARCHIVE_MAX_DEPTH", default=3)
 UPLOAD_ARCHIVE_MAX_ENTRIES = env.int("UPLOAD_ARCHIVE_MAX_ENTRIES", default=2000)
