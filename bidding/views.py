@@ -16,6 +16,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
+from integrity.services import bid_origin_record
 from procurement.permissions import require
 from procurement.web import refusal
 from tenders.models import Tender
@@ -77,6 +78,7 @@ def _bid_form(request, tender_id: int, upload_handler: SealedUploadHandler):
                     idempotency_key=form.cleaned_data["idempotency_key"],
                 )
             if not refused:
+                bid_origin_record(request=request, version=result.version)
                 if result.created:
                     messages.success(request, _("Your sealed bid was received. Keep the receipt."))
                 else:

@@ -7,4 +7,5 @@ urlpatterns = [
     path("awards/<int:pk>/", api.AwardDetailView.as_view(), name="api-award"),
     path("contracts/", api.ContractListView.as_view(), name="api-contracts"),
     path("contracts/<int:pk>/", api.ContractDetailView.as_view(), name="api-contract"),
+    path("award-reports/<int:tender_id>/", api.AwardReportDataView.as_view(), name="api-award-report-data"),
 ]

@@ -40,12 +40,21 @@ def _award(request, award_id: int) -> Award:
     return award
 
 
+def _public_scores(tender) -> list[dict]:
+    """Each member's score per criterion of each bid (members as A, B, C), for the public table."""
+    rows = selectors.evaluation_public(tender) or []
+    return [{"supplier": row["supplier"], **score} for row in rows for score in row["scores"]]
+
+
 def award_detail(request, award_id: int):
     award = _award(request, award_id)
     user = request.user
     tender = award.tender
     evaluation = selectors.evaluation_of(tender)
-    sees_reasons = is_entity_official(user, tender.entity_id) or user.has_perm("contracts.view_reports")
+    # The review's reasons are public with the award (what makes it reproducible); before that, internal.
+    sees_reasons = (
+        award.is_public or is_entity_official(user, tender.entity_id) or user.has_perm("contracts.view_reports")
+    )
     membership = supplier_membership(user)
     own_supplier_id = membership.supplier_id if membership else None
     can_manage = user.has_perm("contracts.manage_award", award)
@@ -55,6 +64,9 @@ def award_detail(request, award_id: int):
         "tender": tender,
         "assessments": selectors.assessments_of(evaluation) if evaluation else [],
         "sees_reasons": sees_reasons,
+        "public_scores": _public_scores(tender) if award.is_public else [],
+        "report_public": user.has_perm("contracts.download_award_report", tender)
+        and award.status == Award.Status.FINAL,
         "own_supplier_id": own_supplier_id,
         "complaints": selectors.complaints_visible(award=award, user=user),
         "complaint_outcomes": award.complaints.values_list("status", flat=True),
