@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from bidding.models import OpenedBid, OpeningRecord, TenderClosing
-from procurement.audit import audit_verify_chain
+from procurement.audit import transparency_log_verify
 from tenders.models import Tender
 
 from . import selectors
@@ -304,13 +304,13 @@ def award_report_data(
         data["audit_trail"] = _audit_trail(tender)
         progress(40)
         if verify_chain:
-            result = audit_verify_chain()
+            check = transparency_log_verify().check
             data["chain"] = {
-                "ok": result.ok,
-                "entries": result.entries,
-                "first_broken_seq": result.first_broken_seq,
-                "problem": result.problem,
-                "last_hash": result.last_hash,
+                "ok": check.ok,
+                "entries": check.tree_size,
+                "first_broken_seq": check.first_bad_seq,
+                "problem": check.problem,
+                "last_hash": check.root_hash.hex(),
             }
         progress(60)
     data["winner"] = next((a.supplier.name for a in awards if a.status == Award.Status.FINAL), None)
