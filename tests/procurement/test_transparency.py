@@ -203,10 +203,11 @@ def test_the_verifier_names_an_entry_rewritten_and_rehashed_by_the_owner(saved_l
             object_type=entry.object_type, object_id=entry.object_id, data=entry.data,
         )
     ).hex()  # fmt: skip
+    rewrite = "UPDATE procurement_auditentry SET data = %s, hash = %s WHERE seq = %s"
     _as_owner(
-        ("UPDATE procurement_auditentry SET data = %s, hash = %s WHERE seq = %s", [json.dumps(entry.data), forged, entry.seq]),
+        (rewrite, [json.dumps(entry.data), forged, entry.seq]),
         ("UPDATE procurement_logleaf SET leaf_hash = %s WHERE entry_id = %s", [forged, entry.seq]),
-    )  # fmt: skip
+    )
     index = LogLeaf.objects.get(entry_id=entry.seq).index
     with pytest.raises(CommandError, match=rf"leaf #{index} \(entry {entry.seq}\).*rewritten"):
         call_command("verify_transparency_log", against=str(path))
