@@ -7,6 +7,7 @@ order and never skips one that commits late with a smaller `seq` (see its docstr
 """
 
 import json
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -15,6 +16,8 @@ from django.db import connection, transaction
 
 from . import transparency
 from .models import AuditEntry, LogLeaf, TreeHead
+
+logger = logging.getLogger(__name__)
 
 # Names the advisory lock that serialises the integrators (never the writers).
 _INTEGRATOR_LOCK_KEY = 0x5452454531  # "TREE1"
@@ -183,20 +186,19 @@ def transparency_head_sign(*, force: bool = False) -> TreeHead:
         )
 
 
-def transparency_request_head() -> None:
-    """After the caller's transaction commits, ask the worker for a new signed head (openings, awards)."""
+def transparency_request_head(*, after: AuditEntry) -> None:
+    """Once the caller's transaction commits, have the worker sign a head that includes `after`
+    (openings and awards publish one promptly instead of waiting for the beat)."""
+    transaction.on_commit(lambda: _enqueue_head(after.seq))
+
+
+def _enqueue_head(seq: int) -> None:
     from .tasks import transparency_publish_head
 
-    transaction.on_commit(lambda: _enqueue_head(transparency_publish_head))
-
-
-def _enqueue_head(task) -> None:
     try:
-        task.apply_async(retry=False)
-    except Exception:  # noqa: BLE001 - a broker outage only delays the head until the beat's next run
-        import logging
-
-        logging.getLogger(__name__).warning("Tree head not queued; the beat will sign one.")
+        transparency_publish_head.apply_async(kwargs={"through_seq": seq}, retry=False)
+    except Exception as exc:  # noqa: BLE001 - a broker outage only delays the head until the beat's next run
+        logger.warning("Tree head not queued (%s); the beat will sign one.", type(exc).__name__)
 
 
 def transparency_leaves(*, with_entries: bool) -> list[transparency.Leaf]:
@@ -243,3 +245,56 @@ def transparency_log_verify(
     )
     pending = AuditEntry.objects.filter(leaf__isnull=True).count()
     return LogVerification(check, pending)
+
+
+# --- reads for the public pages and the API ---------------------------------------------------------
+
+
+def transparency_latest_head() -> TreeHead | None:
+    public_key = transparency_public_key()
+    if public_key is None:
+        return None
+    return TreeHead.objects.filter(public_key=public_key.hex()).order_by("-tree_size", "-timestamp_ms").first()
+
+
+def transparency_recent_heads(*, limit: int) -> list[TreeHead]:
+    public_key = transparency_public_key()
+    if public_key is None:
+        return []
+    return list(TreeHead.objects.filter(public_key=public_key.hex()).order_by("-tree_size", "-timestamp_ms")[:limit])
+
+
+def transparency_head_json(head: TreeHead) -> dict:
+    return {**signed_head_of(head).as_json(), "public_key": head.public_key}
+
+
+def transparency_head_of_size(tree_size: int) -> TreeHead | None:
+    public_key = transparency_public_key()
+    if public_key is None:
+        return None
+    return TreeHead.objects.filter(public_key=public_key.hex(), tree_size=tree_size).order_by("-timestamp_ms").first()
+
+
+def transparency_inclusion(*, seq: int, tree_size: int | None = None) -> dict | None:
+    """The entry's inclusion proof in a signed head (the latest by default); None until it is in one."""
+    leaf = LogLeaf.objects.filter(entry_id=seq).select_related("entry").first()
+    head = transparency_latest_head() if tree_size is None else transparency_head_of_size(tree_size)
+    if leaf is None or head is None or leaf.index >= head.tree_size:
+        return None
+    path = transparency.inclusion_proof(leaf.index, _leaf_hashes(head.tree_size))
+    return {
+        "seq": seq,
+        "leaf_index": leaf.index,
+        "tree_size": head.tree_size,
+        "leaf_hash": leaf.leaf_hash,
+        "entry": audit_entry_bytes(leaf.entry).decode(),
+        "audit_path": [p.hex() for p in path],
+        "head": transparency_head_json(head),
+    }
+
+
+def transparency_consistency(*, first: int, second: int) -> list[str]:
+    """The consistency proof between two sizes of the tree (0 < first <= second <= its size)."""
+    if second > transparency_tree_size():
+        raise ValueError("the tree is not that large yet")
+    return [p.hex() for p in transparency.consistency_proof(first, _leaf_hashes(second))]

@@ -18,7 +18,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from nacl.exceptions import CryptoError
 
-from procurement.audit import audit_record
+from procurement.audit import audit_record, transparency_request_head
 from procurement.errors import DomainError
 from procurement.sealing import commitment, unseal
 from tenders.models import Tender
@@ -274,7 +274,7 @@ def _open_locked(tender: Tender, *, actor) -> OpeningRecord:
     record.reserve_prices = summary.get("reserve_prices", [])
     record.outcome = OpeningRecord.Outcome.OPENED if valid else OpeningRecord.Outcome.UNSUCCESSFUL
     record.save()
-    audit_record(
+    opened = audit_record(
         actor=actor,
         action="bid.open_all",
         obj=record,
@@ -295,6 +295,7 @@ def _open_locked(tender: Tender, *, actor) -> OpeningRecord:
             "floor_price": record.floor_price,
         },
     )
+    transparency_request_head(after=opened)
     if valid:
         tender_set_status(
             tender=tender,
