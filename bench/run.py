@@ -13,6 +13,8 @@ Scenarios
 - seal_only: the encryption part of a submission alone, to show what the database part costs.
 - open_tender: opening a tender with M bids (decrypt, verify commitments, rank, store).
 - verify_transparency_log: recomputing every leaf and the tree.
+- audit_writes_64 (bench/audit.py): audited writes per second at 64 concurrent writers, the old
+  global-lock hash chain against the lock-free log, side by side.
 """
 
 import argparse
@@ -204,6 +206,8 @@ def main() -> None:
         "seconds": round(elapsed, 3),
         "entries_per_s": round(log.tree_size / elapsed) if elapsed else None,
     }
+
+    results["audit_writes_64"] = __import__("bench.audit", fromlist=["run"]).run()  # before/after the global lock
 
     out = Path(args.results)
     out.mkdir(parents=True, exist_ok=True)
