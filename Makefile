@@ -32,6 +32,7 @@ CHECK_DEPLOY_ENV := \
 	SECRET_KEY=check-deploy-dummy-secret-key-not-for-use-0123456789abcdefghij \
 	BID_SEALING_KEY=Y2hlY2stZGVwbG95LWR1bW15LW5vdC1hLXJlYWwtayE= \
 	TRANSPARENCY_SIGNING_KEY=Y2hlY2stZGVwbG95LWR1bW15LXNpZ25pbmcta2V5ISE= \
+	INTEGRITY_HASH_KEY=check-deploy-dummy-integrity-key \
 	ALLOWED_HOSTS=procurement.example.org \
 	CSRF_TRUSTED_ORIGINS=https://procurement.example.org \
 	SITE_URL=https://procurement.example.org

@@ -1,7 +1,7 @@
 """Audited writes per second at 64 concurrent writers: the old global-lock chain against the log.
 
-    .venv/bin/python bench/audit.py [--writers 64] [--writes 20]   # alone
-    (bench/run.py runs it too, with its other scenarios)
+    .venv/bin/python bench/run.py --only audit [--audit-writers 64] [--audit-writes 20]
+    .venv/bin/python bench/audit.py [--writers 64] [--writes 20]      # the same, printed only
 
 Each writer runs `--writes` transactions one after another; each transaction writes one entry and
 commits. "before" replays the code this replaced, on a table of its own: a platform-wide
@@ -85,7 +85,16 @@ def _round(record, writers: int, writes: int) -> float:
     return writers * writes / elapsed
 
 
-def run(*, writers: int = 64, writes: int = 20, rounds: int = 3) -> dict:
+def add_arguments(parser) -> None:
+    parser.add_argument("--audit-writers", type=int, default=64, help="concurrent audited writers")
+    parser.add_argument("--audit-writes", type=int, default=20, help="transactions per audited writer")
+
+
+def run(args) -> dict:
+    return bench_audit(writers=args.audit_writers, writes=args.audit_writes)
+
+
+def bench_audit(*, writers: int = 64, writes: int = 20, rounds: int = 3) -> dict:
     """Needs Django set up on a scratch database (bench/run.py does it)."""
     from django.db import connection
 
@@ -124,7 +133,7 @@ def main() -> None:
     from bench.run import _setup_django
 
     _setup_django()
-    print(json.dumps(run(writers=args.writers, writes=args.writes, rounds=args.rounds), indent=2))
+    print(json.dumps(bench_audit(writers=args.writers, writes=args.writes, rounds=args.rounds), indent=2))
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from procurement.permissions import is_supplier_user
@@ -93,6 +94,18 @@ def bid_eligibility(*, tender: Tender, user) -> BidEligibility:
     elif not tender.is_open_for_bids:
         reasons.insert(0, _("The submission deadline has passed."))
     return BidEligibility(not reasons, reasons, supplier)
+
+
+def open_now_offered(*, user, tender: Tender) -> bool:
+    """Whether to offer `user` the "Open now" button: allowed to open, and the opening time has come.
+
+    By the web server's clock, for the page only; the opening service checks the database clock.
+    """
+    return (
+        tender.opening_at is not None
+        and tender.opening_at <= timezone.now()
+        and user.has_perm("bidding.open_tender", tender)
+    )
 
 
 def bid_of_supplier(*, tender: Tender, supplier) -> Bid | None:

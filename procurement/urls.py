@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from tenders.views import home
 
-from . import api, health, transparency_api, views
+from . import api, health, language, transparency_api, views
 
 api_v1 = [
     path("me/", api.MeView.as_view(), name="api-me"),
@@ -30,6 +30,8 @@ api_v1 = [
     path("", include("bidding.api_urls")),
     path("", include("suppliers.api_urls")),
     path("", include("contracts.api_urls")),
+    path("ocds/", include("opendata.api_urls")),
+    path("", include("integrity.api_urls")),
 ]
 
 urlpatterns = [
@@ -43,7 +45,10 @@ urlpatterns = [
     path("bids/", include("bidding.urls")),
     path("suppliers/", include("suppliers.urls")),
     path("", include("contracts.urls")),  # /evaluations/, /awards/, /complaints/, /contracts/, /reports/
+    path("opendata/", include("opendata.urls")),
+    path("integrity/", include("integrity.urls")),
     path("accounts/", include("allauth.urls")),
+    path("i18n/setlang/", language.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

@@ -343,6 +343,6 @@ def load(stdout) -> None:
         tender_mark_unsuccessful(tender=tender, actor=seoul_official, reason="유효한 입찰이 없어 유찰되었습니다.")
         created += 1
 
-    stdout.write(
-        f"Demo tenders: {created} created ({Tender.objects.count()} in all, {Clarification.objects.count()} questions)"
-    )
+    # Only this step's notices: the bidding and contracts steps add tenders of their own, and the
+    # command prints the totals at the end.
+    stdout.write(f"Demo tenders: {created} new notice(s) in this step ({Clarification.objects.count()} questions)")

@@ -1,6 +1,7 @@
 """Reads: what each person may see of tenders, search, recipients of tender news, version diffs."""
 
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -272,6 +273,15 @@ SNAPSHOT_LABELS = {
 _DATETIME_FIELDS = {"clarification_deadline", "submission_deadline", "opening_at"}
 
 
+def format_amount(value) -> str:
+    """An amount as people write it: 250000000.00 → "250,000,000" (cents only when there are any)."""
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    return f"{number:,.0f}" if number == number.to_integral_value() else f"{number:,.2f}"
+
+
 def _display(field: str, value) -> str:
     if value in (None, "", [], {}):
         return "—"
@@ -279,6 +289,8 @@ def _display(field: str, value) -> str:
         return format_local(parse_datetime(value))
     if field == "description":
         return strip_tags(value)
+    if field == "estimated_value":
+        return format_amount(value)
     if field == "method":
         return str(Tender.Method(value).label)
     if field == "category":

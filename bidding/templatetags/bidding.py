@@ -1,7 +1,6 @@
 """{% bid_tender_panel %}: the bidding box on a tender's page (included by templates/bidding/_tender_panel.html)."""
 
 from django import template
-from django.utils import timezone
 
 from .. import selectors
 from ..models import Bid
@@ -30,11 +29,11 @@ def bid_tender_panel(context, tender=None):
         "eligibility": eligibility,
         "closing": closing,
         "record": record,
-        "can_open": record is None
-        and user.has_perm("bidding.open_tender", tender)
-        and tender.opening_at is not None
-        and tender.opening_at <= timezone.now(),
+        "can_open": record is None and selectors.open_now_offered(user=user, tender=tender),
         "csrf_token": context.get("csrf_token"),
+        "signed_in": user.is_authenticated,
+        "is_supplier_role": user.is_authenticated and user.role == "supplier",
+        "request_path": request.path,
     }
 
 
