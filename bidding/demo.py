@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.db.models import F
 from django.utils import timezone
 
-from procurement.demo import demo_user
+from procurement.demo import demo_backdate, demo_user
 from procurement.roles import Role
 from suppliers.models import Supplier, SupplierMember
 from suppliers.selectors import supplier_for_user
@@ -130,12 +130,16 @@ def _shift_back(tender: Tender, *, deadline_ago: timedelta, opening_in: timedelt
     """Demo only: move a tender and its bids back in time, keeping every interval as it was."""
     now = timezone.now()
     shift = tender.submission_deadline - (now - deadline_ago)
-    Tender.objects.filter(pk=tender.pk).update(
-        published_at=F("published_at") - shift,
-        clarification_deadline=F("clarification_deadline") - shift,
-        submission_deadline=F("submission_deadline") - shift,
-        opening_at=now + opening_in,
-        next_check=F("submission_deadline") - shift,
+    demo_backdate(
+        obj=tender,
+        updates={
+            "published_at": F("published_at") - shift,
+            "clarification_deadline": F("clarification_deadline") - shift,
+            "submission_deadline": F("submission_deadline") - shift,
+            "opening_at": now + opening_in,
+            "next_check": F("submission_deadline") - shift,
+        },
+        reason="demo: deadline moved into the past",
     )
     BidVersion.objects.filter(tender=tender).update(submitted_at=F("submitted_at") - shift)
     Bid.objects.filter(tender=tender).update(

@@ -18,7 +18,7 @@ from django.utils import timezone
 from bidding.demo import demo_bid, demo_tender_publish
 from bidding.models import Bid, BidVersion
 from bidding.services import bid_close_tender, bid_open_all
-from procurement.demo import demo_user
+from procurement.demo import demo_backdate, demo_user
 from tenders.models import Tender
 
 from . import services
@@ -47,12 +47,16 @@ def _open(tender: Tender, actor, *, days_ago: int) -> Tender:
     """Demo only: shift the tender and its bids back so its deadline and opening are `days_ago` past,
     then close and open it through bidding's services (which check the database clock)."""
     shift = tender.submission_deadline - (timezone.now() - timedelta(days=days_ago, hours=1))
-    Tender.objects.filter(pk=tender.pk).update(
-        published_at=F("published_at") - shift,
-        clarification_deadline=F("clarification_deadline") - shift,
-        submission_deadline=F("submission_deadline") - shift,
-        opening_at=F("opening_at") - shift,
-        next_check=F("submission_deadline") - shift,
+    demo_backdate(
+        obj=tender,
+        updates={
+            "published_at": F("published_at") - shift,
+            "clarification_deadline": F("clarification_deadline") - shift,
+            "submission_deadline": F("submission_deadline") - shift,
+            "opening_at": F("opening_at") - shift,
+            "next_check": F("submission_deadline") - shift,
+        },
+        reason=f"demo: deadline {days_ago} days ago",
     )
     BidVersion.objects.filter(tender=tender).update(submitted_at=F("submitted_at") - shift)
     Bid.objects.filter(tender=tender).update(

@@ -15,7 +15,7 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from procurement.audit import audit_record
+from procurement.audit import audit_record, transparency_request_head
 from procurement.errors import Conflict
 from sealclient.reserve import floor_price_compute, planned_price_compute
 from sealclient.rules import Candidate, OpenedContent, Problem, bid_open
@@ -224,7 +224,7 @@ def _open_locked(tender: Tender, *, actor) -> OpeningRecord:
     record.reserve_prices = summary.get("reserve_prices", [])
     record.outcome = OpeningRecord.Outcome.OPENED if valid else OpeningRecord.Outcome.UNSUCCESSFUL
     record.save()
-    audit_record(
+    opened = audit_record(
         actor=actor,
         action="bid.open_all",
         obj=record,
@@ -245,6 +245,7 @@ def _open_locked(tender: Tender, *, actor) -> OpeningRecord:
             "floor_price": record.floor_price,
         },
     )
+    transparency_request_head(after=opened)
     if valid:
         tender_set_status(
             tender=tender,

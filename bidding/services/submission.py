@@ -8,16 +8,19 @@ One transaction per call, in this order (docs/architecture.md §7):
 2. re-read status and deadline under that lock; a retried idempotency key returns the first receipt;
 3. lock the company's Bid row (FOR UPDATE), so two submissions of the same company serialise;
 4. insert the sealed version (already encrypted before the transaction began), queue the
-   notification to the company's own members, and write the audit entry last — the audit chain's
-   advisory lock is held only from that insert to commit;
-5. as the very last statement, compare the deadline with clock_timestamp(): a transaction that
-   started in time but reached its end too late rolls back.
+   notification to the company's own members, and write the audit entry (it takes no lock).
+
+Whether the bid is in time is decided in step 1, by clock_timestamp() right after the shared lock
+is granted (DESIGN.md §3.2): how long the transaction then takes — bookkeeping, a slow disk — never
+turns a bid late. Opening takes FOR UPDATE, so it waits for every transaction that holds the
+tender, and one that reaches the tender after closing sees the new status and is refused.
 """
 
 import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -115,28 +118,23 @@ def bid_seal(*, tender: Tender, supplier, bid: BidInput, documents: Sequence[Doc
     )
 
 
-def _lock_tender_shared(tender_id: int) -> tuple[str, bool]:
-    """FOR KEY SHARE on the tender; returns (status, still before the deadline by the DB clock)."""
+def _lock_tender_shared(tender_id: int) -> tuple[str, bool, datetime]:
+    """FOR KEY SHARE on the tender; returns (status, in time, the moment the lock was held)."""
     with connection.cursor() as cursor:
         # Shared lock: bids on one tender do not queue behind each other; opening and amendments
         # (FOR UPDATE) wait for this transaction, so they never interleave with a submission.
+        # The outer SELECT runs only once the CTE has the lock: its clock_timestamp() is that moment.
         cursor.execute(
-            "SELECT status, clock_timestamp() < submission_deadline FROM tenders_tender WHERE id = %s FOR KEY SHARE",
+            "WITH held AS MATERIALIZED ("
+            "SELECT status, submission_deadline FROM tenders_tender WHERE id = %s FOR KEY SHARE) "
+            "SELECT status, submission_deadline, clock_timestamp() FROM held",
             [tender_id],
         )
         row = cursor.fetchone()
     if row is None:
         raise NotFound(_("This tender does not exist."), code="not_found")
-    return row[0], bool(row[1])
-
-
-def _refuse_if_late(tender_id: int) -> None:
-    """The last statement before commit: the deadline by the database clock, now."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT clock_timestamp() < submission_deadline FROM tenders_tender WHERE id = %s", [tender_id])
-        in_time = cursor.fetchone()[0]
-    if not in_time:
-        raise LateBid(_("The submission deadline has passed: the bid was not accepted."))
+    status, deadline, moment = row
+    return status, moment < deadline, moment
 
 
 def _require_open(status: str, in_time: bool) -> None:
@@ -193,7 +191,7 @@ def bid_submit(
         return SubmissionResult(earlier, created=False)
     sealed = bid_seal(tender=tender, supplier=supplier, bid=bid, documents=documents)
     with transaction.atomic():
-        status, in_time = _lock_tender_shared(tender.pk)
+        status, in_time, held_at = _lock_tender_shared(tender.pk)
         earlier = selectors.version_for_idempotency_key(supplier=supplier, key=key)
         if earlier is not None:
             return SubmissionResult(earlier, created=False)
@@ -222,6 +220,7 @@ def bid_submit(
             ),
             idempotency_key=key,
             submitted_by=actor,
+            submitted_at=held_at,
         )
         BidDocument.objects.bulk_create(
             BidDocument(version=version, position=i, ciphertext=ct, ciphertext_size=len(ct))
@@ -243,9 +242,8 @@ def bid_submit(
             actor=actor,
             action="bid.replace" if replaced else "bid.submit",
             obj=locked_bid,
-            data={"version": number, "commitment": version.commitment},
+            data={"version": number, "commitment": version.commitment, "held_tender_at": held_at.isoformat()},
         )
-        _refuse_if_late(tender.pk)
     version.bid = locked_bid
     return SubmissionResult(version, created=True)
 
@@ -261,15 +259,12 @@ def bid_withdraw(*, bid: Bid, actor, idempotency_key: uuid.UUID | str | None = N
     if membership is None or membership.supplier_id != bid.supplier_id or not membership.may_bid:
         raise Forbidden(_("Only your company's administrators and bidders can withdraw its bid."), code="not_member")
     with transaction.atomic():
-        status, in_time = _lock_tender_shared(bid.tender_id)
+        status, in_time, moment = _lock_tender_shared(bid.tender_id)
         locked = Bid.objects.select_for_update().get(pk=bid.pk)
         if locked.status == Bid.Status.WITHDRAWN:
             return locked
         _require_open(status, in_time)
         check_transition(locked, Bid.Status.WITHDRAWN, Bid.TRANSITIONS)
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT clock_timestamp()")
-            moment = cursor.fetchone()[0]
         locked.status = Bid.Status.WITHDRAWN
         locked.status_changed_at = moment
         locked.withdrawn_at = moment
@@ -289,5 +284,4 @@ def bid_withdraw(*, bid: Bid, actor, idempotency_key: uuid.UUID | str | None = N
             obj=locked,
             data={"version": locked.current_version.number if locked.current_version_id else None},
         )
-        _refuse_if_late(bid.tender_id)
     return locked

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from bidding.models import Bid
 from bidding.services import bid_set_status
-from procurement.audit import audit_record
+from procurement.audit import audit_record, transparency_request_head
 from procurement.errors import Conflict, DomainError, Forbidden, InvalidTransition
 from procurement.notifications import notify
 from procurement.states import check_transition
@@ -74,12 +74,13 @@ def award_propose(*, tender: Tender, actor) -> Award:
             currency=winner.opened.currency,
             proposed_by=actor,
         )
-        audit_record(
+        proposed = audit_record(
             actor=actor,
             action="award.propose",
             obj=award,
             data={"tender": tender.pk, "bid": winner.pk, "supplier": winner.supplier_id, "value": award.value},
         )
+        transparency_request_head(after=proposed)
         if tender.entity.requires_second_approval:
             notify(
                 event="award.approval_requested",
@@ -175,7 +176,10 @@ def award_finalise(*, award: Award, actor=None) -> Award:
             pk=award.bid_id
         ):
             bid_set_status(bid=bid, to=Bid.Status.NOT_AWARDED, actor=actor)
-        audit_record(actor=actor, action="award.finalise", obj=award, data={"tender": tender.pk, "bid": award.bid_id})
+        final = audit_record(
+            actor=actor, action="award.finalise", obj=award, data={"tender": tender.pk, "bid": award.bid_id}
+        )
+        transparency_request_head(after=final)
         tender_set_status(
             tender=tender, to=Tender.Status.AWARDED, actor=actor, data={"award": award.pk, "bid": award.bid_id}
         )
