@@ -12,12 +12,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, permissions, serializers, status
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from integrity.services import bid_origin_record
 from procurement.api import RulePermission
 from procurement.errors import Conflict, Forbidden, Invalid
+from procurement.parsers import BoundedJSONParser
 from tenders.selectors import tenders_public
 
 from . import receipts, selectors, services
@@ -105,7 +106,7 @@ class BidListView(generics.ListAPIView):
     serializer_class = BidSerializer
     # JSON only: a multipart body would go through Django's upload handlers, which may spool a
     # document's plaintext to a temporary file.
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
 
     def get_queryset(self):
         return selectors.bids_of_supplier(supplier=selectors.user_supplier(self.request.user)).select_related(
@@ -151,6 +152,7 @@ class BidListView(generics.ListAPIView):
             documents=_documents(data.get("documents", [])),
             idempotency_key=key,
         )
+        bid_origin_record(request=request, version=result.version)
         return Response(
             receipts.receipt_for_version(result.version).as_json(),
             status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,

@@ -5,11 +5,12 @@ opening (on the decrypted content, which must still be what was checked).
 """
 
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
 from procurement.errors import Invalid
+from procurement.money import MAX_AMOUNT, MONEY_CONTEXT, decimal_parse
 
 # The sealed format and the rules applied at opening live in the reference client, so the portal,
 # suppliers' systems and the verifier share one implementation.
@@ -18,28 +19,22 @@ from sealclient.sealing import CONTENT_SCHEMA
 from sealclient.sealing import canonical_json as canonical_json
 from sealclient.sealing import document_manifest as document_manifest
 
-MAX_PRICE = Decimal("9999999999999999")  # fits numeric(18, 2)
+MAX_PRICE = MAX_AMOUNT
 MAX_LINES = 200
 MAX_DOCUMENTS = 10
 
 
-def _decimal(value, *, field_name: str, message: str) -> Decimal:
-    try:
-        number = Decimal(str(value).strip().replace(",", ""))
-    except (InvalidOperation, ValueError, TypeError):
-        raise Invalid(message, field=field_name, code="invalid") from None
-    if not number.is_finite():
-        raise Invalid(message, field=field_name, code="invalid")
-    return number
-
-
 def money(value, *, currency: str, field_name: str = "price") -> Decimal:
     """A positive amount with no more decimals than the currency has."""
-    number = _decimal(value, field_name=field_name, message=_("Enter the amount as a number."))
+    number = decimal_parse(
+        value,
+        field=field_name,
+        high=MAX_PRICE,
+        message=_("Enter the amount as a number."),
+        range_message=_("The amount is too large."),
+    )
     if number <= 0:
         raise Invalid(_("The amount must be more than zero."), field=field_name, code="invalid")
-    if number > MAX_PRICE:
-        raise Invalid(_("The amount is too large."), field=field_name, code="invalid")
     if number != quantize_money(number, currency):
         if currency_exponent(currency) == 0:
             raise Invalid(_("Amounts in %(currency)s are whole numbers.") % {"currency": currency}, field=field_name)
@@ -94,18 +89,29 @@ def price_lines(raw_lines, *, currency: str) -> tuple[PriceLine, ...]:
         description = " ".join(str(raw.get("description", "")).split())[:300]
         if not description:
             raise Invalid(_("Line %(n)s needs a description.") % {"n": index + 1}, field="lines")
-        quantity = _decimal(
-            raw.get("quantity"), field_name="lines", message=_("Line %(n)s: enter the quantity.") % {"n": index + 1}
+        out_of_range = _("Line %(n)s: check the quantity and unit price.") % {"n": index + 1}
+        quantity = decimal_parse(
+            raw.get("quantity"),
+            field="lines",
+            high=MAX_PRICE,
+            message=_("Line %(n)s: enter the quantity.") % {"n": index + 1},
+            range_message=out_of_range,
         )
-        unit_price = _decimal(
+        unit_price = decimal_parse(
             raw.get("unit_price"),
-            field_name="lines",
+            field="lines",
+            high=MAX_PRICE,
             message=_("Line %(n)s: enter the unit price.") % {"n": index + 1},
+            range_message=out_of_range,
         )
-        if quantity <= 0 or unit_price < 0 or quantity > MAX_PRICE or unit_price > MAX_PRICE:
-            raise Invalid(_("Line %(n)s: check the quantity and unit price.") % {"n": index + 1}, field="lines")
+        if quantity <= 0 or unit_price < 0:
+            raise Invalid(out_of_range, field="lines")
+        # Each factor fits numeric(18, 2), their product need not: bound it before it is rounded.
+        product = MONEY_CONTEXT.multiply(quantity, unit_price)
+        if product > MAX_PRICE:
+            raise Invalid(out_of_range, field="lines")
         lines.append(
-            PriceLine(description, quantity.normalize(), unit_price, quantize_money(quantity * unit_price, currency))
+            PriceLine(description, quantity.normalize(MONEY_CONTEXT), unit_price, quantize_money(product, currency))
         )
     if len(lines) > MAX_LINES:
         raise Invalid(_("At most %(n)s price lines.") % {"n": MAX_LINES}, field="lines")
@@ -129,10 +135,11 @@ def bid_input_clean(
     """
     total = money(price, currency=currency)
     cleaned_lines = price_lines(lines, currency=currency)
-    if cleaned_lines and sum((line.amount for line in cleaned_lines), Decimal(0)) != total:
+    lines_sum = sum((line.amount for line in cleaned_lines), Decimal(0))
+    if cleaned_lines and lines_sum != total:
         raise Invalid(
             _("The price lines add up to %(sum)s, not to the total price %(total)s.")
-            % {"sum": sum((line.amount for line in cleaned_lines), Decimal(0)), "total": total},
+            % {"sum": lines_sum, "total": total},
             field="lines",
         )
     declarations = declarations or {}
@@ -160,7 +167,7 @@ def reserve_picks_clean(raw, *, reserve_count: int, picks_required: int) -> tupl
     problem = picks_problem(raw, reserve_count=reserve_count, picks_required=picks_required)
     if problem is not None:
         raise Invalid(problem_message(problem), field="reserve_picks")
-    return tuple(sorted(int(str(n).strip()) for n in raw))
+    return tuple(sorted(int(str(n).strip()) for n in raw or ()))
 
 
 def problem_message(problem: Problem | None) -> str:

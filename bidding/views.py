@@ -16,6 +16,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
+from integrity.services import bid_origin_record
 from procurement.permissions import require
 from procurement.web import refusal
 from tenders.models import Tender
@@ -77,6 +78,7 @@ def _bid_form(request, tender_id: int, upload_handler: SealedUploadHandler):
                     idempotency_key=form.cleaned_data["idempotency_key"],
                 )
             if not refused:
+                bid_origin_record(request=request, version=result.version)
                 if result.created:
                     messages.success(request, _("Your sealed bid was received. Keep the receipt."))
                 else:
@@ -207,6 +209,23 @@ def opening(request, tender_id: int):
         context["opened_bids"] = bids
         context["chart"] = charts.bid_distribution(record, bids)
     return render(request, "bidding/opening.html", context)
+
+
+def opening_verify(request, tender_id: int):
+    """Re-run the opening in the visitor's browser from the public bundle (static/js/opening_verify.mjs)."""
+    tender = tender_get_visible(user=request.user, tender_id=tender_id)
+    require(request.user, "bidding.view_opening", tender)
+    record = selectors.tender_opening(tender)
+    return render(
+        request,
+        "bidding/opening_verify.html",
+        {
+            "tender": tender,
+            "record": record,
+            "opened_bids": selectors.opened_bids_ordered(record) if record else [],
+            "outcomes": OpenedBid.Outcome.choices,
+        },
+    )
 
 
 def _opening_is_near(tender) -> bool:

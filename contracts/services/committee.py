@@ -1,6 +1,6 @@
 """The evaluation committee of a best-value tender: appointment, conflict declarations, scores."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.urls import reverse
@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from bidding.models import OpeningRecord
 from procurement.audit import audit_record
 from procurement.errors import Conflict, Forbidden, Invalid, InvalidTransition
+from procurement.money import decimal_parse
 from procurement.notifications import notify
 from procurement.roles import Role
 from tenders.models import Tender
@@ -135,15 +136,14 @@ def conflict_declare(*, member: CommitteeMember, actor, no_conflict: bool, state
 
 
 def _score_value(raw, *, maximum: int, field: str) -> Decimal:
-    try:
-        value = Decimal(str(raw).strip())
-    except (InvalidOperation, ValueError):
-        raise Invalid(_("Enter a number."), field=field) from None
-    if not value.is_finite() or value < 0 or value > maximum:
-        raise Invalid(_("Enter a score from 0 to %(max)s.") % {"max": maximum}, field=field)
-    if value != value.quantize(Decimal("0.01")):
-        raise Invalid(_("Use at most two decimals."), field=field)
-    return value
+    return decimal_parse(
+        raw,
+        field=field,
+        low=Decimal(0),
+        high=Decimal(maximum),
+        places=2,
+        range_message=_("Enter a score from 0 to %(max)s.") % {"max": maximum},
+    )
 
 
 def scores_save(*, member: CommitteeMember, actor, scores: dict, submit: bool = False) -> list[Score]:

@@ -7,7 +7,7 @@ if the hash the signer saw is not the stored document's.
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -17,8 +17,10 @@ from django.utils.translation import gettext as _
 
 from procurement.audit import audit_record
 from procurement.errors import Conflict, Forbidden, Invalid, InvalidTransition
+from procurement.money import decimal_parse
 from procurement.notifications import notify
 from procurement.states import check_transition
+from procurement.storage import stored_files
 from suppliers.models import SupplierMember
 from tenders.models import Tender
 from tenders.selectors import tender_for_update
@@ -50,10 +52,7 @@ class Terms:
 
 
 def _clean_terms(terms: Terms) -> list[dict]:
-    try:
-        value = Decimal(terms.value)
-    except (InvalidOperation, TypeError, ValueError):
-        raise Invalid(_("Enter the contract value."), field="value") from None
+    value = decimal_parse(terms.value, field="value", places=2, message=_("Enter the contract value."))
     if value <= 0:
         raise Invalid(_("The contract value must be more than zero."), field="value")
     if terms.end_date < terms.start_date:
@@ -69,7 +68,7 @@ def _clean_terms(terms: Terms) -> list[dict]:
             raise Invalid(_("Milestone %(n)s is due outside the contract period.") % {"n": number}, field="milestones")
         amount = raw.get("amount")
         if amount is not None:
-            amount = Decimal(amount)
+            amount = decimal_parse(amount, field="milestones", places=2)
             if amount < 0:
                 raise Invalid(_("Milestone %(n)s has a negative amount.") % {"n": number}, field="milestones")
             total += amount
@@ -88,7 +87,7 @@ def _clean_terms(terms: Terms) -> list[dict]:
 
 def _version_fields(terms: Terms, milestones: list[dict]) -> dict:
     return {
-        "value": Decimal(terms.value),
+        "value": decimal_parse(terms.value, field="value", places=2),
         "start_date": terms.start_date,
         "end_date": terms.end_date,
         "deliverables": (terms.deliverables or "").strip(),
@@ -208,7 +207,7 @@ def contract_document_ensure(*, version: ContractVersion) -> ReportFile:
         "fingerprint": f"v{version.number}",
     }
     try:
-        with transaction.atomic():
+        with stored_files() as files, transaction.atomic():
             report = ReportFile(
                 **key,
                 status=ReportFile.Status.READY,
@@ -218,7 +217,7 @@ def contract_document_ensure(*, version: ContractVersion) -> ReportFile:
                 filename=f"contract-{version.contract.reference}-v{version.number}.pdf",
                 generated_at=timezone.now(),
             )
-            report.file.save(report.filename, ContentFile(data), save=False)
+            files.save(report.file, report.filename, ContentFile(data))
             report.save()
     except IntegrityError:
         report = ReportFile.objects.get(**key)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from procurement.audit import audit_record
 from procurement.errors import Conflict, Forbidden, Invalid
+from procurement.storage import stored_files
 from procurement.uploads import validate_upload
 
 from ..models import Supplier, SupplierDocument, SupplierMember
@@ -61,10 +62,18 @@ def _clean_name(name: str) -> str:
     return PurePosixPath((name or "document").replace("\\", "/")).name[:255] or "document"
 
 
+def _upload_check(supplier: Supplier, actor) -> None:
+    if not SupplierMember.objects.filter(supplier=supplier, user=actor).exists():
+        raise Forbidden(_("Only the company's members can upload its documents."))
+    if supplier.status == Supplier.Status.REJECTED:
+        raise Conflict(_("A rejected company cannot add documents."))
+
+
 def document_upload(*, supplier: Supplier, actor, kind: str, file, title: str = "") -> SupplierDocument:
     """Store a document for the company. The file is written before the transaction and removed if it fails."""
     if kind not in SupplierDocument.Kind.values:
         raise Invalid(_("Choose what kind of document this is."), field="kind")
+    _upload_check(supplier, actor)  # before storing anything: a refusal leaves no file behind
     content_type = document_check(file)
     sha256, size = _digest(file)
     document = SupplierDocument(
@@ -78,14 +87,11 @@ def document_upload(*, supplier: Supplier, actor, kind: str, file, title: str = 
         uploaded_by=actor,
     )
     # Storage I/O (S3 in production) stays outside the transaction and its row lock.
-    document.file.save("document", file, save=False)
-    try:
+    with stored_files() as files:
+        files.save(document.file, "document", file)
         with transaction.atomic():
             supplier = lock_supplier(supplier.pk)
-            if not SupplierMember.objects.filter(supplier=supplier, user=actor).exists():
-                raise Forbidden(_("Only the company's members can upload its documents."))
-            if supplier.status == Supplier.Status.REJECTED:
-                raise Conflict(_("A rejected company cannot add documents."))
+            _upload_check(supplier, actor)
             document.supplier = supplier
             document.save()
             audit_record(
@@ -101,9 +107,6 @@ def document_upload(*, supplier: Supplier, actor, kind: str, file, title: str = 
                     "sha256": sha256,
                 },
             )
-    except Exception:
-        document.file.delete(save=False)
-        raise
     return document
 
 

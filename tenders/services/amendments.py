@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from procurement.audit import audit_record
 from procurement.errors import Conflict, Invalid
 from procurement.notifications import notify
+from procurement.storage import StoredFiles, stored_files
 
 from .. import selectors, signals
 from ..models import Tender, TenderDocument, TenderVersion
@@ -53,8 +54,34 @@ def tender_amend(
 
     Takes FOR UPDATE on the tender (tender_for_update), so it waits for bid submissions in flight.
     A change less than AMENDMENT_EXTENSION_DAYS before the submission deadline must move the
-    deadline so that at least that many days remain.
+    deadline so that at least that many days remain. A refused amendment leaves no stored document.
     """
+    with stored_files() as files:
+        return _tender_amend(
+            tender=tender,
+            actor=actor,
+            reason=reason,
+            data=data,
+            classifications=classifications,
+            new_document=new_document,
+            new_document_title=new_document_title,
+            new_document_kind=new_document_kind,
+            files=files,
+        )
+
+
+def _tender_amend(
+    *,
+    tender: Tender,
+    actor,
+    reason: str,
+    data: dict[str, Any],
+    classifications,
+    new_document,
+    new_document_title: str,
+    new_document_kind: str,
+    files: StoredFiles,
+) -> AmendmentResult:
     reason = reason.strip()
     if not reason:
         raise TenderValidationError({"reason": _("Explain what the amendment changes and why.")})
@@ -70,6 +97,7 @@ def tender_amend(
                 title=new_document_title,
                 kind=new_document_kind,
                 amendment_number=0,  # set below, once the amendment number is known under the lock
+                files=files,
             )
         except ValidationError as exc:
             raise TenderValidationError({"new_document": exc.messages[0]}) from exc

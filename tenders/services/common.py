@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from procurement.errors import Forbidden, Invalid
+from procurement.storage import StoredFiles
 from procurement.uploads import validate_upload
 
 from .. import selectors
@@ -86,10 +87,13 @@ def set_classifications(obj, classifications) -> None:
         obj.classifications.set(classifications)
 
 
-def document_build(*, tender: Tender, actor, file, title: str, kind: str, amendment_number: int) -> TenderDocument:
+def document_build(
+    *, tender: Tender, actor, file, title: str, kind: str, amendment_number: int, files: StoredFiles
+) -> TenderDocument:
     """Check what the file really is, hash it and store it; the caller saves the row in its transaction.
 
-    Storage happens before (outside) the transaction: it is slow I/O, and an orphan file is harmless.
+    Storage happens before (outside) the transaction, it is slow I/O; `files` deletes it again if the
+    caller's transaction does not commit.
     """
     content_type = validate_upload(file)
     digest = hashlib.sha256()
@@ -108,7 +112,7 @@ def document_build(*, tender: Tender, actor, file, title: str, kind: str, amendm
         amendment_number=amendment_number,
         uploaded_by=actor,
     )
-    document.file.save(original_name, file, save=False)
+    files.save(document.file, original_name, file)
     return document
 
 

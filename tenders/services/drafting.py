@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from procurement.audit import audit_record
 from procurement.errors import Conflict, Forbidden
 from procurement.notifications import notify
+from procurement.storage import stored_files
 
 from .. import selectors
 from ..models import Invitation, Tender, TenderDocument
@@ -61,20 +62,28 @@ def tender_update_draft(*, tender: Tender, actor, data: dict[str, Any], classifi
 
 def tender_document_add(*, tender: Tender, actor, file, title: str, kind: str) -> TenderDocument:
     """Attach a document to a draft (published tenders get documents through tender_amend)."""
-    document = document_build(tender=tender, actor=actor, file=file, title=title, kind=kind, amendment_number=0)
-    with transaction.atomic():
-        locked = selectors.tender_for_update(tender.pk)
-        require_entity_official(locked, actor)
-        if locked.status != Tender.Status.DRAFT:
-            raise Conflict(_("Documents of a published tender change only through an amendment."))
-        document.save()
-        audit_record(
-            actor=actor,
-            action="tender.document_add",
-            obj=locked,
-            data={"document": document.pk, "name": document.original_name, "sha256": document.sha256},
+    _document_add_check(tender, actor)  # before storing anything: a refusal leaves no file behind
+    with stored_files() as files:
+        document = document_build(
+            tender=tender, actor=actor, file=file, title=title, kind=kind, amendment_number=0, files=files
         )
+        with transaction.atomic():
+            locked = selectors.tender_for_update(tender.pk)
+            _document_add_check(locked, actor)
+            document.save()
+            audit_record(
+                actor=actor,
+                action="tender.document_add",
+                obj=locked,
+                data={"document": document.pk, "name": document.original_name, "sha256": document.sha256},
+            )
     return document
+
+
+def _document_add_check(tender: Tender, actor) -> None:
+    require_entity_official(tender, actor)
+    if tender.status != Tender.Status.DRAFT:
+        raise Conflict(_("Documents of a published tender change only through an amendment."))
 
 
 def tender_document_remove(*, document: TenderDocument, actor) -> None:
