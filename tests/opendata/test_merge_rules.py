@@ -1,4 +1,4 @@
-"""The merge rules written out in opendata.merge are those of OCDS 1.1.5 patched with the koneps extension."""
+"""The merge rules written out in opendata.merge are OCDS 1.1.5's patched with the packages' extensions."""
 
 import json
 import os
@@ -12,7 +12,11 @@ from ocdsmerge.rules import get_merge_rules
 
 from opendata.merge import MERGE_RULES
 
-EXTENSION = Path(__file__).resolve().parents[2] / "opendata" / "extensions" / "koneps" / "release-schema.json"
+ROOT = Path(__file__).resolve().parents[2]
+EXTENSIONS = (
+    ROOT / "opendata" / "extensions" / "koneps" / "release-schema.json",
+    ROOT / "integrity" / "ocds_extension" / "release-schema.json",
+)
 
 
 def test_the_merge_rules_are_the_standards_with_the_extension():
@@ -22,5 +26,7 @@ def test_the_merge_rules_are_the_standards_with_the_extension():
     with zipfile.ZipFile(zip_path) as archive:
         [member] = [m for m in archive.namelist() if m.endswith("/schema/release-schema.json")]
         schema = json.loads(archive.read(member))
-    patched = json_merge_patch.merge(schema, json.loads(EXTENSION.read_text()))
+    patched = schema
+    for extension in EXTENSIONS:
+        patched = json_merge_patch.merge(patched, json.loads(extension.read_text()))
     assert get_merge_rules(jsonref.replace_refs(patched)) == MERGE_RULES
