@@ -413,6 +413,11 @@ STANDSTILL_DAYS = env.int("STANDSTILL_DAYS", default=7)
 # smaller ones render during the request and stream directly.
 AWARD_REPORT_INLINE_MAX_BIDS = env.int("AWARD_REPORT_INLINE_MAX_BIDS", default=40)
 CELERY_BEAT_SCHEDULE["awards-sweep"] = {"task": "contracts.tasks.awards_sweep", "schedule": timedelta(seconds=60)}
+# The OCDS bulk file (opendata.tasks): the whole dataset, rebuilt every OCDS_BULK_HOURS hours.
+CELERY_BEAT_SCHEDULE["opendata-bulk"] = {
+    "task": "opendata.tasks.opendata_bulk_build",
+    "schedule": timedelta(hours=env.int("OCDS_BULK_HOURS", default=24)),
+}
 # --- end contracts -------------------------------------------------------------------------------
 
 # --- integrity (issue 11) ------------------------------------------------------------------------
