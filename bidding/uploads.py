@@ -1,4 +1,4 @@
-"""Bid attachments are read into memory only: their plaintext must never touch the disk.
+"""Bid attachments are read into memory only: their plaintext must never touch the disk (docs/architecture.md §4).
 
 Django's default handlers spool uploads above FILE_UPLOAD_MAX_MEMORY_SIZE to a temporary file.
 The bid view installs `SealedUploadHandler` as the only handler before the request body is parsed;

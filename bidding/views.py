@@ -19,6 +19,7 @@ from integrity.services import bid_origin_record
 from procurement.parsers import json_loads_bounded
 from procurement.permissions import require
 from procurement.web import refusal
+from suppliers.selectors import supplier_for_user
 from tenders.models import Tender
 from tenders.selectors import tender_get_visible
 
@@ -109,7 +110,7 @@ def _bid_form(request, tender_id: int, upload_handler: SealedUploadHandler):
 @login_required
 def my_bids(request):
     require(request.user, "bidding.view_own_bids")
-    supplier = selectors.user_supplier(request.user)
+    supplier = supplier_for_user(request.user)
     page = Paginator(selectors.bids_of_supplier(supplier=supplier), 20).get_page(request.GET.get("page"))
     return render(request, "bidding/my_bids.html", {"page_obj": page, "supplier": supplier})
 
