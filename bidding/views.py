@@ -1,6 +1,5 @@
 """Bid pages: thin views that check a permission, call a selector or service and render."""
 
-import json
 from datetime import timedelta
 
 from django.contrib import messages
@@ -17,6 +16,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_POST
 
 from integrity.services import bid_origin_record
+from procurement.parsers import json_loads_bounded
 from procurement.permissions import require
 from procurement.web import refusal
 from suppliers.selectors import supplier_for_user
@@ -293,7 +293,7 @@ def verify(request):
         upload = form.cleaned_data.get("receipt")
         if upload is not None:
             try:
-                data = json.loads(upload.read(100_000))
+                data = json_loads_bounded(upload.read(100_000).decode())
             except (ValueError, UnicodeDecodeError):
                 form.add_error("receipt", _("This file is not a JSON receipt."))
             else:
