@@ -9,7 +9,7 @@ noisy: read the ratios between scenarios of one run, not absolute times across r
 Scenarios
 - submit_one_tender: N suppliers submit concurrently to ONE tender (the deadline rush);
 - submit_many_tenders: N suppliers submit concurrently, each to its own tender (no shared row).
-  The ratio of the two shows whether bids on one tender queue behind each other (DESIGN §6).
+  The ratio of the two shows whether bids on one tender queue behind each other (docs/architecture.md §7).
 - seal_only: the encryption part of a submission alone, to show what the database part costs.
 - open_tender: opening a tender with M bids (decrypt, verify commitments, rank, store).
 - verify_transparency_log: recomputing every leaf, the tree and the signed heads.

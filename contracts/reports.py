@@ -22,10 +22,10 @@ from django.utils.translation import gettext as _
 from bidding.models import OpenedBid, OpeningRecord, TenderClosing
 from procurement.audit import transparency_log_verify
 from tenders.models import Tender
+from tenders.policies import evaluation_policy
 
 from . import selectors
 from .models import Assessment, Award, CommitteeMember, Complaint, Contract, Evaluation, Score, Signature
-from .policies import evaluation_method_policy
 
 REPORT_VERSION = 1
 
@@ -278,7 +278,7 @@ def award_report_data(tender: Tender, *, language: str, progress: Callable[[int]
         awards = list(Award.objects.filter(tender=tender).select_related("supplier").order_by("-proposed_at", "-id"))
         contract = Contract.objects.filter(tender=tender).first()
         progress(10)
-        policy = evaluation_method_policy(tender.evaluation_method)
+        policy = evaluation_policy(tender.evaluation_method)
         data = {
             "language": language,
             "tender": _tender_summary(tender),

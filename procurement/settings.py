@@ -206,6 +206,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
 # JSON bodies of the API: room for one largest document in base64 (4/3 of its size) and the rest.
+# Bid documents are held in memory only (never spooled to disk): at most this much per request, and
+# this much across all the requests one process serves at once (beyond it: 503 with Retry-After).
+# A submission peaks at about 9 times its documents' size (bench/upload_memory.py; README).
+BID_UPLOAD_MAX_REQUEST_BYTES = env.int("BID_UPLOAD_MAX_REQUEST_BYTES", default=3 * UPLOAD_MAX_BYTES)
+UPLOAD_MEMORY_BUDGET_BYTES = env.int("UPLOAD_MEMORY_BUDGET_BYTES", default=4 * UPLOAD_MAX_BYTES)
 # Uploaded ZIP containers (and the Office formats, which are ZIPs) are opened to check what they hold.
 UPLOAD_ARCHIVE_MAX_DEPTH = env.int("UPLOAD_ARCHIVE_MAX_DEPTH", default=3)
 UPLOAD_ARCHIVE_MAX_ENTRIES = env.int("UPLOAD_ARCHIVE_MAX_ENTRIES", default=2000)
@@ -341,7 +346,7 @@ LOGGING = {
     "loggers": {name: {"level": "WARNING"} for name in ("django.db.backends", "weasyprint", "fontTools")},
 }
 
-# --- tenders (issue 4) -------------------------------------------------------------------------
+# --- tenders -------------------------------------------------------------------------
 # OCDS ocid = "<OCDS_PREFIX>-<reference>". Register a real prefix with the Open Contracting
 # Partnership (they look like "ocds-213czf"); this placeholder is fine for development.
 OCDS_PREFIX = env.str("OCDS_PREFIX", default="ocds-koneps")
@@ -401,13 +406,18 @@ REGISTRATION_NUMBER_PATTERNS = {
 }
 # --- end suppliers -------------------------------------------------------------------------------
 
-# --- contracts (issue 6) -------------------------------------------------------------------------
+# --- contracts -------------------------------------------------------------------------
 # Days between the award proposal reaching bidders and the award becoming final (complaints window).
 STANDSTILL_DAYS = env.int("STANDSTILL_DAYS", default=7)
 # Award reports of tenders with more opened bids than this render in a Celery task (with progress);
 # smaller ones render during the request and stream directly.
 AWARD_REPORT_INLINE_MAX_BIDS = env.int("AWARD_REPORT_INLINE_MAX_BIDS", default=40)
 CELERY_BEAT_SCHEDULE["awards-sweep"] = {"task": "contracts.tasks.awards_sweep", "schedule": timedelta(seconds=60)}
+# The OCDS bulk file (opendata.tasks): the whole dataset, rebuilt every OCDS_BULK_HOURS hours.
+CELERY_BEAT_SCHEDULE["opendata-bulk"] = {
+    "task": "opendata.tasks.opendata_bulk_build",
+    "schedule": timedelta(hours=env.int("OCDS_BULK_HOURS", default=24)),
+}
 # --- end contracts -------------------------------------------------------------------------------
 
 # --- integrity (issue 11) ------------------------------------------------------------------------

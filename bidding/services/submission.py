@@ -1,6 +1,6 @@
 """Submitting, replacing and withdrawing sealed bids: the deadline rush path, kept short and lean.
 
-One transaction per call, in this order (DESIGN.md §6):
+One transaction per call, in this order (docs/architecture.md §7):
 
 1. FOR KEY SHARE on the tender row — a shared lock: submissions to one tender never wait for each
    other, but opening and amendments (FOR UPDATE) wait for every submission in flight, and no
@@ -35,6 +35,7 @@ from procurement.notifications import notify
 from procurement.sealing import commitment, seal
 from procurement.states import check_transition
 from procurement.uploads import validate_upload
+from suppliers.selectors import membership_for_user
 from tenders.models import Tender
 from tenders.policies import evaluation_policy
 
@@ -81,11 +82,8 @@ class SealedSubmission:
 
 
 def reserve_pick_rules(tender: Tender) -> tuple[int | None, int | None]:
-    """(reserve_count, picks_per_bidder) for the multiple-reserve-price method, else (None, None)."""
-    if tender.evaluation_method != Tender.EvaluationMethod.FLOOR_RATE_RESERVE:
-        return None, None
-    params = evaluation_policy(tender.evaluation_method).clean(tender.evaluation_params)
-    return params["reserve_count"], params["picks_per_bidder"]
+    """(reserve_count, picks_per_bidder) for a procedure with reserve prices, else (None, None)."""
+    return evaluation_policy(tender.evaluation_method).reserve_pick_rules(tender.evaluation_params)
 
 
 @sensitive_variables()
@@ -95,7 +93,7 @@ def bid_seal(*, tender: Tender, supplier, bid: BidInput, documents: Sequence[Doc
         raise Conflict(_("This tender is not open for bids."), code="not_open")
     if len(documents) > MAX_DOCUMENTS:
         raise Invalid(_("Attach at most %(n)s documents.") % {"n": MAX_DOCUMENTS}, field="documents")
-    if tender.evaluation_method == Tender.EvaluationMethod.BEST_VALUE and not documents:
+    if evaluation_policy(tender.evaluation_method).needs_technical_proposal and not documents:
         raise Invalid(_("Attach your technical proposal."), field="documents")
     manifest = []
     for position, document in enumerate(documents):
@@ -257,12 +255,8 @@ def bid_withdraw(*, bid: Bid, actor, idempotency_key: uuid.UUID | str | None = N
     withdrawn bid returns it unchanged, so a retried request is harmless.
     """
     key = uuid.UUID(str(idempotency_key)) if idempotency_key else uuid.uuid4()
-    membership = selectors.supplier_membership(actor)
-    if (
-        membership is None
-        or membership.supplier_id != bid.supplier_id
-        or membership.role not in selectors.BIDDING_MEMBER_ROLES
-    ):
+    membership = membership_for_user(actor)
+    if membership is None or membership.supplier_id != bid.supplier_id or not membership.may_bid:
         raise Forbidden(_("Only your company's administrators and bidders can withdraw its bid."), code="not_member")
     with transaction.atomic():
         status, in_time, moment = _lock_tender_shared(bid.tender_id)

@@ -25,17 +25,12 @@ from procurement.errors import Conflict, DomainError, Forbidden, InvalidTransiti
 from procurement.notifications import notify
 from procurement.states import check_transition
 from tenders.models import Tender
-from tenders.selectors import tender_for_update
+from tenders.selectors import is_approver_of, tender_for_update
 from tenders.services import tender_set_status
+from tenders.services.common import require_entity_official
 
 from ..models import Assessment, Award, Complaint, Evaluation
-from .common import (
-    clean_reason,
-    entity_officials,
-    members_of_supplier,
-    opened_bids_of,
-    require_entity_official,
-)
+from .common import clean_reason, entity_officials, members_of_supplier, opened_bids_of
 from .evaluation import evaluation_reopen_locked
 
 logger = logging.getLogger(__name__)
@@ -105,8 +100,7 @@ def award_approve(*, award: Award, actor) -> Award:
         tender = tender_for_update(award.tender_id)
         require_entity_official(tender, actor)
         award = _award_for_update(award.pk)
-        official = actor.official
-        if not official.can_approve or award.proposed_by_id == actor.pk:
+        if not is_approver_of(actor, tender.entity_id) or award.proposed_by_id == actor.pk:
             raise Forbidden(_("A second official with approval rights must approve the award."))
         check_transition(award, Award.Status.STANDSTILL, Award.TRANSITIONS)
         award.approved_by = actor
