@@ -16,6 +16,7 @@ class NavItem:
 
 NAV_ITEMS = [
     NavItem(_("Home"), "home"),
+    NavItem(_("My dashboard"), "dashboard", "procurement.view_dashboard"),
     NavItem(_("Tenders"), "tenders:list"),
     NavItem(_("Workspace"), "tenders:workspace", "tenders.view_workspace"),
     NavItem(_("Alerts"), "tenders:alerts", "tenders.manage_subscription"),

@@ -129,7 +129,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "dashboard"  # each role's next actions
 
 # allauth: email is the login; mail must be verified before the account is used.
 ACCOUNT_LOGIN_METHODS = {"email"}
