@@ -33,6 +33,7 @@ COPY . .
 RUN DEBUG=0 \
     SECRET_KEY=image-build-only-not-a-real-secret-key-0123456789abcdefghij \
     BID_SEALING_KEY=aW1hZ2UtYnVpbGQtb25seS1ub3QtYS1yZWFsLWtleSE= \
+    INTEGRITY_HASH_KEY=image-build-only \
     python manage.py collectstatic --noinput --verbosity 0 \
     && mkdir -p var/media \
     && chown -R app:app var

@@ -31,6 +31,7 @@ CHECK_DEPLOY_ENV := \
 	DEBUG=0 MFA_DEMO_RELAX=0 \
 	SECRET_KEY=check-deploy-dummy-secret-key-not-for-use-0123456789abcdefghij \
 	BID_SEALING_KEY=Y2hlY2stZGVwbG95LWR1bW15LW5vdC1hLXJlYWwtayE= \
+	INTEGRITY_HASH_KEY=check-deploy-dummy-integrity-key \
 	ALLOWED_HOSTS=procurement.example.org \
 	CSRF_TRUSTED_ORIGINS=https://procurement.example.org \
 	SITE_URL=https://procurement.example.org

@@ -13,6 +13,8 @@ Scenarios
 - seal_only: the encryption part of a submission alone, to show what the database part costs.
 - open_tender: opening a tender with M bids (decrypt, verify commitments, rank, store).
 - verify_audit_chain: recomputing the whole hash chain.
+- sealed_opening: bench/sealing.py — opening N bids sealed with the reference client, with quorum
+  recombination, against the bare decryption of the same ciphertexts.
 """
 
 import argparse
@@ -22,11 +24,18 @@ import statistics
 import sys
 import threading
 import time
+from importlib import import_module
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+# More suites: bench/<name>.py with add_arguments(parser) and run(args) -> dict, one line each here.
+# They run after the scenarios above, on the same throwaway database; `--only <name>` runs one alone.
+SUITES = [
+    "integrity",
+]
 
 
 def _bench_database_url() -> str:
@@ -122,11 +131,27 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--bids", type=int, default=50, help="concurrent submissions per scenario")
     parser.add_argument("--open", type=int, default=200, help="bids in the opened tender")
+    parser.add_argument("--sealed", type=int, default=5000, help="bids in the sealed-opening scenario")
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds of the two submit scenarios")
     parser.add_argument("--results", default=os.environ.get("BENCH_RESULTS_DIR", str(ROOT / "bench" / "results")))
+    parser.add_argument("--only", choices=["core", *SUITES], help="run only the core scenarios or one suite")
+    suites = {name: import_module(f"bench.{name}") for name in SUITES}
+    for suite in suites.values():
+        suite.add_arguments(parser)
     args = parser.parse_args()
 
     _setup_django()
+    results: dict = {}
+    if args.only in (None, "core"):
+        _core(args, results)
+    for name, suite in suites.items():
+        if args.only in (None, name):
+            results[name] = suite.run(args)
+    _write(args, results)
+
+
+def _core(args, results: dict) -> None:
+    from bench.sealing import bench_opening
     from bidding import services
     from procurement.audit import audit_verify_chain
     from tests.bidding.helpers import bidder, published_tender, set_times, submit
@@ -143,7 +168,7 @@ def main() -> None:
             for n, (tender, user) in enumerate(zip(tenders, users, strict=True))
         ]
 
-    results: dict = {"bids": args.bids, "opened_bids": args.open}
+    results.update({"bids": args.bids, "opened_bids": args.open})
 
     # Warm up (imports, connections, caches), then alternate the two scenarios so that neither
     # profits from running second; report the median of the rounds' p50s.
@@ -194,6 +219,8 @@ def main() -> None:
         "per_bid_ms": round(elapsed / max(record.bid_count, 1) * 1000, 2),
     }
 
+    results["sealed_opening"] = bench_opening(bids=args.sealed)
+
     began = time.perf_counter()
     chain = audit_verify_chain()
     elapsed = time.perf_counter() - began
@@ -204,6 +231,8 @@ def main() -> None:
         "entries_per_s": round(chain.entries / elapsed) if elapsed else None,
     }
 
+
+def _write(args, results: dict) -> None:
     out = Path(args.results)
     out.mkdir(parents=True, exist_ok=True)
     (out / "latest.json").write_text(json.dumps(results, indent=2) + "\n")

@@ -12,15 +12,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, permissions, serializers, status
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from integrity.services import bid_origin_record
 from procurement.api import RulePermission
-from procurement.errors import DomainError
+from procurement.errors import Conflict, Forbidden, Invalid
+from procurement.parsers import BoundedJSONParser
 from tenders.selectors import tenders_public
 
 from . import receipts, selectors, services
+from .bundle import opening_bundle
 from .content import MAX_DOCUMENTS, DocumentInput, bid_input_clean
 from .models import Bid
 from .services.submission import reserve_pick_rules
@@ -81,15 +83,15 @@ def _decimal(value) -> str | None:
 
 def _documents(raw) -> list[DocumentInput]:
     if len(raw) > MAX_DOCUMENTS:
-        raise DomainError(_("Attach at most %(n)s documents.") % {"n": MAX_DOCUMENTS}, field="documents")
+        raise Invalid(_("Attach at most %(n)s documents.") % {"n": MAX_DOCUMENTS}, field="documents")
     documents = []
     for item in raw:
         try:
             data = base64.b64decode(item["content_base64"], validate=True)
         except (binascii.Error, ValueError):
-            raise DomainError(_("Documents must be base64-encoded."), field="documents") from None
+            raise Invalid(_("Documents must be base64-encoded."), field="documents") from None
         if len(data) > MAX_FILE_BYTES:
-            raise DomainError(_("A document is larger than the limit."), field="documents")
+            raise Invalid(_("A document is larger than the limit."), field="documents")
         documents.append(DocumentInput(name=item["name"], data=data))
     return documents
 
@@ -104,7 +106,7 @@ class BidListView(generics.ListAPIView):
     serializer_class = BidSerializer
     # JSON only: a multipart body would go through Django's upload handlers, which may spool a
     # document's plaintext to a temporary file.
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
 
     def get_queryset(self):
         return selectors.bids_of_supplier(supplier=selectors.user_supplier(self.request.user)).select_related(
@@ -119,19 +121,19 @@ class BidListView(generics.ListAPIView):
     @sensitive_variables()
     def post(self, request):
         if not request.user.has_perm("bidding.submit_bid"):
-            return Response({"detail": _("Permission denied.")}, status=status.HTTP_403_FORBIDDEN)
+            raise Forbidden(_("Only members of an approved company may submit bids."))
         key = request.headers.get("Idempotency-Key", "")
         try:
             key = uuid.UUID(key)
         except ValueError:
-            raise DomainError(_("Send an Idempotency-Key header with a UUID."), field="Idempotency-Key") from None
+            raise Invalid(_("Send an Idempotency-Key header with a UUID."), field="Idempotency-Key") from None
         incoming = BidSubmitSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
         tender = get_object_or_404(tenders_public(), pk=data["tender"])
         eligibility = selectors.bid_eligibility(tender=tender, user=request.user)
         if eligibility.supplier is None:
-            raise DomainError(eligibility.reasons[0], code="not_eligible")
+            raise Forbidden(eligibility.reasons[0], code="not_eligible")
         reserve_count, picks_required = reserve_pick_rules(tender)
         bid = bid_input_clean(
             price=data["price"],
@@ -150,6 +152,7 @@ class BidListView(generics.ListAPIView):
             documents=_documents(data.get("documents", [])),
             idempotency_key=key,
         )
+        bid_origin_record(request=request, version=result.version)
         return Response(
             receipts.receipt_for_version(result.version).as_json(),
             status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
@@ -178,7 +181,7 @@ class BidWithdrawView(APIView):
         if not request.user.has_perm("bidding.read_bid", bid):
             raise Http404
         if not request.user.has_perm("bidding.withdraw_bid", bid):
-            raise DomainError(_("This bid can no longer be withdrawn."), code="not_withdrawable")
+            raise Conflict(_("This bid can no longer be withdrawn."), code="not_withdrawable")
         bid = services.bid_withdraw(bid=bid, actor=request.user, idempotency_key=request.headers.get("Idempotency-Key"))
         return Response(receipts.receipt_for_withdrawal(bid).as_json())
 
@@ -238,3 +241,18 @@ class OpeningView(APIView):
                 ],
             }
         return Response(body)
+
+
+class OpeningBundleView(APIView):
+    """After opening: the tender's key pair, every ciphertext and the record, to re-run the opening
+    (sealclient.verify, `python -m sealclient verify`, the verifier page). 404 before opening."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(responses={200: dict})
+    def get(self, request, reference: str):
+        tender = get_object_or_404(tenders_public(), reference=reference)
+        bundle = opening_bundle(tender)
+        if bundle is None:
+            raise Http404(_("The opening bundle is public once the bids have been opened."))
+        return Response(bundle)

@@ -4,55 +4,41 @@ Pure functions: no database, no I/O. The same checks run at submission (before s
 opening (on the decrypted content, which must still be what was checked).
 """
 
-import hashlib
-import json
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from procurement.errors import DomainError
+from procurement.errors import Invalid
+from procurement.money import MAX_AMOUNT, MONEY_CONTEXT, decimal_parse
 
-CONTENT_SCHEMA = "koneps-bid-content-v1"
-MAX_PRICE = Decimal("9999999999999999")  # fits numeric(18, 2)
+# The sealed format and the rules applied at opening live in the reference client, so the portal,
+# suppliers' systems and the verifier share one implementation.
+from sealclient.rules import DECLARATIONS, Problem, currency_exponent, picks_problem, quantize_money
+from sealclient.sealing import CONTENT_SCHEMA
+from sealclient.sealing import canonical_json as canonical_json
+from sealclient.sealing import document_manifest as document_manifest
+
+MAX_PRICE = MAX_AMOUNT
 MAX_LINES = 200
 MAX_DOCUMENTS = 10
-# Currencies without minor units; every other currency is priced to the cent.
-WHOLE_UNIT_CURRENCIES = frozenset({"KRW", "JPY", "VND", "IDR", "CLP", "ISK", "UGX", "PYG"})
-DECLARATIONS = ("no_conflict_of_interest", "no_collusion")
-
-
-def currency_exponent(currency: str) -> int:
-    return 0 if currency.upper() in WHOLE_UNIT_CURRENCIES else 2
-
-
-def quantize_money(value: Decimal, currency: str) -> Decimal:
-    return value.quantize(Decimal(1).scaleb(-currency_exponent(currency)), rounding=ROUND_HALF_UP)
-
-
-def _decimal(value, *, field_name: str, message: str) -> Decimal:
-    try:
-        number = Decimal(str(value).strip().replace(",", ""))
-    except (InvalidOperation, ValueError, TypeError):
-        raise DomainError(message, field=field_name, code="invalid") from None
-    if not number.is_finite():
-        raise DomainError(message, field=field_name, code="invalid")
-    return number
 
 
 def money(value, *, currency: str, field_name: str = "price") -> Decimal:
     """A positive amount with no more decimals than the currency has."""
-    number = _decimal(value, field_name=field_name, message=_("Enter the amount as a number."))
+    number = decimal_parse(
+        value,
+        field=field_name,
+        high=MAX_PRICE,
+        message=_("Enter the amount as a number."),
+        range_message=_("The amount is too large."),
+    )
     if number <= 0:
-        raise DomainError(_("The amount must be more than zero."), field=field_name, code="invalid")
-    if number > MAX_PRICE:
-        raise DomainError(_("The amount is too large."), field=field_name, code="invalid")
+        raise Invalid(_("The amount must be more than zero."), field=field_name, code="invalid")
     if number != quantize_money(number, currency):
         if currency_exponent(currency) == 0:
-            raise DomainError(
-                _("Amounts in %(currency)s are whole numbers.") % {"currency": currency}, field=field_name
-            )
-        raise DomainError(_("Use at most two decimals."), field=field_name, code="invalid")
+            raise Invalid(_("Amounts in %(currency)s are whole numbers.") % {"currency": currency}, field=field_name)
+        raise Invalid(_("Use at most two decimals."), field=field_name, code="invalid")
     return quantize_money(number, currency)
 
 
@@ -102,22 +88,33 @@ def price_lines(raw_lines, *, currency: str) -> tuple[PriceLine, ...]:
     for index, raw in enumerate(raw_lines or ()):
         description = " ".join(str(raw.get("description", "")).split())[:300]
         if not description:
-            raise DomainError(_("Line %(n)s needs a description.") % {"n": index + 1}, field="lines")
-        quantity = _decimal(
-            raw.get("quantity"), field_name="lines", message=_("Line %(n)s: enter the quantity.") % {"n": index + 1}
+            raise Invalid(_("Line %(n)s needs a description.") % {"n": index + 1}, field="lines")
+        out_of_range = _("Line %(n)s: check the quantity and unit price.") % {"n": index + 1}
+        quantity = decimal_parse(
+            raw.get("quantity"),
+            field="lines",
+            high=MAX_PRICE,
+            message=_("Line %(n)s: enter the quantity.") % {"n": index + 1},
+            range_message=out_of_range,
         )
-        unit_price = _decimal(
+        unit_price = decimal_parse(
             raw.get("unit_price"),
-            field_name="lines",
+            field="lines",
+            high=MAX_PRICE,
             message=_("Line %(n)s: enter the unit price.") % {"n": index + 1},
+            range_message=out_of_range,
         )
-        if quantity <= 0 or unit_price < 0 or quantity > MAX_PRICE or unit_price > MAX_PRICE:
-            raise DomainError(_("Line %(n)s: check the quantity and unit price.") % {"n": index + 1}, field="lines")
+        if quantity <= 0 or unit_price < 0:
+            raise Invalid(out_of_range, field="lines")
+        # Each factor fits numeric(18, 2), their product need not: bound it before it is rounded.
+        product = MONEY_CONTEXT.multiply(quantity, unit_price)
+        if product > MAX_PRICE:
+            raise Invalid(out_of_range, field="lines")
         lines.append(
-            PriceLine(description, quantity.normalize(), unit_price, quantize_money(quantity * unit_price, currency))
+            PriceLine(description, quantity.normalize(MONEY_CONTEXT), unit_price, quantize_money(product, currency))
         )
     if len(lines) > MAX_LINES:
-        raise DomainError(_("At most %(n)s price lines.") % {"n": MAX_LINES}, field="lines")
+        raise Invalid(_("At most %(n)s price lines.") % {"n": MAX_LINES}, field="lines")
     return tuple(lines)
 
 
@@ -131,23 +128,24 @@ def bid_input_clean(
     reserve_count: int | None = None,
     picks_required: int | None = None,
 ) -> BidInput:
-    """Check a bid as a whole; DomainError(field=…) names the first problem.
+    """Check a bid as a whole; Invalid(field=…) names the first problem.
 
     `reserve_count`/`picks_required` are set for the multiple-reserve-price method only: the bidder
     picks exactly `picks_required` distinct numbers from 1..`reserve_count`.
     """
     total = money(price, currency=currency)
     cleaned_lines = price_lines(lines, currency=currency)
-    if cleaned_lines and sum((line.amount for line in cleaned_lines), Decimal(0)) != total:
-        raise DomainError(
+    lines_sum = sum((line.amount for line in cleaned_lines), Decimal(0))
+    if cleaned_lines and lines_sum != total:
+        raise Invalid(
             _("The price lines add up to %(sum)s, not to the total price %(total)s.")
-            % {"sum": sum((line.amount for line in cleaned_lines), Decimal(0)), "total": total},
+            % {"sum": lines_sum, "total": total},
             field="lines",
         )
     declarations = declarations or {}
     missing = [name for name in DECLARATIONS if declarations.get(name) is not True]
     if missing:
-        raise DomainError(
+        raise Invalid(
             _("Confirm both declarations (no conflict of interest, no collusion) to submit a bid."),
             field=missing[0],
         )
@@ -155,7 +153,7 @@ def bid_input_clean(
     if reserve_count:
         picks = reserve_picks_clean(reserve_picks, reserve_count=reserve_count, picks_required=picks_required or 2)
     elif reserve_picks:
-        raise DomainError(_("This tender has no reserve prices to pick."), field="reserve_picks")
+        raise Invalid(_("This tender has no reserve prices to pick."), field="reserve_picks")
     return BidInput(
         price=total,
         lines=cleaned_lines,
@@ -166,27 +164,34 @@ def bid_input_clean(
 
 def reserve_picks_clean(raw, *, reserve_count: int, picks_required: int) -> tuple[int, ...]:
     """Exactly `picks_required` distinct reserve-price numbers between 1 and `reserve_count`."""
-    try:
-        numbers = [int(str(n).strip()) for n in raw or ()]
-    except (TypeError, ValueError):
-        raise DomainError(_("Pick reserve prices by their numbers."), field="reserve_picks") from None
-    if any(not 1 <= n <= reserve_count for n in numbers):
-        raise DomainError(
-            _("Reserve price numbers run from 1 to %(count)s.") % {"count": reserve_count}, field="reserve_picks"
-        )
-    if len(set(numbers)) != len(numbers):
-        raise DomainError(_("Pick different reserve prices."), field="reserve_picks")
-    if len(numbers) != picks_required:
-        raise DomainError(
-            _("Pick exactly %(n)s of the %(count)s reserve prices.") % {"n": picks_required, "count": reserve_count},
-            field="reserve_picks",
-        )
-    return tuple(sorted(numbers))
+    problem = picks_problem(raw, reserve_count=reserve_count, picks_required=picks_required)
+    if problem is not None:
+        raise Invalid(problem_message(problem), field="reserve_picks")
+    return tuple(sorted(int(str(n).strip()) for n in raw or ()))
 
 
-def canonical_json(value) -> bytes:
-    """One byte string per value: sorted keys, no spaces, UTF-8."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+def problem_message(problem: Problem | None) -> str:
+    """A problem found at opening (sealclient.rules), in the reader's language; '' for none."""
+    if problem is None:
+        return ""
+    messages = {
+        "picks_not_numbers": _("Pick reserve prices by their numbers."),
+        "picks_out_of_range": _("Reserve price numbers run from 1 to %(count)s."),
+        "picks_duplicate": _("Pick different reserve prices."),
+        "picks_count": _("Pick exactly %(n)s of the %(count)s reserve prices."),
+        "unknown_format": _("Unknown bid format."),
+        "other_tender_or_supplier": _("The sealed content belongs to another tender or company."),
+        "other_currency": _("The bid is in another currency."),
+        "price_unreadable": _("The price cannot be read."),
+        "price_invalid": _("The price is not a valid amount."),
+        "declarations_missing": _("The declarations are missing."),
+        "commitment_mismatch": _("The stored ciphertext does not match the bid's commitment."),
+        "commitment_not_published": _("The commitment is not the one published at the deadline."),
+        "undecryptable": _("The ciphertext cannot be decrypted with the tender key."),
+        "documents_mismatch": _("The documents do not match the sealed list of documents."),
+        "document_hash": _("A document does not match the hash sealed with the bid."),
+    }
+    return messages.get(problem.code, problem.code) % problem.params
 
 
 def content_document(
@@ -204,14 +209,4 @@ def content_document(
         "declarations": dict(bid.declarations),
         "reserve_picks": list(bid.reserve_picks),
         "documents": documents,
-    }
-
-
-def document_manifest(position: int, name: str, content_type: str, data: bytes) -> dict:
-    return {
-        "position": position,
-        "name": name,
-        "content_type": content_type,
-        "size": len(data),
-        "sha256": hashlib.sha256(data).hexdigest(),
     }

@@ -9,7 +9,8 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from procurement.errors import DomainError
+from procurement.errors import Invalid
+from procurement.web import form_add_domain_error
 
 from .content import BidInput, DocumentInput, bid_input_clean
 from .services.submission import reserve_pick_rules
@@ -114,8 +115,8 @@ class BidForm(forms.Form):
                 reserve_count=self.reserve_count,
                 picks_required=self.picks_required,
             )
-        except DomainError as exc:
-            self.add_error(exc.field if exc.field in self.fields else None, str(exc))
+        except Invalid as exc:
+            form_add_domain_error(self, exc)
         return cleaned
 
     @property

@@ -10,12 +10,12 @@ from django.db import connection
 from django.utils.translation import gettext as _
 from nacl.public import PrivateKey
 
-from procurement.errors import DomainError
+from procurement.errors import Conflict
 from procurement.sealing import unwrap_private_key
 from tenders.models import Tender
 
 
-class TooEarly(DomainError):
+class TooEarly(Conflict):
     code = "too_early"
 
 
@@ -36,5 +36,5 @@ def opening_private_key(tender: Tender) -> PrivateKey:
     if not opening_time_reached(tender.pk):
         raise TooEarly(_("The bids of this tender cannot be opened before its opening time."))
     if not tender.wrapped_private_key:
-        raise DomainError(_("This tender has no sealing key."), code="no_key")
+        raise Conflict(_("This tender has no sealing key."), code="no_key")
     return unwrap_private_key(bytes(tender.wrapped_private_key))

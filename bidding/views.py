@@ -16,8 +16,9 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
-from procurement.errors import DomainError
+from integrity.services import bid_origin_record
 from procurement.permissions import require
+from procurement.web import refusal
 from tenders.models import Tender
 from tenders.selectors import tender_get_visible
 
@@ -67,7 +68,7 @@ def _bid_form(request, tender_id: int, upload_handler: SealedUploadHandler):
             form.is_valid()
             form.add_error("documents", _("A document is larger than the limit; nothing was submitted."))
         elif form.is_valid():
-            try:
+            with refusal(request, form) as refused:
                 result = services.bid_submit(
                     tender=tender,
                     supplier=eligibility.supplier,
@@ -76,9 +77,8 @@ def _bid_form(request, tender_id: int, upload_handler: SealedUploadHandler):
                     documents=form.document_inputs(),
                     idempotency_key=form.cleaned_data["idempotency_key"],
                 )
-            except DomainError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, str(exc))
-            else:
+            if not refused:
+                bid_origin_record(request=request, version=result.version)
                 if result.created:
                     messages.success(request, _("Your sealed bid was received. Keep the receipt."))
                 else:
@@ -136,10 +136,9 @@ def bid_withdraw(request, bid_id: int):
     if not form.is_valid():
         messages.error(request, _("Tick the box to confirm the withdrawal."))
         return redirect(bid)
-    try:
+    with refusal(request) as refused:
         services.bid_withdraw(bid=bid, actor=request.user)
-    except DomainError as exc:
-        messages.error(request, str(exc))
+    if refused:
         return redirect(bid)
     messages.success(request, _("Your bid was withdrawn. Keep the withdrawal receipt."))
     return redirect("bidding:withdrawal_receipt", bid.pk)
@@ -212,6 +211,23 @@ def opening(request, tender_id: int):
     return render(request, "bidding/opening.html", context)
 
 
+def opening_verify(request, tender_id: int):
+    """Re-run the opening in the visitor's browser from the public bundle (static/js/opening_verify.mjs)."""
+    tender = tender_get_visible(user=request.user, tender_id=tender_id)
+    require(request.user, "bidding.view_opening", tender)
+    record = selectors.tender_opening(tender)
+    return render(
+        request,
+        "bidding/opening_verify.html",
+        {
+            "tender": tender,
+            "record": record,
+            "opened_bids": selectors.opened_bids_ordered(record) if record else [],
+            "outcomes": OpenedBid.Outcome.choices,
+        },
+    )
+
+
 def _opening_is_near(tender) -> bool:
     """Poll for progress only from shortly before the opening time, not all day long."""
     return (
@@ -243,11 +259,9 @@ def opening_progress(request, tender_id: int):
 def open_now(request, tender_id: int):
     tender = tender_get_visible(user=request.user, tender_id=tender_id)
     require(request.user, "bidding.open_tender", tender)
-    try:
+    with refusal(request) as refused:
         services.bid_open_all(tender_id=tender.pk, actor=request.user)
-    except DomainError as exc:
-        messages.error(request, str(exc))
-    else:
+    if not refused:
         messages.success(request, _("The bids were opened."))
     return redirect("bidding:opening", tender.pk)
 

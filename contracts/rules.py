@@ -171,8 +171,18 @@ rules.add_perm(
 )
 rules.add_perm("contracts.deliver_milestone", is_supplier_user & is_contract_supplier_member)
 
-# Award reports: auditors, and the entity's own officials.
-rules.add_perm("contracts.download_award_report", tender_opened_or_later & (is_auditor | official_of_entity))
+
+@rules.predicate
+def tender_award_is_final(user, tender) -> bool:
+    return Award.objects.filter(tender=tender, status=Award.Status.FINAL).exists()
+
+
+# Award reports: auditors and the entity's own officials once bids are opened; everyone once the
+# award is final (its data is what makes the award reproducible from public data).
+rules.add_perm(
+    "contracts.download_award_report",
+    tender_award_is_final | (tender_opened_or_later & (is_auditor | official_of_entity)),
+)
 
 # Admin site: read-only for platform admins and auditors (changes go through the services).
 rules.add_perm("contracts", is_platform_admin | is_auditor)

@@ -6,7 +6,8 @@ from django.shortcuts import get_object_or_404
 from bidding.models import Bid, OpenedBid, OpeningRecord, ReservePriceSet, TenderClosing
 from procurement.models import AuditEntry
 from procurement.permissions import is_auditor
-from tenders.models import Tender
+from suppliers.models import SupplierMember
+from tenders.models import Official, Tender
 
 from .models import Assessment, Award, CommitteeMember, Complaint, Contract, Evaluation, Score
 from .services.common import is_entity_official, supplier_membership
@@ -157,9 +158,85 @@ def tender_audit_q(tender: Tender) -> Q:
     )
 
 
+def actor_organisations(user_ids: set[int]) -> dict[int, str]:
+    """Who acted, as the public may see it: the official's entity or the supplier's company name."""
+    names = {
+        o.user_id: o.entity.name_ko for o in Official.objects.filter(user_id__in=user_ids).select_related("entity")
+    }
+    for member in SupplierMember.objects.filter(user_id__in=user_ids).select_related("supplier"):
+        names.setdefault(member.user_id, member.supplier.name_ko)
+    return names
+
+
 def tender_audit_trail(tender: Tender) -> QuerySet[AuditEntry]:
     return AuditEntry.objects.filter(tender_audit_q(tender)).order_by("seq")
 
 
 def tender_audit_last_seq(tender: Tender) -> int:
     return AuditEntry.objects.filter(tender_audit_q(tender)).aggregate(last=Max("seq"))["last"] or 0
+
+
+# --- what the public may see of an evaluation, once the award is public ------------------------------
+
+
+def committee_letters(tender: Tender) -> dict[int, str]:
+    """Committee members as A, B, C … in the order they were appointed: stable per tender, no names."""
+    members = CommitteeMember.objects.filter(tender=tender).order_by("appointed_at", "id").values_list("id", flat=True)
+    return {member_id: _letter(index) for index, member_id in enumerate(members)}
+
+
+def _letter(index: int) -> str:
+    # A … Z, then AA, AB … (a committee is small; the rule is only there so that it never fails).
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
+def evaluation_public(tender: Tender) -> list[dict] | None:
+    """Each assessed bid's review decision, reasons and scores, with each member's score per criterion.
+
+    Public once an award of the tender is (procurement law publishes the grounds of an award): None
+    before. Members appear only as letters; their comments stay internal.
+    """
+    if not Award.objects.filter(tender=tender, status__in=Award.PUBLIC_STATUSES).exists():
+        return None
+    evaluation = evaluation_of(tender)
+    if evaluation is None:
+        return None
+    letters = committee_letters(tender)
+    scores: dict[int, list[Score]] = {}
+    for score in Score.objects.filter(member__tender=tender).order_by("bid_id", "member_id", "criterion"):
+        scores.setdefault(score.bid_id, []).append(score)
+    rows = []
+    for assessment in assessments_of(evaluation):
+        rows.append(
+            {
+                "bid": assessment.bid_id,
+                "supplier": assessment.bid.supplier.name_ko,
+                "rank": assessment.rank,
+                "admissible": assessment.admissible,
+                "set_aside_reason": assessment.set_aside_reason,
+                "decision": assessment.decision,
+                "reason": assessment.reason,
+                "technical_points": assessment.technical_points,
+                "technical_score": assessment.technical_score,
+                "price_score": assessment.price_score,
+                "total_score": assessment.total_score,
+                "scores": [
+                    {
+                        "member": letters[score.member_id],
+                        "criterion": score.criterion,
+                        "criterion_name": score.criterion_name,
+                        "max_score": score.max_score,
+                        "value": score.value,
+                    }
+                    for score in sorted(
+                        scores.get(assessment.bid_id, []), key=lambda s: (letters[s.member_id], s.criterion)
+                    )
+                ],
+            }
+        )
+    return rows

@@ -30,6 +30,7 @@ NAV_ITEMS = [
     NavItem(_("Supplier vetting"), "suppliers:vetting_queue", "suppliers.view_vetting"),
     NavItem(_("Reports"), "contracts:reports", "contracts.view_reports"),
     NavItem(_("Audit log"), "audit_log", "procurement.view_audit_log"),
+    NavItem(_("Red flags"), "integrity:dashboard", "integrity.view_flags"),
     NavItem(_("Administration"), "admin:index", "procurement"),
 ]
 

@@ -6,13 +6,17 @@ function here; the one caller that may use it (bid opening) checks the opening t
 """
 
 import base64
-import hashlib
 from functools import cache
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from nacl.public import PrivateKey, PublicKey, SealedBox
 from nacl.secret import SecretBox
+
+# One implementation of the bid commitment, shared with the reference client and the verifier.
+from sealclient.sealing import commitment
+
+__all__ = ["commitment", "keypair_generate", "seal", "unseal", "unwrap_private_key"]
 
 
 @cache
@@ -44,14 +48,3 @@ def unwrap_private_key(wrapped: bytes) -> PrivateKey:
 def unseal(private_key: PrivateKey, ciphertext: bytes) -> bytes:
     """Decrypt; raises nacl.exceptions.CryptoError when the ciphertext was altered."""
     return SealedBox(private_key).decrypt(ciphertext)
-
-
-def commitment(*, ciphertexts: list[bytes], tender_ref: str, supplier_id: int, version: int) -> str:
-    """SHA-256 over the canonical ciphertexts plus tender, supplier and version.
-
-    Each ciphertext is hashed on its own, then the sorted list of those hashes is bound with
-    the context, so the order documents were attached in does not matter.
-    """
-    parts = sorted(hashlib.sha256(c).hexdigest() for c in ciphertexts)
-    canonical = "\n".join(["koneps-bid-commitment-v1", tender_ref, str(supplier_id), str(version), *parts])
-    return hashlib.sha256(canonical.encode()).hexdigest()

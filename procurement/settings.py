@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
     "tenders",
     "bidding",
     "contracts",
+    "opendata",
 ]
 
 MIDDLEWARE = [
@@ -73,6 +75,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "procurement.middleware.QueryParameterGuardMiddleware",
     "procurement.middleware.RequireMFAMiddleware",
     "procurement.middleware.PortalNotFoundPageMiddleware",
 ]
@@ -187,6 +190,20 @@ AWS_QUERYSTRING_AUTH = True
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
+# JSON bodies of the API: room for one largest document in base64 (4/3 of its size) and the rest.
+# Uploaded ZIP containers (and the Office formats, which are ZIPs) are opened to check what they hold.
+UPLOAD_ARCHIVE_MAX_DEPTH = env.int("UPLOAD_ARCHIVE_MAX_DEPTH", default=3)
+UPLOAD_ARCHIVE_MAX_ENTRIES = env.int("UPLOAD_ARCHIVE_MAX_ENTRIES", default=2000)
+UPLOAD_ARCHIVE_MAX_EXPANDED_BYTES = env.int("UPLOAD_ARCHIVE_MAX_EXPANDED_BYTES", default=10 * UPLOAD_MAX_BYTES)
+API_JSON_MAX_BYTES = env.int("API_JSON_MAX_BYTES", default=2 * UPLOAD_MAX_BYTES)
+API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=32)
+
+# How many reverse proxies in front of the portal append to X-Forwarded-For (the README's TLS proxy
+# is 1). Everything that keys on the client's address (allauth's login rate limits, the API
+# throttles) asks procurement.client_address, which reads that header's entry this many places
+# from the end; with 0 it uses the connection's address and ignores the header, which a client can forge.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ACCOUNT_ADAPTER = "procurement.client_address.AccountAdapter"
 
 # Security headers. Production values are strict; development keeps plain HTTP working.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -203,7 +220,8 @@ X_FRAME_OPTIONS = "DENY"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'"],
+        # libsodium (sealing and the opening verifier) runs as WebAssembly; nothing else is relaxed.
+        "script-src": ["'self'", "'wasm-unsafe-eval'"],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
@@ -225,9 +243,14 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "procurement.api.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "procurement.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "procurement.client_address.AnonRateThrottle",
+        "procurement.client_address.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {"anon": env.str("API_ANON_RATE", default="120/min"), "user": "600/min"},
 }
@@ -366,3 +389,48 @@ STANDSTILL_DAYS = env.int("STANDSTILL_DAYS", default=7)
 AWARD_REPORT_INLINE_MAX_BIDS = env.int("AWARD_REPORT_INLINE_MAX_BIDS", default=40)
 CELERY_BEAT_SCHEDULE["awards-sweep"] = {"task": "contracts.tasks.awards_sweep", "schedule": timedelta(seconds=60)}
 # --- end contracts -------------------------------------------------------------------------------
+
+# --- integrity (issue 11) ------------------------------------------------------------------------
+INSTALLED_APPS += ["integrity"]
+# Keys the hashes of a bidder's network address and browser fingerprint (never stored raw). No
+# default outside development (DEBUG=1): a production process without it must not start.
+if DEBUG:
+    INTEGRITY_HASH_KEY = env.str("INTEGRITY_HASH_KEY", default="dev-only-integrity-hash-key")
+else:
+    INTEGRITY_HASH_KEY = env.str("INTEGRITY_HASH_KEY")
+# Behind N reverse proxies the client is the Nth address from the right of X-Forwarded-For; 0 trusts
+# only REMOTE_ADDR (a proxy not counted here would make every bid share one address).
+INTEGRITY_TRUSTED_PROXIES = env.int("INTEGRITY_TRUSTED_PROXIES", default=0)
+# Every red-flag rule's threshold (integrity/indicators/). INTEGRITY_THRESHOLDS_JSON overrides single
+# values, e.g. '{"close_runner_up": {"max_gap_pct": "1.0"}}'.
+INTEGRITY_THRESHOLDS = {
+    "short_period": {"min_share": "1.2"},
+    "single_bid": {"max_bids": 1},
+    "repeat_single_bid_pair": {"min_awards": 3, "window_days": 730},
+    "close_runner_up": {"max_gap_pct": "0.5"},
+    "identical_prices": {"min_bids": 2},
+    "fixed_price_ratio": {"min_tenders": 3, "max_spread_pct": "0.1"},
+    "lowest_disqualified": {"min_lower_disqualified": 1},
+    "all_but_winner_disqualified": {"min_disqualified": 1},
+    "same_loser": {"min_losses": 3},
+    "bid_rotation": {"min_tenders": 3, "min_members": 2},
+    "award_concentration": {"min_awards": 5, "min_share_pct": "50", "window_days": 730},
+    "spec_change_after_question": {"max_askers": 1},
+    "retender_same_winner": {"window_days": 180},
+    "same_network": {"min_bids": 2},
+    "same_browser": {"min_bids": 2},
+    "market_group": {"min_tenders": 10, "min_participation_pct": "50", "min_win_share_pct": "60"},
+}
+for _rule, _values in env.json("INTEGRITY_THRESHOLDS_JSON", default={}).items():
+    INTEGRITY_THRESHOLDS.setdefault(_rule, {}).update(_values)
+CELERY_BEAT_SCHEDULE["integrity-sweep"] = {
+    "task": "integrity.tasks.integrity_sweep",
+    "schedule": timedelta(seconds=60),
+    "options": {"expires": 55},
+}
+CELERY_BEAT_SCHEDULE["integrity-nightly"] = {
+    "task": "integrity.tasks.integrity_nightly",
+    # 18:00 UTC is 03:00 in Seoul, the quietest hour.
+    "schedule": crontab(hour=18, minute=0),
+}
+# --- end integrity -------------------------------------------------------------------------------

@@ -15,6 +15,8 @@ api_v1 = [
     path("", include("bidding.api_urls")),
     path("", include("suppliers.api_urls")),
     path("", include("contracts.api_urls")),
+    path("ocds/", include("opendata.api_urls")),
+    path("", include("integrity.api_urls")),
 ]
 
 urlpatterns = [
@@ -28,6 +30,8 @@ urlpatterns = [
     path("bids/", include("bidding.urls")),
     path("suppliers/", include("suppliers.urls")),
     path("", include("contracts.urls")),  # /evaluations/, /awards/, /complaints/, /contracts/, /reports/
+    path("opendata/", include("opendata.urls")),
+    path("integrity/", include("integrity.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/setlang/", language.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),

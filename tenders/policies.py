@@ -6,23 +6,23 @@ tender must stay open. Code elsewhere asks the policy instead of testing the met
 """
 
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+
+from procurement.errors import DomainError
+from procurement.money import decimal_parse
 
 from .models import Tender
 
 
 def _decimal(value, *, field: str, low: Decimal, high: Decimal, errors: dict) -> str | None:
     try:
-        number = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        errors[field] = _("Enter a number.")
-        return None
-    if not number.is_finite() or not (low <= number <= high):
-        errors[field] = _("Enter a number between %(low)s and %(high)s.") % {"low": low, "high": high}
+        number = decimal_parse(value, field=field, low=low, high=high)
+    except DomainError as exc:
+        errors[field] = exc.message
         return None
     return str(number.normalize()) if number == number.to_integral() else str(number)
 

@@ -1,18 +1,16 @@
-"""Drawing and sealing the multiple reserve prices (bidding.reserve has the arithmetic)."""
+"""Drawing and sealing the multiple reserve prices (sealclient.reserve has the arithmetic, sealclient.sealing
+the sealed "koneps-reserve-prices-v1" document)."""
 
-import json
 from decimal import Decimal
 
 from django.db import transaction
 
 from procurement.audit import audit_record
-from procurement.sealing import seal, unseal
+from sealclient.sealing import reserve_prices_open, reserve_prices_seal
 from tenders.models import Tender
 from tenders.policies import evaluation_policy
 
-from ..content import canonical_json
 from ..models import ReservePriceSet
-from ..reserve import reserve_prices_draw
 
 
 def reserve_prices_draw_for(*, tender: Tender, actor=None) -> ReservePriceSet | None:
@@ -26,9 +24,14 @@ def reserve_prices_draw_for(*, tender: Tender, actor=None) -> ReservePriceSet | 
         return None
     params = evaluation_policy(tender.evaluation_method).clean(tender.evaluation_params)
     base, range_pct, count = tender.estimated_value, Decimal(params["reserve_range_pct"]), params["reserve_count"]
-    values = reserve_prices_draw(base_price=base, range_pct=range_pct, count=count)
-    sealed = seal(bytes(tender.public_key), canonical_json([str(v) for v in values]))
-    del values
+    sealed = reserve_prices_seal(
+        tender_public_key=bytes(tender.public_key),
+        tender_reference=tender.reference,
+        amendment=tender.version,
+        base_price=base,
+        range_pct=range_pct,
+        count=count,
+    ).ciphertext
     with transaction.atomic():
         reserve_set, created = ReservePriceSet.objects.get_or_create(
             tender=tender,
@@ -47,4 +50,4 @@ def reserve_prices_draw_for(*, tender: Tender, actor=None) -> ReservePriceSet | 
 
 def reserve_values_unseal(reserve_set: ReservePriceSet, private_key) -> list[Decimal]:
     """The drawn values; only opening has the private key to call this with."""
-    return [Decimal(v) for v in json.loads(unseal(private_key, bytes(reserve_set.sealed_values)))]
+    return reserve_prices_open(bytes(private_key), bytes(reserve_set.sealed_values))["values"]

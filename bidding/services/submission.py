@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
 from procurement.audit import audit_record
-from procurement.errors import DomainError
+from procurement.errors import Conflict, Forbidden, Invalid, NotFound
 from procurement.notifications import notify
 from procurement.sealing import commitment, seal
 from procurement.states import check_transition
@@ -49,7 +49,7 @@ from ..models import Bid, BidDocument, BidVersion
 logger = logging.getLogger(__name__)
 
 
-class LateBid(DomainError):
+class LateBid(Conflict):
     code = "deadline_passed"
 
 
@@ -89,17 +89,17 @@ def reserve_pick_rules(tender: Tender) -> tuple[int | None, int | None]:
 def bid_seal(*, tender: Tender, supplier, bid: BidInput, documents: Sequence[DocumentInput] = ()) -> SealedSubmission:
     """Check the documents by content and encrypt everything to the tender's public key, in memory."""
     if not tender.public_key:
-        raise DomainError(_("This tender is not open for bids."), code="not_open")
+        raise Conflict(_("This tender is not open for bids."), code="not_open")
     if len(documents) > MAX_DOCUMENTS:
-        raise DomainError(_("Attach at most %(n)s documents.") % {"n": MAX_DOCUMENTS}, field="documents")
+        raise Invalid(_("Attach at most %(n)s documents.") % {"n": MAX_DOCUMENTS}, field="documents")
     if tender.evaluation_method == Tender.EvaluationMethod.BEST_VALUE and not documents:
-        raise DomainError(_("Attach your technical proposal."), field="documents")
+        raise Invalid(_("Attach your technical proposal."), field="documents")
     manifest = []
     for position, document in enumerate(documents):
         try:
             content_type = validate_upload(ContentFile(document.data, name=document.name))
         except ValidationError as exc:
-            raise DomainError(f"{document.name}: {exc.messages[0]}", field="documents") from None
+            raise Invalid(f"{document.name}: {exc.messages[0]}", field="documents") from None
         manifest.append(document_manifest(position, document.name[:255], content_type, document.data))
     public_key = bytes(tender.public_key)
     plaintext = canonical_json(
@@ -128,7 +128,7 @@ def _lock_tender_shared(tender_id: int) -> tuple[str, bool]:
         )
         row = cursor.fetchone()
     if row is None:
-        raise DomainError(_("This tender does not exist."), code="not_found")
+        raise NotFound(_("This tender does not exist."), code="not_found")
     return row[0], bool(row[1])
 
 
@@ -143,7 +143,7 @@ def _refuse_if_late(tender_id: int) -> None:
 
 def _require_open(status: str, in_time: bool) -> None:
     if status != Tender.Status.PUBLISHED:
-        raise DomainError(_("This tender is not open for bids."), code="not_open")
+        raise Conflict(_("This tender is not open for bids."), code="not_open")
     if not in_time:
         raise LateBid(_("The submission deadline has passed: the bid was not accepted."))
 
@@ -152,9 +152,9 @@ def _require_bidder(*, tender: Tender, supplier, actor) -> None:
     """Membership, role, vetting, sanctions and invitation — asked inside the submission's transaction."""
     own, reasons = selectors.bidder_reasons(tender=tender, user=actor)
     if own is None or own.pk != supplier.pk:
-        raise DomainError(_("You can only bid for your own company."), code="not_member")
+        raise Forbidden(_("You can only bid for your own company."), code="not_member")
     if reasons:
-        raise DomainError(reasons[0], code="not_eligible")
+        raise Forbidden(reasons[0], code="not_eligible")
 
 
 def _bid_for_update(*, tender: Tender, supplier, actor) -> Bid:
@@ -207,7 +207,7 @@ def bid_submit(
         if earlier is not None:
             return SubmissionResult(earlier, created=False)
         if locked_bid.status == Bid.Status.WITHDRAWN:
-            raise DomainError(
+            raise Conflict(
                 _("Your company withdrew its bid on this tender; a withdrawn bid cannot be submitted again."),
                 code="withdrawn",
             )
@@ -265,7 +265,7 @@ def bid_withdraw(*, bid: Bid, actor, idempotency_key: uuid.UUID | str | None = N
         or membership.supplier_id != bid.supplier_id
         or membership.role not in selectors.BIDDING_MEMBER_ROLES
     ):
-        raise DomainError(_("Only your company's administrators and bidders can withdraw its bid."), code="not_member")
+        raise Forbidden(_("Only your company's administrators and bidders can withdraw its bid."), code="not_member")
     with transaction.atomic():
         status, in_time = _lock_tender_shared(bid.tender_id)
         locked = Bid.objects.select_for_update().get(pk=bid.pk)

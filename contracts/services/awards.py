@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from bidding.models import Bid
 from bidding.services import bid_set_status
 from procurement.audit import audit_record
-from procurement.errors import DomainError, InvalidTransition
+from procurement.errors import Conflict, DomainError, Forbidden, InvalidTransition
 from procurement.notifications import notify
 from procurement.states import check_transition
 from tenders.models import Tender
@@ -30,7 +30,6 @@ from tenders.services import tender_set_status
 
 from ..models import Assessment, Award, Complaint, Evaluation
 from .common import (
-    NotAllowed,
     clean_reason,
     entity_officials,
     members_of_supplier,
@@ -42,7 +41,7 @@ from .evaluation import evaluation_reopen_locked
 logger = logging.getLogger(__name__)
 
 
-class StandstillRunning(DomainError):
+class StandstillRunning(Conflict):
     code = "standstill_running"
 
 
@@ -69,7 +68,7 @@ def award_propose(*, tender: Tender, actor) -> Award:
         if evaluation.status != Evaluation.Status.COMPLETED or evaluation.winner_id is None:
             raise InvalidTransition(_("Complete the evaluation before proposing the award."))
         if Award.objects.filter(tender=tender, status__in=Award.ACTIVE_STATUSES).exists():
-            raise DomainError(_("This tender already has an award in progress."), code="award_exists")
+            raise Conflict(_("This tender already has an award in progress."), code="award_exists")
         winner = Bid.objects.select_related("opened", "supplier").get(pk=evaluation.winner_id)
         award = Award.objects.create(
             tender=tender,
@@ -107,7 +106,7 @@ def award_approve(*, award: Award, actor) -> Award:
         award = _award_for_update(award.pk)
         official = actor.official
         if not official.can_approve or award.proposed_by_id == actor.pk:
-            raise NotAllowed(_("A second official with approval rights must approve the award."))
+            raise Forbidden(_("A second official with approval rights must approve the award."))
         check_transition(award, Award.Status.STANDSTILL, Award.TRANSITIONS)
         award.approved_by = actor
         award.save(update_fields=["approved_by"])
@@ -171,7 +170,7 @@ def award_finalise(*, award: Award, actor=None) -> Award:
                 % {"until": date_format(timezone.localtime(award.standstill_until), "DATETIME_FORMAT")}
             )
         if award.complaints.filter(status=Complaint.Status.OPEN).exists():
-            raise DomainError(_("Answer every open complaint before the award becomes final."), code="complaints_open")
+            raise Conflict(_("Answer every open complaint before the award becomes final."), code="complaints_open")
         award.status = Award.Status.FINAL
         award.finalised_at = now
         award.save(update_fields=["status", "finalised_at"])

@@ -5,7 +5,7 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from bidding.models import Bid
-from procurement.errors import DomainError
+from procurement.errors import Forbidden, Invalid
 from procurement.roles import Role
 from suppliers.models import SupplierMember
 from tenders.models import Tender
@@ -14,10 +14,6 @@ User = get_user_model()
 
 # Company roles that may act on the company's bid (complaints, deliveries).
 BIDDING_ROLES = frozenset({SupplierMember.Role.ADMINISTRATOR, SupplierMember.Role.BIDDER})
-
-
-class NotAllowed(DomainError):
-    code = "forbidden"
 
 
 def db_now():
@@ -37,7 +33,7 @@ def is_entity_official(user, entity_id: int) -> bool:
 
 def require_entity_official(tender: Tender, actor) -> None:
     if not is_entity_official(actor, tender.entity_id):
-        raise NotAllowed(_("Only officials of %(entity)s can do this.") % {"entity": tender.entity.name})
+        raise Forbidden(_("Only officials of %(entity)s can do this.") % {"entity": tender.entity.name})
 
 
 def supplier_membership(user) -> SupplierMember | None:
@@ -62,5 +58,5 @@ def opened_bids_of(tender: Tender):
 def clean_reason(reason: str, *, message: str, field: str = "reason") -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError(message, field=field)
+        raise Invalid(message, field=field)
     return reason

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from bidding.models import Bid, OpenedBid, OpeningRecord
 from bidding.services import bid_set_status
 from procurement.audit import audit_record
-from procurement.errors import DomainError, InvalidTransition
+from procurement.errors import Conflict, InvalidTransition
 from procurement.notifications import notify
 from procurement.states import check_transition
 from tenders.models import Tender
@@ -86,7 +86,7 @@ def evaluation_start(*, tender: Tender, actor) -> Evaluation:
             )
         record = OpeningRecord.objects.filter(tender=tender).first()
         if record is None:
-            raise DomainError(_("This tender has no opening record."), code="not_opened")
+            raise Conflict(_("This tender has no opening record."), code="not_opened")
         policy = evaluation_method_policy(tender.evaluation_method)
         evaluation = Evaluation.objects.create(tender=tender, method=tender.evaluation_method, started_by=actor)
         opened = list(OpenedBid.objects.filter(opening=record).select_related("bid", "bid__supplier"))
@@ -149,10 +149,10 @@ def assessment_review(*, assessment: Assessment, actor, passed: bool, reason: st
         expected = next_for_review(evaluation)
         if expected is None:
             if evaluation.method == BestValue.key and evaluation.scored_at is None:
-                raise DomainError(_("Calculate the committee's ranking before reviewing bids."), code="not_scored")
-            raise DomainError(_("No bid is waiting for review."), code="nothing_to_review")
+                raise Conflict(_("Calculate the committee's ranking before reviewing bids."), code="not_scored")
+            raise Conflict(_("No bid is waiting for review."), code="nothing_to_review")
         if expected.pk != assessment.pk:
-            raise DomainError(
+            raise Conflict(
                 _("Review the bids in ranking order: rank %(rank)s comes next.") % {"rank": expected.rank},
                 code="out_of_order",
             )
@@ -194,11 +194,11 @@ def evaluation_complete(*, evaluation: Evaluation, actor) -> Evaluation:
         evaluation = _evaluation_for_update(tender.pk)
         check_transition(evaluation, Evaluation.Status.COMPLETED, Evaluation.TRANSITIONS)
         if evaluation.method == BestValue.key and evaluation.scored_at is None:
-            raise DomainError(_("Calculate the committee's ranking first."), code="not_scored")
+            raise Conflict(_("Calculate the committee's ranking first."), code="not_scored")
         winner = evaluation.assessments.filter(decision=Assessment.Decision.PASSED).select_related("bid").first()
         pending = next_for_review(evaluation)
         if winner is None and pending is not None:
-            raise DomainError(
+            raise Conflict(
                 _("Review the bids first: rank %(rank)s is waiting for review.") % {"rank": pending.rank},
                 code="review_pending",
             )
@@ -279,27 +279,27 @@ def evaluation_calculate(*, evaluation: Evaluation, actor) -> Evaluation:
         require_entity_official(tender, actor)
         evaluation = _evaluation_for_update(tender.pk)
         if evaluation.method != BestValue.key:
-            raise DomainError(_("Only best-value evaluations have committee scores."), code="not_best_value")
+            raise Conflict(_("Only best-value evaluations have committee scores."), code="not_best_value")
         if evaluation.status != Evaluation.Status.IN_PROGRESS:
             raise InvalidTransition(_("The evaluation is completed."))
         if evaluation.scored_at is not None:
-            raise DomainError(_("The ranking has already been calculated."), code="already_scored")
+            raise Conflict(_("The ranking has already been calculated."), code="already_scored")
         members = list(CommitteeMember.objects.filter(tender=tender).select_related("conflict_declaration", "user"))
         undeclared = [m for m in members if m.declaration is None]
         if undeclared:
-            raise DomainError(
+            raise Conflict(
                 _("Waiting for %(count)s committee member(s) to declare conflicts of interest.")
                 % {"count": len(undeclared)},
                 code="committee_pending",
             )
         cleared = [m for m in members if m.is_cleared]
         if not cleared:
-            raise DomainError(
+            raise Conflict(
                 _("The committee needs at least one member without a conflict of interest."), code="no_committee"
             )
         waiting = [m for m in cleared if m.scores_submitted_at is None]
         if waiting:
-            raise DomainError(
+            raise Conflict(
                 _("Waiting for %(count)s committee member(s) to submit their scores.") % {"count": len(waiting)},
                 code="scores_pending",
             )

@@ -11,8 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from procurement.audit import audit_record
-from procurement.errors import DomainError
+from procurement.errors import Conflict, Invalid
 from procurement.notifications import notify
+from procurement.storage import StoredFiles, stored_files
 
 from .. import selectors, signals
 from ..models import Tender, TenderDocument, TenderVersion
@@ -53,8 +54,34 @@ def tender_amend(
 
     Takes FOR UPDATE on the tender (tender_for_update), so it waits for bid submissions in flight.
     A change less than AMENDMENT_EXTENSION_DAYS before the submission deadline must move the
-    deadline so that at least that many days remain.
+    deadline so that at least that many days remain. A refused amendment leaves no stored document.
     """
+    with stored_files() as files:
+        return _tender_amend(
+            tender=tender,
+            actor=actor,
+            reason=reason,
+            data=data,
+            classifications=classifications,
+            new_document=new_document,
+            new_document_title=new_document_title,
+            new_document_kind=new_document_kind,
+            files=files,
+        )
+
+
+def _tender_amend(
+    *,
+    tender: Tender,
+    actor,
+    reason: str,
+    data: dict[str, Any],
+    classifications,
+    new_document,
+    new_document_title: str,
+    new_document_kind: str,
+    files: StoredFiles,
+) -> AmendmentResult:
     reason = reason.strip()
     if not reason:
         raise TenderValidationError({"reason": _("Explain what the amendment changes and why.")})
@@ -70,6 +97,7 @@ def tender_amend(
                 title=new_document_title,
                 kind=new_document_kind,
                 amendment_number=0,  # set below, once the amendment number is known under the lock
+                files=files,
             )
         except ValidationError as exc:
             raise TenderValidationError({"new_document": exc.messages[0]}) from exc
@@ -78,9 +106,9 @@ def tender_amend(
         require_entity_official(tender, actor)
         now = timezone.now()
         if tender.status != Tender.Status.PUBLISHED:
-            raise DomainError(_("Only a tender open for bids can be amended."), code="not_amendable")
+            raise Conflict(_("Only a tender open for bids can be amended."), code="not_amendable")
         if tender.submission_deadline <= now:
-            raise DomainError(_("The submission deadline has passed: the tender can no longer be amended."))
+            raise Conflict(_("The submission deadline has passed: the tender can no longer be amended."))
         if any(data.get(f) not in (None, getattr(tender, f)) for f in not_amendable):
             raise TenderValidationError(
                 {not_amendable[0]: _("This cannot change after publication: cancel and re-tender instead.")}
@@ -120,7 +148,7 @@ def tender_amend(
         after = tender_snapshot(tender)
         changed = [f for f in after if before.get(f) != after.get(f)]
         if not changed:
-            raise DomainError(_("Nothing was changed, so there is nothing to amend."), code="no_changes")
+            raise Invalid(_("Nothing was changed, so there is nothing to amend."), code="no_changes")
         version = TenderVersion.objects.create(
             tender=tender, amendment_number=tender.version, reason=reason, snapshot=after, created_by=actor
         )

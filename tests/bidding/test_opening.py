@@ -31,13 +31,14 @@ def test_the_only_caller_of_unwrap_private_key_is_the_opening_key_function():
     assert sorted(callers) == ["bidding/keys.py", "procurement/sealing.py"]
     source = (ROOT / "bidding" / "keys.py").read_text()
     assert source.count("unwrap_private_key(") == 1
-    # …and opening_private_key is called from opening only.
+    # …and opening_private_key is called from opening, and from the bundle that publishes the key
+    # once the opening record exists.
     users = [
         str(p.relative_to(ROOT))
         for p in (ROOT / "bidding").rglob("*.py")
         if "opening_private_key(" in p.read_text(encoding="utf-8")
     ]
-    assert sorted(users) == ["bidding/keys.py", "bidding/services/opening.py"]
+    assert sorted(users) == ["bidding/bundle.py", "bidding/keys.py", "bidding/services/opening.py"]
 
 
 def test_the_key_path_refuses_before_the_opening_time_by_the_database_clock(tender, time_machine):

@@ -5,11 +5,12 @@ from decimal import Decimal
 
 import pytest
 
-from bidding.content import canonical_json, reserve_picks_clean
+from bidding.content import reserve_picks_clean
 from bidding.models import OpenedBid, ReservePriceSet
-from bidding.reserve import floor_price_compute, planned_price_compute, reserve_prices_draw, reserve_slices
 from procurement.errors import DomainError
-from procurement.sealing import seal, unseal, unwrap_private_key
+from procurement.sealing import unseal, unwrap_private_key
+from sealclient.reserve import floor_price_compute, planned_price_compute, reserve_prices_draw, reserve_slices
+from sealclient.sealing import reserve_prices_seal
 from tests.bidding.helpers import bidder, close_and_open, submit
 
 BASE = Decimal(100_000_000)
@@ -136,9 +137,10 @@ def test_publication_draws_fifteen_sealed_prices_and_stores_only_ciphertext(rese
     sealed = bytes(reserve_set.sealed_values)
     assert not sealed.startswith(b"[")  # not the JSON list of values
     # Only the tender's private key reads it (done here by hand; the portal does it at opening only).
-    values = [
-        Decimal(v) for v in json.loads(unseal(unwrap_private_key(bytes(reserve_tender.wrapped_private_key)), sealed))
-    ]
+    document = json.loads(unseal(unwrap_private_key(bytes(reserve_tender.wrapped_private_key)), sealed))
+    assert document["schema"] == "koneps-reserve-prices-v1"
+    assert document["tender"] == reserve_tender.reference
+    values = [Decimal(v) for v in document["values"]]
     slices = reserve_slices(base_price=BASE, range_pct=Decimal(2), count=15)
     assert all(s.low <= v <= s.high for v, s in zip(values, slices, strict=True))
 
@@ -163,9 +165,16 @@ def test_a_lowest_price_tender_has_no_reserve_prices(tender):
 
 def _replace_reserve_values(tender, values):
     """Test setup: swap the random draw for known values, sealed the same way."""
-    ReservePriceSet.objects.filter(tender=tender).update(
-        sealed_values=seal(bytes(tender.public_key), canonical_json([str(v) for v in values]))
+    sealed = reserve_prices_seal(
+        tender_public_key=bytes(tender.public_key),
+        tender_reference=tender.reference,
+        amendment=tender.version,
+        base_price=tender.estimated_value,
+        range_pct=2,
+        count=len(values),
+        values=values,
     )
+    ReservePriceSet.objects.filter(tender=tender).update(sealed_values=sealed.ciphertext)
 
 
 @pytest.mark.django_db

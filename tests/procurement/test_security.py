@@ -14,6 +14,7 @@ PRODUCTION_ENV = {
     "DEBUG": "0",
     "SECRET_KEY": "a-production-like-secret-key-that-is-long-enough-0123456789-abcdefghij",
     "BID_SEALING_KEY": "cHJvZHVjdGlvbi1saWtlLWtleS1vZi0zMi1ieXRlcyE=",
+    "INTEGRITY_HASH_KEY": "production-like-integrity-hash-key",
     "ALLOWED_HOSTS": "procurement.example.org",
     "SITE_URL": "https://procurement.example.org",
 }
@@ -37,7 +38,7 @@ def test_check_deploy_passes_with_production_settings():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "BID_SEALING_KEY"])
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "BID_SEALING_KEY", "INTEGRITY_HASH_KEY"])
 def test_production_refuses_to_start_without_its_secrets(missing):
     env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
     result = manage("check", env=env)

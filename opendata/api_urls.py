@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("releases/", views.ReleaseListView.as_view(), name="api-ocds-releases"),
+    path("releases/<path:ocid>/", views.ReleaseDetailView.as_view(), name="api-ocds-release"),
+    path("records/", views.RecordListView.as_view(), name="api-ocds-records"),
+    path("records/<path:ocid>/", views.RecordDetailView.as_view(), name="api-ocds-record"),
+    path("extensions/<str:name>/<str:filename>", views.extension_file, name="api-ocds-extension"),
+]
