@@ -49,8 +49,10 @@ def dashboard_panels(user) -> list[Panel]:
         name = f"{config.name}.dashboard"
         if importlib.util.find_spec(name) is None:
             continue
-        module = importlib.import_module(name)
-        rows.extend((panel.order, position, panel) for panel in module.panels(user))
+        contribute = getattr(importlib.import_module(name), "panels", None)
+        if contribute is None:
+            continue
+        rows.extend((panel.order, position, panel) for panel in contribute(user))
     # Panels with something to do come first; empty ones keep their place after them.
     rows.sort(key=lambda row: (not (row[2].items or row[2].facts), row[0], row[1]))
     return [panel for _order, _position, panel in rows]
