@@ -1,4 +1,10 @@
 /*
+ * Forms report every problem at once, in the page's language: the browser's own checks (one
+ * bubble at a time, in the browser's language) are turned off with novalidate and the server
+ * answers for every field together. A field's length limit no longer cuts a pasted text short
+ * without a word (maxlength): the text stays whole, a counter says how far over the limit it is,
+ * and the server refuses it with a message that states the limit.
+ *
  * Forms that survive a change of language. The language switch in the header posts and reloads
  * the page in the other language, which would drop whatever the user had typed: before it posts,
  * the changed fields of the page's forms are kept in sessionStorage (this tab only), and put back
@@ -34,7 +40,8 @@
 
   function pageForms() {
     return Array.prototype.filter.call(document.querySelectorAll("main form"), function (form) {
-      return (form.method || "get").toLowerCase() === "post";
+      // getAttribute: a field named "method" (the procurement method) shadows form.method.
+      return (form.getAttribute("method") || "get").toLowerCase() === "post";
     });
   }
 
@@ -127,7 +134,40 @@
     true
   );
 
+  function setUpLimits() {
+    Array.prototype.forEach.call(document.querySelectorAll("main form"), function (form) {
+      form.setAttribute("novalidate", "");
+    });
+    var limited = document.querySelectorAll("main input[maxlength], main textarea[maxlength]");
+    Array.prototype.forEach.call(limited, function (field) {
+      var limit = parseInt(field.getAttribute("maxlength"), 10);
+      field.removeAttribute("maxlength");
+      field.setAttribute("data-maxlength", String(limit));
+      var counter = document.createElement("span");
+      counter.className = "portal-length";
+      counter.id = (field.id || field.name) + "-length";
+      counter.setAttribute("aria-live", "polite");
+      field.insertAdjacentElement("afterend", counter);
+      field.setAttribute(
+        "aria-describedby",
+        ((field.getAttribute("aria-describedby") || "") + " " + counter.id).trim()
+      );
+      var template =
+        document.body.getAttribute("data-label-too-long") || "{count} characters: at most {limit} are allowed.";
+      function update() {
+        var over = field.value.length > limit;
+        counter.textContent = over
+          ? template.replace("{count}", field.value.length).replace("{limit}", limit)
+          : "";
+        counter.classList.toggle("is-over", over);
+      }
+      field.addEventListener("input", update);
+      update();
+    });
+  }
+
   function start() {
+    setUpLimits();
     var stored = null;
     try {
       stored = window.sessionStorage.getItem(KEY + window.location.pathname);
