@@ -19,6 +19,7 @@ from integrity.services import bid_origin_record
 from procurement.api import RulePermission
 from procurement.errors import Conflict, Forbidden, Invalid
 from procurement.parsers import BoundedJSONParser
+from suppliers.selectors import supplier_for_user
 from tenders.selectors import tenders_public
 
 from . import receipts, selectors, services
@@ -109,9 +110,7 @@ class BidListView(generics.ListAPIView):
     parser_classes = [BoundedJSONParser]
 
     def get_queryset(self):
-        return selectors.bids_of_supplier(supplier=selectors.user_supplier(self.request.user)).select_related(
-            "supplier"
-        )
+        return selectors.bids_of_supplier(supplier=supplier_for_user(self.request.user)).select_related("supplier")
 
     @extend_schema(
         request=BidSubmitSerializer,

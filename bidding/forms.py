@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from procurement.errors import Invalid
 from procurement.web import form_add_domain_error
+from tenders.policies import evaluation_policy
 
 from .content import BidInput, DocumentInput, bid_input_clean
 from .services.submission import reserve_pick_rules
@@ -93,7 +94,7 @@ class BidForm(forms.Form):
             ) % {"n": self.picks_required}
         else:
             del self.fields["reserve_picks"]
-        if tender.evaluation_method == "best_value":
+        if evaluation_policy(tender.evaluation_method).needs_technical_proposal:
             self.fields["documents"].required = True
         if not self.is_bound:
             self.initial.setdefault("idempotency_key", uuid.uuid4())

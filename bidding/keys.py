@@ -1,4 +1,4 @@
-"""The one place a tender's private key is unwrapped (DESIGN.md §4).
+"""The one place a tender's private key is unwrapped (docs/architecture.md §4).
 
 `opening_private_key` is called only by services.opening.bid_open_all, inside its transaction and
 after it has locked the tender. It checks the opening time itself against the database clock, so

@@ -19,13 +19,14 @@ from django.views.decorators.http import require_POST
 from integrity.services import bid_origin_record
 from procurement.permissions import require
 from procurement.web import refusal
+from suppliers.selectors import supplier_for_user
 from tenders.models import Tender
 from tenders.selectors import tender_get_visible
 
 from . import charts, receipts, selectors, services
 from .forms import BidForm, VerifyForm, WithdrawForm
 from .models import Bid, BidVersion, OpenedBid, OpenedDocument
-from .uploads import SealedUploadHandler
+from .uploads import RETRY_AFTER_SECONDS, SealedUploadHandler
 
 OPENING_POLL_LEAD = timedelta(minutes=5)
 SENSITIVE_FIELDS = ("price", "lines", "reserve_picks", "no_conflict_of_interest", "no_collusion")
@@ -42,7 +43,10 @@ def bid_form(request, tender_id: int):
     read, which is why CSRF protection moves inside (Django docs: modifying upload handlers)."""
     upload_handler = SealedUploadHandler(request)
     request.upload_handlers = [upload_handler]
-    return _bid_form(request, tender_id, upload_handler)
+    try:
+        return _bid_form(request, tender_id, upload_handler)
+    finally:
+        upload_handler.release()
 
 
 @csrf_protect
@@ -64,6 +68,16 @@ def _bid_form(request, tender_id: int, upload_handler: SealedUploadHandler):
         )
     if request.method == "POST":
         form = BidForm(request.POST, request.FILES, tender=tender)
+        if upload_handler.over_budget:
+            busy = _("The portal is receiving many documents right now. Nothing was submitted; try again in a minute.")
+            response = render(
+                request,
+                "bidding/bid_form.html",
+                {"tender": tender, "form": None, "existing": existing, "reasons": [], "busy": busy},
+                status=503,
+            )
+            response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            return response
         if upload_handler.refused or upload_handler.request_too_large:
             form.is_valid()
             form.add_error("documents", _("A document is larger than the limit; nothing was submitted."))
@@ -96,7 +110,7 @@ def _bid_form(request, tender_id: int, upload_handler: SealedUploadHandler):
 @login_required
 def my_bids(request):
     require(request.user, "bidding.view_own_bids")
-    supplier = selectors.user_supplier(request.user)
+    supplier = supplier_for_user(request.user)
     page = Paginator(selectors.bids_of_supplier(supplier=supplier), 20).get_page(request.GET.get("page"))
     return render(request, "bidding/my_bids.html", {"page_obj": page, "supplier": supplier})
 

@@ -1,4 +1,4 @@
-"""Sealing primitives (DESIGN.md §4): X25519 sealed boxes, key wrapping, commitments.
+"""Sealing primitives (docs/architecture.md §4): X25519 sealed boxes, key wrapping, commitments.
 
 Each tender gets a key pair at publication. Its private key exists in the database only wrapped
 under the key-encryption key from the environment (`BID_SEALING_KEY`). Unwrapping is a plain

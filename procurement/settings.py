@@ -156,6 +156,21 @@ MFA_DEMO_RELAX = env.bool("MFA_DEMO_RELAX", default=False)
 if MFA_DEMO_RELAX and not DEBUG:
     raise ImproperlyConfigured("MFA_DEMO_RELAX is for the local demo only and cannot be set with DEBUG=0.")
 
+# --- transparency log -----------------------------------------------------------------------------
+# The Ed25519 seed (32 bytes, base64) that signs tree heads. No default: only the local demo may use
+# the published demo key below (TRANSPARENCY_DEMO_KEY=1, refused when DEBUG=0); without a key the
+# log still integrates entries but signs no heads.
+TRANSPARENCY_DEMO_KEY = env.bool("TRANSPARENCY_DEMO_KEY", default=False)
+if TRANSPARENCY_DEMO_KEY and not DEBUG:
+    raise ImproperlyConfigured("TRANSPARENCY_DEMO_KEY is for the local demo only and cannot be set with DEBUG=0.")
+TRANSPARENCY_SIGNING_KEY = env.str(
+    "TRANSPARENCY_SIGNING_KEY", default="ZGVtby1vbmx5LXRyYW5zcGFyZW5jeS1sb2cta2V5ISE=" if TRANSPARENCY_DEMO_KEY else ""
+)
+if not DEBUG and not TRANSPARENCY_SIGNING_KEY:
+    raise ImproperlyConfigured("TRANSPARENCY_SIGNING_KEY is required when DEBUG=0.")
+# A new head is signed whenever the tree has grown; the beat asks every this many seconds.
+TRANSPARENCY_HEAD_INTERVAL = env.int("TRANSPARENCY_HEAD_INTERVAL", default=60)
+
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 if EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend":  # noqa: F821 - set by the line above
@@ -193,6 +208,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
 # JSON bodies of the API: room for one largest document in base64 (4/3 of its size) and the rest.
+# Bid documents are held in memory only (never spooled to disk): at most this much per request, and
+# this much across all the requests one process serves at once (beyond it: 503 with Retry-After).
+# A submission peaks at about 9 times its documents' size (bench/upload_memory.py; README).
+BID_UPLOAD_MAX_REQUEST_BYTES = env.int("BID_UPLOAD_MAX_REQUEST_BYTES", default=3 * UPLOAD_MAX_BYTES)
+UPLOAD_MEMORY_BUDGET_BYTES = env.int("UPLOAD_MEMORY_BUDGET_BYTES", default=4 * UPLOAD_MAX_BYTES)
 # Uploaded ZIP containers (and the Office formats, which are ZIPs) are opened to check what they hold.
 UPLOAD_ARCHIVE_MAX_DEPTH = env.int("UPLOAD_ARCHIVE_MAX_DEPTH", default=3)
 UPLOAD_ARCHIVE_MAX_ENTRIES = env.int("UPLOAD_ARCHIVE_MAX_ENTRIES", default=2000)
@@ -303,6 +323,11 @@ CELERY_WORKER_REDIRECT_STDOUTS_LEVEL = "INFO"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 WHITENOISE_USE_FINDERS = DEBUG
 CELERY_BEAT_SCHEDULE = {
+    "transparency-head": {
+        "task": "procurement.tasks.transparency_publish_head",
+        "schedule": timedelta(seconds=TRANSPARENCY_HEAD_INTERVAL),
+        "options": {"expires": TRANSPARENCY_HEAD_INTERVAL},
+    },
     "outbox-sweep": {"task": "procurement.tasks.outbox_sweep", "schedule": timedelta(seconds=30)},
     # Closes tenders at their deadline and opens them at the opening time (bidding.tasks).
     "tenders-sweep": {
@@ -323,7 +348,7 @@ LOGGING = {
     "loggers": {name: {"level": "WARNING"} for name in ("django.db.backends", "weasyprint", "fontTools")},
 }
 
-# --- tenders (issue 4) -------------------------------------------------------------------------
+# --- tenders -------------------------------------------------------------------------
 # OCDS ocid = "<OCDS_PREFIX>-<reference>". Register a real prefix with the Open Contracting
 # Partnership (they look like "ocds-213czf"); this placeholder is fine for development.
 OCDS_PREFIX = env.str("OCDS_PREFIX", default="ocds-koneps")
@@ -383,13 +408,18 @@ REGISTRATION_NUMBER_PATTERNS = {
 }
 # --- end suppliers -------------------------------------------------------------------------------
 
-# --- contracts (issue 6) -------------------------------------------------------------------------
+# --- contracts -------------------------------------------------------------------------
 # Days between the award proposal reaching bidders and the award becoming final (complaints window).
 STANDSTILL_DAYS = env.int("STANDSTILL_DAYS", default=7)
 # Award reports of tenders with more opened bids than this render in a Celery task (with progress);
 # smaller ones render during the request and stream directly.
 AWARD_REPORT_INLINE_MAX_BIDS = env.int("AWARD_REPORT_INLINE_MAX_BIDS", default=40)
 CELERY_BEAT_SCHEDULE["awards-sweep"] = {"task": "contracts.tasks.awards_sweep", "schedule": timedelta(seconds=60)}
+# The OCDS bulk file (opendata.tasks): the whole dataset, rebuilt every OCDS_BULK_HOURS hours.
+CELERY_BEAT_SCHEDULE["opendata-bulk"] = {
+    "task": "opendata.tasks.opendata_bulk_build",
+    "schedule": timedelta(hours=env.int("OCDS_BULK_HOURS", default=24)),
+}
 # --- end contracts -------------------------------------------------------------------------------
 
 # --- integrity (issue 11) ------------------------------------------------------------------------

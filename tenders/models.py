@@ -98,7 +98,7 @@ class Tender(models.Model):
         FLOOR_RATE_RESERVE = "floor_rate_reserve", _("Lowest price above a floor rate (multiple reserve prices)")
         BEST_VALUE = "best_value", _("Best value (technical and price)")
 
-    # The lifecycle (DESIGN.md §2). This app moves draft → pending_approval → published, cancels and
+    # The lifecycle (docs/architecture.md §2). This app moves draft → pending_approval → published, cancels and
     # marks unsuccessful; bidding and contracts move the rest through services.tender_set_status.
     TRANSITIONS = {
         Status.DRAFT: {Status.PENDING_APPROVAL, Status.PUBLISHED, Status.CANCELLED},
@@ -155,7 +155,7 @@ class Tender(models.Model):
     # Current amendment number: 0 at publication, +1 per amendment.
     version = models.PositiveIntegerField(_("version"), default=0)
 
-    # Sealing (DESIGN.md §4): generated at publication; the private key only ever wrapped.
+    # Sealing (docs/architecture.md §4): generated at publication; the private key only ever wrapped.
     public_key = models.BinaryField(null=True, blank=True, editable=False)
     wrapped_private_key = models.BinaryField(null=True, blank=True, editable=False)
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from procurement.permissions import require
 from procurement.web import refusal, run_action
+from suppliers.selectors import supplier_for_user
 
 from . import selectors, services
 from .filters import TenderFilter
@@ -28,6 +29,7 @@ from .forms import (
     default_timeline,
 )
 from .models import Clarification, Subscription, Tender, TenderDocument
+from .policies import evaluation_policy
 
 
 def home(request):
@@ -64,6 +66,7 @@ def tender_detail(request, pk: int):
         or selectors.official_entity(user) == tender.entity,
         "invitations": tender.invitations.select_related("supplier") if tender.is_invitation_only else [],
         "evaluation_params": tender.evaluation_params,
+        "procedure": evaluation_policy(tender.evaluation_method),
         "perms_for": {
             name: user.has_perm(f"tenders.{name}_tender", tender)
             for name in (
@@ -451,7 +454,7 @@ def clarification_answer(request, pk: int, clarification_id: int):
 @login_required
 def alerts(request):
     require(request.user, "tenders.manage_subscription")
-    supplier = selectors.supplier_of(request.user)
+    supplier = supplier_for_user(request.user)
     subscription = Subscription.objects.filter(supplier=supplier).first()
     initial = (
         {

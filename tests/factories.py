@@ -71,7 +71,7 @@ class SupplierMemberFactory(factory.django.DjangoModelFactory):
     role = SupplierMember.Role.ADMINISTRATOR
 
 
-# --- tenders (issue 4) ---------------------------------------------------------------------------
+# --- tenders ---------------------------------------------------------------------------
 
 
 def _in_days(days: float, hours: float = 0):
@@ -124,7 +124,7 @@ class TenderFactory(factory.django.DjangoModelFactory):
     opening_at = factory.LazyFunction(lambda: _in_days(10, hours=1))
 
 
-# --- suppliers (issue 3) -------------------------------------------------------------------------
+# --- suppliers -------------------------------------------------------------------------
 
 
 class SanctionFactory(factory.django.DjangoModelFactory):

@@ -20,7 +20,7 @@ def reserve_prices_draw_for(*, tender: Tender, actor=None) -> ReservePriceSet | 
     range (a new set for the new amendment number; the old one stays, sealed). Returns None for
     other evaluation methods. The values exist in plaintext only in this function's memory.
     """
-    if tender.evaluation_method != Tender.EvaluationMethod.FLOOR_RATE_RESERVE or not tender.public_key:
+    if not evaluation_policy(tender.evaluation_method).uses_reserve_prices or not tender.public_key:
         return None
     params = evaluation_policy(tender.evaluation_method).clean(tender.evaluation_params)
     base, range_pct, count = tender.estimated_value, Decimal(params["reserve_range_pct"]), params["reserve_count"]

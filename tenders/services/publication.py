@@ -144,7 +144,7 @@ def tender_submit_for_approval(*, tender: Tender, actor) -> Tender:
 
 def _require_approver(tender: Tender, actor) -> None:
     require_entity_official(tender, actor)
-    if not actor.official.can_approve:
+    if not selectors.is_approver_of(actor, tender.entity_id):
         raise Forbidden(_("You are not authorised to approve publications."), code="not_approver")
     if actor.pk == tender.created_by_id:
         raise Forbidden(_("A second official must approve: you drafted this tender."), code="same_official")

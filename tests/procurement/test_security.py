@@ -85,6 +85,7 @@ INLINE_HANDLER = re.compile(r"\son[a-z]+=\"", re.IGNORECASE)
         ("audit_log", True),
         ("mfa_index", True),
         ("api-docs", False),
+        ("transparency", False),
     ],
 )
 def test_pages_render_without_inline_scripts_or_styles(client, auditor, url_name, signed_in):
