@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from procurement.dashboards import Item, Panel
 from procurement.permissions import is_official, is_supplier_user
+from suppliers.selectors import supplier_for_user
 from tenders.models import Tender
 from tenders.selectors import official_entity
 
@@ -22,7 +23,7 @@ def _label(tender: Tender) -> str:
 
 
 def supplier_panels(user) -> list[Panel]:
-    supplier = selectors.user_supplier(user)
+    supplier = supplier_for_user(user)
     if supplier is None:
         return []
     open_bids = (

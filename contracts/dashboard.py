@@ -7,12 +7,12 @@ from django.utils.translation import gettext_lazy
 
 from procurement.dashboards import Item, Panel
 from procurement.permissions import is_auditor, is_evaluator, is_official, is_supplier_user
+from suppliers.selectors import membership_for_user
 from tenders.models import Tender
 from tenders.selectors import official_entity
 
 from . import selectors
 from .models import Award, CommitteeMember, Contract, Evaluation, Signature
-from .services.common import supplier_membership
 from .services.contracts import pending_version, signing_party
 
 LIMIT = 8
@@ -117,7 +117,7 @@ def official_panels(user) -> list[Panel]:
 
 
 def supplier_panels(user) -> list[Panel]:
-    membership = supplier_membership(user)
+    membership = membership_for_user(user)
     if membership is None:
         return []
     supplier = membership.supplier

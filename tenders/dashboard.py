@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from procurement.dashboards import Item, Panel
 from procurement.permissions import is_official, is_supplier_user
+from suppliers.selectors import supplier_for_user
 
 from . import selectors
 from .models import Clarification, Subscription, Tender
@@ -113,7 +114,7 @@ def tenders_matching_alerts(*, supplier, since) -> list[Tender]:
 
 
 def supplier_panels(user) -> list[Panel]:
-    supplier = selectors.supplier_of(user)
+    supplier = supplier_for_user(user)
     if supplier is None:
         return []
     matching = tenders_matching_alerts(supplier=supplier, since=timezone.now() - timedelta(days=NEW_TENDER_DAYS))

@@ -361,3 +361,25 @@ def test_switching_language_keeps_what_was_typed_in_a_form(page, live_server, la
     expect(page.locator("input[name=title]")).to_have_value("2027년 청사 조경 관리 용역")
     expect(page.locator("textarea[name=description]")).to_have_value("조경 관리\n수목 전지")
     expect(page.locator(".portal-form-restored")).to_be_visible()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_cpv_picker_finds_a_group_by_words_in_either_language_and_by_code(page, live_server, language):
+    _new_tender_page(page, live_server, language)
+    picker = page.locator("[data-cpv-picker]")
+    search = picker.locator("[data-cpv-search]")
+    expect(page.locator("select[name=classifications]")).to_have_count(0)  # no bare multi-select
+
+    search.fill("컴퓨터 장비")
+    computers = picker.locator("[data-cpv-item][data-code='30200000']")
+    expect(computers).to_be_visible()
+    search.fill("computer equipment")
+    expect(computers).to_be_visible()
+    search.fill("302")
+    expect(computers).to_be_visible()
+    expect(picker.locator("[data-cpv-item][data-code='45000000']")).to_be_hidden()
+
+    computers.locator("label").click()  # KRDS draws the box over the label
+    search.fill("")
+    expect(computers).to_be_visible()  # a ticked group stays in sight, its division open
+    expect(picker.locator("[data-cpv-ticked]").filter(has_text="1")).to_have_count(1)
