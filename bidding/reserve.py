@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 _system_random = secrets.SystemRandom()
+# The sealed JSON of a draw: {"schema", "tender", "amendment", "base_price", "range_pct", "values"}.
+RESERVE_SCHEMA = "koneps-reserve-prices-v1"
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,16 @@ def _whole_units_in(slice_: ReserveSlice, *, last: bool) -> tuple[int, int]:
     first = math.ceil(slice_.low)
     last_unit = math.floor(slice_.high) if last else math.ceil(slice_.high) - 1
     return first, last_unit
+
+
+def reserve_value_fits(slice_: ReserveSlice, value: Decimal, *, last: bool) -> bool:
+    """Whether `value` is one the draw could have given for this slice."""
+    if not value.is_finite() or value != value.to_integral_value():
+        return False
+    first, last_unit = _whole_units_in(slice_, last=last)
+    if first <= last_unit:
+        return first <= value <= last_unit
+    return value == ((slice_.low + slice_.high) / 2).to_integral_value()
 
 
 def reserve_prices_draw(

@@ -21,5 +21,6 @@ urlpatterns = [
     path("tender/<int:tender_id>/opening/", views.opening, name="opening"),
     path("tender/<int:tender_id>/opening/progress/", views.opening_progress, name="opening_progress"),
     path("tender/<int:tender_id>/open/", views.open_now, name="open_now"),
+    path("tender/<int:tender_id>/key-share/", views.key_share, name="key_share"),
     path("opened/<int:opened_bid_id>/documents/<int:position>/", views.opened_document, name="opened_document"),
 ]

@@ -13,39 +13,41 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from procurement.errors import DomainError
 from procurement.permissions import require
+from procurement.sealing import SHARE_BYTES, b64decode, b64encode
 from tenders.models import Tender
 from tenders.selectors import tender_get_visible
 
 from . import charts, receipts, selectors, services
-from .forms import BidForm, VerifyForm, WithdrawForm
+from .forms import BidForm, SealedBidForm, VerifyForm, WithdrawForm
 from .models import Bid, BidVersion, OpenedBid, OpenedDocument
 from .uploads import SealedUploadHandler
 
 OPENING_POLL_LEAD = timedelta(minutes=5)
-SENSITIVE_FIELDS = ("price", "lines", "reserve_picks", "no_conflict_of_interest", "no_collusion")
+# Fields of the bid as typed: the page seals them in the browser and must never post them.
+PLAINTEXT_FIELDS = ("price", "lines", "reserve_picks", "no_conflict_of_interest", "no_collusion")
 
 
 # --- submitting ----------------------------------------------------------------------------------------
 
 
 @csrf_exempt  # CSRF is checked by _bid_form below, after the upload handlers are replaced
-@sensitive_post_parameters(*SENSITIVE_FIELDS)
+@sensitive_post_parameters(*PLAINTEXT_FIELDS)
 @login_required
 def bid_form(request, tender_id: int):
-    """Submit or replace a bid. Uploads stay in memory: the handlers are swapped before the body is
-    read, which is why CSRF protection moves inside (Django docs: modifying upload handlers)."""
+    """Submit or replace a bid. The page checks, confirms and seals the bid in the browser and posts
+    only ciphertexts and the salted hash; uploads stay in memory with their size limit (the handlers
+    are swapped before the body is read, so CSRF protection moves inside)."""
     upload_handler = SealedUploadHandler(request)
     request.upload_handlers = [upload_handler]
     return _bid_form(request, tender_id, upload_handler)
 
 
 @csrf_protect
-@sensitive_variables("form", "bid_input", "documents")
 def _bid_form(request, tender_id: int, upload_handler: SealedUploadHandler):
     tender = tender_get_visible(user=request.user, tender_id=tender_id)
     require(request.user, "bidding.submit_bid")
@@ -61,31 +63,32 @@ def _bid_form(request, tender_id: int, upload_handler: SealedUploadHandler):
             {"tender": tender, "form": None, "reasons": eligibility.reasons, "existing": existing},
             status=403 if request.method == "POST" else 200,
         )
+    form = BidForm(tender=tender)
     if request.method == "POST":
-        form = BidForm(request.POST, request.FILES, tender=tender)
-        if upload_handler.refused or upload_handler.request_too_large:
-            form.is_valid()
-            form.add_error("documents", _("A document is larger than the limit; nothing was submitted."))
-        elif form.is_valid():
+        sealed_form = SealedBidForm(request.POST, request.FILES)
+        if any(name in request.POST for name in PLAINTEXT_FIELDS):
+            form.add_error(None, _("The bid must be sealed in your browser: turn on JavaScript and try again."))
+        elif upload_handler.refused or upload_handler.request_too_large:
+            form.add_error(None, _("A document is larger than the limit; nothing was submitted."))
+        elif not sealed_form.is_valid():
+            form.add_error(None, _("The sealed bid was incomplete; nothing was submitted. Try again."))
+        else:
             try:
                 result = services.bid_submit(
                     tender=tender,
                     supplier=eligibility.supplier,
                     actor=request.user,
-                    bid=form.bid_input,
-                    documents=form.document_inputs(),
-                    idempotency_key=form.cleaned_data["idempotency_key"],
+                    sealed=sealed_form.sealed_submission(),
+                    idempotency_key=sealed_form.cleaned_data["idempotency_key"],
                 )
             except DomainError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+                form.add_error(None, str(exc))
             else:
                 if result.created:
                     messages.success(request, _("Your sealed bid was received. Keep the receipt."))
                 else:
                     messages.info(request, _("This bid had already been received; here is its receipt."))
                 return redirect("bidding:receipt", result.version.pk)
-    else:
-        form = BidForm(tender=tender)
     return render(
         request,
         "bidding/bid_form.html",
@@ -284,3 +287,47 @@ def opened_document(request, opened_bid_id: int, position: int):
     response = HttpResponse(bytes(document.content), content_type=document.content_type or "application/octet-stream")
     response["Content-Disposition"] = content_disposition_header(True, document.name)
     return response
+
+
+# --- key custodians --------------------------------------------------------------------------------
+
+
+@login_required
+def key_share(request, tender_id: int):
+    """A custodian releases its share of the tender key, after the deadline. The page decrypts the
+    custodian's key with its passphrase and then the share, in the browser; only the share is posted."""
+    tender = tender_get_visible(user=request.user, tender_id=tender_id)
+    named = selectors.tender_custodian_of(tender=tender, user=request.user)
+    if named is None:
+        raise Http404
+    if request.method == "POST":
+        try:
+            share = b64decode(request.POST.get("share", ""), size=SHARE_BYTES)
+        except ValueError:
+            messages.error(request, _("The key share could not be read; nothing was released. Try again."))
+        else:
+            try:
+                release = services.key_share_submit(tender_id=tender.pk, actor=request.user, share=share)
+            except DomainError as exc:
+                messages.error(request, str(exc))
+            else:
+                if release.ok is False:
+                    messages.warning(request, _("Your share was received but does not fit the tender's key."))
+                else:
+                    messages.success(request, _("Your key share was released. Thank you."))
+        return redirect("bidding:key_share", tender.pk)
+    return render(
+        request,
+        "bidding/key_share.html",
+        {
+            "tender": tender,
+            "named": named,
+            "release": selectors.key_share_release(named),
+            "due": tender.submission_deadline is not None and timezone.now() >= tender.submission_deadline,
+            "material": {
+                "sealed_share": b64encode(bytes(named.sealed_share)) if named.sealed_share else None,
+                "public_key": b64encode(bytes(named.custodian.public_key)),
+                "sealed_private_key": named.custodian.sealed_private_key,
+            },
+        },
+    )

@@ -3,10 +3,10 @@
 from django.db.models import Max, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from bidding.models import Bid, OpenedBid, OpeningRecord, ReservePriceSet, TenderClosing
+from bidding.models import Bid, OpenedBid, OpeningRecord, TenderClosing
 from procurement.models import AuditEntry
 from procurement.permissions import is_auditor
-from tenders.models import Tender
+from tenders.models import ReservePriceSet, Tender
 
 from .models import Assessment, Award, CommitteeMember, Complaint, Contract, Evaluation, Score
 from .services.common import is_entity_official, supplier_membership
@@ -146,7 +146,7 @@ def tender_audit_q(tender: Tender) -> Q:
         | Q(object_type="bidding.bid", object_id__in=bid_ids)
         | Q(object_type="bidding.openingrecord", object_id__in=openings)
         | Q(object_type="bidding.tenderclosing", object_id__in=closings)
-        | Q(object_type="bidding.reservepriceset", object_id__in=reserves)
+        | Q(object_type="tenders.reservepriceset", object_id__in=reserves)
         | Q(object_type__startswith="contracts.", data__tender=tender.pk)
     )
 

@@ -44,6 +44,8 @@ class EvaluationPolicy:
 
     key: str = ""
     param_names: tuple[str, ...] = ()
+    # Reserve prices are drawn and sealed at publication (and redrawn when their base changes).
+    uses_reserve_prices: bool = False
 
     @classmethod
     def defaults(cls) -> dict:
@@ -72,6 +74,7 @@ class FloorRateReserve(EvaluationPolicy):
 
     key = Tender.EvaluationMethod.FLOOR_RATE_RESERVE
     param_names = ("floor_rate", "reserve_range_pct", "reserve_count", "picks_per_bidder", "picks_averaged")
+    uses_reserve_prices = True
 
     @classmethod
     def _clean(cls, params: dict, errors: dict) -> dict:

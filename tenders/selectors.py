@@ -15,7 +15,17 @@ from django.utils.translation import gettext_lazy
 
 from procurement.roles import Role
 
-from .models import Clarification, Invitation, ProcuringEntity, Subscription, Tender, TenderFollow, TenderVersion
+from .models import (
+    Clarification,
+    Custodian,
+    Invitation,
+    ProcuringEntity,
+    Subscription,
+    Tender,
+    TenderCustodian,
+    TenderFollow,
+    TenderVersion,
+)
 from .policies import method_policy
 from .timeline import format_local
 
@@ -386,3 +396,23 @@ def workspace_next_action(tender: Tender, *, user) -> str:
     if status == Tender.Status.UNSUCCESSFUL:
         return _("Re-tender it if still needed")
     return _("No action needed")
+
+
+def custodians_eligible(tender: Tender) -> QuerySet[Custodian]:
+    """Who may hold a share of this tender's key: the platform, officials of its entity, auditors and
+    outside observers — with an active (current) key."""
+    return Custodian.objects.filter(is_active=True).filter(
+        Q(kind__in=(Custodian.Kind.PLATFORM, Custodian.Kind.AUDITOR, Custodian.Kind.OBSERVER))
+        | Q(kind=Custodian.Kind.OFFICIAL, user__official__entity_id=tender.entity_id)
+    ).select_related("user")
+
+
+def custodian_of(user) -> Custodian | None:
+    """The user's current custodian key, or None."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Custodian.objects.filter(user=user, is_active=True).first()
+
+
+def tender_custodians(tender: Tender) -> QuerySet[TenderCustodian]:
+    return tender.custodians.select_related("custodian__user").order_by("id")

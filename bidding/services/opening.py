@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from nacl.exceptions import CryptoError
@@ -21,14 +23,15 @@ from nacl.exceptions import CryptoError
 from procurement.audit import audit_record
 from procurement.errors import DomainError
 from procurement.sealing import commitment, unseal
+from procurement.uploads import validate_upload
 from tenders.models import Tender
 from tenders.policies import evaluation_policy
 from tenders.selectors import tender_for_update
 from tenders.services import tender_mark_unsuccessful, tender_set_status
 
 from .. import selectors
-from ..content import CONTENT_SCHEMA, DECLARATIONS, quantize_money, reserve_picks_clean
-from ..keys import TooEarly, opening_private_key, opening_time_reached
+from ..content import CONTENT_SCHEMA, bid_input_clean
+from ..keys import QuorumMissing, TooEarly, opening_private_key, opening_time_reached, platform_share_release
 from ..models import (
     Bid,
     BidVersion,
@@ -36,11 +39,11 @@ from ..models import (
     OpenedBid,
     OpenedDocument,
     OpeningRecord,
-    ReservePriceSet,
     TenderClosing,
 )
 from ..ranking import Candidate, ranking_policy
 from ..reserve import floor_price_compute, planned_price_compute
+from .quorum import custodians_notify_share_due
 from .reserve_prices import reserve_values_unseal
 
 logger = logging.getLogger(__name__)
@@ -65,6 +68,10 @@ def _close_locked(tender: Tender, *, actor) -> TenderClosing | None:
         )
     )
     closing = TenderClosing.objects.create(tender=tender, bid_count=len(commitments), commitments=commitments)
+    # The deadline has passed by the database clock: the platform may now give up its share
+    # (one share opens nothing), and the other custodians are asked for theirs.
+    platform_share_release(tender)
+    custodians_notify_share_due(tender)
     tender_set_status(
         tender=tender,
         to=Tender.Status.CLOSED,
@@ -116,30 +123,50 @@ def _expected_commitment(version: BidVersion, tender: Tender, ciphertexts: list[
 
 
 def _check_content(content: dict, *, tender: Tender, bid: Bid, reserve_rules: tuple[int, int] | None) -> str:
-    """'' when the decrypted content is what the submission checked; otherwise what is wrong."""
-    if content.get("schema") != CONTENT_SCHEMA:
+    """'' when the decrypted content passes the rules the bid form checks before sealing; otherwise
+    what is wrong (the bid is then rejected publicly with that reason)."""
+    if not isinstance(content, dict) or content.get("schema") != CONTENT_SCHEMA:
         return _("Unknown bid format.")
     if content.get("tender") != tender.reference or content.get("supplier") != bid.supplier_id:
         return _("The sealed content belongs to another tender or company.")
     if content.get("currency") != tender.currency:
         return _("The bid is in another currency.")
     try:
-        price = Decimal(content["price"])
-    except (KeyError, ArithmeticError, TypeError, ValueError):
-        return _("The price cannot be read.")
-    if not price.is_finite() or price <= 0 or price != quantize_money(price, tender.currency):
-        return _("The price is not a valid amount.")
-    declarations = content.get("declarations") or {}
-    if any(declarations.get(name) is not True for name in DECLARATIONS):
-        return _("The declarations are missing.")
-    if reserve_rules:
-        try:
-            reserve_picks_clean(
-                content.get("reserve_picks"), reserve_count=reserve_rules[0], picks_required=reserve_rules[1]
-            )
-        except DomainError as exc:
-            return str(exc)
+        cleaned = bid_input_clean(
+            price=content.get("price"),
+            currency=tender.currency,
+            lines=content.get("lines") or (),
+            declarations=content.get("declarations") or {},
+            reserve_picks=content.get("reserve_picks") or (),
+            reserve_count=reserve_rules[0] if reserve_rules else None,
+            picks_required=reserve_rules[1] if reserve_rules else None,
+        )
+    except DomainError as exc:
+        return str(exc)
+    except (AttributeError, TypeError):
+        return _("The bid's lines cannot be read.")
+    if str(cleaned.price) != content.get("price"):
+        return _("The price is not written as a plain amount.")
     return ""
+
+
+def _check_documents(manifest: list, plaintexts: list[bytes]) -> tuple[list, str]:
+    """Each decrypted document against its sealed manifest entry: hash, and type by content."""
+    if not isinstance(manifest, list) or len(manifest) != len(plaintexts):
+        return [], _("The documents do not match the sealed list of documents.")
+    opened, problem = [], ""
+    for entry, data in zip(manifest, plaintexts, strict=True):
+        if not isinstance(entry, dict):
+            return [], _("The documents do not match the sealed list of documents.")
+        opened.append((entry, data, hashlib.sha256(data).hexdigest() == entry.get("sha256")))
+        if not problem:
+            try:
+                validate_upload(ContentFile(data, name=str(entry.get("name", "document"))[:255]))
+            except ValidationError as exc:
+                problem = f"{entry.get('name', '')}: {exc.messages[0]}"
+    if not all(ok for _entry, _data, ok in opened):
+        problem = _("A document does not match the hash sealed with the bid.")
+    return opened, problem
 
 
 def _decrypt_one(bid: Bid, *, tender: Tender, private_key, closing: TenderClosing | None, reserve_rules) -> _Opened:
@@ -157,15 +184,9 @@ def _decrypt_one(bid: Bid, *, tender: Tender, private_key, closing: TenderClosin
     except (CryptoError, ValueError, UnicodeDecodeError):
         return _Opened(bid, version, False, _("The ciphertext cannot be decrypted with the tender key."))
     problem = _check_content(content, tender=tender, bid=bid, reserve_rules=reserve_rules)
-    manifest = content.get("documents") or []
     opened_documents = []
-    if not problem and len(manifest) != len(plaintexts):
-        problem = _("The documents do not match the sealed list of documents.")
     if not problem:
-        for entry, data in zip(manifest, plaintexts, strict=True):
-            opened_documents.append((entry, data, hashlib.sha256(data).hexdigest() == entry.get("sha256")))
-        if not all(ok for _entry, _data, ok in opened_documents):
-            problem = _("A document does not match the hash sealed with the bid.")
+        opened_documents, problem = _check_documents(content.get("documents") or [], plaintexts)
     return _Opened(bid, version, True, problem, content, opened_documents)
 
 
@@ -180,20 +201,10 @@ def _planned_price(tender: Tender, private_key, opened: list[_Opened]) -> dict:
     """Reserve prices, pick counts, planned and floor price (floor-rate method), for the record."""
     params = evaluation_policy(tender.evaluation_method).clean(tender.evaluation_params)
     floor_rate = Decimal(params["floor_rate"])
-    reserve_set = ReservePriceSet.objects.filter(tender=tender).order_by("-amendment_number").first()
-    values = reserve_values_unseal(reserve_set, private_key) if reserve_set is not None else None
+    # Refuses (DomainError) without a draw, or when it fails its commitment or its slices: the
+    # planned price never silently falls back to the base price.
+    values = reserve_values_unseal(tender=tender, private_key=private_key)
     picks = [o.content["reserve_picks"] for o in opened if o.commitment_ok and not o.problem]
-    if not values:
-        # Only a tender that was never published through tenders.services lacks its draw; its base
-        # price then stands in as the planned price, and the record says there were no reserve prices.
-        logger.warning("tender %s has no reserve prices; the base price is the planned price", tender.pk)
-        planned = tender.estimated_value
-        return {
-            "planned_price": planned,
-            "floor_rate": floor_rate,
-            "floor_price": floor_price_compute(planned_price=planned, floor_rate=floor_rate),
-            "reserve_prices": [],
-        }
     result = planned_price_compute(values=values, picks=picks, averaged=params["picks_averaged"])
     return {
         "planned_price": result.planned_price,
@@ -213,7 +224,7 @@ def _planned_price(tender: Tender, private_key, opened: list[_Opened]) -> dict:
 
 def _open_locked(tender: Tender, *, actor) -> OpeningRecord:
     closing = TenderClosing.objects.filter(tender=tender).first()
-    # The only unwrap of the tender key; it refuses before the opening time by the database clock.
+    # The tender key from k custodians' shares; refuses before the opening time and without a quorum.
     private_key = opening_private_key(tender)
     reserve_rules = _reserve_rules(tender)
     bids = list(
@@ -273,6 +284,7 @@ def _open_locked(tender: Tender, *, actor) -> OpeningRecord:
     record.floor_price = summary.get("floor_price")
     record.reserve_prices = summary.get("reserve_prices", [])
     record.outcome = OpeningRecord.Outcome.OPENED if valid else OpeningRecord.Outcome.UNSUCCESSFUL
+    record.private_key = bytes(private_key)
     record.save()
     audit_record(
         actor=actor,
@@ -362,7 +374,8 @@ def bid_open_all(*, tender_id: int, actor=None) -> OpeningRecord:
     - FOR UPDATE on the tender: waits for submissions in flight; a concurrent second call waits
       here, then returns the first call's record.
     - A tender whose deadline passed but that was never closed (scheduler down) is closed first.
-    - Refuses (TooEarly) before the opening time by the database clock.
+    - Refuses (TooEarly) before the opening time by the database clock, and (QuorumMissing) while
+      fewer than k custodians' shares recombine to the tender's key.
     - Decrypts the current version of every bid not withdrawn, verifies each commitment (a mismatch
       or a ciphertext that does not decrypt is flagged and left out of the ranking), ranks under the
       tender's evaluation method, stores the record and moves the tender to opened (or unsuccessful
@@ -389,4 +402,4 @@ def bid_open_all(*, tender_id: int, actor=None) -> OpeningRecord:
     return record
 
 
-__all__ = ["TooEarly", "bid_close_tender", "bid_open_all"]
+__all__ = ["QuorumMissing", "TooEarly", "bid_close_tender", "bid_open_all"]
