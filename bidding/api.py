@@ -18,6 +18,7 @@ from procurement.sealing import b64decode
 from tenders.selectors import tenders_public
 
 from . import receipts, selectors, services
+from .bundle import opening_bundle
 from .content import MAX_DOCUMENTS
 from .models import Bid
 
@@ -217,3 +218,18 @@ class OpeningView(APIView):
                 ],
             }
         return Response(body)
+
+
+class OpeningBundleView(APIView):
+    """After opening: the tender's key pair, every ciphertext and the record, to re-run the opening
+    (sealclient.verify, `python -m sealclient verify`, the verifier page). 404 before opening."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(responses={200: dict})
+    def get(self, request, reference: str):
+        tender = get_object_or_404(tenders_public(), reference=reference)
+        bundle = opening_bundle(tender)
+        if bundle is None:
+            raise Http404(_("The opening bundle is public once the bids have been opened."))
+        return Response(bundle)

@@ -4,30 +4,23 @@ Pure functions: no database, no I/O. The same checks run at submission (before s
 opening (on the decrypted content, which must still be what was checked).
 """
 
-import hashlib
-import json
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
 from procurement.errors import DomainError
 
-CONTENT_SCHEMA = "koneps-bid-content-v1"
+# The sealed format and the rules applied at opening live in the reference client, so the portal,
+# suppliers' systems and the verifier share one implementation.
+from sealclient.rules import DECLARATIONS, Problem, currency_exponent, picks_problem, quantize_money
+from sealclient.sealing import CONTENT_SCHEMA
+from sealclient.sealing import canonical_json as canonical_json
+from sealclient.sealing import document_manifest as document_manifest
+
 MAX_PRICE = Decimal("9999999999999999")  # fits numeric(18, 2)
 MAX_LINES = 200
 MAX_DOCUMENTS = 10
-# Currencies without minor units; every other currency is priced to the cent.
-WHOLE_UNIT_CURRENCIES = frozenset({"KRW", "JPY", "VND", "IDR", "CLP", "ISK", "UGX", "PYG"})
-DECLARATIONS = ("no_conflict_of_interest", "no_collusion")
-
-
-def currency_exponent(currency: str) -> int:
-    return 0 if currency.upper() in WHOLE_UNIT_CURRENCIES else 2
-
-
-def quantize_money(value: Decimal, currency: str) -> Decimal:
-    return value.quantize(Decimal(1).scaleb(-currency_exponent(currency)), rounding=ROUND_HALF_UP)
 
 
 def _decimal(value, *, field_name: str, message: str) -> Decimal:
@@ -166,27 +159,34 @@ def bid_input_clean(
 
 def reserve_picks_clean(raw, *, reserve_count: int, picks_required: int) -> tuple[int, ...]:
     """Exactly `picks_required` distinct reserve-price numbers between 1 and `reserve_count`."""
-    try:
-        numbers = [int(str(n).strip()) for n in raw or ()]
-    except (TypeError, ValueError):
-        raise DomainError(_("Pick reserve prices by their numbers."), field="reserve_picks") from None
-    if any(not 1 <= n <= reserve_count for n in numbers):
-        raise DomainError(
-            _("Reserve price numbers run from 1 to %(count)s.") % {"count": reserve_count}, field="reserve_picks"
-        )
-    if len(set(numbers)) != len(numbers):
-        raise DomainError(_("Pick different reserve prices."), field="reserve_picks")
-    if len(numbers) != picks_required:
-        raise DomainError(
-            _("Pick exactly %(n)s of the %(count)s reserve prices.") % {"n": picks_required, "count": reserve_count},
-            field="reserve_picks",
-        )
-    return tuple(sorted(numbers))
+    problem = picks_problem(raw, reserve_count=reserve_count, picks_required=picks_required)
+    if problem is not None:
+        raise DomainError(problem_message(problem), field="reserve_picks")
+    return tuple(sorted(int(str(n).strip()) for n in raw))
 
 
-def canonical_json(value) -> bytes:
-    """One byte string per value: sorted keys, no spaces, UTF-8."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+def problem_message(problem: Problem | None) -> str:
+    """A problem found at opening (sealclient.rules), in the reader's language; '' for none."""
+    if problem is None:
+        return ""
+    messages = {
+        "picks_not_numbers": _("Pick reserve prices by their numbers."),
+        "picks_out_of_range": _("Reserve price numbers run from 1 to %(count)s."),
+        "picks_duplicate": _("Pick different reserve prices."),
+        "picks_count": _("Pick exactly %(n)s of the %(count)s reserve prices."),
+        "unknown_format": _("Unknown bid format."),
+        "other_tender_or_supplier": _("The sealed content belongs to another tender or company."),
+        "other_currency": _("The bid is in another currency."),
+        "price_unreadable": _("The price cannot be read."),
+        "price_invalid": _("The price is not a valid amount."),
+        "declarations_missing": _("The declarations are missing."),
+        "commitment_mismatch": _("The stored ciphertext does not match the bid's commitment."),
+        "commitment_not_published": _("The commitment is not the one published at the deadline."),
+        "undecryptable": _("The ciphertext cannot be decrypted with the tender key."),
+        "documents_mismatch": _("The documents do not match the sealed list of documents."),
+        "document_hash": _("A document does not match the hash sealed with the bid."),
+    }
+    return messages.get(problem.code, problem.code) % problem.params
 
 
 def content_document(
@@ -204,14 +204,4 @@ def content_document(
         "declarations": dict(bid.declarations),
         "reserve_picks": list(bid.reserve_picks),
         "documents": documents,
-    }
-
-
-def document_manifest(position: int, name: str, content_type: str, data: bytes) -> dict:
-    return {
-        "position": position,
-        "name": name,
-        "content_type": content_type,
-        "size": len(data),
-        "sha256": hashlib.sha256(data).hexdigest(),
     }

@@ -8,14 +8,17 @@ is here is what the server needs to open, check and verify.
 
 import base64
 import binascii
-import hashlib
 from functools import cache
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from nacl.exceptions import CryptoError
 from nacl.public import PrivateKey, SealedBox
+
+from sealclient.sealing import commitment
 from sealclient.shamir import combine
+
+__all__ = ["commitment"]  # one implementation of the bid commitment, shared with the reference client
 
 KEY_BYTES = 32
 # A Shamir share of a 32-byte key: one byte per key byte plus its x-coordinate (HashiCorp Vault's scheme).
@@ -84,14 +87,3 @@ def platform_unseal_share(sealed_share: bytes) -> bytes:
         return SealedBox(_platform_key(settings.PLATFORM_CUSTODIAN_KEY)).decrypt(bytes(sealed_share))
     except CryptoError as exc:
         raise ValueError("the platform's share does not open with this deployment's key") from exc
-
-
-def commitment(*, ciphertexts: list[bytes], tender_ref: str, supplier_id: int, version: int) -> str:
-    """SHA-256 over the canonical ciphertexts plus tender, supplier and version.
-
-    Each ciphertext is hashed on its own, then the sorted list of those hashes is bound with
-    the context, so the order documents were attached in does not matter.
-    """
-    parts = sorted(hashlib.sha256(c).hexdigest() for c in ciphertexts)
-    canonical = "\n".join(["koneps-bid-commitment-v1", tender_ref, str(supplier_id), str(version), *parts])
-    return hashlib.sha256(canonical.encode()).hexdigest()

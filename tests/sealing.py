@@ -15,14 +15,14 @@ import secrets
 from decimal import Decimal
 
 from nacl.public import PrivateKey, PublicKey, SealedBox
-from sealclient.shamir import split
 
 from bidding import services as bidding_services
 from bidding.content import canonical_json, content_document, document_manifest
-from bidding.reserve import RESERVE_SCHEMA, reserve_prices_draw
 from bidding.services.submission import SealedSubmission
 from procurement.roles import Role
 from procurement.sealing import b64encode
+from sealclient.reserve import RESERVE_SCHEMA, reserve_prices_draw
+from sealclient.shamir import split
 from tenders import services as tender_services
 from tenders.models import Custodian, Tender, TenderCustodian
 from tenders.policies import evaluation_policy

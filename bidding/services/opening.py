@@ -7,30 +7,25 @@ worker killed half-way leaves nothing behind, and the next attempt (redelivered 
 an official's "Open now", the open_overdue_tenders command) does the whole job.
 """
 
-import hashlib
-import json
 import logging
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
-from nacl.exceptions import CryptoError
 
 from procurement.audit import audit_record
 from procurement.errors import DomainError
-from procurement.sealing import commitment, unseal
-from procurement.uploads import validate_upload
+from sealclient.reserve import floor_price_compute, planned_price_compute
+from sealclient.rules import Candidate, OpenedContent, Problem, bid_open, ranking_policy
 from tenders.models import Tender
 from tenders.policies import evaluation_policy
 from tenders.selectors import tender_for_update
 from tenders.services import tender_mark_unsuccessful, tender_set_status
 
 from .. import selectors
-from ..content import CONTENT_SCHEMA, bid_input_clean
+from ..content import problem_message
 from ..keys import QuorumMissing, TooEarly, opening_private_key, opening_time_reached, platform_share_release
 from ..models import (
     Bid,
@@ -41,8 +36,6 @@ from ..models import (
     OpeningRecord,
     TenderClosing,
 )
-from ..ranking import Candidate, ranking_policy
-from ..reserve import floor_price_compute, planned_price_compute
 from .quorum import custodians_notify_share_due
 from .reserve_prices import reserve_values_unseal
 
@@ -116,78 +109,24 @@ class _Opened:
     documents: list | None = None  # [(manifest entry, plaintext bytes, hash ok)]
 
 
-def _expected_commitment(version: BidVersion, tender: Tender, ciphertexts: list[bytes]) -> str:
-    return commitment(
-        ciphertexts=ciphertexts, tender_ref=tender.reference, supplier_id=version.supplier_id, version=version.number
-    )
-
-
-def _check_content(content: dict, *, tender: Tender, bid: Bid, reserve_rules: tuple[int, int] | None) -> str:
-    """'' when the decrypted content passes the rules the bid form checks before sealing; otherwise
-    what is wrong (the bid is then rejected publicly with that reason)."""
-    if not isinstance(content, dict) or content.get("schema") != CONTENT_SCHEMA:
-        return _("Unknown bid format.")
-    if content.get("tender") != tender.reference or content.get("supplier") != bid.supplier_id:
-        return _("The sealed content belongs to another tender or company.")
-    if content.get("currency") != tender.currency:
-        return _("The bid is in another currency.")
-    try:
-        cleaned = bid_input_clean(
-            price=content.get("price"),
-            currency=tender.currency,
-            lines=content.get("lines") or (),
-            declarations=content.get("declarations") or {},
-            reserve_picks=content.get("reserve_picks") or (),
-            reserve_count=reserve_rules[0] if reserve_rules else None,
-            picks_required=reserve_rules[1] if reserve_rules else None,
-        )
-    except DomainError as exc:
-        return str(exc)
-    except (AttributeError, TypeError):
-        return _("The bid's lines cannot be read.")
-    if str(cleaned.price) != content.get("price"):
-        return _("The price is not written as a plain amount.")
-    return ""
-
-
-def _check_documents(manifest: list, plaintexts: list[bytes]) -> tuple[list, str]:
-    """Each decrypted document against its sealed manifest entry: hash, and type by content."""
-    if not isinstance(manifest, list) or len(manifest) != len(plaintexts):
-        return [], _("The documents do not match the sealed list of documents.")
-    opened, problem = [], ""
-    for entry, data in zip(manifest, plaintexts, strict=True):
-        if not isinstance(entry, dict):
-            return [], _("The documents do not match the sealed list of documents.")
-        opened.append((entry, data, hashlib.sha256(data).hexdigest() == entry.get("sha256")))
-        if not problem:
-            try:
-                validate_upload(ContentFile(data, name=str(entry.get("name", "document"))[:255]))
-            except ValidationError as exc:
-                problem = f"{entry.get('name', '')}: {exc.messages[0]}"
-    if not all(ok for _entry, _data, ok in opened):
-        problem = _("A document does not match the hash sealed with the bid.")
-    return opened, problem
-
-
 def _decrypt_one(bid: Bid, *, tender: Tender, private_key, closing: TenderClosing | None, reserve_rules) -> _Opened:
+    """The checks of sealclient.rules.bid_open (the verifier runs the same), plus the closing list."""
     version = bid.current_version
-    documents = list(version.documents.order_by("position"))
-    ciphertexts = [bytes(version.sealed_content), *(bytes(d.ciphertext) for d in documents)]
-    recomputed = _expected_commitment(version, tender, ciphertexts)
-    if recomputed != version.commitment:
-        return _Opened(bid, version, False, _("The stored ciphertext does not match the bid's commitment."))
-    if closing is not None and version.commitment not in closing.commitments:
-        return _Opened(bid, version, False, _("The commitment is not the one published at the deadline."))
-    try:
-        content = json.loads(unseal(private_key, ciphertexts[0]))
-        plaintexts = [unseal(private_key, ct) for ct in ciphertexts[1:]]
-    except (CryptoError, ValueError, UnicodeDecodeError):
-        return _Opened(bid, version, False, _("The ciphertext cannot be decrypted with the tender key."))
-    problem = _check_content(content, tender=tender, bid=bid, reserve_rules=reserve_rules)
-    opened_documents = []
-    if not problem:
-        opened_documents, problem = _check_documents(content.get("documents") or [], plaintexts)
-    return _Opened(bid, version, True, problem, content, opened_documents)
+    opened = bid_open(
+        private_key=bytes(private_key),
+        ciphertexts=version.ciphertexts(),
+        stored_commitment=version.commitment,
+        tender_reference=tender.reference,
+        supplier_id=version.supplier_id,
+        version=version.number,
+        currency=tender.currency,
+        reserve_rules=reserve_rules,
+    )
+    if opened.commitment_ok and closing is not None and version.commitment not in closing.commitments:
+        opened = OpenedContent(False, Problem("commitment_not_published"))
+    return _Opened(
+        bid, version, opened.commitment_ok, problem_message(opened.problem), opened.content, opened.documents or None
+    )
 
 
 def _reserve_rules(tender: Tender) -> tuple[int, int] | None:
@@ -257,7 +196,6 @@ def _open_locked(tender: Tender, *, actor) -> OpeningRecord:
             bid_id=o.bid.pk,
             price=Decimal(o.content["price"]) if o.commitment_ok and not o.problem else None,
             usable=o.commitment_ok and not o.problem,
-            submitted_at=o.version.submitted_at,
             outcome=OpenedBid.Outcome.RANKED
             if o.commitment_ok and not o.problem
             else (OpenedBid.Outcome.COMMITMENT_FAILED if not o.commitment_ok else OpenedBid.Outcome.INVALID),

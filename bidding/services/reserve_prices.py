@@ -1,4 +1,4 @@
-"""The sealed multiple reserve prices, opened and checked at opening (bidding.reserve has the arithmetic).
+"""The sealed multiple reserve prices, opened and checked at opening (sealclient.reserve has the arithmetic).
 
 They were drawn in the publishing official's browser and sealed to the tender key; the server
 stored the ciphertext and its public commitment (tenders.ReservePriceSet). Opening refuses to go
@@ -15,9 +15,8 @@ from nacl.exceptions import CryptoError
 
 from procurement.errors import DomainError
 from procurement.sealing import unseal
+from sealclient.reserve import RESERVE_SCHEMA, reserve_slices, reserve_value_fits
 from tenders.models import ReservePriceSet, Tender
-
-from ..reserve import RESERVE_SCHEMA, reserve_slices, reserve_value_fits
 
 
 class ReservePricesInvalid(DomainError):

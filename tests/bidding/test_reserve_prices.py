@@ -8,8 +8,8 @@ import pytest
 
 from bidding.content import reserve_picks_clean
 from bidding.models import OpenedBid, OpeningRecord
-from bidding.reserve import floor_price_compute, planned_price_compute, reserve_prices_draw, reserve_slices
 from procurement.errors import DomainError
+from sealclient.reserve import floor_price_compute, planned_price_compute, reserve_prices_draw, reserve_slices
 from tenders.models import ReservePriceSet
 from tests.bidding.helpers import bidder, close_and_open, submit
 from tests.sealing import publish, reserve_redraw, reserve_seal, reserve_values_of

@@ -1,5 +1,8 @@
 """복수예비가격 (multiple reserve prices): the draw at publication and the planned price at opening.
 
+The one implementation of these rules: the portal (bidding), the reference client and the verifier
+all use it.
+
 Pure arithmetic, no database. The numbers follow KONEPS' practice for goods and services:
 
 - Draw: the range base × (1 − r%) … base × (1 + r%) is cut into `count` (15) equal slices; one price
@@ -106,3 +109,19 @@ def planned_price_compute(
 def floor_price_compute(*, planned_price: Decimal, floor_rate: Decimal) -> Decimal:
     """floor_rate is a percentage (87.745 means 87.745 %); rounded up to a whole unit."""
     return (Decimal(planned_price) * Decimal(floor_rate) / 100).to_integral_value(rounding=ROUND_CEILING)
+
+
+def reserve_values_outside_slices(*, values: Sequence[Decimal], base_price: Decimal, range_pct: Decimal) -> list[int]:
+    """The numbers (1-based) of the values that `reserve_prices_draw` could not have drawn."""
+    slices = reserve_slices(base_price=base_price, range_pct=range_pct, count=len(values))
+    outside = []
+    for index, (value, slice_) in enumerate(zip(values, slices, strict=True)):
+        first, last = _whole_units_in(slice_, last=index == len(values) - 1)
+        allowed = (
+            first <= value <= last and value == value.to_integral_value()
+            if first <= last
+            else value == ((slice_.low + slice_.high) / 2).to_integral_value()
+        )
+        if not allowed:
+            outside.append(index + 1)
+    return outside

@@ -1,0 +1,92 @@
+"""The opening bundle: everything public after opening that anyone needs to re-run it.
+
+"koneps-opening-bundle-v1" (docs/sealing.md): the tender's key pair, every opened bid's ciphertexts
+and commitment, the sealed reserve prices and the published record. sealclient.verify reads it;
+`manage.py verify_opening` and the public verifier page check the portal against it.
+"""
+
+from decimal import Decimal
+
+from sealclient.sealing import b64encode
+from sealclient.verify import BUNDLE_SCHEMA
+from tenders.models import ReservePriceSet, Tender
+from tenders.policies import evaluation_policy
+
+from .models import OpenedBid, OpeningRecord
+
+
+def _text(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def _parameters(tender: Tender, reserve_set: ReservePriceSet | None) -> dict:
+    params = {
+        name: _text(value) if isinstance(value, Decimal) else value
+        for name, value in evaluation_policy(tender.evaluation_method).clean(tender.evaluation_params).items()
+    }
+    if tender.evaluation_method == Tender.EvaluationMethod.FLOOR_RATE_RESERVE:
+        params["base_price"] = _text(reserve_set.base_price if reserve_set else tender.estimated_value)
+    return params
+
+
+def opening_bundle(tender: Tender) -> dict | None:
+    """The bundle of an opened tender; None before its opening (nothing of it is public then)."""
+    record = OpeningRecord.objects.filter(tender=tender).first()
+    if record is None:
+        return None
+    # Recombined from the custodians' shares at opening and kept with the record: it protects nothing now.
+    private_key = bytes(record.private_key)
+    reserve_set = ReservePriceSet.objects.filter(tender=tender).order_by("-amendment_number").first()
+    opened = list(
+        OpenedBid.objects.filter(opening=record).select_related("version").prefetch_related("version__documents")
+    )
+    return {
+        "schema": BUNDLE_SCHEMA,
+        "tender": {
+            "reference": tender.reference,
+            "ocid": tender.ocid,
+            "evaluation_method": record.evaluation_method,
+            "currency": record.currency,
+            "estimated_value": _text(tender.estimated_value),
+            "public_key": b64encode(bytes(tender.public_key)),
+            "private_key": b64encode(bytes(private_key)),
+            "parameters": _parameters(tender, reserve_set),
+        },
+        "reserve_prices": {
+            "ciphertext": b64encode(bytes(reserve_set.ciphertext)),
+            "commitment": reserve_set.commitment,
+        }
+        if reserve_set is not None
+        else None,
+        "bids": [
+            {
+                "supplier_id": row.supplier_id,
+                "version": row.version.number,
+                "commitment": row.commitment,
+                "plaintext_hash": row.version.plaintext_hash,
+                "content": b64encode(bytes(row.version.sealed_content)),
+                "documents": [
+                    b64encode(bytes(d.ciphertext))
+                    for d in sorted(row.version.documents.all(), key=lambda d: d.position)
+                ],
+            }
+            for row in sorted(opened, key=lambda r: r.supplier_id)
+        ],
+        "record": {
+            "planned_price": _text(record.planned_price),
+            "floor_price": _text(record.floor_price),
+            "reserve_prices": record.reserve_prices,
+            "bids": [
+                {
+                    "supplier_id": row.supplier_id,
+                    "outcome": row.outcome,
+                    "price": _text(row.price),
+                    "rank": row.rank,
+                    "tied": row.tied,
+                    "commitment_ok": row.commitment_ok,
+                    "problem": row.problem,
+                }
+                for row in sorted(opened, key=lambda r: r.supplier_id)
+            ],
+        },
+    }

@@ -1,0 +1,220 @@
+"""The opening rules as pure functions: what makes an opened bid valid, and how bids are ranked.
+
+The portal's opening (bidding.services.opening) and the verifier (sealclient.verify) both call
+these, so anyone re-running an opening from the public bundle applies exactly the portal's rules.
+Problems are codes with parameters; the portal words them in the reader's language.
+"""
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
+
+from .sealing import CONTENT_SCHEMA, SealingError, commitment, unseal
+
+DECLARATIONS = ("no_conflict_of_interest", "no_collusion")
+# Currencies without minor units; every other currency is priced to the cent.
+WHOLE_UNIT_CURRENCIES = frozenset({"KRW", "JPY", "VND", "IDR", "CLP", "ISK", "UGX", "PYG"})
+
+# Outcomes of an opened bid (the values of bidding.models.OpenedBid.Outcome).
+RANKED = "ranked"
+BELOW_FLOOR = "below_floor"
+ABOVE_PLANNED = "above_planned"
+COMMITMENT_FAILED = "commitment_failed"
+INVALID = "invalid"
+
+
+def currency_exponent(currency: str) -> int:
+    return 0 if currency.upper() in WHOLE_UNIT_CURRENCIES else 2
+
+
+def quantize_money(value: Decimal, currency: str) -> Decimal:
+    return value.quantize(Decimal(1).scaleb(-currency_exponent(currency)), rounding=ROUND_HALF_UP)
+
+
+class Problem(NamedTuple):
+    """Why an opened bid is not valid: a stable code (docs/sealing.md) and its parameters."""
+
+    code: str
+    params: dict = {}
+
+    def __str__(self) -> str:
+        return self.code
+
+
+def picks_problem(raw, *, reserve_count: int, picks_required: int) -> Problem | None:
+    """Exactly `picks_required` distinct reserve-price numbers between 1 and `reserve_count`."""
+    try:
+        numbers = [int(str(n).strip()) for n in raw or ()]
+    except (TypeError, ValueError):
+        return Problem("picks_not_numbers")
+    if any(not 1 <= n <= reserve_count for n in numbers):
+        return Problem("picks_out_of_range", {"count": reserve_count})
+    if len(set(numbers)) != len(numbers):
+        return Problem("picks_duplicate")
+    if len(numbers) != picks_required:
+        return Problem("picks_count", {"n": picks_required, "count": reserve_count})
+    return None
+
+
+def content_problem(
+    content, *, tender_reference: str, supplier_id: int, currency: str, reserve_rules: tuple[int, int] | None
+) -> Problem | None:
+    """None when decrypted content is a bid the tender accepts; otherwise the first thing wrong."""
+    if not isinstance(content, dict) or content.get("schema") != CONTENT_SCHEMA:
+        return Problem("unknown_format")
+    if content.get("tender") != tender_reference or content.get("supplier") != supplier_id:
+        return Problem("other_tender_or_supplier")
+    if content.get("currency") != currency:
+        return Problem("other_currency")
+    try:
+        price = Decimal(content["price"])
+    except (KeyError, ArithmeticError, TypeError, ValueError):
+        return Problem("price_unreadable")
+    if not price.is_finite() or price <= 0 or price != quantize_money(price, currency):
+        return Problem("price_invalid")
+    declarations = content.get("declarations")
+    if not isinstance(declarations, dict) or any(declarations.get(name) is not True for name in DECLARATIONS):
+        return Problem("declarations_missing")
+    if reserve_rules:
+        return picks_problem(
+            content.get("reserve_picks"), reserve_count=reserve_rules[0], picks_required=reserve_rules[1]
+        )
+    return None
+
+
+@dataclass
+class OpenedContent:
+    """One bid version as decrypted, before ranking."""
+
+    commitment_ok: bool
+    problem: Problem | None = None
+    content: dict | None = None
+    content_bytes: bytes = field(default=b"", repr=False)
+    documents: list = field(default_factory=list, repr=False)  # [(manifest entry, plaintext, hash ok)]
+
+    @property
+    def usable(self) -> bool:
+        return self.commitment_ok and self.problem is None
+
+    @property
+    def price(self) -> Decimal | None:
+        return Decimal(self.content["price"]) if self.usable else None
+
+
+def bid_open(
+    *,
+    private_key,
+    ciphertexts: Sequence[bytes],
+    stored_commitment: str,
+    tender_reference: str,
+    supplier_id: int,
+    version: int,
+    currency: str,
+    reserve_rules: tuple[int, int] | None,
+) -> OpenedContent:
+    """Check the commitment, decrypt the content and documents, check the content.
+
+    `ciphertexts` are the content's then each document's, in position order.
+    """
+    recomputed = commitment(
+        ciphertexts=ciphertexts, tender_ref=tender_reference, supplier_id=supplier_id, version=version
+    )
+    if recomputed != stored_commitment:
+        return OpenedContent(False, Problem("commitment_mismatch"))
+    try:
+        content_bytes = unseal(private_key, ciphertexts[0])
+        content = json.loads(content_bytes)
+        plaintexts = [unseal(private_key, ct) for ct in ciphertexts[1:]]
+    except (SealingError, ValueError):
+        return OpenedContent(False, Problem("undecryptable"))
+    problem = content_problem(
+        content,
+        tender_reference=tender_reference,
+        supplier_id=supplier_id,
+        currency=currency,
+        reserve_rules=reserve_rules,
+    )
+    opened = OpenedContent(True, problem, content if isinstance(content, dict) else None, content_bytes)
+    if problem is not None:
+        return opened
+    manifest = content.get("documents") or []
+    if not isinstance(manifest, list) or len(manifest) != len(plaintexts):
+        opened.problem = Problem("documents_mismatch")
+        return opened
+    for entry, data in zip(manifest, plaintexts, strict=True):
+        entry = entry if isinstance(entry, dict) else {}
+        opened.documents.append((entry, data, hashlib.sha256(data).hexdigest() == entry.get("sha256")))
+    if not all(ok for _entry, _data, ok in opened.documents):
+        opened.problem = Problem("document_hash")
+    return opened
+
+
+# --- ranking ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Candidate:
+    """One opened bid on its way into the record."""
+
+    bid_id: object  # the portal's bid id, or the verifier's supplier id
+    price: Decimal | None
+    usable: bool  # commitment verified and content valid
+    outcome: str = ""
+    rank: int | None = None
+    tied: bool = False
+
+
+class RankingPolicy:
+    key = ""
+
+    @classmethod
+    def outcome(cls, candidate: Candidate, *, planned_price: Decimal | None, floor_price: Decimal | None) -> str:
+        return RANKED
+
+    @classmethod
+    def rank(
+        cls, candidates: list[Candidate], *, planned_price: Decimal | None = None, floor_price: Decimal | None = None
+    ) -> list[Candidate]:
+        """Set outcome, rank and tied on each usable candidate; ascending price, ties share a rank."""
+        for candidate in candidates:
+            if candidate.usable:
+                candidate.outcome = cls.outcome(candidate, planned_price=planned_price, floor_price=floor_price)
+        ranked = [c for c in candidates if c.usable and c.outcome == RANKED]
+        for candidate in ranked:
+            candidate.rank = sum(1 for other in ranked if other.price < candidate.price) + 1
+            candidate.tied = sum(1 for other in ranked if other.price == candidate.price) > 1
+        return candidates
+
+
+class LowestPriceRanking(RankingPolicy):
+    key = "lowest_price"
+
+
+class FloorRateReserveRanking(RankingPolicy):
+    """Bids below the floor or above the planned price are set aside (listed, not ranked)."""
+
+    key = "floor_rate_reserve"
+
+    @classmethod
+    def outcome(cls, candidate: Candidate, *, planned_price: Decimal | None, floor_price: Decimal | None) -> str:
+        if floor_price is not None and candidate.price < floor_price:
+            return BELOW_FLOOR
+        if planned_price is not None and candidate.price > planned_price:
+            return ABOVE_PLANNED
+        return RANKED
+
+
+class BestValueRanking(RankingPolicy):
+    """Ranked by price at opening; the committee's technical scores come with evaluation."""
+
+    key = "best_value"
+
+
+RANKING_POLICIES = {p.key: p for p in (LowestPriceRanking, FloorRateReserveRanking, BestValueRanking)}
+
+
+def ranking_policy(evaluation_method: str) -> type[RankingPolicy]:
+    return RANKING_POLICIES.get(evaluation_method, LowestPriceRanking)
