@@ -3,6 +3,7 @@
 import json
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -23,6 +24,7 @@ from tenders.models import Tender
 from tenders.selectors import tender_get_visible
 
 from . import charts, receipts, selectors, services
+from .content import MAX_DOCUMENTS, MAX_LINES, MAX_PRICE, currency_exponent
 from .forms import BidForm, SealedBidForm, VerifyForm, WithdrawForm
 from .models import Bid, BidVersion, OpenedBid, OpenedDocument
 from .uploads import SealedUploadHandler
@@ -66,12 +68,13 @@ def _bid_form(request, tender_id: int, upload_handler: SealedUploadHandler):
     form = BidForm(tender=tender)
     if request.method == "POST":
         sealed_form = SealedBidForm(request.POST, request.FILES)
+        problem = ""
         if any(name in request.POST for name in PLAINTEXT_FIELDS):
-            form.add_error(None, _("The bid must be sealed in your browser: turn on JavaScript and try again."))
+            problem = _("The bid must be sealed in your browser: turn on JavaScript and try again.")
         elif upload_handler.refused or upload_handler.request_too_large:
-            form.add_error(None, _("A document is larger than the limit; nothing was submitted."))
+            problem = _("A document is larger than the limit; nothing was submitted.")
         elif not sealed_form.is_valid():
-            form.add_error(None, _("The sealed bid was incomplete; nothing was submitted. Try again."))
+            problem = _("The sealed bid was incomplete; nothing was submitted. Try again.")
         else:
             try:
                 result = services.bid_submit(
@@ -82,18 +85,63 @@ def _bid_form(request, tender_id: int, upload_handler: SealedUploadHandler):
                     idempotency_key=sealed_form.cleaned_data["idempotency_key"],
                 )
             except DomainError as exc:
-                form.add_error(None, str(exc))
+                problem = str(exc)
             else:
                 if result.created:
                     messages.success(request, _("Your sealed bid was received. Keep the receipt."))
                 else:
                     messages.info(request, _("This bid had already been received; here is its receipt."))
                 return redirect("bidding:receipt", result.version.pk)
+        messages.error(request, problem)
     return render(
         request,
         "bidding/bid_form.html",
-        {"tender": tender, "form": form, "existing": existing, "reasons": []},
+        {
+            "tender": tender,
+            "form": form,
+            "existing": existing,
+            "reasons": [],
+            "sealing": bid_page_sealing(tender=tender, supplier=eligibility.supplier, form=form),
+        },
     )
+
+
+def bid_page_sealing(*, tender: Tender, supplier, form: BidForm) -> dict:
+    """What the bid page's script needs to check and seal a bid (public data, messages in the
+    reader's language). The same rules as bidding.content, which opening applies again."""
+    return {
+        "public_key": b64encode(bytes(tender.public_key)),
+        "tender": tender.reference,
+        "supplier": supplier.pk,
+        "currency": tender.currency,
+        "exponent": currency_exponent(tender.currency),
+        "max_price": str(MAX_PRICE),
+        "max_lines": MAX_LINES,
+        "reserve_count": form.reserve_count,
+        "picks_required": form.picks_required,
+        "needs_documents": tender.evaluation_method == Tender.EvaluationMethod.BEST_VALUE,
+        "max_documents": MAX_DOCUMENTS,
+        "max_bytes": settings.UPLOAD_MAX_BYTES,
+        "messages": {
+            "amount": _("Enter the amount as a number."),
+            "positive": _("The amount must be more than zero."),
+            "too_large": _("The amount is too large."),
+            "whole": _("Amounts in %(currency)s are whole numbers.") % {"currency": tender.currency},
+            "decimals": _("Use at most two decimals."),
+            "line_description": _("Line %(n)s needs a description."),
+            "line_numbers": _("Line %(n)s: check the quantity and unit price."),
+            "lines_sum": _("The price lines add up to %(sum)s, not to the total price %(total)s."),
+            "too_many_lines": _("At most %(n)s price lines.") % {"n": MAX_LINES},
+            "declarations": _("Confirm both declarations (no conflict of interest, no collusion) to submit a bid."),
+            "picks": _("Pick exactly %(n)s of the %(count)s reserve prices.")
+            % {"n": form.picks_required or 0, "count": form.reserve_count or 0},
+            "too_many_documents": _("Attach at most %(n)s documents.") % {"n": MAX_DOCUMENTS},
+            "needs_documents": _("Attach your technical proposal."),
+            "document_too_large": _("A document is larger than the limit; nothing was submitted."),
+            "failed": _("The bid could not be sent. Nothing was submitted; try again."),
+            "won": _("won"),
+        },
+    }
 
 
 @login_required

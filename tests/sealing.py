@@ -156,7 +156,8 @@ def bid_seal(tender: Tender, supplier, bid, documents=()) -> tuple[SealedSubmiss
         )
     )  # fmt: skip
     salt = secrets.token_bytes(16)
-    public = bytes(tender.public_key)
+    # A tender without a key (a draft) gets a throwaway one: the server must refuse it by itself.
+    public = bytes(tender.public_key) if tender.public_key else bytes(PrivateKey.generate().public_key)
     return (
         SealedSubmission(
             content=seal(public, content),

@@ -8,6 +8,7 @@
   through the real services.
 """
 
+import mimetypes
 import uuid
 from decimal import Decimal
 
@@ -16,7 +17,6 @@ from django.db import connection
 from bidding import services
 from bidding.content import bid_input_clean
 from bidding.services.submission import reserve_pick_rules
-from procurement.uploads import validate_upload
 from tests.factories import SupplierMemberFactory, TenderFactory
 from tests.sealing import bid_seal, shares_release
 
@@ -73,9 +73,8 @@ def submit(
 
 
 def _content_type(name: str, data: bytes) -> str:
-    from django.core.files.base import ContentFile
-
-    return validate_upload(ContentFile(data, name=name))
+    """What a browser reports (from the name); the portal checks the content itself at opening."""
+    return mimetypes.guess_type(name)[0] or "application/octet-stream"
 
 
 def set_times(tender, *, deadline: float | None = None, opening: float | None = None) -> None:
@@ -116,3 +115,31 @@ def opened_tender(prices=(Decimal(95_000_000), Decimal(90_000_000), Decimal(99_0
         submit(tender, user, price=str(price))
     record = close_and_open(tender)
     return tender, record, users
+
+
+def sealed_form_data(tender, user, *, price="100000000", lines=(), documents=(), key=None) -> dict:
+    """What the bid page posts once it has checked, confirmed and sealed the bid in the browser."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    reserve_count, picks_required = reserve_pick_rules(tender)
+    bid = bid_input_clean(
+        price=price,
+        currency=tender.currency,
+        lines=list(lines),
+        declarations={"no_conflict_of_interest": True, "no_collusion": True},
+        reserve_picks=(1, 2) if reserve_count else (),
+        reserve_count=reserve_count,
+        picks_required=picks_required,
+    )
+    supplier = user.supplier_membership.supplier
+    docs = [(name, _content_type(name, data), data) for name, data in documents]
+    sealed, _salt = bid_seal(tender, supplier, bid, docs)
+    return {
+        "idempotency_key": str(key or uuid.uuid4()),
+        "plaintext_hash": sealed.plaintext_hash,
+        "content": SimpleUploadedFile("content.sealed", sealed.content, "application/octet-stream"),
+        "documents": [
+            SimpleUploadedFile(f"document-{i}.sealed", d, "application/octet-stream")
+            for i, d in enumerate(sealed.documents)
+        ],
+    }
