@@ -416,3 +416,32 @@ def custodian_of(user) -> Custodian | None:
 
 def tender_custodians(tender: Tender) -> QuerySet[TenderCustodian]:
     return tender.custodians.select_related("custodian__user").order_by("id")
+
+
+def tender_ceremony_material(tender: Tender) -> dict:
+    """What the publishing official's browser needs for the key ceremony: the named custodians'
+    public keys, k, and what the reserve prices are drawn from (all public)."""
+    from procurement.sealing import b64encode
+
+    from .policies import evaluation_policy
+
+    policy = evaluation_policy(tender.evaluation_method)
+    reserve = None
+    if policy.uses_reserve_prices:
+        params = policy.clean(tender.evaluation_params)
+        reserve = {
+            "schema": "koneps-reserve-prices-v1",
+            "tender": tender.reference,
+            "amendment": tender.version,
+            "base_price": str(tender.estimated_value),
+            "range_pct": str(params["reserve_range_pct"]),
+            "count": params["reserve_count"],
+        }
+    return {
+        "threshold": tender.custodian_threshold,
+        "custodians": [
+            {"id": tc.custodian_id, "public_key": b64encode(bytes(tc.custodian.public_key))}
+            for tc in tender_custodians(tender)
+        ],
+        "reserve": reserve,
+    }
