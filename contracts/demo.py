@@ -9,20 +9,19 @@ final. Idempotent: each demo tender is keyed on its title; an existing one is le
 The opened tenders of bidding's demo are left for people to evaluate themselves.
 """
 
-import uuid
 from datetime import timedelta
 from decimal import Decimal
 
 from django.db.models import F
 from django.utils import timezone
 
-from bidding.content import DocumentInput, bid_input_clean
+from bidding.demo import demo_bid, shares_release
 from bidding.models import Bid, BidVersion
-from bidding.services import bid_close_tender, bid_open_all, bid_submit
-from bidding.services.submission import reserve_pick_rules
+from bidding.services import bid_close_tender, bid_open_all
 from procurement.demo import demo_user
+from tenders import demo_sealing
 from tenders.models import Tender
-from tenders.services import tender_create, tender_publish
+from tenders.services import tender_create
 
 from . import services
 from .models import Award, CommitteeMember
@@ -51,27 +50,17 @@ def _publish(actor, title: str, *, value: str, evaluation: str, category: str, t
             "opening_at": submission + timedelta(hours=1),
         },
     )
-    return tender_publish(tender=tender, actor=actor)
+    return demo_sealing.publish(tender=tender, actor=actor)
 
 
 def _bid(tender: Tender, user, price: int, picks=(2, 9)) -> None:
-    reserve_count, picks_required = reserve_pick_rules(tender)
-    bid_submit(
-        tender=tender,
-        supplier=user.supplier_membership.supplier,
-        actor=user,
-        bid=bid_input_clean(
-            price=str(price),
-            currency=tender.currency,
-            declarations={"no_conflict_of_interest": True, "no_collusion": True},
-            reserve_picks=picks[: picks_required or 0],
-            reserve_count=reserve_count,
-            picks_required=picks_required,
-        ),
-        documents=[DocumentInput("기술제안서.pdf", PROPOSAL.encode())]
-        if tender.evaluation_method == Tender.EvaluationMethod.BEST_VALUE
-        else [],
-        idempotency_key=uuid.uuid5(uuid.NAMESPACE_URL, f"demo-contracts:{tender.title}:{user.email}"),
+    demo_bid(
+        tender,
+        user,
+        price,
+        picks=picks,
+        document=tender.evaluation_method == Tender.EvaluationMethod.BEST_VALUE,
+        key=f"demo-contracts:{tender.title}:{user.email}",
     )
 
 
@@ -91,6 +80,7 @@ def _open(tender: Tender, actor, *, days_ago: int) -> Tender:
         created_at=F("created_at") - shift, status_changed_at=F("created_at") - shift
     )
     bid_close_tender(tender_id=tender.pk, actor=actor)
+    shares_release(tender)
     bid_open_all(tender_id=tender.pk, actor=actor)
     tender.refresh_from_db()
     return tender

@@ -401,10 +401,14 @@ def workspace_next_action(tender: Tender, *, user) -> str:
 def custodians_eligible(tender: Tender) -> QuerySet[Custodian]:
     """Who may hold a share of this tender's key: the platform, officials of its entity, auditors and
     outside observers — with an active (current) key."""
-    return Custodian.objects.filter(is_active=True).filter(
-        Q(kind__in=(Custodian.Kind.PLATFORM, Custodian.Kind.AUDITOR, Custodian.Kind.OBSERVER))
-        | Q(kind=Custodian.Kind.OFFICIAL, user__official__entity_id=tender.entity_id)
-    ).select_related("user")
+    return (
+        Custodian.objects.filter(is_active=True)
+        .filter(
+            Q(kind__in=(Custodian.Kind.PLATFORM, Custodian.Kind.AUDITOR, Custodian.Kind.OBSERVER))
+            | Q(kind=Custodian.Kind.OFFICIAL, user__official__entity_id=tender.entity_id)
+        )
+        .select_related("user")
+    )
 
 
 def custodian_of(user) -> Custodian | None:

@@ -8,47 +8,72 @@ import bidding.models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('bidding', '0002_price_ratio_label'),
-        ('tenders', '0005_custodians_sealed_reserve_prices'),
+        ("bidding", "0002_price_ratio_label"),
+        ("tenders", "0005_custodians_sealed_reserve_prices"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='bidversion',
-            name='plaintext_hash',
-            field=models.CharField(blank=True, max_length=64, verbose_name='salted hash of the plaintext'),
+            model_name="bidversion",
+            name="plaintext_hash",
+            field=models.CharField(blank=True, max_length=64, verbose_name="salted hash of the plaintext"),
         ),
         migrations.AddField(
-            model_name='openingrecord',
-            name='private_key',
+            model_name="openingrecord",
+            name="private_key",
             field=models.BinaryField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='tenderclosing',
-            name='escalated_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='quorum escalated'),
+            model_name="tenderclosing",
+            name="escalated_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="quorum escalated"),
         ),
         migrations.CreateModel(
-            name='KeyShareRelease',
+            name="KeyShareRelease",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('share', models.BinaryField()),
-                ('released_at', models.DateTimeField(db_default=bidding.models.ClockTimestamp(), verbose_name='released')),
-                ('ok', models.BooleanField(blank=True, null=True, verbose_name='share verified')),
-                ('released_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('tender', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='key_share_releases', to='tenders.tender')),
-                ('tender_custodian', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='release', to='tenders.tendercustodian')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("share", models.BinaryField()),
+                (
+                    "released_at",
+                    models.DateTimeField(db_default=bidding.models.ClockTimestamp(), verbose_name="released"),
+                ),
+                ("ok", models.BooleanField(blank=True, null=True, verbose_name="share verified")),
+                (
+                    "released_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "tender",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="key_share_releases",
+                        to="tenders.tender",
+                    ),
+                ),
+                (
+                    "tender_custodian",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="release",
+                        to="tenders.tendercustodian",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'released key share',
-                'verbose_name_plural': 'released key shares',
-                'ordering': ['tender', 'released_at', 'id'],
+                "verbose_name": "released key share",
+                "verbose_name_plural": "released key shares",
+                "ordering": ["tender", "released_at", "id"],
             },
         ),
         migrations.DeleteModel(
-            name='ReservePriceSet',
+            name="ReservePriceSet",
         ),
     ]

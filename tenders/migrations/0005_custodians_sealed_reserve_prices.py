@@ -7,96 +7,146 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tenders', '0004_classifications'),
+        ("tenders", "0004_classifications"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveField(
-            model_name='tender',
-            name='wrapped_private_key',
+            model_name="tender",
+            name="wrapped_private_key",
         ),
         migrations.AddField(
-            model_name='procuringentity',
-            name='default_custodian_threshold',
-            field=models.PositiveSmallIntegerField(default=2, verbose_name='custodians needed to open (default)'),
+            model_name="procuringentity",
+            name="default_custodian_threshold",
+            field=models.PositiveSmallIntegerField(default=2, verbose_name="custodians needed to open (default)"),
         ),
         migrations.AddField(
-            model_name='tender',
-            name='custodian_threshold',
-            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='custodians needed to open'),
+            model_name="tender",
+            name="custodian_threshold",
+            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="custodians needed to open"),
         ),
         migrations.CreateModel(
-            name='Custodian',
+            name="Custodian",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('platform', 'The platform'), ('official', 'Opening official'), ('auditor', 'Auditor'), ('observer', 'Outside observer')], max_length=20, verbose_name='kind')),
-                ('public_key', models.BinaryField(unique=True, verbose_name='public key')),
-                ('sealed_private_key', models.JSONField(blank=True, editable=False, null=True, verbose_name='encrypted private key')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('enrolled_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='enrolled')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='custodian_keys', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("platform", "The platform"),
+                            ("official", "Opening official"),
+                            ("auditor", "Auditor"),
+                            ("observer", "Outside observer"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("public_key", models.BinaryField(unique=True, verbose_name="public key")),
+                (
+                    "sealed_private_key",
+                    models.JSONField(blank=True, editable=False, null=True, verbose_name="encrypted private key"),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                ("enrolled_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="enrolled")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="custodian_keys",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'key custodian',
-                'verbose_name_plural': 'key custodians',
-                'ordering': ['kind', 'id'],
+                "verbose_name": "key custodian",
+                "verbose_name_plural": "key custodians",
+                "ordering": ["kind", "id"],
             },
         ),
         migrations.AddField(
-            model_name='procuringentity',
-            name='default_custodians',
-            field=models.ManyToManyField(blank=True, related_name='default_for', to='tenders.custodian', verbose_name='default key custodians'),
+            model_name="procuringentity",
+            name="default_custodians",
+            field=models.ManyToManyField(
+                blank=True, related_name="default_for", to="tenders.custodian", verbose_name="default key custodians"
+            ),
         ),
         migrations.CreateModel(
-            name='ReservePriceSet',
+            name="ReservePriceSet",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amendment_number', models.PositiveIntegerField(default=0)),
-                ('base_price', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='base price')),
-                ('range_pct', models.DecimalField(decimal_places=2, max_digits=5, verbose_name='range (±%)')),
-                ('count', models.PositiveSmallIntegerField(verbose_name='number of reserve prices')),
-                ('ciphertext', models.BinaryField()),
-                ('commitment', models.CharField(max_length=64, verbose_name='commitment')),
-                ('drawn_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='drawn')),
-                ('tender', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reserve_price_sets', to='tenders.tender')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("amendment_number", models.PositiveIntegerField(default=0)),
+                ("base_price", models.DecimalField(decimal_places=2, max_digits=18, verbose_name="base price")),
+                ("range_pct", models.DecimalField(decimal_places=2, max_digits=5, verbose_name="range (±%)")),
+                ("count", models.PositiveSmallIntegerField(verbose_name="number of reserve prices")),
+                ("ciphertext", models.BinaryField()),
+                ("commitment", models.CharField(max_length=64, verbose_name="commitment")),
+                ("drawn_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="drawn")),
+                (
+                    "tender",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reserve_price_sets",
+                        to="tenders.tender",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'reserve price set',
-                'verbose_name_plural': 'reserve price sets',
-                'ordering': ['tender', '-amendment_number'],
+                "verbose_name": "reserve price set",
+                "verbose_name_plural": "reserve price sets",
+                "ordering": ["tender", "-amendment_number"],
             },
         ),
         migrations.CreateModel(
-            name='TenderCustodian',
+            name="TenderCustodian",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sealed_share', models.BinaryField(blank=True, null=True)),
-                ('custodian', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='tenders', to='tenders.custodian')),
-                ('tender', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='custodians', to='tenders.tender')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("sealed_share", models.BinaryField(blank=True, null=True)),
+                (
+                    "custodian",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="tenders", to="tenders.custodian"
+                    ),
+                ),
+                (
+                    "tender",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="custodians", to="tenders.tender"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'tender key custodian',
-                'verbose_name_plural': 'tender key custodians',
-                'ordering': ['tender', 'id'],
+                "verbose_name": "tender key custodian",
+                "verbose_name_plural": "tender key custodians",
+                "ordering": ["tender", "id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='custodian',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_active', True)), fields=('user',), name='custodian_one_active_per_user'),
+            model_name="custodian",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_active", True)), fields=("user",), name="custodian_one_active_per_user"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='custodian',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_active', True), ('kind', 'platform')), fields=('kind',), name='custodian_one_platform'),
+            model_name="custodian",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_active", True), ("kind", "platform")),
+                fields=("kind",),
+                name="custodian_one_platform",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reservepriceset',
-            constraint=models.UniqueConstraint(fields=('tender', 'amendment_number'), name='tender_reserveprices_unique'),
+            model_name="reservepriceset",
+            constraint=models.UniqueConstraint(
+                fields=("tender", "amendment_number"), name="tender_reserveprices_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='tendercustodian',
-            constraint=models.UniqueConstraint(fields=('tender', 'custodian'), name='tendercustodian_unique'),
+            model_name="tendercustodian",
+            constraint=models.UniqueConstraint(fields=("tender", "custodian"), name="tendercustodian_unique"),
         ),
     ]

@@ -157,6 +157,7 @@ def test_admin_changes_to_entities_are_audited(client, platform_admin):
             "name_en": "Seoul Metropolitan Government",
             "kind": "local",
             "is_active": "on",
+            "default_custodian_threshold": "2",
             "officials-TOTAL_FORMS": "0",
             "officials-INITIAL_FORMS": "0",
         },
