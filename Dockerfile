@@ -32,6 +32,7 @@ COPY . .
 # secrets here exist only for this step; the running container needs its own.
 RUN DEBUG=0 \
     SECRET_KEY=image-build-only-not-a-real-secret-key-0123456789abcdefghij \
+    INTEGRITY_HASH_KEY=image-build-only \
     python manage.py collectstatic --noinput --verbosity 0 \
     && mkdir -p var/media \
     && chown -R app:app var

@@ -8,13 +8,15 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, permissions, serializers, status
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from integrity.services import bid_origin_record
 from procurement.api import RulePermission
-from procurement.errors import DomainError
+from procurement.errors import Conflict, Forbidden, Invalid
+from procurement.parsers import BoundedJSONParser
 from procurement.sealing import b64decode
+from suppliers.selectors import supplier_for_user
 from tenders.selectors import tenders_public
 
 from . import receipts, selectors, services
@@ -82,9 +84,9 @@ def _sealed(data: dict) -> services.SealedSubmission:
         content = b64decode(data["content"])
         documents = tuple(b64decode(d) for d in data.get("documents", []))
     except ValueError:
-        raise DomainError(_("Ciphertexts must be standard base64."), field="content") from None
+        raise Invalid(_("Ciphertexts must be standard base64."), field="content") from None
     if len(documents) > MAX_DOCUMENTS:
-        raise DomainError(_("Attach at most %(n)s documents.") % {"n": MAX_DOCUMENTS}, field="documents")
+        raise Invalid(_("Attach at most %(n)s documents.") % {"n": MAX_DOCUMENTS}, field="documents")
     return services.SealedSubmission(content=content, documents=documents, plaintext_hash=data["plaintext_hash"])
 
 
@@ -95,13 +97,11 @@ class BidListView(generics.ListAPIView):
     permission_classes = [permissions.IsAuthenticated, RulePermission]
     required_perm = "bidding.view_own_bids"
     serializer_class = BidSerializer
-    # JSON only: sealed content and documents as base64.
-    parser_classes = [JSONParser]
+    # JSON only, with a bounded body: sealed content and documents as base64.
+    parser_classes = [BoundedJSONParser]
 
     def get_queryset(self):
-        return selectors.bids_of_supplier(supplier=selectors.user_supplier(self.request.user)).select_related(
-            "supplier"
-        )
+        return selectors.bids_of_supplier(supplier=supplier_for_user(self.request.user)).select_related("supplier")
 
     @extend_schema(
         request=BidSubmitSerializer,
@@ -110,19 +110,19 @@ class BidListView(generics.ListAPIView):
     )
     def post(self, request):
         if not request.user.has_perm("bidding.submit_bid"):
-            return Response({"detail": _("Permission denied.")}, status=status.HTTP_403_FORBIDDEN)
+            raise Forbidden(_("Only members of an approved company may submit bids."))
         key = request.headers.get("Idempotency-Key", "")
         try:
             key = uuid.UUID(key)
         except ValueError:
-            raise DomainError(_("Send an Idempotency-Key header with a UUID."), field="Idempotency-Key") from None
+            raise Invalid(_("Send an Idempotency-Key header with a UUID."), field="Idempotency-Key") from None
         incoming = BidSubmitSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
         tender = get_object_or_404(tenders_public(), pk=data["tender"])
         eligibility = selectors.bid_eligibility(tender=tender, user=request.user)
         if eligibility.supplier is None:
-            raise DomainError(eligibility.reasons[0], code="not_eligible")
+            raise Forbidden(eligibility.reasons[0], code="not_eligible")
         result = services.bid_submit(
             tender=tender,
             supplier=eligibility.supplier,
@@ -130,6 +130,7 @@ class BidListView(generics.ListAPIView):
             sealed=_sealed(data),
             idempotency_key=key,
         )
+        bid_origin_record(request=request, version=result.version)
         return Response(
             receipts.receipt_for_version(result.version).as_json(),
             status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
@@ -158,7 +159,7 @@ class BidWithdrawView(APIView):
         if not request.user.has_perm("bidding.read_bid", bid):
             raise Http404
         if not request.user.has_perm("bidding.withdraw_bid", bid):
-            raise DomainError(_("This bid can no longer be withdrawn."), code="not_withdrawable")
+            raise Conflict(_("This bid can no longer be withdrawn."), code="not_withdrawable")
         bid = services.bid_withdraw(bid=bid, actor=request.user, idempotency_key=request.headers.get("Idempotency-Key"))
         return Response(receipts.receipt_for_withdrawal(bid).as_json())
 

@@ -24,7 +24,7 @@ def _parameters(tender: Tender, reserve_set: ReservePriceSet | None) -> dict:
         name: _text(value) if isinstance(value, Decimal) else value
         for name, value in evaluation_policy(tender.evaluation_method).clean(tender.evaluation_params).items()
     }
-    if tender.evaluation_method == Tender.EvaluationMethod.FLOOR_RATE_RESERVE:
+    if evaluation_policy(tender.evaluation_method).uses_reserve_prices:
         params["base_price"] = _text(reserve_set.base_price if reserve_set else tender.estimated_value)
     return params
 

@@ -5,11 +5,12 @@ opening (on the decrypted content, which must still be what was checked).
 """
 
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from procurement.errors import DomainError
+from procurement.errors import Invalid
+from procurement.money import MAX_AMOUNT, MONEY_CONTEXT, decimal_parse
 
 # The sealed format and the rules applied at opening live in the reference client, so the portal,
 # suppliers' systems and the verifier share one implementation.
@@ -18,34 +19,26 @@ from sealclient.sealing import CONTENT_SCHEMA
 from sealclient.sealing import canonical_json as canonical_json
 from sealclient.sealing import document_manifest as document_manifest
 
-MAX_PRICE = Decimal("9999999999999999")  # fits numeric(18, 2)
+MAX_PRICE = MAX_AMOUNT
 MAX_LINES = 200
 MAX_DOCUMENTS = 10
 
 
-def _decimal(value, *, field_name: str, message: str) -> Decimal:
-    try:
-        number = Decimal(str(value).strip().replace(",", ""))
-    except (InvalidOperation, ValueError, TypeError):
-        raise DomainError(message, field=field_name, code="invalid") from None
-    if not number.is_finite():
-        raise DomainError(message, field=field_name, code="invalid")
-    return number
-
-
 def money(value, *, currency: str, field_name: str = "price") -> Decimal:
     """A positive amount with no more decimals than the currency has."""
-    number = _decimal(value, field_name=field_name, message=_("Enter the amount as a number."))
+    number = decimal_parse(
+        value,
+        field=field_name,
+        high=MAX_PRICE,
+        message=_("Enter the amount as a number."),
+        range_message=_("The amount is too large."),
+    )
     if number <= 0:
-        raise DomainError(_("The amount must be more than zero."), field=field_name, code="invalid")
-    if number > MAX_PRICE:
-        raise DomainError(_("The amount is too large."), field=field_name, code="invalid")
+        raise Invalid(_("The amount must be more than zero."), field=field_name, code="invalid")
     if number != quantize_money(number, currency):
         if currency_exponent(currency) == 0:
-            raise DomainError(
-                _("Amounts in %(currency)s are whole numbers.") % {"currency": currency}, field=field_name
-            )
-        raise DomainError(_("Use at most two decimals."), field=field_name, code="invalid")
+            raise Invalid(_("Amounts in %(currency)s are whole numbers.") % {"currency": currency}, field=field_name)
+        raise Invalid(_("Use at most two decimals."), field=field_name, code="invalid")
     return quantize_money(number, currency)
 
 
@@ -95,22 +88,33 @@ def price_lines(raw_lines, *, currency: str) -> tuple[PriceLine, ...]:
     for index, raw in enumerate(raw_lines or ()):
         description = " ".join(str(raw.get("description", "")).split())[:300]
         if not description:
-            raise DomainError(_("Line %(n)s needs a description.") % {"n": index + 1}, field="lines")
-        quantity = _decimal(
-            raw.get("quantity"), field_name="lines", message=_("Line %(n)s: enter the quantity.") % {"n": index + 1}
+            raise Invalid(_("Line %(n)s needs a description.") % {"n": index + 1}, field="lines")
+        out_of_range = _("Line %(n)s: check the quantity and unit price.") % {"n": index + 1}
+        quantity = decimal_parse(
+            raw.get("quantity"),
+            field="lines",
+            high=MAX_PRICE,
+            message=_("Line %(n)s: enter the quantity.") % {"n": index + 1},
+            range_message=out_of_range,
         )
-        unit_price = _decimal(
+        unit_price = decimal_parse(
             raw.get("unit_price"),
-            field_name="lines",
+            field="lines",
+            high=MAX_PRICE,
             message=_("Line %(n)s: enter the unit price.") % {"n": index + 1},
+            range_message=out_of_range,
         )
-        if quantity <= 0 or unit_price < 0 or quantity > MAX_PRICE or unit_price > MAX_PRICE:
-            raise DomainError(_("Line %(n)s: check the quantity and unit price.") % {"n": index + 1}, field="lines")
+        if quantity <= 0 or unit_price < 0:
+            raise Invalid(out_of_range, field="lines")
+        # Each factor fits numeric(18, 2), their product need not: bound it before it is rounded.
+        product = MONEY_CONTEXT.multiply(quantity, unit_price)
+        if product > MAX_PRICE:
+            raise Invalid(out_of_range, field="lines")
         lines.append(
-            PriceLine(description, quantity.normalize(), unit_price, quantize_money(quantity * unit_price, currency))
+            PriceLine(description, quantity.normalize(MONEY_CONTEXT), unit_price, quantize_money(product, currency))
         )
     if len(lines) > MAX_LINES:
-        raise DomainError(_("At most %(n)s price lines.") % {"n": MAX_LINES}, field="lines")
+        raise Invalid(_("At most %(n)s price lines.") % {"n": MAX_LINES}, field="lines")
     return tuple(lines)
 
 
@@ -124,23 +128,24 @@ def bid_input_clean(
     reserve_count: int | None = None,
     picks_required: int | None = None,
 ) -> BidInput:
-    """Check a bid as a whole; DomainError(field=…) names the first problem.
+    """Check a bid as a whole; Invalid(field=…) names the first problem.
 
     `reserve_count`/`picks_required` are set for the multiple-reserve-price method only: the bidder
     picks exactly `picks_required` distinct numbers from 1..`reserve_count`.
     """
     total = money(price, currency=currency)
     cleaned_lines = price_lines(lines, currency=currency)
-    if cleaned_lines and sum((line.amount for line in cleaned_lines), Decimal(0)) != total:
-        raise DomainError(
+    lines_sum = sum((line.amount for line in cleaned_lines), Decimal(0))
+    if cleaned_lines and lines_sum != total:
+        raise Invalid(
             _("The price lines add up to %(sum)s, not to the total price %(total)s.")
-            % {"sum": sum((line.amount for line in cleaned_lines), Decimal(0)), "total": total},
+            % {"sum": lines_sum, "total": total},
             field="lines",
         )
     declarations = declarations or {}
     missing = [name for name in DECLARATIONS if declarations.get(name) is not True]
     if missing:
-        raise DomainError(
+        raise Invalid(
             _("Confirm both declarations (no conflict of interest, no collusion) to submit a bid."),
             field=missing[0],
         )
@@ -148,7 +153,7 @@ def bid_input_clean(
     if reserve_count:
         picks = reserve_picks_clean(reserve_picks, reserve_count=reserve_count, picks_required=picks_required or 2)
     elif reserve_picks:
-        raise DomainError(_("This tender has no reserve prices to pick."), field="reserve_picks")
+        raise Invalid(_("This tender has no reserve prices to pick."), field="reserve_picks")
     return BidInput(
         price=total,
         lines=cleaned_lines,
@@ -161,8 +166,8 @@ def reserve_picks_clean(raw, *, reserve_count: int, picks_required: int) -> tupl
     """Exactly `picks_required` distinct reserve-price numbers between 1 and `reserve_count`."""
     problem = picks_problem(raw, reserve_count=reserve_count, picks_required=picks_required)
     if problem is not None:
-        raise DomainError(problem_message(problem), field="reserve_picks")
-    return tuple(sorted(int(str(n).strip()) for n in raw))
+        raise Invalid(problem_message(problem), field="reserve_picks")
+    return tuple(sorted(int(str(n).strip()) for n in raw or ()))
 
 
 def problem_message(problem: Problem | None) -> str:

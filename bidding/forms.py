@@ -6,7 +6,9 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from procurement.errors import DomainError
+from procurement.errors import Invalid
+from procurement.web import form_add_domain_error
+from tenders.policies import evaluation_policy
 
 from .content import BidInput, bid_input_clean
 from .services.submission import SealedSubmission, reserve_pick_rules
@@ -89,7 +91,7 @@ class BidForm(forms.Form):
             ) % {"n": self.picks_required}
         else:
             del self.fields["reserve_picks"]
-        if tender.evaluation_method == "best_value":
+        if evaluation_policy(tender.evaluation_method).needs_technical_proposal:
             self.fields["documents"].required = True
         if not self.is_bound:
             self.initial.setdefault("idempotency_key", uuid.uuid4())
@@ -111,8 +113,8 @@ class BidForm(forms.Form):
                 reserve_count=self.reserve_count,
                 picks_required=self.picks_required,
             )
-        except DomainError as exc:
-            self.add_error(exc.field if exc.field in self.fields else None, str(exc))
+        except Invalid as exc:
+            form_add_domain_error(self, exc)
         return cleaned
 
     @property

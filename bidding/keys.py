@@ -16,18 +16,18 @@ from django.db import connection
 from django.utils.translation import gettext as _
 from nacl.public import PrivateKey
 
-from procurement.errors import DomainError
+from procurement.errors import Conflict
 from procurement.sealing import platform_unseal_share, public_key_of, shares_combine
 from tenders.models import Custodian, Tender
 
 from .models import KeyShareRelease
 
 
-class TooEarly(DomainError):
+class TooEarly(Conflict):
     code = "too_early"
 
 
-class QuorumMissing(DomainError):
+class QuorumMissing(Conflict):
     """Fewer than k good shares are in: the opening waits for more custodians."""
 
     code = "quorum_missing"

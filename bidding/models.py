@@ -1,6 +1,6 @@
 """Sealed bids, their versions and documents, reserve prices, closing and opening records.
 
-Before opening the database holds only ciphertext of what a supplier submitted (DESIGN.md §4): the
+Before opening the database holds only ciphertext of what a supplier submitted (docs/architecture.md §4): the
 sealed fields are BinaryFields written inside the submission transaction, nothing plaintext beside
 them. After opening, OpenedBid/OpenedDocument keep the decrypted values and OpeningRecord is public.
 """
@@ -35,7 +35,7 @@ class Bid(models.Model):
         AWARDED = "awarded", _("Awarded")
         NOT_AWARDED = "not_awarded", _("Not awarded")
 
-    # DESIGN.md §2. Opening moves every non-withdrawn bid to opened, or straight to disqualified when its
+    # docs/architecture.md §2. Opening moves every non-withdrawn bid to opened, or straight to disqualified when its
     # commitment fails; evaluation (contracts) moves the rest through services.bid_set_status.
     TRANSITIONS = {
         Status.SUBMITTED: {Status.WITHDRAWN, Status.OPENED, Status.DISQUALIFIED},

@@ -19,6 +19,7 @@ urlpatterns = [
     path("receipts/<int:version_id>.<str:fmt>", views.receipt, name="receipt_as"),
     path("tender/<int:tender_id>/bid/", views.bid_form, name="submit"),
     path("tender/<int:tender_id>/opening/", views.opening, name="opening"),
+    path("tender/<int:tender_id>/opening/verify/", views.opening_verify, name="opening_verify"),
     path("tender/<int:tender_id>/opening/progress/", views.opening_progress, name="opening_progress"),
     path("tender/<int:tender_id>/open/", views.open_now, name="open_now"),
     path("tender/<int:tender_id>/key-share/", views.key_share, name="key_share"),

@@ -17,9 +17,12 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from integrity.services import bid_origin_record
 from procurement.errors import DomainError
 from procurement.permissions import require
 from procurement.sealing import SHARE_BYTES, b64decode, b64encode
+from procurement.web import refusal
+from suppliers.selectors import supplier_for_user
 from tenders.models import Tender
 from tenders.selectors import tender_get_visible
 
@@ -27,7 +30,7 @@ from . import charts, receipts, selectors, services
 from .content import MAX_DOCUMENTS, MAX_LINES, MAX_PRICE, currency_exponent
 from .forms import BidForm, SealedBidForm, VerifyForm, WithdrawForm
 from .models import Bid, BidVersion, OpenedBid, OpenedDocument
-from .uploads import SealedUploadHandler
+from .uploads import RETRY_AFTER_SECONDS, SealedUploadHandler
 
 OPENING_POLL_LEAD = timedelta(minutes=5)
 # Fields of the bid as typed: the page seals them in the browser and must never post them.
@@ -46,7 +49,10 @@ def bid_form(request, tender_id: int):
     are swapped before the body is read, so CSRF protection moves inside)."""
     upload_handler = SealedUploadHandler(request)
     request.upload_handlers = [upload_handler]
-    return _bid_form(request, tender_id, upload_handler)
+    try:
+        return _bid_form(request, tender_id, upload_handler)
+    finally:
+        upload_handler.release()
 
 
 @csrf_protect
@@ -68,6 +74,16 @@ def _bid_form(request, tender_id: int, upload_handler: SealedUploadHandler):
     form = BidForm(tender=tender)
     if request.method == "POST":
         sealed_form = SealedBidForm(request.POST, request.FILES)
+        if upload_handler.over_budget:
+            busy = _("The portal is receiving many documents right now. Nothing was submitted; try again in a minute.")
+            response = render(
+                request,
+                "bidding/bid_form.html",
+                {"tender": tender, "form": None, "existing": existing, "reasons": [], "busy": busy},
+                status=503,
+            )
+            response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            return response
         problem = ""
         if any(name in request.POST for name in PLAINTEXT_FIELDS):
             problem = _("The bid must be sealed in your browser: turn on JavaScript and try again.")
@@ -85,8 +101,9 @@ def _bid_form(request, tender_id: int, upload_handler: SealedUploadHandler):
                     idempotency_key=sealed_form.cleaned_data["idempotency_key"],
                 )
             except DomainError as exc:
-                problem = str(exc)
+                problem = str(exc.message)
             else:
+                bid_origin_record(request=request, version=result.version)
                 if result.created:
                     messages.success(request, _("Your sealed bid was received. Keep the receipt."))
                 else:
@@ -147,7 +164,7 @@ def bid_page_sealing(*, tender: Tender, supplier, form: BidForm) -> dict:
 @login_required
 def my_bids(request):
     require(request.user, "bidding.view_own_bids")
-    supplier = selectors.user_supplier(request.user)
+    supplier = supplier_for_user(request.user)
     page = Paginator(selectors.bids_of_supplier(supplier=supplier), 20).get_page(request.GET.get("page"))
     return render(request, "bidding/my_bids.html", {"page_obj": page, "supplier": supplier})
 
@@ -187,10 +204,9 @@ def bid_withdraw(request, bid_id: int):
     if not form.is_valid():
         messages.error(request, _("Tick the box to confirm the withdrawal."))
         return redirect(bid)
-    try:
+    with refusal(request) as refused:
         services.bid_withdraw(bid=bid, actor=request.user)
-    except DomainError as exc:
-        messages.error(request, str(exc))
+    if refused:
         return redirect(bid)
     messages.success(request, _("Your bid was withdrawn. Keep the withdrawal receipt."))
     return redirect("bidding:withdrawal_receipt", bid.pk)
@@ -252,7 +268,7 @@ def opening(request, tender_id: int):
         "tender": tender,
         "record": record,
         "closing": closing,
-        "can_open": request.user.has_perm("bidding.open_tender", tender) and record is None,
+        "can_open": record is None and selectors.open_now_offered(user=request.user, tender=tender),
         "progress": selectors.opening_progress(tender.pk) if record is None else None,
         "poll": record is None and _opening_is_near(tender),
     }
@@ -261,6 +277,23 @@ def opening(request, tender_id: int):
         context["opened_bids"] = bids
         context["chart"] = charts.bid_distribution(record, bids)
     return render(request, "bidding/opening.html", context)
+
+
+def opening_verify(request, tender_id: int):
+    """Re-run the opening in the visitor's browser from the public bundle (static/js/opening_verify.mjs)."""
+    tender = tender_get_visible(user=request.user, tender_id=tender_id)
+    require(request.user, "bidding.view_opening", tender)
+    record = selectors.tender_opening(tender)
+    return render(
+        request,
+        "bidding/opening_verify.html",
+        {
+            "tender": tender,
+            "record": record,
+            "opened_bids": selectors.opened_bids_ordered(record) if record else [],
+            "outcomes": OpenedBid.Outcome.choices,
+        },
+    )
 
 
 def _opening_is_near(tender) -> bool:
@@ -294,11 +327,9 @@ def opening_progress(request, tender_id: int):
 def open_now(request, tender_id: int):
     tender = tender_get_visible(user=request.user, tender_id=tender_id)
     require(request.user, "bidding.open_tender", tender)
-    try:
+    with refusal(request) as refused:
         services.bid_open_all(tender_id=tender.pk, actor=request.user)
-    except DomainError as exc:
-        messages.error(request, str(exc))
-    else:
+    if not refused:
         messages.success(request, _("The bids were opened."))
     return redirect("bidding:opening", tender.pk)
 

@@ -1,15 +1,23 @@
 """Awards and contracts API: read-only and public (awards and concluded contracts are public by law).
 
 Same visibility as the pages: awards once bidders have been told (standstill, final, cancelled),
-contracts once both parties have signed. Evaluation internals (scores, reasons) stay on the pages.
+with the review's reasons and the committee's scores per criterion (members as A, B, C); contracts
+once both parties have signed; the award report's data once the award is final.
 """
 
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, permissions, serializers
+from rest_framework.views import APIView
 
 from procurement.api import RulePermission
+from tenders.models import Tender
 
 from . import selectors
 from .models import Award, Contract, Milestone, Signature
+from .reports import award_report_data, canonical_json, canonical_sha256
 
 
 class TenderRefSerializer(serializers.Serializer):
@@ -45,6 +53,41 @@ class AwardSerializer(serializers.ModelSerializer):
             "cancelled_at",
             "cancellation_reason",
         ]
+
+
+class CommitteeScoreSerializer(serializers.Serializer):
+    member = serializers.CharField()
+    criterion = serializers.IntegerField()
+    criterion_name = serializers.CharField()
+    max_score = serializers.IntegerField()
+    value = serializers.DecimalField(max_digits=7, decimal_places=2)
+
+
+class AssessmentSerializer(serializers.Serializer):
+    bid = serializers.IntegerField()
+    supplier = serializers.CharField()
+    rank = serializers.IntegerField(allow_null=True)
+    admissible = serializers.BooleanField()
+    set_aside_reason = serializers.CharField()
+    decision = serializers.CharField()
+    reason = serializers.CharField()
+    technical_points = serializers.DecimalField(max_digits=9, decimal_places=4, allow_null=True)
+    technical_score = serializers.DecimalField(max_digits=9, decimal_places=4, allow_null=True)
+    price_score = serializers.DecimalField(max_digits=9, decimal_places=4, allow_null=True)
+    total_score = serializers.DecimalField(max_digits=9, decimal_places=4, allow_null=True)
+    scores = CommitteeScoreSerializer(many=True)
+
+
+class AwardDetailSerializer(AwardSerializer):
+    evaluation = serializers.SerializerMethodField()
+
+    class Meta(AwardSerializer.Meta):
+        fields = [*AwardSerializer.Meta.fields, "evaluation"]
+
+    @extend_schema_field(AssessmentSerializer(many=True, allow_null=True))
+    def get_evaluation(self, obj) -> list[dict] | None:
+        rows = selectors.evaluation_public(obj.tender)
+        return None if rows is None else AssessmentSerializer(rows, many=True).data
 
 
 class MilestoneSerializer(serializers.ModelSerializer):
@@ -110,7 +153,7 @@ class AwardListView(PublicReadMixin, generics.ListAPIView):
 
 
 class AwardDetailView(PublicReadMixin, generics.RetrieveAPIView):
-    serializer_class = AwardSerializer
+    serializer_class = AwardDetailSerializer
 
     def get_queryset(self):
         return selectors.awards_public()
@@ -136,3 +179,25 @@ class ContractDetailView(PublicReadMixin, generics.RetrieveAPIView):
 
     def get_queryset(self):
         return _public_contracts()
+
+
+class AwardReportDataView(APIView):
+    """The award report's data as canonical JSON: the exact bytes whose SHA-256 the PDF prints."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        operation_id="award_report_data",
+        parameters=[OpenApiParameter("language", str, enum=["ko", "en"], description="ko (default) or en")],
+        responses={200: OpenApiTypes.OBJECT},
+        summary="Award report data (public once the award is final)",
+    )
+    def get(self, request, tender_id: int):
+        tender = get_object_or_404(Tender, pk=tender_id)
+        if not request.user.has_perm("contracts.download_award_report", tender):
+            raise Http404
+        language = "en" if request.query_params.get("language") == "en" else "ko"
+        data = award_report_data(tender, language=language)
+        response = HttpResponse(canonical_json(data), content_type="application/json")
+        response["X-Content-SHA256"] = canonical_sha256(data)
+        return response

@@ -4,6 +4,11 @@
 that hash is printed inside the PDF (a file cannot contain the hash of its own bytes; the SHA-256
 of the PDF file itself is shown on the download page, sent as X-Content-SHA256 and stored in
 ReportFile). `award_report_fingerprint` says when a cached report is out of date.
+
+The data is public once the award is final (served as JSON by the API, byte for byte what is
+hashed), so it holds no moment of generation and no result of a chain check (both change without
+the tender changing; the PDF prints them beside the data, not in it), names committee members only
+as A, B, C, and shows who acted in the audit trail by organisation, never by e-mail address.
 """
 
 import hashlib
@@ -11,23 +16,26 @@ import json
 from collections.abc import Callable
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from bidding.models import OpenedBid, OpeningRecord, TenderClosing
-from procurement.audit import audit_verify_chain
+from procurement.audit import transparency_log_verify
 from tenders.models import Tender
+from tenders.policies import evaluation_policy
 
 from . import selectors
 from .models import Assessment, Award, CommitteeMember, Complaint, Contract, Evaluation, Score, Signature
-from .policies import evaluation_method_policy
 
 REPORT_VERSION = 1
 
 
+def canonical_json(data) -> bytes:
+    return json.dumps(data, cls=DjangoJSONEncoder, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
 def canonical_sha256(data) -> str:
-    body = json.dumps(data, cls=DjangoJSONEncoder, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(body.encode()).hexdigest()
+    return hashlib.sha256(canonical_json(data)).hexdigest()
 
 
 def award_report_fingerprint(tender: Tender, *, language: str) -> str:
@@ -136,7 +144,12 @@ def _bidders(tender: Tender, evaluation: Evaluation | None) -> list[dict]:
 
 
 def _committee(tender: Tender) -> dict:
-    members = list(CommitteeMember.objects.filter(tender=tender).select_related("user", "conflict_declaration"))
+    members = list(
+        CommitteeMember.objects.filter(tender=tender)
+        .select_related("conflict_declaration")
+        .order_by("appointed_at", "id")
+    )
+    letters = selectors.committee_letters(tender)
     scores: dict[tuple[int, int], list[Score]] = {}
     for score in Score.objects.filter(member__tender=tender).select_related("bid__supplier"):
         scores.setdefault((score.member_id, score.bid_id), []).append(score)
@@ -145,18 +158,16 @@ def _committee(tender: Tender) -> dict:
         declaration = member.declaration
         rows.append(
             {
-                "name": member.user.full_name or member.user.email,
-                "email": member.user.email,
+                "name": letters[member.pk],
                 "declared_at": declaration.declared_at if declaration else None,
                 "no_conflict": declaration.no_conflict if declaration else None,
-                "statement": declaration.statement if declaration else "",
                 "submitted_at": member.scores_submitted_at,
                 "scores": [
                     {
                         "supplier": cells[0].bid.supplier.name,
                         "points": sum(c.value for c in cells),
                         "criteria": [
-                            {"name": c.criterion_name, "value": c.value, "max": c.max_score, "comment": c.comment}
+                            {"name": c.criterion_name, "value": c.value, "max": c.max_score}
                             for c in sorted(cells, key=lambda c: c.criterion)
                         ],
                     }
@@ -229,23 +240,35 @@ def _contract(contract: Contract | None) -> dict | None:
 
 
 def _audit_trail(tender: Tender) -> list[dict]:
+    entries = list(selectors.tender_audit_trail(tender).iterator(chunk_size=2000))
+    organisations = selectors.actor_organisations({e.actor_id for e in entries if e.actor_id})
     return [
         {
             "seq": e.seq,
             "at": e.at,
-            "actor": e.actor_label,
+            "actor": organisations.get(e.actor_id, _("Platform")) if e.actor_id else _("System"),
             "action": e.action,
             "object": f"{e.object_type} {e.object_id}",
             "hash": e.hash,
         }
-        for e in selectors.tender_audit_trail(tender).iterator(chunk_size=2000)
+        for e in entries
     ]
 
 
-def award_report_data(
-    tender: Tender, *, language: str, progress: Callable[[int], None] | None = None, verify_chain: bool = True
-) -> dict:
-    """Everything the award report shows, in `language`, as JSON-serialisable values."""
+def award_report_chain() -> dict:
+    """The audit chain's verification, printed on the PDF beside (not inside) the hashed data."""
+    check = transparency_log_verify().check
+    return {
+        "ok": check.ok,
+        "entries": check.tree_size,
+        "first_broken_seq": check.first_bad_seq,
+        "problem": check.problem,
+        "last_hash": check.root_hash.hex(),
+    }
+
+
+def award_report_data(tender: Tender, *, language: str, progress: Callable[[int], None] | None = None) -> dict:
+    """Everything the award report shows, in `language`, as JSON-serialisable values (deterministic)."""
     progress = progress or (lambda pct: None)
     with translation.override(language):
         tender = Tender.objects.select_related("entity").get(pk=tender.pk)
@@ -255,9 +278,8 @@ def award_report_data(
         awards = list(Award.objects.filter(tender=tender).select_related("supplier").order_by("-proposed_at", "-id"))
         contract = Contract.objects.filter(tender=tender).first()
         progress(10)
-        policy = evaluation_method_policy(tender.evaluation_method)
+        policy = evaluation_policy(tender.evaluation_method)
         data = {
-            "generated_at": timezone.now(),
             "language": language,
             "tender": _tender_summary(tender),
             "timeline": _timeline(
@@ -302,16 +324,6 @@ def award_report_data(
         }
         progress(25)
         data["audit_trail"] = _audit_trail(tender)
-        progress(40)
-        if verify_chain:
-            result = audit_verify_chain()
-            data["chain"] = {
-                "ok": result.ok,
-                "entries": result.entries,
-                "first_broken_seq": result.first_broken_seq,
-                "problem": result.problem,
-                "last_hash": result.last_hash,
-            }
         progress(60)
     data["winner"] = next((a.supplier.name for a in awards if a.status == Award.Status.FINAL), None)
     data["open_complaints"] = Complaint.objects.filter(award__tender=tender, status=Complaint.Status.OPEN).count()

@@ -1,15 +1,16 @@
 """Reads: evaluations, awards, contracts and what each person may see of them; a tender's audit trail."""
 
-from django.db.models import Max, Q, QuerySet
-from django.shortcuts import get_object_or_404
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 
 from bidding.models import Bid, OpenedBid, OpeningRecord, TenderClosing
 from procurement.models import AuditEntry
 from procurement.permissions import is_auditor
-from tenders.models import ReservePriceSet, Tender
+from suppliers.models import SupplierMember
+from suppliers.selectors import membership_for_user
+from tenders.models import Official, ReservePriceSet, Tender
+from tenders.selectors import is_official_of, official_entity
 
 from .models import Assessment, Award, CommitteeMember, Complaint, Contract, Evaluation, Score
-from .services.common import is_entity_official, supplier_membership
 
 # Tenders that have reached evaluation (auditors see every one of them read-only).
 EVALUATION_STATUSES = (
@@ -19,6 +20,12 @@ EVALUATION_STATUSES = (
     Tender.Status.CONTRACTED,
     Tender.Status.UNSUCCESSFUL,
 )
+
+
+def with_opening_flag(qs: QuerySet[Tender]) -> QuerySet[Tender]:
+    """Mark each tender with `has_opening`: a tender that ended unsuccessful without any bid was never
+    opened, so it has no evaluation or award report to link to."""
+    return qs.annotate(has_opening=Exists(OpeningRecord.objects.filter(tender=OuterRef("pk"))))
 
 
 def evaluation_of(tender: Tender) -> Evaluation | None:
@@ -46,15 +53,15 @@ def opened_bids_for_tender(tender: Tender) -> list[OpenedBid]:
 def tenders_for_evaluation(user) -> QuerySet[Tender]:
     """The evaluations list: an official's entity's tenders from opening on; a member's committees;
     every tender from opening on for auditors."""
-    qs = Tender.objects.select_related("entity").order_by("-status_changed_at")
+    qs = with_opening_flag(Tender.objects.select_related("entity").order_by("-status_changed_at"))
     if is_auditor(user):
         return qs.filter(status__in=EVALUATION_STATUSES)
     if not user.is_authenticated:
         return qs.none()
     query = Q(committee__user=user) & ~Q(status__in=Tender.PRIVATE_STATUSES)
-    official = getattr(user, "official", None)
-    if official is not None and is_entity_official(user, official.entity_id):
-        query |= Q(entity_id=official.entity_id, status__in=EVALUATION_STATUSES)
+    entity = official_entity(user)
+    if entity is not None:
+        query |= Q(entity_id=entity.pk, status__in=EVALUATION_STATUSES)
     return qs.filter(query).distinct()
 
 
@@ -90,21 +97,12 @@ def award_current(tender: Tender) -> Award | None:
     return awards.filter(status__in=Award.ACTIVE_STATUSES).first() or awards.first()
 
 
-def award_get_visible(*, user, award_id: int) -> Award:
-    award = get_object_or_404(Award.objects.select_related("tender", "tender__entity", "supplier", "bid"), pk=award_id)
-    if award.is_public or is_entity_official(user, award.tender.entity_id) or is_auditor(user):
-        return award
-    from django.http import Http404
-
-    raise Http404
-
-
 def complaints_visible(*, award: Award, user) -> QuerySet[Complaint]:
     """Officials of the entity and auditors see every complaint; a bidder sees its own."""
     qs = award.complaints.select_related("supplier", "lodged_by", "decided_by").prefetch_related("documents")
-    if is_entity_official(user, award.tender.entity_id) or is_auditor(user):
+    if is_official_of(user, award.tender.entity_id) or is_auditor(user):
         return qs
-    membership = supplier_membership(user)
+    membership = membership_for_user(user)
     if membership is not None:
         return qs.filter(supplier_id=membership.supplier_id)
     return qs.none()
@@ -118,17 +116,13 @@ def contracts_visible_to(user) -> QuerySet[Contract]:
     if is_auditor(user):
         return qs
     query = Q(status__in=Contract.PUBLIC_STATUSES)
-    official = getattr(user, "official", None) if user.is_authenticated else None
-    if official is not None and is_entity_official(user, official.entity_id):
-        query |= Q(entity_id=official.entity_id)
-    membership = supplier_membership(user)
+    entity = official_entity(user)
+    if entity is not None:
+        query |= Q(entity_id=entity.pk)
+    membership = membership_for_user(user)
     if membership is not None:
         query |= Q(supplier_id=membership.supplier_id)
     return qs.filter(query)
-
-
-def contract_get_visible(*, user, contract_id: int) -> Contract:
-    return get_object_or_404(contracts_visible_to(user), pk=contract_id)
 
 
 # --- the audit trail of one tender ---------------------------------------------------------------
@@ -151,9 +145,85 @@ def tender_audit_q(tender: Tender) -> Q:
     )
 
 
+def actor_organisations(user_ids: set[int]) -> dict[int, str]:
+    """Who acted, as the public may see it: the official's entity or the supplier's company name."""
+    names = {
+        o.user_id: o.entity.name_ko for o in Official.objects.filter(user_id__in=user_ids).select_related("entity")
+    }
+    for member in SupplierMember.objects.filter(user_id__in=user_ids).select_related("supplier"):
+        names.setdefault(member.user_id, member.supplier.name_ko)
+    return names
+
+
 def tender_audit_trail(tender: Tender) -> QuerySet[AuditEntry]:
     return AuditEntry.objects.filter(tender_audit_q(tender)).order_by("seq")
 
 
 def tender_audit_last_seq(tender: Tender) -> int:
     return AuditEntry.objects.filter(tender_audit_q(tender)).aggregate(last=Max("seq"))["last"] or 0
+
+
+# --- what the public may see of an evaluation, once the award is public ------------------------------
+
+
+def committee_letters(tender: Tender) -> dict[int, str]:
+    """Committee members as A, B, C … in the order they were appointed: stable per tender, no names."""
+    members = CommitteeMember.objects.filter(tender=tender).order_by("appointed_at", "id").values_list("id", flat=True)
+    return {member_id: _letter(index) for index, member_id in enumerate(members)}
+
+
+def _letter(index: int) -> str:
+    # A … Z, then AA, AB … (a committee is small; the rule is only there so that it never fails).
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
+def evaluation_public(tender: Tender) -> list[dict] | None:
+    """Each assessed bid's review decision, reasons and scores, with each member's score per criterion.
+
+    Public once an award of the tender is (procurement law publishes the grounds of an award): None
+    before. Members appear only as letters; their comments stay internal.
+    """
+    if not Award.objects.filter(tender=tender, status__in=Award.PUBLIC_STATUSES).exists():
+        return None
+    evaluation = evaluation_of(tender)
+    if evaluation is None:
+        return None
+    letters = committee_letters(tender)
+    scores: dict[int, list[Score]] = {}
+    for score in Score.objects.filter(member__tender=tender).order_by("bid_id", "member_id", "criterion"):
+        scores.setdefault(score.bid_id, []).append(score)
+    rows = []
+    for assessment in assessments_of(evaluation):
+        rows.append(
+            {
+                "bid": assessment.bid_id,
+                "supplier": assessment.bid.supplier.name_ko,
+                "rank": assessment.rank,
+                "admissible": assessment.admissible,
+                "set_aside_reason": assessment.set_aside_reason,
+                "decision": assessment.decision,
+                "reason": assessment.reason,
+                "technical_points": assessment.technical_points,
+                "technical_score": assessment.technical_score,
+                "price_score": assessment.price_score,
+                "total_score": assessment.total_score,
+                "scores": [
+                    {
+                        "member": letters[score.member_id],
+                        "criterion": score.criterion,
+                        "criterion_name": score.criterion_name,
+                        "max_score": score.max_score,
+                        "value": score.value,
+                    }
+                    for score in sorted(
+                        scores.get(assessment.bid_id, []), key=lambda s: (letters[s.member_id], s.criterion)
+                    )
+                ],
+            }
+        )
+    return rows

@@ -1,11 +1,13 @@
 """Shared API pieces: the permission class every API view uses, and the domain-error handler."""
 
 from django.core.exceptions import PermissionDenied
-from rest_framework import generics, permissions, serializers, status
+from django.http import Http404
+from rest_framework import exceptions, generics, permissions, serializers, status
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .errors import DomainError, InvalidTransition
+from .errors import DomainError
 from .filters import AuditEntryFilter
 from .models import AuditEntry, Notification
 from .roles import mfa_missing
@@ -25,17 +27,62 @@ class RulePermission(permissions.BasePermission):
         return perm is None or request.user.has_perm(perm, obj)
 
 
+def _first_error(detail, path: tuple[str, ...] = ()) -> tuple[tuple[str, ...], str] | None:
+    """The first message in DRF's nested error detail, with the path of the field it belongs to."""
+    if isinstance(detail, dict):
+        items = detail.items()
+    elif isinstance(detail, list):
+        items = ((str(i), v) if isinstance(v, dict | list) else (None, v) for i, v in enumerate(detail))
+    else:
+        return path, str(detail)
+    for key, value in items:
+        found = _first_error(value, path if key is None else (*path, str(key)))
+        if found:
+            return found
+    return None
+
+
+def error_body(*, detail: str, code: str, field: str | None = None, errors=None) -> dict:
+    """The one error shape of every endpoint: a message, a machine-readable code, the field at fault
+    (or null) and, for input errors, every field's messages."""
+    return {"detail": detail, "code": code, "field": field, "errors": errors or {}}
+
+
 def exception_handler(exc, context):
-    if isinstance(exc, InvalidTransition):
-        return Response({"detail": str(exc), "code": "invalid_transition"}, status=status.HTTP_409_CONFLICT)
+    """Domain errors answer with the status their class carries; DRF's own errors keep their status
+    (except input validation, which is 422 like a domain `Invalid`); all in `error_body`'s shape."""
     if isinstance(exc, DomainError):
-        body = {"detail": str(exc), "code": exc.code}
-        if exc.field:
-            body["field"] = exc.field
-        return Response(body, status=status.HTTP_422_UNPROCESSABLE_ENTITY)
-    if isinstance(exc, PermissionDenied):
-        return Response({"detail": "Permission denied."}, status=status.HTTP_403_FORBIDDEN)
-    return drf_exception_handler(exc, context)
+        body = error_body(detail=str(exc.message), code=exc.code, field=exc.field)
+        return Response(body, status=exc.status)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(*exc.args[:1])
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied(*exc.args[:1])
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return response
+    if isinstance(exc, exceptions.ValidationError):
+        path, message = _first_error(exc.detail) or ((), str(exc))
+        field = ".".join(path) or None
+        response.status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+        errors = exc.detail if isinstance(exc.detail, dict) else {api_settings.NON_FIELD_ERRORS_KEY: exc.detail}
+        response.data = error_body(
+            detail=message,
+            code="invalid",
+            field=None if field == api_settings.NON_FIELD_ERRORS_KEY else field,
+            errors=errors,
+        )
+        return response
+    code = getattr(exc.detail, "code", None) or exc.default_code
+    response.data = error_body(detail=str(exc.detail), code=str(code))
+    return response
+
+
+def filtered(filterset):
+    """The filtered queryset; a parameter the filter cannot read is a 422 naming it, never ignored."""
+    if not filterset.is_valid():
+        raise exceptions.ValidationError(filterset.errors)
+    return filterset.qs
 
 
 class MeSerializer(serializers.Serializer):
@@ -70,7 +117,7 @@ class NotificationListView(generics.ListAPIView):
 class AuditEntrySerializer(serializers.ModelSerializer):
     class Meta:
         model = AuditEntry
-        fields = ["seq", "at", "actor_label", "action", "object_type", "object_id", "data", "prev_hash", "hash"]
+        fields = ["seq", "at", "actor", "actor_label", "action", "object_type", "object_id", "data", "hash"]
 
 
 class AuditEntryListView(generics.ListAPIView):
@@ -81,4 +128,4 @@ class AuditEntryListView(generics.ListAPIView):
     queryset = AuditEntry.objects.all()
 
     def filter_queryset(self, queryset):
-        return AuditEntryFilter(self.request.query_params, queryset=queryset).qs
+        return filtered(AuditEntryFilter(self.request.query_params, queryset=queryset))

@@ -7,4 +7,8 @@ class ProcurementConfig(AppConfig):
     verbose_name = _("Portal kernel")
 
     def ready(self):
-        from . import signals  # noqa: F401  (connects the account event receivers)
+        # The language receivers first: a new account's language is stored before its welcome is written.
+        from . import language, signals  # noqa: F401  (connect the account event receivers)
+        from .navigation import nav_register_kernel
+
+        nav_register_kernel()

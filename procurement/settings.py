@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -69,6 +70,7 @@ INSTALLED_APPS = [
     "tenders",
     "bidding",
     "contracts",
+    "opendata",
 ]
 
 MIDDLEWARE = [
@@ -84,7 +86,9 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "procurement.middleware.QueryParameterGuardMiddleware",
     "procurement.middleware.RequireMFAMiddleware",
+    "procurement.middleware.PortalNotFoundPageMiddleware",
 ]
 
 ROOT_URLCONF = "procurement.urls"
@@ -161,8 +165,26 @@ MFA_DEMO_RELAX = env.bool("MFA_DEMO_RELAX", default=False)
 if MFA_DEMO_RELAX and not DEBUG:
     raise ImproperlyConfigured("MFA_DEMO_RELAX is for the local demo only and cannot be set with DEBUG=0.")
 
+# --- transparency log -----------------------------------------------------------------------------
+# The Ed25519 seed (32 bytes, base64) that signs tree heads. No default: only the local demo may use
+# the published demo key below (TRANSPARENCY_DEMO_KEY=1, refused when DEBUG=0); without a key the
+# log still integrates entries but signs no heads.
+TRANSPARENCY_DEMO_KEY = env.bool("TRANSPARENCY_DEMO_KEY", default=False)
+if TRANSPARENCY_DEMO_KEY and not DEBUG:
+    raise ImproperlyConfigured("TRANSPARENCY_DEMO_KEY is for the local demo only and cannot be set with DEBUG=0.")
+TRANSPARENCY_SIGNING_KEY = env.str(
+    "TRANSPARENCY_SIGNING_KEY", default="ZGVtby1vbmx5LXRyYW5zcGFyZW5jeS1sb2cta2V5ISE=" if TRANSPARENCY_DEMO_KEY else ""
+)
+if not DEBUG and not TRANSPARENCY_SIGNING_KEY:
+    raise ImproperlyConfigured("TRANSPARENCY_SIGNING_KEY is required when DEBUG=0.")
+# A new head is signed whenever the tree has grown; the beat asks every this many seconds.
+TRANSPARENCY_HEAD_INTERVAL = env.int("TRANSPARENCY_HEAD_INTERVAL", default=60)
+
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+if EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend":  # noqa: F821 - set by the line above
+    # Development mail as INFO log records: printed to stdout, the Celery worker logs it as WARNING.
+    EMAIL_BACKEND = "procurement.mail.LogEmailBackend"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="KONEPS Portal <no-reply@example.com>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -170,6 +192,7 @@ LANGUAGE_CODE = "ko"
 LANGUAGES = [("ko", _("Korean")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
+FORMAT_MODULE_PATH = ["procurement.formats"]
 USE_TZ = True
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Seoul")
 
@@ -193,6 +216,25 @@ AWS_QUERYSTRING_AUTH = True
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
+# JSON bodies of the API: room for one largest document in base64 (4/3 of its size) and the rest.
+# Bid documents are held in memory only (never spooled to disk): at most this much per request, and
+# this much across all the requests one process serves at once (beyond it: 503 with Retry-After).
+# A submission peaks at about 9 times its documents' size (bench/upload_memory.py; README).
+BID_UPLOAD_MAX_REQUEST_BYTES = env.int("BID_UPLOAD_MAX_REQUEST_BYTES", default=3 * UPLOAD_MAX_BYTES)
+UPLOAD_MEMORY_BUDGET_BYTES = env.int("UPLOAD_MEMORY_BUDGET_BYTES", default=4 * UPLOAD_MAX_BYTES)
+# Uploaded ZIP containers (and the Office formats, which are ZIPs) are opened to check what they hold.
+UPLOAD_ARCHIVE_MAX_DEPTH = env.int("UPLOAD_ARCHIVE_MAX_DEPTH", default=3)
+UPLOAD_ARCHIVE_MAX_ENTRIES = env.int("UPLOAD_ARCHIVE_MAX_ENTRIES", default=2000)
+UPLOAD_ARCHIVE_MAX_EXPANDED_BYTES = env.int("UPLOAD_ARCHIVE_MAX_EXPANDED_BYTES", default=10 * UPLOAD_MAX_BYTES)
+API_JSON_MAX_BYTES = env.int("API_JSON_MAX_BYTES", default=2 * UPLOAD_MAX_BYTES)
+API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=32)
+
+# How many reverse proxies in front of the portal append to X-Forwarded-For (the README's TLS proxy
+# is 1). Everything that keys on the client's address (allauth's login rate limits, the API
+# throttles) asks procurement.client_address, which reads that header's entry this many places
+# from the end; with 0 it uses the connection's address and ignores the header, which a client can forge.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ACCOUNT_ADAPTER = "procurement.client_address.AccountAdapter"
 
 # Security headers. Production values are strict; development keeps plain HTTP working.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -233,9 +275,14 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "procurement.api.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "procurement.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "procurement.client_address.AnonRateThrottle",
+        "procurement.client_address.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {"anon": env.str("API_ANON_RATE", default="120/min"), "user": "600/min"},
 }
@@ -281,9 +328,16 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "interval_step": 0.1,
     "interval_max": 0.1,
 }
+# Anything a task prints is ordinary output, not a warning.
+CELERY_WORKER_REDIRECT_STDOUTS_LEVEL = "INFO"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 WHITENOISE_USE_FINDERS = DEBUG
 CELERY_BEAT_SCHEDULE = {
+    "transparency-head": {
+        "task": "procurement.tasks.transparency_publish_head",
+        "schedule": timedelta(seconds=TRANSPARENCY_HEAD_INTERVAL),
+        "options": {"expires": TRANSPARENCY_HEAD_INTERVAL},
+    },
     "outbox-sweep": {"task": "procurement.tasks.outbox_sweep", "schedule": timedelta(seconds=30)},
     # Closes tenders at their deadline and opens them at the opening time (bidding.tasks).
     "tenders-sweep": {
@@ -304,7 +358,7 @@ LOGGING = {
     "loggers": {name: {"level": "WARNING"} for name in ("django.db.backends", "weasyprint", "fontTools")},
 }
 
-# --- tenders (issue 4) -------------------------------------------------------------------------
+# --- tenders -------------------------------------------------------------------------
 # OCDS ocid = "<OCDS_PREFIX>-<reference>". Register a real prefix with the Open Contracting
 # Partnership (they look like "ocds-213czf"); this placeholder is fine for development.
 OCDS_PREFIX = env.str("OCDS_PREFIX", default="ocds-koneps")
@@ -364,11 +418,61 @@ REGISTRATION_NUMBER_PATTERNS = {
 }
 # --- end suppliers -------------------------------------------------------------------------------
 
-# --- contracts (issue 6) -------------------------------------------------------------------------
+# --- contracts -------------------------------------------------------------------------
 # Days between the award proposal reaching bidders and the award becoming final (complaints window).
 STANDSTILL_DAYS = env.int("STANDSTILL_DAYS", default=7)
 # Award reports of tenders with more opened bids than this render in a Celery task (with progress);
 # smaller ones render during the request and stream directly.
 AWARD_REPORT_INLINE_MAX_BIDS = env.int("AWARD_REPORT_INLINE_MAX_BIDS", default=40)
 CELERY_BEAT_SCHEDULE["awards-sweep"] = {"task": "contracts.tasks.awards_sweep", "schedule": timedelta(seconds=60)}
+# The OCDS bulk file (opendata.tasks): the whole dataset, rebuilt every OCDS_BULK_HOURS hours.
+CELERY_BEAT_SCHEDULE["opendata-bulk"] = {
+    "task": "opendata.tasks.opendata_bulk_build",
+    "schedule": timedelta(hours=env.int("OCDS_BULK_HOURS", default=24)),
+}
 # --- end contracts -------------------------------------------------------------------------------
+
+# --- integrity (issue 11) ------------------------------------------------------------------------
+INSTALLED_APPS += ["integrity"]
+# Keys the hashes of a bidder's network address and browser fingerprint (never stored raw). No
+# default outside development (DEBUG=1): a production process without it must not start.
+if DEBUG:
+    INTEGRITY_HASH_KEY = env.str("INTEGRITY_HASH_KEY", default="dev-only-integrity-hash-key")
+else:
+    INTEGRITY_HASH_KEY = env.str("INTEGRITY_HASH_KEY")
+# Behind N reverse proxies the client is the Nth address from the right of X-Forwarded-For; 0 trusts
+# only REMOTE_ADDR (a proxy not counted here would make every bid share one address).
+INTEGRITY_TRUSTED_PROXIES = env.int("INTEGRITY_TRUSTED_PROXIES", default=0)
+# Every red-flag rule's threshold (integrity/indicators/). INTEGRITY_THRESHOLDS_JSON overrides single
+# values, e.g. '{"close_runner_up": {"max_gap_pct": "1.0"}}'.
+INTEGRITY_THRESHOLDS = {
+    "short_period": {"min_share": "1.2"},
+    "single_bid": {"max_bids": 1},
+    "repeat_single_bid_pair": {"min_awards": 3, "window_days": 730},
+    "close_runner_up": {"max_gap_pct": "0.5"},
+    "identical_prices": {"min_bids": 2},
+    "fixed_price_ratio": {"min_tenders": 3, "max_spread_pct": "0.1"},
+    "lowest_disqualified": {"min_lower_disqualified": 1},
+    "all_but_winner_disqualified": {"min_disqualified": 1},
+    "same_loser": {"min_losses": 3},
+    "bid_rotation": {"min_tenders": 3, "min_members": 2},
+    "award_concentration": {"min_awards": 5, "min_share_pct": "50", "window_days": 730},
+    "spec_change_after_question": {"max_askers": 1},
+    "retender_same_winner": {"window_days": 180},
+    "same_network": {"min_bids": 2},
+    "same_browser": {"min_bids": 2},
+    "market_group": {"min_tenders": 10, "min_participation_pct": "50", "min_win_share_pct": "60"},
+}
+for _rule, _values in env.json("INTEGRITY_THRESHOLDS_JSON", default={}).items():
+    INTEGRITY_THRESHOLDS.setdefault(_rule, {}).update(_values)
+CELERY_BEAT_SCHEDULE["integrity-sweep"] = {
+    "task": "integrity.tasks.integrity_sweep",
+    "schedule": timedelta(seconds=60),
+    "options": {"expires": 55},
+}
+CELERY_BEAT_SCHEDULE["integrity-nightly"] = {
+    "task": "integrity.tasks.integrity_nightly",
+    # 18:00 UTC is 03:00 in Seoul, the quietest hour.
+    "schedule": crontab(hour=18, minute=0),
+}
+# --- end integrity -------------------------------------------------------------------------------

@@ -1,3 +1,5 @@
+import json
+
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
@@ -5,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
-from . import notifications
+from . import audit, notifications
 from .filters import AuditEntryFilter
 from .models import AuditEntry, Notification
 
@@ -32,6 +34,22 @@ def audit_log(request):
     entries = AuditEntryFilter(request.GET, queryset=AuditEntry.objects.select_related("actor"))
     page = Paginator(entries.qs, 50).get_page(request.GET.get("page"))
     return render(request, "procurement/audit_log.html", {"filter": entries, "page_obj": page})
+
+
+def transparency(request):
+    """The public log page: the key, the latest signed head, and checks that run in the browser."""
+    public_key = audit.transparency_public_key()
+    head = audit.transparency_latest_head()
+    return render(
+        request,
+        "procurement/transparency.html",
+        {
+            "public_key": public_key.hex() if public_key else None,
+            "head": audit.transparency_head_json(head) if head else None,
+            "head_json": json.dumps(audit.transparency_head_json(head), indent=1) if head else "",
+            "recent_heads": audit.transparency_recent_heads(limit=10),
+        },
+    )
 
 
 def permission_denied(request, exception=None):

@@ -15,6 +15,9 @@ from typing import NamedTuple
 from .sealing import CONTENT_SCHEMA, SealingError, commitment, unseal
 
 DECLARATIONS = ("no_conflict_of_interest", "no_collusion")
+# The largest price a record can hold (numeric(18, 2)); larger is refused before any rounding, which
+# would otherwise fail on a price with more digits than decimal arithmetic carries.
+MAX_PRICE = Decimal("9999999999999999")
 # Currencies without minor units; every other currency is priced to the cent.
 WHOLE_UNIT_CURRENCIES = frozenset({"KRW", "JPY", "VND", "IDR", "CLP", "ISK", "UGX", "PYG"})
 
@@ -44,11 +47,19 @@ class Problem(NamedTuple):
         return self.code
 
 
+def _pick_numbers(raw) -> list[int] | None:
+    if not isinstance(raw, list | tuple):
+        return None if raw else []
+    try:
+        return [int(str(n).strip()) for n in raw]
+    except ValueError:
+        return None
+
+
 def picks_problem(raw, *, reserve_count: int, picks_required: int) -> Problem | None:
     """Exactly `picks_required` distinct reserve-price numbers between 1 and `reserve_count`."""
-    try:
-        numbers = [int(str(n).strip()) for n in raw or ()]
-    except (TypeError, ValueError):
+    numbers = _pick_numbers(raw)
+    if numbers is None:
         return Problem("picks_not_numbers")
     if any(not 1 <= n <= reserve_count for n in numbers):
         return Problem("picks_out_of_range", {"count": reserve_count})
@@ -73,7 +84,7 @@ def content_problem(
         price = Decimal(content["price"])
     except (KeyError, ArithmeticError, TypeError, ValueError):
         return Problem("price_unreadable")
-    if not price.is_finite() or price <= 0 or price != quantize_money(price, currency):
+    if not price.is_finite() or price <= 0 or price > MAX_PRICE or price != quantize_money(price, currency):
         return Problem("price_invalid")
     declarations = content.get("declarations")
     if not isinstance(declarations, dict) or any(declarations.get(name) is not True for name in DECLARATIONS):
@@ -140,6 +151,8 @@ def bid_open(
     opened = OpenedContent(True, problem, content if isinstance(content, dict) else None, content_bytes)
     if problem is not None:
         return opened
+    # The planned price counts picks as numbers: "3" and 3 are the same pick.
+    content["reserve_picks"] = sorted(_pick_numbers(content.get("reserve_picks")) or [])
     manifest = content.get("documents") or []
     if not isinstance(manifest, list) or len(manifest) != len(plaintexts):
         opened.problem = Problem("documents_mismatch")

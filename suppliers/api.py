@@ -2,7 +2,7 @@
 
 from rest_framework import generics, serializers
 
-from procurement.api import RulePermission
+from procurement.api import RulePermission, filtered
 
 from .filters import DirectoryFilter
 from .models import Classification, Sanction, Supplier
@@ -42,7 +42,9 @@ class SupplierListView(generics.ListAPIView):
     serializer_class = SupplierSerializer
 
     def get_queryset(self):
-        return DirectoryFilter(self.request.query_params, queryset=suppliers_public().order_by("name_ko", "id")).qs
+        return filtered(
+            DirectoryFilter(self.request.query_params, queryset=suppliers_public().order_by("name_ko", "id"))
+        )
 
 
 class SupplierDetailView(generics.RetrieveAPIView):

@@ -5,18 +5,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from procurement.errors import DomainError
-
 from .countries import COUNTRIES
 from .models import Classification, Sanction, Supplier, SupplierDocument, SupplierMember
 from .selectors import classifications_for_picking
 from .validators import validate_registration_number
-
-
-def apply_domain_error(form: forms.Form, exc: DomainError) -> None:
-    """Show a service's refusal next to the field it names (or above the form)."""
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, str(exc))
 
 
 class ClassificationChoiceField(forms.ModelMultipleChoiceField):

@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from procurement.errors import DomainError, InvalidTransition
 from procurement.permissions import require
+from procurement.web import refusal
 
 from . import selectors, services
 from .filters import DirectoryFilter, VettingFilter
@@ -23,7 +23,6 @@ from .forms import (
     ReasonForm,
     SanctionForm,
     SupplierForm,
-    apply_domain_error,
 )
 from .models import Sanction, Supplier, SupplierDocument, SupplierInvitation, SupplierMember
 
@@ -107,13 +106,11 @@ def register(request):
     require(user, "suppliers.register_supplier")
     form = SupplierForm(request.POST or None, initial={"contact_email": user.email})
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal(request, form) as refused:
             services.supplier_register(
                 user=user, data=form.service_data(), classifications=form.cleaned_data["classifications"]
             )
-        except DomainError as exc:
-            apply_domain_error(form, exc)
-        else:
+        if not refused:
             messages.success(
                 request,
                 _("Your company is registered and waits for vetting. Upload its registration certificate now."),
@@ -131,16 +128,14 @@ def company_edit(request):
     require(request.user, "suppliers.change_company", supplier)
     form = SupplierForm(request.POST or None, instance=supplier)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal(request, form) as refused:
             services.supplier_update(
                 supplier=supplier,
                 actor=request.user,
                 data=form.service_data(),
                 classifications=form.cleaned_data["classifications"],
             )
-        except DomainError as exc:
-            apply_domain_error(form, exc)
-        else:
+        if not refused:
             messages.success(request, _("The company profile is saved."))
             return redirect("suppliers:company")
     return render(request, "suppliers/company_edit.html", {"form": form, "supplier": supplier})
@@ -154,11 +149,9 @@ def company_resubmit(request):
         raise Http404
     supplier = membership.supplier
     require(request.user, "suppliers.resubmit_company", supplier)
-    try:
+    with refusal(request) as refused:
         services.supplier_resubmit(supplier=supplier, actor=request.user)
-    except DomainError as exc:
-        messages.error(request, str(exc))
-    else:
+    if not refused:
         messages.success(request, _("Sent back for vetting. You will be told of the decision."))
     return redirect("suppliers:company")
 
@@ -173,7 +166,7 @@ def document_upload(request):
     require(request.user, "suppliers.upload_document", supplier)
     form = DocumentForm(request.POST, request.FILES)
     if form.is_valid():
-        try:
+        with refusal(request, form) as refused:
             services.document_upload(
                 supplier=supplier,
                 actor=request.user,
@@ -181,9 +174,7 @@ def document_upload(request):
                 title=form.cleaned_data["title"],
                 file=form.cleaned_data["file"],
             )
-        except DomainError as exc:
-            apply_domain_error(form, exc)
-        else:
+        if not refused:
             messages.success(request, _("The document is uploaded."))
             return redirect("suppliers:company")
     messages.error(request, _("The document was not uploaded."))
@@ -219,11 +210,9 @@ def document_download(request, pk: int):
 def document_delete(request, pk: int):
     document = _visible_document(request, pk)
     require(request.user, "suppliers.delete_document", document)
-    try:
+    with refusal(request) as refused:
         services.document_delete(document=document, actor=request.user)
-    except DomainError as exc:
-        messages.error(request, str(exc))
-    else:
+    if not refused:
         messages.success(request, _("The document is removed."))
     return redirect("suppliers:company")
 
@@ -244,16 +233,14 @@ def members(request):
         if not can_manage:
             raise PermissionDenied
         if form.is_valid():
-            try:
+            with refusal(request, form) as refused:
                 invitation = services.member_invite(
                     supplier=supplier,
                     actor=request.user,
                     email=form.cleaned_data["email"],
                     role=form.cleaned_data["role"],
                 )
-            except DomainError as exc:
-                apply_domain_error(form, exc)
-            else:
+            if not refused:
                 messages.success(
                     request,
                     _("%(email)s is invited. The invitation is accepted when they sign in with that address.")
@@ -285,11 +272,9 @@ def member_role(request, pk: int):
     member = _managed_member(request, pk)
     form = MemberRoleForm(request.POST)
     if form.is_valid():
-        try:
+        with refusal(request) as refused:
             services.member_set_role(member=member, actor=request.user, role=form.cleaned_data["role"])
-        except DomainError as exc:
-            messages.error(request, str(exc))
-        else:
+        if not refused:
             messages.success(request, _("The role of %(email)s is changed.") % {"email": member.user.email})
     return redirect("suppliers:members")
 
@@ -298,11 +283,9 @@ def member_role(request, pk: int):
 @login_required
 def member_remove(request, pk: int):
     member = _managed_member(request, pk)
-    try:
+    with refusal(request) as refused:
         services.member_remove(member=member, actor=request.user)
-    except DomainError as exc:
-        messages.error(request, str(exc))
-    else:
+    if not refused:
         messages.success(request, _("%(email)s is no longer a member.") % {"email": member.user.email})
     return redirect("suppliers:members")
 
@@ -313,11 +296,9 @@ def invitation_revoke(request, pk: int):
     invitation = get_object_or_404(SupplierInvitation, pk=pk)
     if not request.user.has_perm("suppliers.manage_member", invitation):
         raise Http404
-    try:
+    with refusal(request) as refused:
         services.invitation_revoke(invitation=invitation, actor=request.user)
-    except DomainError as exc:
-        messages.error(request, str(exc))
-    else:
+    if not refused:
         messages.success(request, _("The invitation is withdrawn."))
     return redirect("suppliers:members")
 
@@ -328,11 +309,9 @@ def invitation(request, token: str):
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"{reverse('account_login')}?next={invitation.get_absolute_url()}")
-        try:
+        with refusal(request) as refused:
             services.invitation_accept(invitation=invitation, user=request.user)
-        except DomainError as exc:
-            messages.error(request, str(exc))
-        else:
+        if not refused:
             messages.success(request, _("Welcome to %(company)s.") % {"company": invitation.supplier.name})
             return redirect("suppliers:company")
     return render(request, "suppliers/invitation.html", {"invitation": invitation})
@@ -393,16 +372,12 @@ def vetting_decide(request, pk: int, decision: str):
         raise Http404
     service, needs_reason = services.DECISIONS[decision]
     reason = request.POST.get(f"{decision}-reason", request.POST.get("reason", ""))
-    try:
+    with refusal(request) as refused:
         if needs_reason or decision == "reinstate":
             service(supplier=supplier, actor=request.user, reason=reason)
         else:
             service(supplier=supplier, actor=request.user)
-    except InvalidTransition as exc:
-        messages.error(request, str(exc))
-    except DomainError as exc:
-        messages.error(request, str(exc))
-    else:
+    if not refused:
         supplier.refresh_from_db()
         messages.success(
             request,
@@ -418,11 +393,9 @@ def sanction_add(request, pk: int):
     supplier = get_object_or_404(Supplier, pk=pk)
     form = SanctionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal(request, form) as refused:
             services.sanction_record(supplier=supplier, actor=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            apply_domain_error(form, exc)
-        else:
+        if not refused:
             messages.success(request, _("The sanction is recorded and published in the register."))
             return redirect("suppliers:vetting_detail", pk=supplier.pk)
     return render(request, "suppliers/sanction_form.html", {"form": form, "supplier": supplier})
@@ -435,11 +408,9 @@ def sanction_lift(request, pk: int):
     sanction = get_object_or_404(Sanction, pk=pk)
     form = ReasonForm(request.POST, prefix="lift")
     if form.is_valid():
-        try:
+        with refusal(request) as refused:
             services.sanction_lift(sanction=sanction, actor=request.user, reason=form.cleaned_data["reason"])
-        except DomainError as exc:
-            messages.error(request, str(exc))
-        else:
+        if not refused:
             messages.success(request, _("The sanction is lifted."))
     else:
         messages.error(request, _("Give a reason for lifting the sanction."))

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from rules.contrib.admin import ObjectPermissionsModelAdmin
 
+from procurement.admin import ReadOnlyAdmin
 from procurement.audit import audit_record
 
 from .models import Clarification, Official, ProcuringEntity, Tender, TenderVersion
@@ -42,17 +43,6 @@ class OfficialAdmin(AuditedAdmin):
     list_filter = ["entity", "can_approve"]
     search_fields = ["user__email", "user__full_name", "entity__name_ko", "entity__name_en"]
     autocomplete_fields = ["user", "entity"]
-
-
-class ReadOnlyAdmin(ObjectPermissionsModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class TenderVersionInline(admin.TabularInline):

@@ -3,7 +3,7 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, permissions, serializers
 
-from procurement.api import RulePermission
+from procurement.api import RulePermission, filtered
 
 from .filters import TenderFilter
 from .models import Clarification, Tender, TenderDocument, TenderVersion
@@ -112,7 +112,7 @@ class TenderListView(PublicReadMixin, generics.ListAPIView):
     serializer_class = TenderSerializer
 
     def filter_queryset(self, queryset):
-        return TenderFilter(self.request.query_params, queryset=queryset).qs
+        return filtered(TenderFilter(self.request.query_params, queryset=queryset))
 
 
 @extend_schema(tags=["tenders"])

@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from procurement.demo import demo_user
+from procurement.demo import demo_backdate, demo_user
 from suppliers.models import Supplier
 
 from . import demo_sealing
@@ -126,14 +126,17 @@ def _data(title, *, description, category, value, method="open", evaluation="low
 def _as_if_published_days_ago(tender: Tender, *, days: float) -> Tender:
     """Demo only: shift a just-published tender's dates back, so that it can already be past its deadline."""
     shift = timedelta(days=days)
-    Tender.objects.filter(pk=tender.pk).update(
-        published_at=tender.published_at - shift,
-        clarification_deadline=tender.clarification_deadline - shift,
-        submission_deadline=tender.submission_deadline - shift,
-        opening_at=tender.opening_at - shift,
-        next_check=None,
+    demo_backdate(
+        obj=tender,
+        updates={
+            "published_at": tender.published_at - shift,
+            "clarification_deadline": tender.clarification_deadline - shift,
+            "submission_deadline": tender.submission_deadline - shift,
+            "opening_at": tender.opening_at - shift,
+            "next_check": None,
+        },
+        reason=f"demo: published {days} days ago",
     )
-    tender.refresh_from_db()
     return tender
 
 
@@ -342,6 +345,6 @@ def load(stdout) -> None:
         tender_mark_unsuccessful(tender=tender, actor=seoul_official, reason="유효한 입찰이 없어 유찰되었습니다.")
         created += 1
 
-    stdout.write(
-        f"Demo tenders: {created} created ({Tender.objects.count()} in all, {Clarification.objects.count()} questions)"
-    )
+    # Only this step's notices: the bidding and contracts steps add tenders of their own, and the
+    # command prints the totals at the end.
+    stdout.write(f"Demo tenders: {created} new notice(s) in this step ({Clarification.objects.count()} questions)")

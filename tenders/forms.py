@@ -45,15 +45,6 @@ def _zone_help(text) -> str:
     return f"{text} ({settings.TIME_ZONE})"
 
 
-def apply_service_errors(form: forms.Form, errors: dict[str, str]) -> None:
-    """Put a service's field errors next to the form's fields (evaluation_params.x → x)."""
-    if not hasattr(form, "cleaned_data"):
-        form.cleaned_data = {}  # an unbound form showing the refusal of what is stored
-    for key, message in errors.items():
-        field = key.split(".", 1)[1] if key.startswith("evaluation_params.") else key
-        form.add_error(field if field in form.fields else None, message)
-
-
 def criteria_to_text(criteria: list[dict]) -> str:
     return "\n".join(f"{c['name']} | {c['max_score']}" for c in criteria or [])
 

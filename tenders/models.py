@@ -103,7 +103,7 @@ class Tender(models.Model):
         FLOOR_RATE_RESERVE = "floor_rate_reserve", _("Lowest price above a floor rate (multiple reserve prices)")
         BEST_VALUE = "best_value", _("Best value (technical and price)")
 
-    # The lifecycle (DESIGN.md §2). This app moves draft → pending_approval → published, cancels and
+    # The lifecycle (docs/architecture.md §2). This app moves draft → pending_approval → published, cancels and
     # marks unsuccessful; bidding and contracts move the rest through services.tender_set_status.
     TRANSITIONS = {
         Status.DRAFT: {Status.PENDING_APPROVAL, Status.PUBLISHED, Status.CANCELLED},

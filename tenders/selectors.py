@@ -1,6 +1,7 @@
 """Reads: what each person may see of tenders, search, recipients of tender news, version diffs."""
 
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -13,6 +14,7 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from procurement.permissions import is_official
 from procurement.roles import Role
 
 from .models import (
@@ -47,27 +49,30 @@ def tender_for_update(tender_id: int) -> Tender:
 
 
 def official_entity(user) -> ProcuringEntity | None:
-    """The entity a user acts for, or None if they are not an official.
+    """The entity a user acts for, or None: the one answer to "is this user an official, and of what?"
+    for pages, rules and services of every app.
 
-    An evaluator may hold an Official record (the committee member of an entity) yet never acts
-    for the entity: only the official role does.
+    Only an active user with the official role who has enrolled in MFA acts for an entity. An
+    evaluator may hold an Official record (the committee member of an entity) yet never acts for
+    the entity.
     """
-    if not getattr(user, "is_authenticated", False) or user.role != Role.OFFICIAL:
+    if not is_official(user):
         return None
     official = getattr(user, "official", None)
     return official.entity if official is not None else None
 
 
-def supplier_of(user):
-    """The company a user belongs to, or None."""
-    if not getattr(user, "is_authenticated", False):
-        return None
-    try:
-        from suppliers.selectors import supplier_for_user
-    except ImportError:
-        membership = getattr(user, "supplier_membership", None)
-        return membership.supplier if membership is not None else None
-    return supplier_for_user(user)
+def is_official_of(user, entity_id: int) -> bool:
+    """Does `user` act for the entity `entity_id` (see official_entity)?"""
+    if not is_official(user):
+        return False
+    official = getattr(user, "official", None)
+    return official is not None and official.entity_id == entity_id
+
+
+def is_approver_of(user, entity_id: int) -> bool:
+    """An official of the entity with the right to give the second approval (four-eyes rule)."""
+    return is_official_of(user, entity_id) and user.official.can_approve
 
 
 def tenders_public() -> QuerySet[Tender]:
@@ -282,6 +287,15 @@ SNAPSHOT_LABELS = {
 _DATETIME_FIELDS = {"clarification_deadline", "submission_deadline", "opening_at"}
 
 
+def format_amount(value) -> str:
+    """An amount as people write it: 250000000.00 → "250,000,000" (cents only when there are any)."""
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    return f"{number:,.0f}" if number == number.to_integral_value() else f"{number:,.2f}"
+
+
 def _display(field: str, value) -> str:
     if value in (None, "", [], {}):
         return "—"
@@ -289,6 +303,8 @@ def _display(field: str, value) -> str:
         return format_local(parse_datetime(value))
     if field == "description":
         return strip_tags(value)
+    if field == "estimated_value":
+        return format_amount(value)
     if field == "method":
         return str(Tender.Method(value).label)
     if field == "category":
@@ -372,8 +388,7 @@ def workspace_next_action(tender: Tender, *, user) -> str:
             return _("Complete it and submit it for approval")
         return _("Complete it and publish it")
     if status == Tender.Status.PENDING_APPROVAL:
-        official = getattr(user, "official", None)
-        if official is not None and official.can_approve and tender.created_by_id != user.pk:
+        if is_approver_of(user, tender.entity_id) and tender.created_by_id != user.pk:
             return _("Approve or return it")
         return _("Waiting for a second official's approval")
     if status == Tender.Status.PUBLISHED:

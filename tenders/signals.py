@@ -1,4 +1,4 @@
-"""Signals other apps may receive for side concerns (STYLE.md: after-the-fact only, no business rules).
+"""Signals other apps may receive for side concerns (after-the-fact only, no business rules: docs/architecture.md §8).
 
 All are sent inside the service's transaction, after the change and its audit entry, so a receiver
 that writes (e.g. `notify` for its own recipients) commits or rolls back with the event.

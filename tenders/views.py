@@ -13,8 +13,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from procurement.errors import DomainError
 from procurement.permissions import require
+from procurement.web import refusal, run_action
+from suppliers.selectors import supplier_for_user
 
 from . import selectors, services
 from .filters import TenderFilter
@@ -27,10 +28,10 @@ from .forms import (
     SubscriptionForm,
     TenderDocumentForm,
     TenderForm,
-    apply_service_errors,
     default_timeline,
 )
 from .models import Clarification, Subscription, Tender, TenderDocument
+from .policies import evaluation_policy
 
 
 def home(request):
@@ -67,6 +68,7 @@ def tender_detail(request, pk: int):
         or selectors.official_entity(user) == tender.entity,
         "invitations": tender.invitations.select_related("supplier") if tender.is_invitation_only else [],
         "evaluation_params": tender.evaluation_params,
+        "procedure": evaluation_policy(tender.evaluation_method),
         "perms_for": {
             name: user.has_perm(f"tenders.{name}_tender", tender)
             for name in (
@@ -128,11 +130,9 @@ def clarification_ask(request, pk: int):
     require(request.user, "tenders.ask_clarification", tender)
     form = QuestionForm(request.POST)
     if form.is_valid():
-        try:
+        with refusal(request) as refused:
             services.clarification_ask(tender=tender, actor=request.user, question=form.cleaned_data["question"])
-        except DomainError as exc:
-            messages.error(request, str(exc))
-        else:
+        if not refused:
             messages.success(request, _("Your question was sent. The answer will be published on this page."))
     else:
         messages.error(request, _("Write your question."))
@@ -174,15 +174,13 @@ def tender_create(request):
     if request.method == "POST":
         form = TenderForm(request.POST)
         if form.is_valid():
-            try:
+            with refusal(request, form) as refused:
                 tender = services.tender_create(
                     actor=request.user,
                     data=form.service_data(),
                     classifications=form.cleaned_data.get("classifications"),
                 )
-            except services.TenderValidationError as exc:
-                apply_service_errors(form, exc.errors)
-            else:
+            if not refused:
                 messages.success(request, _("Draft saved. Attach the documents, then publish."))
                 return redirect("tenders:detail", pk=tender.pk)
     else:
@@ -197,19 +195,14 @@ def tender_edit(request, pk: int):
     if request.method == "POST":
         form = TenderForm(request.POST, instance=tender)
         if form.is_valid():
-            try:
+            with refusal(request, form) as refused:
                 services.tender_update_draft(
                     tender=tender,
                     actor=request.user,
                     data=form.service_data(),
                     classifications=form.cleaned_data.get("classifications"),
                 )
-            except services.TenderValidationError as exc:
-                apply_service_errors(form, exc.errors)
-            except DomainError as exc:
-                messages.error(request, str(exc))
-                return redirect("tenders:detail", pk=tender.pk)
-            else:
+            if not refused:
                 messages.success(request, _("Draft saved."))
                 return redirect("tenders:detail", pk=tender.pk)
     else:
@@ -217,14 +210,19 @@ def tender_edit(request, pk: int):
     return render(request, "tenders/tender_form.html", {"form": form, "tender": tender})
 
 
-def _publication_refused(request, tender: Tender, exc: DomainError):
-    """Show why publication was refused: field problems on the draft's form, anything else as a message."""
-    if isinstance(exc, services.TenderValidationError) and tender.status == Tender.Status.DRAFT:
-        form = TenderForm(instance=Tender.objects.get(pk=tender.pk))
-        apply_service_errors(form, exc.errors)
+def _publish_or_show_why(request, tender: Tender, publish, done: str):
+    """Field problems of a draft go back onto its form; any other refusal is a message on the tender."""
+    form = TenderForm(instance=Tender.objects.get(pk=tender.pk))
+    with refusal(request, form) as refused:
+        publish()
+    if not refused:
+        tender.refresh_from_db()
+        messages.success(request, done % {"reference": tender.reference})
+    elif tender.status == Tender.Status.DRAFT and refused.error.field:
         messages.error(request, _("The tender cannot be published yet: correct the fields marked below."))
         return render(request, "tenders/tender_form.html", {"form": form, "tender": tender}, status=422)
-    messages.error(request, str(exc))
+    else:
+        messages.error(request, str(refused.error.message))
     return redirect("tenders:detail", pk=tender.pk)
 
 
@@ -257,12 +255,12 @@ def tender_publish(request, pk: int):
     require(request.user, "tenders.publish_tender", tender)
     if request.method != "POST":
         return _publication_page(request, tender, approve=False)
-    try:
-        tender = services.tender_publish(tender=tender, actor=request.user, sealing=_sealing_from_post(request))
-    except DomainError as exc:
-        return _publication_refused(request, tender, exc)
-    messages.success(request, _("Published as %(reference)s.") % {"reference": tender.reference})
-    return redirect("tenders:detail", pk=tender.pk)
+    return _publish_or_show_why(
+        request,
+        tender,
+        lambda: services.tender_publish(tender=tender, actor=request.user, sealing=_sealing_from_post(request)),
+        _("Published as %(reference)s."),
+    )
 
 
 @require_POST
@@ -270,12 +268,12 @@ def tender_publish(request, pk: int):
 def tender_submit(request, pk: int):
     tender = _visible_tender(request, pk)
     require(request.user, "tenders.submit_tender", tender)
-    try:
-        services.tender_submit_for_approval(tender=tender, actor=request.user)
-    except DomainError as exc:
-        return _publication_refused(request, tender, exc)
-    messages.success(request, _("Submitted for approval. An approving official has been told."))
-    return redirect("tenders:detail", pk=tender.pk)
+    return _publish_or_show_why(
+        request,
+        tender,
+        lambda: services.tender_submit_for_approval(tender=tender, actor=request.user),
+        _("Submitted for approval. An approving official has been told."),
+    )
 
 
 @login_required
@@ -284,11 +282,9 @@ def tender_approve(request, pk: int):
     require(request.user, "tenders.approve_tender", tender)
     if request.method != "POST":
         return _publication_page(request, tender, approve=True)
-    try:
+    with refusal(request) as refused:
         tender = services.tender_approve(tender=tender, actor=request.user, sealing=_sealing_from_post(request))
-    except DomainError as exc:
-        messages.error(request, str(exc))
-    else:
+    if not refused:
         messages.success(request, _("Approved and published as %(reference)s.") % {"reference": tender.reference})
     return redirect("tenders:detail", pk=tender.pk)
 
@@ -298,14 +294,9 @@ def _reason_action(request, pk: int, *, perm: str, service, title: str, intro: s
     require(request.user, perm, tender)
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal(request, form) as refused:
             service(tender=tender, actor=request.user, reason=form.cleaned_data["reason"])
-        except services.TenderValidationError as exc:
-            apply_service_errors(form, exc.errors)
-        except DomainError as exc:
-            messages.error(request, str(exc))
-            return redirect("tenders:detail", pk=tender.pk)
-        else:
+        if not refused:
             messages.success(request, done)
             return redirect("tenders:detail", pk=tender.pk)
     return _form_page(request, title=title, form=form, tender=tender, intro=intro, submit_label=submit, confirm=intro)
@@ -360,10 +351,9 @@ def tender_mark_unsuccessful(request, pk: int):
 def tender_retender(request, pk: int):
     tender = _visible_tender(request, pk)
     require(request.user, "tenders.retender_tender", tender)
-    try:
+    with refusal(request) as refused:
         copy = services.tender_retender(tender=tender, actor=request.user)
-    except DomainError as exc:
-        messages.error(request, str(exc))
+    if refused:
         return redirect("tenders:detail", pk=tender.pk)
     messages.success(
         request,
@@ -380,7 +370,7 @@ def tender_amend(request, pk: int):
     if request.method == "POST":
         form = AmendmentForm(request.POST, request.FILES, tender=tender)
         if form.is_valid():
-            try:
+            with refusal(request, form) as refused:
                 result = services.tender_amend(
                     tender=tender,
                     actor=request.user,
@@ -391,11 +381,7 @@ def tender_amend(request, pk: int):
                     new_document_title=form.cleaned_data.get("new_document_title", ""),
                     new_document_kind=form.cleaned_data.get("new_document_kind") or TenderDocument.Kind.SPECIFICATION,
                 )
-            except services.TenderValidationError as exc:
-                apply_service_errors(form, exc.errors)
-            except DomainError as exc:
-                form.add_error(None, str(exc))
-            else:
+            if not refused:
                 messages.success(
                     request, _("Amendment %(number)s published.") % {"number": result.version.amendment_number}
                 )
@@ -411,7 +397,7 @@ def tender_document_add(request, pk: int):
     require(request.user, "tenders.change_tender", tender)
     form = TenderDocumentForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal(request, form) as refused:
             services.tender_document_add(
                 tender=tender,
                 actor=request.user,
@@ -419,9 +405,7 @@ def tender_document_add(request, pk: int):
                 title=form.cleaned_data["title"],
                 kind=form.cleaned_data["kind"],
             )
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
+        if not refused:
             messages.success(request, _("Document attached."))
             return redirect(reverse("tenders:detail", args=[tender.pk]) + "#documents")
     return _form_page(
@@ -440,13 +424,12 @@ def tender_document_remove(request, pk: int, document_id: int):
     tender = _visible_tender(request, pk)
     require(request.user, "tenders.change_tender", tender)
     document = get_object_or_404(TenderDocument, pk=document_id, tender=tender)
-    try:
-        services.tender_document_remove(document=document, actor=request.user)
-    except DomainError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("Document removed."))
-    return redirect(reverse("tenders:detail", args=[tender.pk]) + "#documents")
+    return run_action(
+        request,
+        redirect(reverse("tenders:detail", args=[tender.pk]) + "#documents"),
+        lambda: services.tender_document_remove(document=document, actor=request.user),
+        _("Document removed."),
+    )
 
 
 @login_required
@@ -459,11 +442,9 @@ def tender_invitations(request, pk: int):
     current = [i.supplier for i in tender.invitations.select_related("supplier")]
     form = InvitationForm(request.POST or None, initial={"suppliers": current})
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal(request, form) as refused:
             services.tender_invitations_set(tender=tender, actor=request.user, suppliers=form.cleaned_data["suppliers"])
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
+        if not refused:
             messages.success(request, _("Invitations saved."))
             return redirect("tenders:detail", pk=tender.pk)
     return _form_page(
@@ -483,13 +464,11 @@ def clarification_answer(request, pk: int, clarification_id: int):
     clarification = get_object_or_404(Clarification, pk=clarification_id, tender=tender)
     form = AnswerForm(request.POST)
     if form.is_valid():
-        try:
+        with refusal(request) as refused:
             services.clarification_answer(
                 clarification=clarification, actor=request.user, answer=form.cleaned_data["answer"]
             )
-        except DomainError as exc:
-            messages.error(request, str(exc))
-        else:
+        if not refused:
             messages.success(request, _("Answer published."))
     else:
         messages.error(request, _("Write the answer."))
@@ -502,7 +481,7 @@ def clarification_answer(request, pk: int, clarification_id: int):
 @login_required
 def alerts(request):
     require(request.user, "tenders.manage_subscription")
-    supplier = selectors.supplier_of(request.user)
+    supplier = supplier_for_user(request.user)
     subscription = Subscription.objects.filter(supplier=supplier).first()
     initial = (
         {

@@ -228,3 +228,15 @@ def use_broker():
 
     yield switch
     switch(original)
+
+
+@pytest.fixture
+def stored_media(settings, tmp_path):
+    """Storage in a folder of this test's own; call the fixture's value to list what is stored."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+    def stored() -> list[str]:
+        root = settings.MEDIA_ROOT
+        return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+    return stored

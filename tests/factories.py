@@ -71,7 +71,7 @@ class SupplierMemberFactory(factory.django.DjangoModelFactory):
     role = SupplierMember.Role.ADMINISTRATOR
 
 
-# --- tenders (issue 4) ---------------------------------------------------------------------------
+# --- tenders ---------------------------------------------------------------------------
 
 
 def _in_days(days: float, hours: float = 0):
@@ -123,7 +123,7 @@ class TenderFactory(factory.django.DjangoModelFactory):
             self.test_private_key = seal_published(self)
 
 
-# --- suppliers (issue 3) -------------------------------------------------------------------------
+# --- suppliers -------------------------------------------------------------------------
 
 
 class SanctionFactory(factory.django.DjangoModelFactory):

@@ -15,10 +15,10 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from procurement.audit import audit_record
-from procurement.errors import DomainError
+from procurement.audit import audit_record, transparency_request_head
+from procurement.errors import Conflict
 from sealclient.reserve import floor_price_compute, planned_price_compute
-from sealclient.rules import Candidate, OpenedContent, Problem, bid_open, ranking_policy
+from sealclient.rules import Candidate, OpenedContent, Problem, bid_open
 from tenders.models import Tender
 from tenders.policies import evaluation_policy
 from tenders.selectors import tender_for_update
@@ -38,6 +38,7 @@ from ..models import (
 )
 from .quorum import custodians_notify_share_due
 from .reserve_prices import reserve_values_unseal
+from .submission import reserve_pick_rules
 
 logger = logging.getLogger(__name__)
 
@@ -129,13 +130,6 @@ def _decrypt_one(bid: Bid, *, tender: Tender, private_key, closing: TenderClosin
     )
 
 
-def _reserve_rules(tender: Tender) -> tuple[int, int] | None:
-    if tender.evaluation_method != Tender.EvaluationMethod.FLOOR_RATE_RESERVE:
-        return None
-    params = evaluation_policy(tender.evaluation_method).clean(tender.evaluation_params)
-    return params["reserve_count"], params["picks_per_bidder"]
-
-
 def _planned_price(tender: Tender, private_key, opened: list[_Opened]) -> dict:
     """Reserve prices, pick counts, planned and floor price (floor-rate method), for the record."""
     params = evaluation_policy(tender.evaluation_method).clean(tender.evaluation_params)
@@ -165,7 +159,8 @@ def _open_locked(tender: Tender, *, actor) -> OpeningRecord:
     closing = TenderClosing.objects.filter(tender=tender).first()
     # The tender key from k custodians' shares; refuses before the opening time and without a quorum.
     private_key = opening_private_key(tender)
-    reserve_rules = _reserve_rules(tender)
+    reserve_count, picks_required = reserve_pick_rules(tender)
+    reserve_rules = (reserve_count, picks_required) if reserve_count else None
     bids = list(
         Bid.objects.filter(tender=tender, status=Bid.Status.SUBMITTED).select_related("current_version").order_by("pk")
     )
@@ -202,7 +197,7 @@ def _open_locked(tender: Tender, *, actor) -> OpeningRecord:
         )
         for o in opened
     ]
-    ranking_policy(tender.evaluation_method).rank(
+    evaluation_policy(tender.evaluation_method).ranking.rank(
         candidates, planned_price=planned, floor_price=summary.get("floor_price")
     )
     for candidate in candidates:
@@ -224,7 +219,7 @@ def _open_locked(tender: Tender, *, actor) -> OpeningRecord:
     record.outcome = OpeningRecord.Outcome.OPENED if valid else OpeningRecord.Outcome.UNSUCCESSFUL
     record.private_key = bytes(private_key)
     record.save()
-    audit_record(
+    opened = audit_record(
         actor=actor,
         action="bid.open_all",
         obj=record,
@@ -245,6 +240,7 @@ def _open_locked(tender: Tender, *, actor) -> OpeningRecord:
             "floor_price": record.floor_price,
         },
     )
+    transparency_request_head(after=opened)
     if valid:
         tender_set_status(
             tender=tender,
@@ -330,7 +326,7 @@ def bid_open_all(*, tender_id: int, actor=None) -> OpeningRecord:
             _close_locked(tender, actor=actor)
             tender.refresh_from_db()
         if tender.status != Tender.Status.CLOSED:
-            raise DomainError(
+            raise Conflict(
                 _("Only a closed tender can be opened (this one is “%(status)s”).")
                 % {"status": tender.get_status_display()},
                 code="not_closed",

@@ -13,13 +13,13 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 from nacl.exceptions import CryptoError
 
-from procurement.errors import DomainError
+from procurement.errors import Conflict
 from procurement.sealing import unseal
 from sealclient.reserve import RESERVE_SCHEMA, reserve_slices, reserve_value_fits
 from tenders.models import ReservePriceSet, Tender
 
 
-class ReservePricesInvalid(DomainError):
+class ReservePricesInvalid(Conflict):
     code = "reserve_prices_invalid"
 
 

@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from procurement.audit import audit_record
-from procurement.errors import DomainError
+from procurement.errors import Invalid
 from procurement.states import check_transition
 
 from ..models import Bid, ClockTimestamp
@@ -22,7 +22,7 @@ def bid_set_status(*, bid: Bid, to: str, actor, reason: str = "") -> Bid:
         raise ValueError(f"A bid becomes {to} through bid_open_all / bid_withdraw, not bid_set_status.")
     reason = (reason or "").strip()
     if to == Bid.Status.DISQUALIFIED and not reason:
-        raise DomainError(_("Give the reason for disqualifying the bid."), field="reason")
+        raise Invalid(_("Give the reason for disqualifying the bid."), field="reason")
     with transaction.atomic():
         locked = Bid.objects.select_for_update().get(pk=bid.pk)
         previous = locked.status

@@ -1,6 +1,6 @@
 """Submitting, replacing and withdrawing sealed bids: the deadline rush path, kept short and lean.
 
-One transaction per call, in this order (DESIGN.md §6):
+One transaction per call, in this order (docs/architecture.md §7):
 
 1. FOR KEY SHARE on the tender row — a shared lock: submissions to one tender never wait for each
    other, but opening and amendments (FOR UPDATE) wait for every submission in flight, and no
@@ -8,16 +8,19 @@ One transaction per call, in this order (DESIGN.md §6):
 2. re-read status and deadline under that lock; a retried idempotency key returns the first receipt;
 3. lock the company's Bid row (FOR UPDATE), so two submissions of the same company serialise;
 4. insert the sealed version (encrypted in the bidder's browser), queue the
-   notification to the company's own members, and write the audit entry last — the audit chain's
-   advisory lock is held only from that insert to commit;
-5. as the very last statement, compare the deadline with clock_timestamp(): a transaction that
-   started in time but reached its end too late rolls back.
+   notification to the company's own members, and write the audit entry (it takes no lock).
+
+Whether the bid is in time is decided in step 1, by clock_timestamp() right after the shared lock
+is granted (DESIGN.md §3.2): how long the transaction then takes — bookkeeping, a slow disk — never
+turns a bid late. Opening takes FOR UPDATE, so it waits for every transaction that holds the
+tender, and one that reaches the tender after closing sees the new status and is refused.
 """
 
 import logging
 import re
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -25,10 +28,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from procurement.audit import audit_record
-from procurement.errors import DomainError
+from procurement.errors import Conflict, Forbidden, Invalid, NotFound
 from procurement.notifications import notify
 from procurement.sealing import SEAL_OVERHEAD, commitment
 from procurement.states import check_transition
+from suppliers.selectors import membership_for_user
 from tenders.models import Tender
 from tenders.policies import evaluation_policy
 
@@ -39,7 +43,7 @@ from ..models import Bid, BidDocument, BidVersion
 logger = logging.getLogger(__name__)
 
 
-class LateBid(DomainError):
+class LateBid(Conflict):
     code = "deadline_passed"
 
 
@@ -75,58 +79,49 @@ class SealedSubmission:
 
 
 def reserve_pick_rules(tender: Tender) -> tuple[int | None, int | None]:
-    """(reserve_count, picks_per_bidder) for the multiple-reserve-price method, else (None, None)."""
-    policy = evaluation_policy(tender.evaluation_method)
-    if not policy.uses_reserve_prices:
-        return None, None
-    params = policy.clean(tender.evaluation_params)
-    return params["reserve_count"], params["picks_per_bidder"]
+    """(reserve_count, picks_per_bidder) for a procedure with reserve prices, else (None, None)."""
+    return evaluation_policy(tender.evaluation_method).reserve_pick_rules(tender.evaluation_params)
 
 
 def sealed_submission_check(*, tender: Tender, sealed: SealedSubmission) -> None:
     """What the server can check without the key: shapes and sizes. The content itself is checked
     in the browser before sealing and again at opening (a malformed bid is rejected publicly)."""
     if not tender.public_key:
-        raise DomainError(_("This tender is not open for bids."), code="not_open")
+        raise Conflict(_("This tender is not open for bids."), code="not_open")
     if not SEAL_OVERHEAD < len(sealed.content) <= MAX_CONTENT_BYTES:
-        raise DomainError(_("The sealed bid is empty or too large."), field="content")
+        raise Invalid(_("The sealed bid is empty or too large."), field="content")
     if len(sealed.documents) > MAX_DOCUMENTS:
-        raise DomainError(_("Attach at most %(n)s documents.") % {"n": MAX_DOCUMENTS}, field="documents")
+        raise Invalid(_("Attach at most %(n)s documents.") % {"n": MAX_DOCUMENTS}, field="documents")
     if any(not SEAL_OVERHEAD < len(d) <= settings.UPLOAD_MAX_BYTES + SEAL_OVERHEAD for d in sealed.documents):
-        raise DomainError(_("A sealed document is empty or larger than the limit."), field="documents")
-    if tender.evaluation_method == Tender.EvaluationMethod.BEST_VALUE and not sealed.documents:
-        raise DomainError(_("Attach your technical proposal."), field="documents")
+        raise Invalid(_("A sealed document is empty or larger than the limit."), field="documents")
+    if evaluation_policy(tender.evaluation_method).needs_technical_proposal and not sealed.documents:
+        raise Invalid(_("Attach your technical proposal."), field="documents")
     if not PLAINTEXT_HASH.match(sealed.plaintext_hash):
-        raise DomainError(_("The salted hash of the bid must be 64 hexadecimal digits."), field="plaintext_hash")
+        raise Invalid(_("The salted hash of the bid must be 64 hexadecimal digits."), field="plaintext_hash")
 
 
-def _lock_tender_shared(tender_id: int) -> tuple[str, bool]:
-    """FOR KEY SHARE on the tender; returns (status, still before the deadline by the DB clock)."""
+def _lock_tender_shared(tender_id: int) -> tuple[str, bool, datetime]:
+    """FOR KEY SHARE on the tender; returns (status, in time, the moment the lock was held)."""
     with connection.cursor() as cursor:
         # Shared lock: bids on one tender do not queue behind each other; opening and amendments
         # (FOR UPDATE) wait for this transaction, so they never interleave with a submission.
+        # The outer SELECT runs only once the CTE has the lock: its clock_timestamp() is that moment.
         cursor.execute(
-            "SELECT status, clock_timestamp() < submission_deadline FROM tenders_tender WHERE id = %s FOR KEY SHARE",
+            "WITH held AS MATERIALIZED ("
+            "SELECT status, submission_deadline FROM tenders_tender WHERE id = %s FOR KEY SHARE) "
+            "SELECT status, submission_deadline, clock_timestamp() FROM held",
             [tender_id],
         )
         row = cursor.fetchone()
     if row is None:
-        raise DomainError(_("This tender does not exist."), code="not_found")
-    return row[0], bool(row[1])
-
-
-def _refuse_if_late(tender_id: int) -> None:
-    """The last statement before commit: the deadline by the database clock, now."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT clock_timestamp() < submission_deadline FROM tenders_tender WHERE id = %s", [tender_id])
-        in_time = cursor.fetchone()[0]
-    if not in_time:
-        raise LateBid(_("The submission deadline has passed: the bid was not accepted."))
+        raise NotFound(_("This tender does not exist."), code="not_found")
+    status, deadline, moment = row
+    return status, moment < deadline, moment
 
 
 def _require_open(status: str, in_time: bool) -> None:
     if status != Tender.Status.PUBLISHED:
-        raise DomainError(_("This tender is not open for bids."), code="not_open")
+        raise Conflict(_("This tender is not open for bids."), code="not_open")
     if not in_time:
         raise LateBid(_("The submission deadline has passed: the bid was not accepted."))
 
@@ -135,9 +130,9 @@ def _require_bidder(*, tender: Tender, supplier, actor) -> None:
     """Membership, role, vetting, sanctions and invitation — asked inside the submission's transaction."""
     own, reasons = selectors.bidder_reasons(tender=tender, user=actor)
     if own is None or own.pk != supplier.pk:
-        raise DomainError(_("You can only bid for your own company."), code="not_member")
+        raise Forbidden(_("You can only bid for your own company."), code="not_member")
     if reasons:
-        raise DomainError(reasons[0], code="not_eligible")
+        raise Forbidden(reasons[0], code="not_eligible")
 
 
 def _bid_for_update(*, tender: Tender, supplier, actor) -> Bid:
@@ -176,7 +171,7 @@ def bid_submit(
         return SubmissionResult(earlier, created=False)
     sealed_submission_check(tender=tender, sealed=sealed)
     with transaction.atomic():
-        status, in_time = _lock_tender_shared(tender.pk)
+        status, in_time, held_at = _lock_tender_shared(tender.pk)
         earlier = selectors.version_for_idempotency_key(supplier=supplier, key=key)
         if earlier is not None:
             return SubmissionResult(earlier, created=False)
@@ -188,7 +183,7 @@ def bid_submit(
         if earlier is not None:
             return SubmissionResult(earlier, created=False)
         if locked_bid.status == Bid.Status.WITHDRAWN:
-            raise DomainError(
+            raise Conflict(
                 _("Your company withdrew its bid on this tender; a withdrawn bid cannot be submitted again."),
                 code="withdrawn",
             )
@@ -206,6 +201,7 @@ def bid_submit(
             ),
             idempotency_key=key,
             submitted_by=actor,
+            submitted_at=held_at,
         )
         BidDocument.objects.bulk_create(
             BidDocument(version=version, position=i, ciphertext=ct, ciphertext_size=len(ct))
@@ -227,9 +223,8 @@ def bid_submit(
             actor=actor,
             action="bid.replace" if replaced else "bid.submit",
             obj=locked_bid,
-            data={"version": number, "commitment": version.commitment},
+            data={"version": number, "commitment": version.commitment, "held_tender_at": held_at.isoformat()},
         )
-        _refuse_if_late(tender.pk)
     version.bid = locked_bid
     return SubmissionResult(version, created=True)
 
@@ -241,23 +236,16 @@ def bid_withdraw(*, bid: Bid, actor, idempotency_key: uuid.UUID | str | None = N
     withdrawn bid returns it unchanged, so a retried request is harmless.
     """
     key = uuid.UUID(str(idempotency_key)) if idempotency_key else uuid.uuid4()
-    membership = selectors.supplier_membership(actor)
-    if (
-        membership is None
-        or membership.supplier_id != bid.supplier_id
-        or membership.role not in selectors.BIDDING_MEMBER_ROLES
-    ):
-        raise DomainError(_("Only your company's administrators and bidders can withdraw its bid."), code="not_member")
+    membership = membership_for_user(actor)
+    if membership is None or membership.supplier_id != bid.supplier_id or not membership.may_bid:
+        raise Forbidden(_("Only your company's administrators and bidders can withdraw its bid."), code="not_member")
     with transaction.atomic():
-        status, in_time = _lock_tender_shared(bid.tender_id)
+        status, in_time, moment = _lock_tender_shared(bid.tender_id)
         locked = Bid.objects.select_for_update().get(pk=bid.pk)
         if locked.status == Bid.Status.WITHDRAWN:
             return locked
         _require_open(status, in_time)
         check_transition(locked, Bid.Status.WITHDRAWN, Bid.TRANSITIONS)
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT clock_timestamp()")
-            moment = cursor.fetchone()[0]
         locked.status = Bid.Status.WITHDRAWN
         locked.status_changed_at = moment
         locked.withdrawn_at = moment
@@ -277,5 +265,4 @@ def bid_withdraw(*, bid: Bid, actor, idempotency_key: uuid.UUID | str | None = N
             obj=locked,
             data={"version": locked.current_version.number if locked.current_version_id else None},
         )
-        _refuse_if_late(bid.tender_id)
     return locked

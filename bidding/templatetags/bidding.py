@@ -1,7 +1,8 @@
 """{% bid_tender_panel %}: the bidding box on a tender's page (included by templates/bidding/_tender_panel.html)."""
 
 from django import template
-from django.utils import timezone
+
+from suppliers.selectors import supplier_for_user
 
 from .. import selectors
 from ..models import Bid
@@ -16,7 +17,7 @@ def bid_tender_panel(context, tender=None):
     user = getattr(request, "user", None)
     if tender is None or user is None or not tender.is_public:
         return {"show": False}
-    supplier = selectors.user_supplier(user) if user.is_authenticated else None
+    supplier = supplier_for_user(user)
     own_bid = selectors.bid_of_supplier(tender=tender, supplier=supplier) if supplier is not None else None
     eligibility = None
     if tender.is_open_for_bids and supplier is not None and (own_bid is None or own_bid.status == Bid.Status.SUBMITTED):
@@ -30,11 +31,11 @@ def bid_tender_panel(context, tender=None):
         "eligibility": eligibility,
         "closing": closing,
         "record": record,
-        "can_open": record is None
-        and user.has_perm("bidding.open_tender", tender)
-        and tender.opening_at is not None
-        and tender.opening_at <= timezone.now(),
+        "can_open": record is None and selectors.open_now_offered(user=user, tender=tender),
         "csrf_token": context.get("csrf_token"),
+        "signed_in": user.is_authenticated,
+        "is_supplier_role": user.is_authenticated and user.role == "supplier",
+        "request_path": request.path,
     }
 
 

@@ -1,6 +1,6 @@
 """The evaluation committee of a best-value tender: appointment, conflict declarations, scores."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.urls import reverse
@@ -9,15 +9,17 @@ from django.utils.translation import gettext as _
 
 from bidding.models import OpeningRecord
 from procurement.audit import audit_record
-from procurement.errors import DomainError, InvalidTransition
+from procurement.errors import Conflict, Forbidden, Invalid, InvalidTransition
+from procurement.money import decimal_parse
 from procurement.notifications import notify
 from procurement.roles import Role
 from tenders.models import Tender
+from tenders.policies import evaluation_policy
 from tenders.selectors import tender_for_update
+from tenders.services.common import require_entity_official
 
 from ..models import Assessment, CommitteeMember, ConflictDeclaration, Evaluation, Score
-from ..policies import BestValue
-from .common import NotAllowed, clean_reason, entity_officials, require_entity_official
+from .common import clean_reason, entity_officials
 
 # A committee can be formed from publication until the evaluation is completed.
 APPOINTABLE_STATUSES = frozenset(
@@ -25,9 +27,9 @@ APPOINTABLE_STATUSES = frozenset(
 )
 
 
-def _require_best_value(tender: Tender) -> None:
-    if tender.evaluation_method != BestValue.key:
-        raise DomainError(_("Only best-value tenders have an evaluation committee."), code="not_best_value")
+def _require_committee(tender: Tender) -> None:
+    if not evaluation_policy(tender.evaluation_method).needs_committee:
+        raise Conflict(_("Only best-value tenders have an evaluation committee."), code="not_best_value")
 
 
 def _evaluation_open(tender: Tender) -> bool:
@@ -41,7 +43,7 @@ def committee_member_add(*, tender: Tender, actor, user) -> CommitteeMember:
     with transaction.atomic():
         tender = tender_for_update(tender.pk)
         require_entity_official(tender, actor)
-        _require_best_value(tender)
+        _require_committee(tender)
         if tender.status not in APPOINTABLE_STATUSES or not _evaluation_open(tender):
             raise InvalidTransition(_("The committee can no longer be changed."))
         official = getattr(user, "official", None)
@@ -50,12 +52,12 @@ def committee_member_add(*, tender: Tender, actor, user) -> CommitteeMember:
             or (user.role == Role.OFFICIAL and official is not None and official.entity_id == tender.entity_id)
         )
         if not eligible:
-            raise DomainError(
+            raise Invalid(
                 _("Committee members are evaluators, or officials of %(entity)s.") % {"entity": tender.entity.name},
                 field="email",
             )
         if CommitteeMember.objects.filter(tender=tender, user=user).exists():
-            raise DomainError(_("%(email)s is already on the committee.") % {"email": user.email}, field="email")
+            raise Invalid(_("%(email)s is already on the committee.") % {"email": user.email}, field="email")
         member = CommitteeMember.objects.create(tender=tender, user=user, appointed_by=actor)
         audit_record(
             actor=actor,
@@ -80,7 +82,7 @@ def committee_member_remove(*, member: CommitteeMember, actor) -> None:
         require_entity_official(tender, actor)
         member = CommitteeMember.objects.select_for_update().get(pk=member.pk)
         if ConflictDeclaration.objects.filter(member=member).exists() or member.scores.exists():
-            raise DomainError(
+            raise Conflict(
                 _("This member has already declared; their record stays with the evaluation."), code="declared"
             )
         audit_record(
@@ -98,7 +100,7 @@ def conflict_declare(*, member: CommitteeMember, actor, no_conflict: bool, state
     Declaring a conflict recuses the member; the entity's officials are told.
     """
     if actor is None or actor.pk != member.user_id:
-        raise NotAllowed(_("Only the member can make their own declaration."))
+        raise Forbidden(_("Only the member can make their own declaration."))
     statement = (statement or "").strip()
     if not no_conflict:
         statement = clean_reason(statement, message=_("Describe the conflict of interest."), field="statement")
@@ -106,10 +108,10 @@ def conflict_declare(*, member: CommitteeMember, actor, no_conflict: bool, state
         tender = tender_for_update(member.tender_id)
         member = CommitteeMember.objects.select_for_update().get(pk=member.pk)
         if ConflictDeclaration.objects.filter(member=member).exists():
-            raise DomainError(_("You have already made your declaration."), code="already_declared")
+            raise Conflict(_("You have already made your declaration."), code="already_declared")
         record = OpeningRecord.objects.filter(tender=tender).first()
         if record is None or tender.status not in (Tender.Status.OPENED, Tender.Status.EVALUATED):
-            raise DomainError(
+            raise Conflict(
                 _("Declarations are made once the bids have been opened and the bidders are known."),
                 code="not_opened",
             )
@@ -135,15 +137,14 @@ def conflict_declare(*, member: CommitteeMember, actor, no_conflict: bool, state
 
 
 def _score_value(raw, *, maximum: int, field: str) -> Decimal:
-    try:
-        value = Decimal(str(raw).strip())
-    except (InvalidOperation, ValueError):
-        raise DomainError(_("Enter a number."), field=field) from None
-    if not value.is_finite() or value < 0 or value > maximum:
-        raise DomainError(_("Enter a score from 0 to %(max)s.") % {"max": maximum}, field=field)
-    if value != value.quantize(Decimal("0.01")):
-        raise DomainError(_("Use at most two decimals."), field=field)
-    return value
+    return decimal_parse(
+        raw,
+        field=field,
+        low=Decimal(0),
+        high=Decimal(maximum),
+        places=2,
+        range_message=_("Enter a score from 0 to %(max)s.") % {"max": maximum},
+    )
 
 
 def scores_save(*, member: CommitteeMember, actor, scores: dict, submit: bool = False) -> list[Score]:
@@ -153,7 +154,7 @@ def scores_save(*, member: CommitteeMember, actor, scores: dict, submit: bool = 
     the member's scores are locked until the evaluation is reopened.
     """
     if actor is None or actor.pk != member.user_id:
-        raise NotAllowed(_("Only the member can enter their own scores."))
+        raise Forbidden(_("Only the member can enter their own scores."))
     with transaction.atomic():
         tender = tender_for_update(member.tender_id)
         member = (
@@ -162,18 +163,18 @@ def scores_save(*, member: CommitteeMember, actor, scores: dict, submit: bool = 
             .get(pk=member.pk)
         )
         if not member.is_cleared:
-            raise NotAllowed(_("Declare that you have no conflict of interest before scoring."))
+            raise Forbidden(_("Declare that you have no conflict of interest before scoring."))
         evaluation = Evaluation.objects.filter(tender=tender).first()
         if evaluation is None or evaluation.status != Evaluation.Status.IN_PROGRESS or evaluation.scored_at:
             raise InvalidTransition(_("Scores can only be entered while the committee is scoring."))
         if member.scores_submitted_at is not None:
             raise InvalidTransition(_("You have already submitted your scores."))
-        criteria = BestValue.params(tender)["technical_criteria"]
+        criteria = evaluation_policy(tender.evaluation_method).clean(tender.evaluation_params)["technical_criteria"]
         bids = set(Assessment.objects.filter(evaluation=evaluation, admissible=True).values_list("bid_id", flat=True))
         saved = []
         for (bid_id, index), raw in scores.items():
             if bid_id not in bids or not 0 <= index < len(criteria):
-                raise DomainError(_("There is no such bid or criterion to score."), code="invalid")
+                raise Invalid(_("There is no such bid or criterion to score."), code="invalid")
             value, comment = raw if isinstance(raw, tuple) else (raw, "")
             if value in (None, ""):
                 Score.objects.filter(member=member, bid_id=bid_id, criterion=index).delete()
@@ -207,7 +208,7 @@ def scores_save(*, member: CommitteeMember, actor, scores: dict, submit: bool = 
             filled = set(Score.objects.filter(member=member, bid_id__in=bids).values_list("bid_id", "criterion"))
             missing = [(b, i) for b in bids for i in range(len(criteria)) if (b, i) not in filled]
             if missing:
-                raise DomainError(
+                raise Conflict(
                     _("Score every criterion of every bid before submitting (%(count)s missing).")
                     % {"count": len(missing)},
                     code="scores_missing",

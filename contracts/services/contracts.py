@@ -7,7 +7,7 @@ if the hash the signer saw is not the stored document's.
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -16,27 +16,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from procurement.audit import audit_record
-from procurement.errors import DomainError, InvalidTransition
+from procurement.errors import Conflict, Forbidden, Invalid, InvalidTransition
+from procurement.money import decimal_parse
 from procurement.notifications import notify
 from procurement.states import check_transition
+from procurement.storage import stored_files
 from suppliers.models import SupplierMember
+from suppliers.selectors import membership_for_user
 from tenders.models import Tender
-from tenders.selectors import tender_for_update
+from tenders.selectors import is_official_of, tender_for_update
 from tenders.services import tender_set_status
+from tenders.services.common import require_entity_official
 
 from ..models import Award, Contract, ContractVersion, Milestone, ReportFile, Signature
 from ..pdf import render_pdf, sha256_hex
-from .common import (
-    BIDDING_ROLES,
-    NotAllowed,
-    clean_reason,
-    db_now,
-    entity_officials,
-    is_entity_official,
-    members_of_supplier,
-    require_entity_official,
-    supplier_membership,
-)
+from .common import clean_reason, db_now, entity_officials, members_of_supplier
 
 
 @dataclass(frozen=True)
@@ -51,30 +45,25 @@ class Terms:
 
 
 def _clean_terms(terms: Terms) -> list[dict]:
-    try:
-        value = Decimal(terms.value)
-    except (InvalidOperation, TypeError, ValueError):
-        raise DomainError(_("Enter the contract value."), field="value") from None
+    value = decimal_parse(terms.value, field="value", places=2, message=_("Enter the contract value."))
     if value <= 0:
-        raise DomainError(_("The contract value must be more than zero."), field="value")
+        raise Invalid(_("The contract value must be more than zero."), field="value")
     if terms.end_date < terms.start_date:
-        raise DomainError(_("The end date cannot be before the start date."), field="end_date")
+        raise Invalid(_("The end date cannot be before the start date."), field="end_date")
     milestones = []
     total = Decimal(0)
     for number, raw in enumerate(terms.milestones, start=1):
         title = " ".join(str(raw.get("title", "")).split())[:300]
         if not title:
-            raise DomainError(_("Milestone %(n)s needs a title.") % {"n": number}, field="milestones")
+            raise Invalid(_("Milestone %(n)s needs a title.") % {"n": number}, field="milestones")
         due = raw.get("due_date")
         if due and not (terms.start_date <= due <= terms.end_date):
-            raise DomainError(
-                _("Milestone %(n)s is due outside the contract period.") % {"n": number}, field="milestones"
-            )
+            raise Invalid(_("Milestone %(n)s is due outside the contract period.") % {"n": number}, field="milestones")
         amount = raw.get("amount")
         if amount is not None:
-            amount = Decimal(amount)
+            amount = decimal_parse(amount, field="milestones", places=2)
             if amount < 0:
-                raise DomainError(_("Milestone %(n)s has a negative amount.") % {"n": number}, field="milestones")
+                raise Invalid(_("Milestone %(n)s has a negative amount.") % {"n": number}, field="milestones")
             total += amount
         milestones.append(
             {
@@ -85,13 +74,13 @@ def _clean_terms(terms: Terms) -> list[dict]:
             }
         )
     if total > value:
-        raise DomainError(_("The milestones add up to more than the contract value."), field="milestones")
+        raise Invalid(_("The milestones add up to more than the contract value."), field="milestones")
     return milestones
 
 
 def _version_fields(terms: Terms, milestones: list[dict]) -> dict:
     return {
-        "value": Decimal(terms.value),
+        "value": decimal_parse(terms.value, field="value", places=2),
         "start_date": terms.start_date,
         "end_date": terms.end_date,
         "deliverables": (terms.deliverables or "").strip(),
@@ -122,7 +111,7 @@ def contract_create(*, award: Award, actor, terms: Terms, title: str = "") -> Co
                 _("A contract can only be drawn up once the award is final (after the standstill period).")
             )
         if Contract.objects.filter(award=award).exists():
-            raise DomainError(_("This award already has a contract."), code="contract_exists")
+            raise Conflict(_("This award already has a contract."), code="contract_exists")
         fields = _version_fields(terms, milestones)
         contract = Contract.objects.create(
             award=award,
@@ -211,7 +200,7 @@ def contract_document_ensure(*, version: ContractVersion) -> ReportFile:
         "fingerprint": f"v{version.number}",
     }
     try:
-        with transaction.atomic():
+        with stored_files() as files, transaction.atomic():
             report = ReportFile(
                 **key,
                 status=ReportFile.Status.READY,
@@ -221,7 +210,7 @@ def contract_document_ensure(*, version: ContractVersion) -> ReportFile:
                 filename=f"contract-{version.contract.reference}-v{version.number}.pdf",
                 generated_at=timezone.now(),
             )
-            report.file.save(report.filename, ContentFile(data), save=False)
+            files.save(report.file, report.filename, ContentFile(data))
             report.save()
     except IntegrityError:
         report = ReportFile.objects.get(**key)
@@ -235,9 +224,9 @@ def contract_document_ensure(*, version: ContractVersion) -> ReportFile:
 
 def signing_party(contract: Contract, user) -> str | None:
     """Signature.Party the user may sign for: an official of the entity, or the supplier's administrator."""
-    if is_entity_official(user, contract.entity_id):
+    if is_official_of(user, contract.entity_id):
         return Signature.Party.BUYER
-    membership = supplier_membership(user)
+    membership = membership_for_user(user)
     if (
         membership is not None
         and membership.supplier_id == contract.supplier_id
@@ -256,7 +245,7 @@ def contract_sign(*, contract: Contract, actor, document_sha256: str, reauthenti
     """
     party = signing_party(contract, actor)
     if party is None:
-        raise NotAllowed(
+        raise Forbidden(
             _("Only an official of %(entity)s or an administrator of %(supplier)s can sign this contract.")
             % {"entity": contract.entity.name, "supplier": contract.supplier.name}
         )
@@ -270,14 +259,14 @@ def contract_sign(*, contract: Contract, actor, document_sha256: str, reauthenti
             raise InvalidTransition(_("There is nothing waiting for signature."))
         version = ContractVersion.objects.select_for_update(of=("self",)).select_related("document").get(pk=version.pk)
         if version.document is None or not version.document.sha256:
-            raise DomainError(_("Open the contract document before signing it."), code="no_document")
+            raise Conflict(_("Open the contract document before signing it."), code="no_document")
         if (document_sha256 or "").strip().lower() != version.document.sha256:
-            raise DomainError(
+            raise Conflict(
                 _("The document you were shown is not the current one. Reload it and check it again."),
                 code="document_changed",
             )
         if Signature.objects.filter(version=version, party=party).exists():
-            raise DomainError(_("Your side has already signed this version."), code="already_signed")
+            raise Conflict(_("Your side has already signed this version."), code="already_signed")
         signature = Signature.objects.create(
             version=version,
             party=party,
@@ -378,12 +367,12 @@ def contract_amend(*, contract: Contract, actor, reason: str, terms: Terms) -> C
         if contract.status != Contract.Status.ACTIVE:
             raise InvalidTransition(_("Only an active contract can be amended."))
         if pending_version(contract) is not None:
-            raise DomainError(_("An amendment is already waiting for signatures."), code="amendment_pending")
+            raise Conflict(_("An amendment is already waiting for signatures."), code="amendment_pending")
         by_number = {m["number"]: m for m in milestones}
         for done in contract.milestones.exclude(status=Milestone.Status.PENDING):
             proposed = by_number.get(done.number)
             if proposed is None or proposed["title"] != done.title:
-                raise DomainError(
+                raise Invalid(
                     _("Milestone %(n)s has been delivered; it must stay as it is.") % {"n": done.number},
                     field="milestones",
                 )
@@ -422,12 +411,12 @@ def _milestone_for_update(milestone: Milestone) -> tuple[Contract, Milestone]:
 
 def milestone_deliver(*, milestone: Milestone, actor, note: str = "") -> Milestone:
     """The supplier reports a milestone delivered."""
-    membership = supplier_membership(actor)
+    membership = membership_for_user(actor)
     with transaction.atomic():
         tender_for_update(milestone.contract.tender_id)
         contract, milestone = _milestone_for_update(milestone)
-        if membership is None or membership.supplier_id != contract.supplier_id or membership.role not in BIDDING_ROLES:
-            raise NotAllowed(_("Only the supplier of this contract can report a delivery."))
+        if membership is None or membership.supplier_id != contract.supplier_id or not membership.may_bid:
+            raise Forbidden(_("Only the supplier of this contract can report a delivery."))
         if contract.status != Contract.Status.ACTIVE:
             raise InvalidTransition(_("Deliveries are reported on active contracts only."))
         check_transition(milestone, Milestone.Status.DELIVERED, Milestone.TRANSITIONS)
@@ -509,9 +498,9 @@ def contract_complete(*, contract: Contract, actor) -> Contract:
         contract = Contract.objects.select_for_update().get(pk=contract.pk)
         check_transition(contract, Contract.Status.COMPLETED, Contract.TRANSITIONS)
         if contract.milestones.exclude(status=Milestone.Status.ACCEPTED).exists():
-            raise DomainError(_("Accept every milestone before completing the contract."), code="milestones_open")
+            raise Conflict(_("Accept every milestone before completing the contract."), code="milestones_open")
         if pending_version(contract) is not None:
-            raise DomainError(_("An amendment is still waiting for signatures."), code="amendment_pending")
+            raise Conflict(_("An amendment is still waiting for signatures."), code="amendment_pending")
         contract.status = Contract.Status.COMPLETED
         contract.completed_at = timezone.now()
         contract.save(update_fields=["status", "completed_at"])

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -20,7 +21,13 @@ from tenders.models import Tender
 
 from ..models import ReportFile
 from ..pdf import render_pdf, sha256_hex
-from ..reports import award_report_data, award_report_fingerprint, bid_count, canonical_sha256
+from ..reports import (
+    award_report_chain,
+    award_report_data,
+    award_report_fingerprint,
+    bid_count,
+    canonical_sha256,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -106,11 +113,23 @@ def award_report_render(*, report_id: int) -> bool:
         tender = Tender.objects.get(pk=int(report.object_id))
         data = award_report_data(tender, language=report.language, progress=lambda pct: _progress(report_id, pct))
         content_hash = canonical_sha256(data)
+        chain = award_report_chain()
+        generated_at = timezone.now()
         with translation.override(report.language):
             footer = f"{_('Award report')} {tender.reference or tender.pk}"
         pdf = render_pdf(
             "pdf/award_report.html",
-            {"report": data, "content_sha256": content_hash, "footer_left": footer, "TIME_ZONE": settings.TIME_ZONE},
+            {
+                "report": data,
+                "content_sha256": content_hash,
+                "chain": chain,
+                "generated_at": generated_at,
+                "data_url": settings.SITE_URL.rstrip("/")
+                + reverse("api-award-report-data", args=[tender.pk])
+                + f"?language={report.language}",
+                "footer_left": footer,
+                "TIME_ZONE": settings.TIME_ZONE,
+            },
             language=report.language,
         )
         _progress(report_id, 90)
@@ -125,7 +144,7 @@ def award_report_render(*, report_id: int) -> bool:
             content_sha256=content_hash,
             status=ReportFile.Status.READY,
             progress=100,
-            generated_at=timezone.now(),
+            generated_at=generated_at,
             error="",
         )
     except Exception as exc:  # any failure is recorded on the row and shown to the auditor

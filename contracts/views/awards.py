@@ -8,14 +8,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from procurement.errors import DomainError
 from procurement.permissions import require
+from procurement.web import refusal, run_action
+from suppliers.selectors import membership_for_user
+from tenders.selectors import is_approver_of, is_official_of
 
 from .. import selectors, services
 from ..forms import ComplaintDecisionForm, ComplaintForm, ReasonForm
 from ..models import Award, Complaint, ComplaintDocument, Contract
-from ..services.common import is_entity_official, supplier_membership
-from .common import run_action
 
 
 def award_list(request):
@@ -41,13 +41,20 @@ def _award(request, award_id: int) -> Award:
     return award
 
 
+def _public_scores(tender) -> list[dict]:
+    """Each member's score per criterion of each bid (members as A, B, C), for the public table."""
+    rows = selectors.evaluation_public(tender) or []
+    return [{"supplier": row["supplier"], **score} for row in rows for score in row["scores"]]
+
+
 def award_detail(request, award_id: int):
     award = _award(request, award_id)
     user = request.user
     tender = award.tender
     evaluation = selectors.evaluation_of(tender)
-    sees_reasons = is_entity_official(user, tender.entity_id) or user.has_perm("contracts.view_reports")
-    membership = supplier_membership(user)
+    # The review's reasons are public with the award (what makes it reproducible); before that, internal.
+    sees_reasons = award.is_public or is_official_of(user, tender.entity_id) or user.has_perm("contracts.view_reports")
+    membership = membership_for_user(user)
     own_supplier_id = membership.supplier_id if membership else None
     can_manage = user.has_perm("contracts.manage_award", award)
     contract = Contract.objects.filter(award=award).first()
@@ -56,6 +63,9 @@ def award_detail(request, award_id: int):
         "tender": tender,
         "assessments": selectors.assessments_of(evaluation) if evaluation else [],
         "sees_reasons": sees_reasons,
+        "public_scores": _public_scores(tender) if award.is_public else [],
+        "report_public": user.has_perm("contracts.download_award_report", tender)
+        and award.status == Award.Status.FINAL,
         "own_supplier_id": own_supplier_id,
         "complaints": selectors.complaints_visible(award=award, user=user),
         "complaint_outcomes": award.complaints.values_list("status", flat=True),
@@ -63,7 +73,7 @@ def award_detail(request, award_id: int):
         "can_complain": user.has_perm("contracts.lodge_complaint", award) and own_supplier_id != award.supplier_id,
         "can_approve": can_manage
         and award.status == Award.Status.PROPOSED
-        and getattr(getattr(user, "official", None), "can_approve", False)
+        and is_approver_of(user, tender.entity_id)
         and award.proposed_by_id != user.pk,
         "contract": contract,
         "can_contract": can_manage and award.status == Award.Status.FINAL and contract is None,
@@ -104,11 +114,9 @@ def award_cancel(request, award_id: int):
     require(request.user, "contracts.manage_award", award)
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal(request, form) as refused:
             services.award_cancel(award=award, actor=request.user, reason=form.cleaned_data["reason"])
-        except DomainError as exc:
-            form.add_error("reason", str(exc))
-        else:
+        if not refused:
             messages.success(request, _("The award was cancelled and the evaluation reopened."))
             return redirect("contracts:evaluation", tender_id=award.tender_id)
     return render(
@@ -135,16 +143,14 @@ def complaint_new(request, award_id: int):
     require(request.user, "contracts.lodge_complaint", award)
     form = ComplaintForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal(request, form) as refused:
             complaint = services.complaint_lodge(
                 award=award,
                 actor=request.user,
                 grounds=form.cleaned_data["grounds"],
                 documents=form.cleaned_data["documents"],
             )
-        except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
-        else:
+        if not refused:
             messages.success(request, _("Your complaint was lodged. The procuring entity must answer it with reasons."))
             return redirect(complaint)
     return render(
@@ -192,13 +198,11 @@ def complaint_decide(request, complaint_id: int):
     form = ComplaintDecisionForm(request.POST)
     if form.is_valid():
         upheld = form.cleaned_data["outcome"] == "upheld"
-        try:
+        with refusal(request, form) as refused:
             services.complaint_decide(
                 complaint=complaint, actor=request.user, upheld=upheld, decision=form.cleaned_data["decision"]
             )
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
+        if not refused:
             if upheld:
                 messages.success(request, _("Complaint upheld: the award is cancelled and the evaluation reopened."))
                 return redirect("contracts:evaluation", tender_id=complaint.award.tender_id)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from procurement.errors import DomainError
 from procurement.permissions import require
+from procurement.web import form_add_domain_error, refusal, run_action
 
 from .. import selectors, services
 from ..forms import (
@@ -27,7 +28,6 @@ from ..forms import (
 )
 from ..models import Award, Contract, ContractVersion, Milestone
 from ..reauth import reauthentication_for_signing
-from .common import run_action
 
 
 def contract_list(request):
@@ -55,11 +55,16 @@ def _terms(cleaned: dict, milestones: list[dict]) -> services.Terms:
     )
 
 
-def _form_errors(form, formset, exc: DomainError) -> None:
-    if exc.field == "milestones":
-        formset._non_form_errors = formset.error_class([str(exc)])
-    else:
-        form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+def _terms_errors(form, formset):
+    """A refusal of the milestones goes above the milestones; any other next to its field."""
+
+    def show(exc: DomainError) -> None:
+        if exc.field == "milestones":
+            formset._non_form_errors = formset.error_class([str(exc.message)])
+        else:
+            form_add_domain_error(form, exc)
+
+    return show
 
 
 @login_required
@@ -80,16 +85,14 @@ def contract_new(request, award_id: int):
     form = ContractTermsForm(request.POST or None, initial=initial)
     formset = MilestoneFormSet(request.POST or None, prefix="milestones")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
-        try:
+        with refusal(request, _terms_errors(form, formset)) as refused:
             contract = services.contract_create(
                 award=award,
                 actor=request.user,
                 title=form.cleaned_data["title"],
                 terms=_terms(form.cleaned_data, milestones_from(formset)),
             )
-        except DomainError as exc:
-            _form_errors(form, formset, exc)
-        else:
+        if not refused:
             messages.success(request, _("The contract is ready for both parties to sign."))
             return redirect(contract)
     return render(
@@ -157,16 +160,14 @@ def _contract_sign(request, contract: Contract):
     document = services.contract_document_ensure(version=version)
     form = SignForm(request.POST or None, initial={"document_sha256": document.sha256})
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal(request, form) as refused:
             services.contract_sign(
                 contract=contract,
                 actor=request.user,
                 document_sha256=form.cleaned_data["document_sha256"],
                 reauthenticated_with=getattr(request, "reauthenticated_with", ""),
             )
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
+        if not refused:
             messages.success(request, _("You have signed the contract."))
             return redirect(contract)
     return render(
@@ -198,16 +199,14 @@ def contract_amend(request, contract_id: int):
     form = AmendmentForm(request.POST or None, initial=initial)
     formset = MilestoneFormSet(request.POST or None, prefix="milestones", initial=milestones_initial)
     if request.method == "POST" and form.is_valid() and formset.is_valid():
-        try:
+        with refusal(request, _terms_errors(form, formset)) as refused:
             services.contract_amend(
                 contract=contract,
                 actor=request.user,
                 reason=form.cleaned_data["reason"],
                 terms=_terms(form.cleaned_data, milestones_from(formset)),
             )
-        except DomainError as exc:
-            _form_errors(form, formset, exc)
-        else:
+        if not refused:
             messages.success(request, _("The amendment is ready for both parties to sign."))
             return redirect(contract)
     return render(
@@ -263,11 +262,9 @@ def milestone_return(request, contract_id: int, milestone_id: int):
     require(request.user, "contracts.manage_contract", contract)
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal(request, form) as refused:
             services.milestone_return(milestone=milestone, actor=request.user, reason=form.cleaned_data["reason"])
-        except DomainError as exc:
-            form.add_error("reason", str(exc))
-        else:
+        if not refused:
             messages.success(request, _("The delivery was sent back to the supplier."))
             return redirect(contract)
     return _reason_page(request, contract, form, _("Send the delivery back"), _("Send back"))
@@ -292,11 +289,9 @@ def contract_terminate(request, contract_id: int):
     require(request.user, "contracts.manage_contract", contract)
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal(request, form) as refused:
             services.contract_terminate(contract=contract, actor=request.user, reason=form.cleaned_data["reason"])
-        except DomainError as exc:
-            form.add_error("reason", str(exc))
-        else:
+        if not refused:
             messages.success(request, _("The contract was terminated."))
             return redirect(contract)
     return _reason_page(request, contract, form, _("Terminate the contract"), _("Terminate"))

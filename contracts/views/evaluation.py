@@ -13,15 +13,14 @@ from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
 from bidding.models import OpenedDocument, OpeningRecord
-from procurement.errors import DomainError
 from procurement.permissions import require
+from procurement.web import refusal, run_action
 from tenders.models import Tender
+from tenders.policies import evaluation_policy
 
 from .. import selectors, services
 from ..forms import CommitteeMemberForm, DeclarationForm, ReviewForm, ScoreForm
 from ..models import Assessment, CommitteeMember, Evaluation
-from ..policies import BestValue, evaluation_method_policy
-from .common import run_action
 
 
 def _tender(pk: int) -> Tender:
@@ -52,7 +51,7 @@ def evaluation_detail(request, tender_id: int):
     tender = _visible(request, tender_id)
     user = request.user
     evaluation = selectors.evaluation_of(tender)
-    policy = evaluation_method_policy(tender.evaluation_method)
+    policy = evaluation_policy(tender.evaluation_method)
     can_manage = user.has_perm("contracts.manage_evaluation", tender)
     next_review = services.next_for_review(evaluation) if evaluation else None
     member = selectors.member_for(tender=tender, user=user)
@@ -70,7 +69,7 @@ def evaluation_detail(request, tender_id: int):
         "committee": selectors.committee_of(tender) if policy.needs_committee else [],
         "can_view_committee": user.has_perm("contracts.view_committee", tender),
         "award": selectors.award_current(tender),
-        "params": policy.params(tender) if policy.needs_committee else {},
+        "params": policy.clean(tender.evaluation_params) if policy.needs_committee else {},
     }
     return render(request, "contracts/evaluation_detail.html", context)
 
@@ -143,10 +142,9 @@ def evaluation_calculate(request, tender_id: int):
 def award_propose(request, tender_id: int):
     tender = _tender(tender_id)
     require(request.user, "contracts.manage_award", tender)
-    try:
+    with refusal(request) as refused:
         award = services.award_propose(tender=tender, actor=request.user)
-    except DomainError as exc:
-        messages.error(request, str(exc))
+    if refused:
         return _back(tender)
     if award.status == award.Status.PROPOSED:
         messages.success(request, _("The award is proposed; a second official must approve it."))
@@ -166,11 +164,9 @@ def committee(request, tender_id: int):
     require(request.user, "contracts.manage_committee", tender)
     form = CommitteeMemberForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal(request, form) as refused:
             services.committee_member_add(tender=tender, actor=request.user, user=form.user)
-        except DomainError as exc:
-            form.add_error("email", str(exc))
-        else:
+        if not refused:
             messages.success(
                 request, _("%(email)s is on the committee and has been told.") % {"email": form.user.email}
             )
@@ -188,11 +184,9 @@ def committee_remove(request, tender_id: int, member_id: int):
     tender = _tender(tender_id)
     require(request.user, "contracts.manage_committee", tender)
     member = get_object_or_404(CommitteeMember, pk=member_id, tender=tender)
-    try:
+    with refusal(request) as refused:
         services.committee_member_remove(member=member, actor=request.user)
-    except DomainError as exc:
-        messages.error(request, str(exc))
-    else:
+    if not refused:
         messages.success(request, _("The member was taken off the committee."))
     return redirect("contracts:committee", tender_id=tender.pk)
 
@@ -215,16 +209,14 @@ def declare(request, tender_id: int):
     bidders = sorted({o.supplier.name for o in record.opened_bids.select_related("supplier")})
     form = DeclarationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal(request, form) as refused:
             services.conflict_declare(
                 member=member,
                 actor=request.user,
                 no_conflict=form.cleaned_data["no_conflict"],
                 statement=form.cleaned_data["statement"],
             )
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
+        if not refused:
             if form.cleaned_data["no_conflict"]:
                 messages.success(request, _("Thank you. You can now see the bids and score them."))
                 return redirect("contracts:score", tender_id=tender.pk)
@@ -245,7 +237,7 @@ def score(request, tender_id: int):
     if evaluation is None:
         messages.info(request, _("The entity has not started the evaluation yet."))
         return _back(tender)
-    criteria = BestValue.params(tender)["technical_criteria"]
+    criteria = evaluation_policy(tender.evaluation_method).clean(tender.evaluation_params)["technical_criteria"]
     bids = [a for a in selectors.assessments_of(evaluation) if a.admissible]
     for a in bids:
         # Names and sizes only; the content is read when a document is downloaded.
@@ -262,11 +254,9 @@ def score(request, tender_id: int):
             raise Http404
         if form.is_valid():
             submit = "submit" in request.POST
-            try:
+            with refusal(request, form) as refused:
                 services.scores_save(member=member, actor=request.user, scores=form.scores(), submit=submit)
-            except DomainError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, str(exc))
-            else:
+            if not refused:
                 messages.success(
                     request, _("Your scores have been submitted.") if submit else _("Your scores have been saved.")
                 )

@@ -23,7 +23,9 @@ from ..services.reports import award_report_current, award_report_is_large, awar
 
 
 def _filtered_tenders(form: ExportFilterForm):
-    qs = Tender.objects.filter(status__in=selectors.EVALUATION_STATUSES).select_related("entity")
+    qs = selectors.with_opening_flag(
+        Tender.objects.filter(status__in=selectors.EVALUATION_STATUSES).select_related("entity")
+    )
     if not form.is_valid():
         return qs
     data = form.cleaned_data
@@ -98,17 +100,21 @@ def award_report_status(request, tender_id: int):
     )
 
 
-@login_required
 def award_report_download(request, tender_id: int):
-    """The PDF. A small report is rendered now if needed and streamed; a large one must be generated first."""
+    """The PDF. A small report is rendered now if needed and streamed; a large one must be generated first.
+
+    Anyone may download it once the award is final (contracts.download_award_report)."""
     tender = _tender_for_report(request, tender_id)
     language = _language(request)
     report = award_report_current(tender=tender, language=language)
     if report is None or report.status != ReportFile.Status.READY:
         if award_report_is_large(tender):
+            if not request.user.is_authenticated:
+                raise Http404
             messages.info(request, _("This report is large: generate it first, then download it."))
             return redirect("contracts:award_report", tender_id=tender.pk)
-        report = award_report_request(tender=tender, actor=request.user, language=language, inline=True)
+        actor = request.user if request.user.is_authenticated else None
+        report = award_report_request(tender=tender, actor=actor, language=language, inline=True)
         if report.status != ReportFile.Status.READY:
             messages.error(request, _("The report could not be generated: %(error)s") % {"error": report.error})
             return redirect("contracts:award_report", tender_id=tender.pk)

@@ -9,7 +9,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from procurement.audit import audit_record
-from procurement.errors import DomainError
+from procurement.errors import Conflict, Forbidden, Invalid
+from procurement.storage import stored_files
 from procurement.uploads import validate_upload
 
 from ..models import Supplier, SupplierDocument, SupplierMember
@@ -32,13 +33,13 @@ DOCUMENT_CONTENT_TYPES = frozenset(
 
 
 def document_check(file) -> str:
-    """The file's content type if a company may upload it; DomainError (on `file`) otherwise."""
+    """The file's content type if a company may upload it; Invalid (on `file`) otherwise."""
     try:
         content_type = validate_upload(file)
     except ValidationError as exc:
-        raise DomainError(exc.messages[0], field="file", code="invalid_upload") from exc
+        raise Invalid(exc.messages[0], field="file", code="invalid_upload") from exc
     if content_type not in DOCUMENT_CONTENT_TYPES:
-        raise DomainError(
+        raise Invalid(
             _("This kind of file (%(type)s) is not accepted. Upload a PDF, a PNG or JPEG scan, or an office document.")
             % {"type": content_type},
             field="file",
@@ -61,10 +62,18 @@ def _clean_name(name: str) -> str:
     return PurePosixPath((name or "document").replace("\\", "/")).name[:255] or "document"
 
 
+def _upload_check(supplier: Supplier, actor) -> None:
+    if not SupplierMember.objects.filter(supplier=supplier, user=actor).exists():
+        raise Forbidden(_("Only the company's members can upload its documents."))
+    if supplier.status == Supplier.Status.REJECTED:
+        raise Conflict(_("A rejected company cannot add documents."))
+
+
 def document_upload(*, supplier: Supplier, actor, kind: str, file, title: str = "") -> SupplierDocument:
     """Store a document for the company. The file is written before the transaction and removed if it fails."""
     if kind not in SupplierDocument.Kind.values:
-        raise DomainError(_("Choose what kind of document this is."), field="kind")
+        raise Invalid(_("Choose what kind of document this is."), field="kind")
+    _upload_check(supplier, actor)  # before storing anything: a refusal leaves no file behind
     content_type = document_check(file)
     sha256, size = _digest(file)
     document = SupplierDocument(
@@ -78,14 +87,11 @@ def document_upload(*, supplier: Supplier, actor, kind: str, file, title: str = 
         uploaded_by=actor,
     )
     # Storage I/O (S3 in production) stays outside the transaction and its row lock.
-    document.file.save("document", file, save=False)
-    try:
+    with stored_files() as files:
+        files.save(document.file, "document", file)
         with transaction.atomic():
             supplier = lock_supplier(supplier.pk)
-            if not SupplierMember.objects.filter(supplier=supplier, user=actor).exists():
-                raise DomainError(_("Only the company's members can upload its documents."))
-            if supplier.status == Supplier.Status.REJECTED:
-                raise DomainError(_("A rejected company cannot add documents."))
+            _upload_check(supplier, actor)
             document.supplier = supplier
             document.save()
             audit_record(
@@ -101,9 +107,6 @@ def document_upload(*, supplier: Supplier, actor, kind: str, file, title: str = 
                     "sha256": sha256,
                 },
             )
-    except Exception:
-        document.file.delete(save=False)
-        raise
     return document
 
 
@@ -114,9 +117,9 @@ def document_delete(*, document: SupplierDocument, actor) -> None:
         if not SupplierMember.objects.filter(
             supplier=supplier, user=actor, role=SupplierMember.Role.ADMINISTRATOR
         ).exists():
-            raise DomainError(_("Only the company's administrators can remove its documents."))
+            raise Forbidden(_("Only the company's administrators can remove its documents."))
         if not supplier.identity_editable:
-            raise DomainError(_("Documents cannot be removed once vetting has decided; upload a newer one instead."))
+            raise Conflict(_("Documents cannot be removed once vetting has decided; upload a newer one instead."))
         document = SupplierDocument.objects.get(pk=document.pk)
         name, storage = document.file.name, document.file.storage
         data = {"document": document.pk, "name": document.original_name, "sha256": document.sha256}

@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from procurement.audit import audit_record
-from procurement.errors import DomainError
+from procurement.errors import Conflict, DomainError, Forbidden, Invalid
 from procurement.models import User
 from procurement.notifications import notify
 from procurement.roles import Role
@@ -28,7 +28,7 @@ def _require_administrator(supplier: Supplier, actor) -> None:
     if not SupplierMember.objects.filter(
         supplier=supplier, user=actor, role=SupplierMember.Role.ADMINISTRATOR
     ).exists():
-        raise DomainError(_("Only the company's administrators can manage its members."))
+        raise Forbidden(_("Only the company's administrators can manage its members."))
 
 
 def _send_invitation_mail(invitation_id: int) -> None:
@@ -54,20 +54,20 @@ def member_invite(*, supplier: Supplier, actor, email: str, role: str) -> Suppli
     """Invite a colleague by email. Inviting the same address again replaces the open invitation."""
     email = User.objects.normalize_email(email).strip().lower()
     if role not in SupplierMember.Role.values:
-        raise DomainError(_("Choose a role."), field="role")
+        raise Invalid(_("Choose a role."), field="role")
     with transaction.atomic():
         supplier = lock_supplier(supplier.pk)
         _require_administrator(supplier, actor)
         existing_user = User.objects.filter(email__iexact=email).first()
         if existing_user is not None and hasattr(existing_user, "supplier_membership"):
             if existing_user.supplier_membership.supplier_id == supplier.pk:
-                raise DomainError(_("This person is already a member of the company."), field="email")
-            raise DomainError(
+                raise Invalid(_("This person is already a member of the company."), field="email")
+            raise Invalid(
                 _("This person already belongs to another company; a user can belong to one company only."),
                 field="email",
             )
         if existing_user is not None and existing_user.role != Role.SUPPLIER:
-            raise DomainError(_("Only supplier accounts can join a company."), field="email")
+            raise Invalid(_("Only supplier accounts can join a company."), field="email")
         supplier.invitations.filter(email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True).update(
             revoked_at=timezone.now()
         )
@@ -92,7 +92,7 @@ def invitation_revoke(*, invitation: SupplierInvitation, actor) -> SupplierInvit
         _require_administrator(invitation.supplier, actor)
         invitation = SupplierInvitation.objects.get(pk=invitation.pk)
         if invitation.accepted_at is not None or invitation.revoked_at is not None:
-            raise DomainError(_("This invitation is no longer open."))
+            raise Conflict(_("This invitation is no longer open."))
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
         audit_record(
@@ -113,18 +113,18 @@ def invitation_accept(*, invitation: SupplierInvitation, user) -> SupplierMember
         lock_supplier(invitation.supplier_id)
         invitation = SupplierInvitation.objects.select_for_update().select_related("supplier").get(pk=invitation.pk)
         if not invitation.is_open:
-            raise DomainError(_("This invitation has expired or was withdrawn. Ask for a new one."))
+            raise Conflict(_("This invitation has expired or was withdrawn. Ask for a new one."))
         if invitation.email.lower() != user.email.lower() or not _email_verified(user, invitation.email):
-            raise DomainError(_("This invitation is for another email address."))
+            raise Forbidden(_("This invitation is for another email address."))
         if user.role != Role.SUPPLIER:
-            raise DomainError(_("Only supplier accounts can join a company."))
+            raise Forbidden(_("Only supplier accounts can join a company."))
         if SupplierMember.objects.filter(user=user).exists():
-            raise DomainError(_("You already belong to a company. A user can belong to one company only."))
+            raise Conflict(_("You already belong to a company. A user can belong to one company only."))
         try:
             with transaction.atomic():
                 member = SupplierMember.objects.create(user=user, supplier=invitation.supplier, role=invitation.role)
         except IntegrityError as exc:
-            raise DomainError(_("You already belong to a company. A user can belong to one company only.")) from exc
+            raise Conflict(_("You already belong to a company. A user can belong to one company only.")) from exc
         invitation.accepted_at = timezone.now()
         invitation.accepted_by = user
         invitation.save(update_fields=["accepted_at", "accepted_by"])
@@ -161,12 +161,12 @@ def _guard_last_administrator(member: SupplierMember) -> None:
         supplier_id=member.supplier_id, role=SupplierMember.Role.ADMINISTRATOR
     ).exclude(pk=member.pk)
     if member.is_administrator and not others.exists():
-        raise DomainError(_("A company needs at least one administrator. Make someone else administrator first."))
+        raise Conflict(_("A company needs at least one administrator. Make someone else administrator first."))
 
 
 def member_set_role(*, member: SupplierMember, actor, role: str) -> SupplierMember:
     if role not in SupplierMember.Role.values:
-        raise DomainError(_("Choose a role."), field="role")
+        raise Invalid(_("Choose a role."), field="role")
     with transaction.atomic():
         lock_supplier(member.supplier_id)
         member = SupplierMember.objects.select_related("supplier", "user").get(pk=member.pk)

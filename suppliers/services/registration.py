@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from procurement.audit import audit_record
-from procurement.errors import DomainError
+from procurement.errors import Conflict, Forbidden, Invalid
 from procurement.notifications import notify
 from procurement.roles import Role
 
@@ -17,8 +17,8 @@ IDENTITY_FIELDS = ("name_ko", "name_en", "country", "registration_number")
 PROFILE_FIELDS = ("address", "representative", "contact_email", "phone", "size_class")
 
 
-def _duplicate_error() -> DomainError:
-    return DomainError(
+def _duplicate_error() -> Conflict:
+    return Conflict(
         _("A company with this registration number is already registered. Ask its administrator to invite you."),
         field="registration_number",
         code="duplicate",
@@ -31,15 +31,15 @@ def _checked_number(country: str, number: str) -> str:
     try:
         return validate_registration_number(country, number)
     except ValidationError as exc:
-        raise DomainError(exc.messages[0], field="registration_number", code="invalid") from exc
+        raise Invalid(exc.messages[0], field="registration_number", code="invalid") from exc
 
 
 def supplier_register(*, user, data: dict, classifications) -> Supplier:
     """A supplier user registers their company; they become its first administrator, and it awaits vetting."""
     if user.role != Role.SUPPLIER:
-        raise DomainError(_("Only supplier accounts can register a company."))
+        raise Forbidden(_("Only supplier accounts can register a company."))
     if SupplierMember.objects.filter(user=user).exists():
-        raise DomainError(_("You already belong to a company. A user can belong to one company only."))
+        raise Conflict(_("You already belong to a company. A user can belong to one company only."))
     values = {name: data[name] for name in IDENTITY_FIELDS + PROFILE_FIELDS if name in data}
     values["registration_number"] = _checked_number(values["country"], values["registration_number"])
     if Supplier.objects.filter(country=values["country"], registration_number=values["registration_number"]).exists():
@@ -70,7 +70,7 @@ def supplier_register(*, user, data: dict, classifications) -> Supplier:
     except IntegrityError as exc:
         # Two registrations of the same number (or by the same user) racing: the constraint decides.
         if SupplierMember.objects.filter(user=user).exists():
-            raise DomainError(_("You already belong to a company. A user can belong to one company only.")) from exc
+            raise Conflict(_("You already belong to a company. A user can belong to one company only.")) from exc
         raise _duplicate_error() from exc
     return supplier
 
@@ -89,7 +89,7 @@ def supplier_update(*, supplier: Supplier, actor, data: dict, classifications=No
                 }
             identity_changes = [n for n in IDENTITY_FIELDS if n in data and data[n] != getattr(supplier, n)]
             if identity_changes and not supplier.identity_editable:
-                raise DomainError(
+                raise Conflict(
                     _("The legal names and registration number of an approved company cannot be changed here.")
                 )
             changed = {}

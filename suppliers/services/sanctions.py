@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from procurement.audit import audit_record
-from procurement.errors import DomainError
+from procurement.errors import Conflict, Forbidden, Invalid
 from procurement.notifications import notify
 from procurement.permissions import is_platform_admin
 
@@ -17,7 +17,7 @@ from ._common import company_link, company_recipients, lock_supplier
 
 def _require_admin(actor) -> None:
     if not is_platform_admin(actor):
-        raise DomainError(_("Only platform administrators keep the sanctions register."))
+        raise Forbidden(_("Only platform administrators keep the sanctions register."))
 
 
 def sanction_record(
@@ -32,10 +32,10 @@ def sanction_record(
 ) -> Sanction:
     _require_admin(actor)
     if ends_on < starts_on:
-        raise DomainError(_("The sanction cannot end before it starts."), field="ends_on")
+        raise Invalid(_("The sanction cannot end before it starts."), field="ends_on")
     for name, value in (("legal_ground", legal_ground), ("reason", reason), ("deciding_body", deciding_body)):
         if not (value or "").strip():
-            raise DomainError(_("This field is required."), field=name, code="required")
+            raise Invalid(_("This field is required."), field=name, code="required")
     with transaction.atomic():
         # Serialises with vetting decisions on the same company, so eligibility never sees half of both.
         supplier = lock_supplier(supplier.pk)
@@ -75,12 +75,12 @@ def sanction_lift(*, sanction: Sanction, actor, reason: str) -> Sanction:
     _require_admin(actor)
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError(_("Give a reason for lifting the sanction."), field="reason", code="required")
+        raise Invalid(_("Give a reason for lifting the sanction."), field="reason", code="required")
     with transaction.atomic():
         supplier = lock_supplier(sanction.supplier_id)
         sanction = Sanction.objects.select_for_update().get(pk=sanction.pk)
         if sanction.lifted_at is not None:
-            raise DomainError(_("This sanction has already been lifted."))
+            raise Conflict(_("This sanction has already been lifted."))
         sanction.lifted_at = timezone.now()
         sanction.lifted_reason = reason
         sanction.lifted_by = actor

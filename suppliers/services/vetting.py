@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from procurement.audit import audit_record
-from procurement.errors import DomainError
+from procurement.errors import Invalid
 from procurement.notifications import notify
 from procurement.states import check_transition
 
@@ -71,7 +71,7 @@ def supplier_set_status(
 def _required(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError(_("Give a reason: the company will see it."), field="reason", code="required")
+        raise Invalid(_("Give a reason: the company will see it."), field="reason", code="required")
     return reason
 
 

@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from procurement.audit import audit_record
-from procurement.errors import DomainError
+from procurement.errors import Conflict
 
 from ..models import Subscription, Tender, TenderFollow
 from .common import (
@@ -15,7 +15,7 @@ from .common import (
 def tender_follow(*, tender: Tender, user, follow: bool = True) -> bool:
     """Follow or unfollow a public tender. Returns whether the user now follows it."""
     if not tender.is_public:
-        raise DomainError(_("This tender cannot be followed."))
+        raise Conflict(_("This tender cannot be followed."))
     if follow:
         TenderFollow.objects.get_or_create(tender=tender, user=user)
     else:

@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from procurement.audit import audit_record
-from procurement.errors import DomainError
+from procurement.errors import Conflict, Invalid
 from procurement.notifications import notify
+from procurement.storage import StoredFiles, stored_files
 
 from .. import selectors, signals
 from ..models import Tender, TenderDocument, TenderVersion
@@ -65,10 +66,39 @@ def tender_amend(
 
     Takes FOR UPDATE on the tender (tender_for_update), so it waits for bid submissions in flight.
     A change less than AMENDMENT_EXTENSION_DAYS before the submission deadline must move the
-    deadline so that at least that many days remain. A change of what the reserve prices are drawn
-    from (base price, range, count) needs a new draw, sealed in the official's browser to the
-    tender's public key (`reserve_prices`), stored as this amendment's set.
+    deadline so that at least that many days remain. A refused amendment leaves no stored document.
+    A change of what the reserve prices are drawn from (base price, range, count) needs a new draw,
+    sealed in the official's browser to the tender's public key (`reserve_prices`), stored as this
+    amendment's set.
     """
+    with stored_files() as files:
+        return _tender_amend(
+            tender=tender,
+            actor=actor,
+            reason=reason,
+            data=data,
+            classifications=classifications,
+            new_document=new_document,
+            new_document_title=new_document_title,
+            new_document_kind=new_document_kind,
+            reserve_prices=reserve_prices,
+            files=files,
+        )
+
+
+def _tender_amend(
+    *,
+    tender: Tender,
+    actor,
+    reason: str,
+    data: dict[str, Any],
+    classifications,
+    new_document,
+    new_document_title: str,
+    new_document_kind: str,
+    reserve_prices: SealedReserve | None,
+    files: StoredFiles,
+) -> AmendmentResult:
     reason = reason.strip()
     if not reason:
         raise TenderValidationError({"reason": _("Explain what the amendment changes and why.")})
@@ -84,6 +114,7 @@ def tender_amend(
                 title=new_document_title,
                 kind=new_document_kind,
                 amendment_number=0,  # set below, once the amendment number is known under the lock
+                files=files,
             )
         except ValidationError as exc:
             raise TenderValidationError({"new_document": exc.messages[0]}) from exc
@@ -92,9 +123,9 @@ def tender_amend(
         require_entity_official(tender, actor)
         now = timezone.now()
         if tender.status != Tender.Status.PUBLISHED:
-            raise DomainError(_("Only a tender open for bids can be amended."), code="not_amendable")
+            raise Conflict(_("Only a tender open for bids can be amended."), code="not_amendable")
         if tender.submission_deadline <= now:
-            raise DomainError(_("The submission deadline has passed: the tender can no longer be amended."))
+            raise Conflict(_("The submission deadline has passed: the tender can no longer be amended."))
         if any(data.get(f) not in (None, getattr(tender, f)) for f in not_amendable):
             raise TenderValidationError(
                 {not_amendable[0]: _("This cannot change after publication: cancel and re-tender instead.")}
@@ -134,15 +165,15 @@ def tender_amend(
         after = tender_snapshot(tender)
         changed = [f for f in after if before.get(f) != after.get(f)]
         if not changed:
-            raise DomainError(_("Nothing was changed, so there is nothing to amend."), code="no_changes")
+            raise Invalid(_("Nothing was changed, so there is nothing to amend."), code="no_changes")
         redraw = uses_reserve_prices(tender) and _reserve_inputs(before) != _reserve_inputs(after)
         if redraw and reserve_prices is None:
-            raise DomainError(
+            raise Invalid(
                 _("The base price or the reserve-price range changed: the reserve prices must be drawn again."),
                 field="reserve_prices",
             )
         if reserve_prices is not None and not redraw:
-            raise DomainError(_("The reserve prices are redrawn only when their base changes."), field="reserve_prices")
+            raise Invalid(_("The reserve prices are redrawn only when their base changes."), field="reserve_prices")
         if redraw:
             reserve_set_store(tender=tender, reserve=reserve_prices, actor=actor)
         version = TenderVersion.objects.create(

@@ -5,8 +5,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from procurement.audit import audit_record
-from procurement.errors import DomainError
+from procurement.errors import Conflict, Forbidden
 from procurement.notifications import notify
+from suppliers.selectors import supplier_for_user
 
 from .. import selectors
 from ..models import Clarification, Tender
@@ -22,14 +23,14 @@ def clarification_ask(*, tender: Tender, actor, question: str) -> Clarification:
     question = question.strip()
     if not question:
         raise TenderValidationError({"question": _("Write your question.")})
-    supplier = selectors.supplier_of(actor)
+    supplier = supplier_for_user(actor)
     if supplier is None:
-        raise DomainError(_("Only members of a registered company can ask questions."))
+        raise Forbidden(_("Only members of a registered company can ask questions."))
     with transaction.atomic():
         # No lock: a question changes nothing on the tender.
         tender = Tender.objects.select_related("entity").get(pk=tender.pk)
         if not tender.clarifications_open:
-            raise DomainError(_("Questions are closed for this tender."), code="clarifications_closed")
+            raise Conflict(_("Questions are closed for this tender."), code="clarifications_closed")
         clarification = Clarification.objects.create(
             tender=tender, question=question[:5000], asked_by=actor, supplier=supplier
         )
@@ -56,7 +57,7 @@ def clarification_answer(*, clarification: Clarification, actor, answer: str) ->
         tender = clarification.tender
         require_entity_official(tender, actor)
         if tender.status in Tender.TERMINAL_STATUSES:
-            raise DomainError(_("This tender has ended; its questions can no longer be answered."))
+            raise Conflict(_("This tender has ended; its questions can no longer be answered."))
         first_answer = clarification.answered_at is None
         clarification.answer = answer[:10000]
         clarification.answered_by = actor

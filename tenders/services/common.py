@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from procurement.errors import DomainError
+from procurement.errors import Forbidden, Invalid
+from procurement.storage import StoredFiles
 from procurement.uploads import validate_upload
 
 from .. import selectors
@@ -41,7 +42,7 @@ NOT_AMENDABLE = frozenset({"method", "category", "evaluation_method", "currency"
 AMENDABLE_FIELDS = tuple(f for f in EDITABLE_FIELDS if f not in NOT_AMENDABLE)
 
 
-class TenderValidationError(DomainError):
+class TenderValidationError(Invalid):
     """Several problems, each tied to a field; `errors` maps field name → message."""
 
     def __init__(self, errors: dict[str, str]):
@@ -86,10 +87,13 @@ def set_classifications(obj, classifications) -> None:
         obj.classifications.set(classifications)
 
 
-def document_build(*, tender: Tender, actor, file, title: str, kind: str, amendment_number: int) -> TenderDocument:
+def document_build(
+    *, tender: Tender, actor, file, title: str, kind: str, amendment_number: int, files: StoredFiles
+) -> TenderDocument:
     """Check what the file really is, hash it and store it; the caller saves the row in its transaction.
 
-    Storage happens before (outside) the transaction: it is slow I/O, and an orphan file is harmless.
+    Storage happens before (outside) the transaction, it is slow I/O; `files` deletes it again if the
+    caller's transaction does not commit.
     """
     content_type = validate_upload(file)
     digest = hashlib.sha256()
@@ -108,7 +112,7 @@ def document_build(*, tender: Tender, actor, file, title: str, kind: str, amendm
         amendment_number=amendment_number,
         uploaded_by=actor,
     )
-    document.file.save(original_name, file, save=False)
+    files.save(document.file, original_name, file)
     return document
 
 
@@ -146,6 +150,5 @@ def tender_snapshot(tender: Tender) -> dict[str, Any]:
 
 
 def require_entity_official(tender: Tender, actor) -> None:
-    entity = selectors.official_entity(actor)
-    if entity is None or entity.pk != tender.entity_id:
-        raise DomainError(_("Only officials of %(entity)s can do this.") % {"entity": tender.entity.name})
+    if not selectors.is_official_of(actor, tender.entity_id):
+        raise Forbidden(_("Only officials of %(entity)s can do this.") % {"entity": tender.entity.name})

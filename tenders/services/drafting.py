@@ -6,8 +6,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from procurement.audit import audit_record
-from procurement.errors import DomainError
+from procurement.errors import Conflict, Forbidden
 from procurement.notifications import notify
+from procurement.storage import stored_files
 
 from .. import selectors
 from ..models import Invitation, Tender, TenderDocument
@@ -28,7 +29,7 @@ def tender_create(*, actor, data: dict[str, Any], classifications=None) -> Tende
     """A new draft for the actor's own entity."""
     entity = selectors.official_entity(actor)
     if entity is None:
-        raise DomainError(_("Only officials of a procuring entity can draft tenders."))
+        raise Forbidden(_("Only officials of a procuring entity can draft tenders."))
     fields = clean_fields(data)
     with transaction.atomic():
         tender = Tender(entity=entity, created_by=actor, **fields)
@@ -48,7 +49,7 @@ def tender_update_draft(*, tender: Tender, actor, data: dict[str, Any], classifi
         tender = selectors.tender_for_update(tender.pk)
         require_entity_official(tender, actor)
         if tender.status != Tender.Status.DRAFT:
-            raise DomainError(_("Only a draft can be edited; a published tender changes through an amendment."))
+            raise Conflict(_("Only a draft can be edited; a published tender changes through an amendment."))
         fields = clean_fields(data)
         for name, value in fields.items():
             setattr(tender, name, value)
@@ -63,27 +64,35 @@ def tender_update_draft(*, tender: Tender, actor, data: dict[str, Any], classifi
 
 def tender_document_add(*, tender: Tender, actor, file, title: str, kind: str) -> TenderDocument:
     """Attach a document to a draft (published tenders get documents through tender_amend)."""
-    document = document_build(tender=tender, actor=actor, file=file, title=title, kind=kind, amendment_number=0)
-    with transaction.atomic():
-        locked = selectors.tender_for_update(tender.pk)
-        require_entity_official(locked, actor)
-        if locked.status != Tender.Status.DRAFT:
-            raise DomainError(_("Documents of a published tender change only through an amendment."))
-        document.save()
-        audit_record(
-            actor=actor,
-            action="tender.document_add",
-            obj=locked,
-            data={"document": document.pk, "name": document.original_name, "sha256": document.sha256},
+    _document_add_check(tender, actor)  # before storing anything: a refusal leaves no file behind
+    with stored_files() as files:
+        document = document_build(
+            tender=tender, actor=actor, file=file, title=title, kind=kind, amendment_number=0, files=files
         )
+        with transaction.atomic():
+            locked = selectors.tender_for_update(tender.pk)
+            _document_add_check(locked, actor)
+            document.save()
+            audit_record(
+                actor=actor,
+                action="tender.document_add",
+                obj=locked,
+                data={"document": document.pk, "name": document.original_name, "sha256": document.sha256},
+            )
     return document
+
+
+def _document_add_check(tender: Tender, actor) -> None:
+    require_entity_official(tender, actor)
+    if tender.status != Tender.Status.DRAFT:
+        raise Conflict(_("Documents of a published tender change only through an amendment."))
 
 
 def tender_document_remove(*, document: TenderDocument, actor) -> None:
     with transaction.atomic():
         tender = selectors.tender_for_update(document.tender_id)
         if tender.status != Tender.Status.DRAFT:
-            raise DomainError(_("Documents of a published tender cannot be removed."))
+            raise Conflict(_("Documents of a published tender cannot be removed."))
         audit_record(
             actor=actor,
             action="tender.document_remove",
@@ -99,11 +108,11 @@ def tender_invitations_set(*, tender: Tender, actor, suppliers) -> None:
     with transaction.atomic():
         tender = selectors.tender_for_update(tender.pk)
         if not method_policy(tender.method).invitation_only:
-            raise DomainError(_("Only restricted and limited tenders have invitations."))
+            raise Conflict(_("Only restricted and limited tenders have invitations."))
         wanted = {s.pk: s for s in suppliers}
         current = set(tender.invitations.values_list("supplier_id", flat=True))
         if tender.status != Tender.Status.DRAFT and current - set(wanted):
-            raise DomainError(_("After publication suppliers can be invited, not uninvited."))
+            raise Conflict(_("After publication suppliers can be invited, not uninvited."))
         tender.invitations.exclude(supplier_id__in=wanted).delete()
         added = [s for pk, s in wanted.items() if pk not in current]
         Invitation.objects.bulk_create([Invitation(tender=tender, supplier=s, invited_by=actor) for s in added])

@@ -6,9 +6,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from procurement.audit import audit_record
-from procurement.errors import DomainError
+from procurement.errors import Conflict
 from procurement.notifications import notify
 from procurement.states import check_transition
+from procurement.storage import stored_files
 
 from .. import selectors, signals
 from ..models import Invitation, Tender, TenderDocument
@@ -84,13 +85,11 @@ RETENDERABLE = frozenset({Tender.Status.CANCELLED, Tender.Status.UNSUCCESSFUL})
 
 def tender_retender(*, tender: Tender, actor) -> Tender:
     """Copy an unsuccessful or cancelled tender into a new draft (timeline left for the official to set)."""
-    with transaction.atomic():
+    with stored_files() as files, transaction.atomic():
         old = selectors.tender_for_update(tender.pk)
         require_entity_official(old, actor)
         if old.status not in RETENDERABLE:
-            raise DomainError(
-                _("Only an unsuccessful or cancelled tender can be re-tendered."), code="not_retenderable"
-            )
+            raise Conflict(_("Only an unsuccessful or cancelled tender can be re-tendered."), code="not_retenderable")
         copy = Tender.objects.create(
             entity=old.entity,
             created_by=actor,
@@ -114,7 +113,7 @@ def tender_retender(*, tender: Tender, actor) -> Tender:
                 sha256=document.sha256,
                 uploaded_by=actor,
             )
-            clone.file.save(document.original_name, content, save=False)
+            files.save(clone.file, document.original_name, content)
             clone.save()
         audit_record(actor=actor, action="tender.retender", obj=copy, data={"from": old.pk, "reference": old.reference})
     return copy

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from procurement.audit import audit_record
-from procurement.errors import DomainError
+from procurement.errors import Conflict, Forbidden
 from procurement.notifications import notify
 from procurement.states import check_transition
 
@@ -138,7 +138,7 @@ def tender_publish(*, tender: Tender, actor, sealing: TenderSealing) -> Tender:
             # Direct publication starts from a draft; a pending tender is published by tender_approve.
             check_transition(tender, Tender.Status.PUBLISHED, {})
         if tender.entity.requires_second_approval:
-            raise DomainError(
+            raise Conflict(
                 _("%(entity)s requires a second official to approve each publication: submit it for approval.")
                 % {"entity": tender.entity.name},
                 code="approval_required",
@@ -169,10 +169,10 @@ def tender_submit_for_approval(*, tender: Tender, actor) -> Tender:
 
 def _require_approver(tender: Tender, actor) -> None:
     require_entity_official(tender, actor)
-    if not actor.official.can_approve:
-        raise DomainError(_("You are not authorised to approve publications."), code="not_approver")
+    if not selectors.is_approver_of(actor, tender.entity_id):
+        raise Forbidden(_("You are not authorised to approve publications."), code="not_approver")
     if actor.pk == tender.created_by_id:
-        raise DomainError(_("A second official must approve: you drafted this tender."), code="same_official")
+        raise Forbidden(_("A second official must approve: you drafted this tender."), code="same_official")
 
 
 def tender_approve(*, tender: Tender, actor, sealing: TenderSealing) -> Tender:

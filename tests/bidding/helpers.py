@@ -12,11 +12,12 @@ import mimetypes
 import uuid
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connection, transaction
 
 from bidding import services
 from bidding.content import bid_input_clean
 from bidding.services.submission import reserve_pick_rules
+from procurement.audit import audit_record
 from tests.factories import SupplierMemberFactory, TenderFactory
 from tests.sealing import bid_seal, shares_release
 
@@ -78,8 +79,12 @@ def _content_type(name: str, data: bytes) -> str:
 
 
 def set_times(tender, *, deadline: float | None = None, opening: float | None = None) -> None:
-    """Put the deadline / opening `n` seconds from now by the database clock (negative: past)."""
-    with connection.cursor() as cursor:
+    """Put the deadline / opening `n` seconds from now by the database clock (negative: past).
+
+    Test setup moves time in the open: the database refuses a tender's timeline change without an
+    audit entry in the same transaction, so this writes one ("test.set_times").
+    """
+    with transaction.atomic(), connection.cursor() as cursor:
         if deadline is not None:
             cursor.execute(
                 "UPDATE tenders_tender SET submission_deadline = clock_timestamp() + make_interval(secs => %s),"
@@ -94,6 +99,7 @@ def set_times(tender, *, deadline: float | None = None, opening: float | None = 
                 " ELSE next_check END WHERE id = %s",
                 [opening, opening, tender.pk],
             )
+        audit_record(actor=None, action="test.set_times", obj=tender, data={"deadline": deadline, "opening": opening})
     tender.refresh_from_db()
 
 

@@ -122,7 +122,10 @@ def test_the_report_data_hash_is_of_its_canonical_json(contracted):
     tender, _users = contracted
     data = award_report_data(tender, language="en")
     assert canonical_sha256(data) == canonical_sha256(dict(reversed(list(data.items()))))
-    assert data["chain"]["ok"] is True
+    # Stable: no moment of generation and no chain check inside, so the same record hashes the same.
+    assert "generated_at" not in data
+    assert "chain" not in data
+    assert canonical_sha256(award_report_data(tender, language="en")) == canonical_sha256(data)
     assert {b["commitment_ok"] for b in data["bidders"]} == {True}
     actions = {e["action"] for e in data["audit_trail"]}
     expected = {"bid.submit", "bid.open_all", "evaluation.start", "award.propose", "award.finalise", "contract.sign"}
@@ -130,14 +133,40 @@ def test_the_report_data_hash_is_of_its_canonical_json(contracted):
     assert award_report_fingerprint(tender, language="en") != award_report_fingerprint(tender, language="ko")
 
 
-def test_the_report_is_for_auditors_and_the_entity_only(contracted, client, rival_official, outsider, official):
-    tender, users = contracted
+def test_until_the_award_is_final_the_report_is_for_auditors_and_the_entity_only(
+    client, rival_official, outsider, official
+):
+    from .test_awards import evaluated_tender
+
+    tender, users = evaluated_tender(official)
+    award = services.award_propose(tender=tender, actor=official)
+    assert award.status == "standstill"
     url = reverse("contracts:award_report_pdf", args=[tender.pk])
+    data_url = reverse("api-award-report-data", args=[tender.pk])
+    assert client.get(url).status_code == 404
+    assert client.get(data_url).status_code == 404
     for user in (rival_official, outsider, users[1]):
         client.force_login(user)
         assert client.get(url).status_code == 404
+        assert client.get(data_url).status_code == 404
     client.force_login(official)
     assert client.get(url).status_code == 200
+
+
+def test_once_the_award_is_final_anyone_downloads_the_report_and_its_data_whose_hash_the_pdf_prints(contracted, client):
+    tender, _users = contracted
+    _response, pdf = download(client, tender)  # anonymous
+    data_url = reverse("api-award-report-data", args=[tender.pk]) + "?language=en"  # the PDF's language
+    data_response = client.get(data_url)
+    assert data_response.status_code == 200
+    body = data_response.content
+    digest = hashlib.sha256(body).hexdigest()
+    assert data_response["X-Content-SHA256"] == digest
+    assert digest in pdf_text(pdf).replace("\n", "")
+    # The same record gives the same bytes (no generation time inside).
+    assert client.get(data_url).content == body
+    # Nothing personal: committee members and actors appear without e-mail addresses.
+    assert b"@" not in body
 
 
 # --- CSV exports ---------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from tests.conftest import ROOT
 PRODUCTION_ENV = {
     "DEBUG": "0",
     "SECRET_KEY": "a-production-like-secret-key-that-is-long-enough-0123456789-abcdefghij",
+    "INTEGRITY_HASH_KEY": "production-like-integrity-hash-key",
     "ALLOWED_HOSTS": "procurement.example.org",
     "SITE_URL": "https://procurement.example.org",
 }
@@ -36,7 +37,7 @@ def test_check_deploy_passes_with_production_settings():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY"])
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "INTEGRITY_HASH_KEY"])
 def test_production_refuses_to_start_without_its_secrets(missing):
     env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
     result = manage("check", env=env)
@@ -101,6 +102,7 @@ INLINE_HANDLER = re.compile(r"\son[a-z]+=\"", re.IGNORECASE)
         ("audit_log", True),
         ("mfa_index", True),
         ("api-docs", False),
+        ("transparency", False),
     ],
 )
 def test_pages_render_without_inline_scripts_or_styles(client, auditor, url_name, signed_in):

@@ -12,49 +12,20 @@ import pytest
 from django.core.management import call_command
 
 from bidding.bundle import opening_bundle
-from bidding.models import BidVersion, OpenedBid, OpeningRecord
+from bidding.models import OpenedBid, OpeningRecord
 from sealclient import sealing
 from sealclient.cli import main as cli
 from sealclient.verify import verify_bundle
-from tenders.models import ReservePriceSet
 from tests.bidding.helpers import bidder, close_and_open, published_tender, set_times, submit
+from tests.sealclient.helpers import VALUES, reserve_tender
+from tests.sealclient.helpers import opened_reserve_tender as opened_reserve_tender_made
 
 pytestmark = pytest.mark.django_db
-
-# 15 reserve prices, one inside each slice of 100,000,000 ± 2 %.
-VALUES = [Decimal(98_000_000 + 266_667 * i + 1000) for i in range(15)]
-
-
-def _reserve_tender(values=VALUES):
-    tender = published_tender(evaluation_method="floor_rate_reserve", estimated_value=100_000_000)
-    sealed = sealing.reserve_prices_seal(
-        tender_public_key=bytes(tender.public_key),
-        tender_reference=tender.reference,
-        amendment=tender.version,
-        base_price=Decimal(100_000_000),
-        range_pct=Decimal(2),
-        count=15,
-        values=values,
-    )
-    ReservePriceSet.objects.filter(tender=tender).update(ciphertext=sealed.ciphertext, commitment=sealed.commitment)
-    return tender
 
 
 @pytest.fixture
 def opened_reserve_tender():
-    """Five bids: below the floor, at a valid price (twice, tied), above the planned price, and one
-    whose ciphertext was swapped in the database after submission."""
-    tender = _reserve_tender()
-    users = [bidder() for _ in range(5)]
-    submit(tender, users[0], price="80000000", picks=(1, 2))
-    submit(tender, users[1], price="95000000", picks=(2, 3))
-    submit(tender, users[2], price="95000000", picks=(3, 4))
-    submit(tender, users[3], price="120000000", picks=(5, 6))
-    tampered = submit(tender, users[4], price="96000000", picks=(1, 4)).version
-    other = submit(published_tender(), bidder(), price="1000").version
-    BidVersion.objects.filter(pk=tampered.pk).update(sealed_content=bytes(other.sealed_content))
-    record = close_and_open(tender)
-    return tender, record, users
+    return opened_reserve_tender_made()
 
 
 def _by_supplier(report, user):
@@ -137,7 +108,7 @@ def test_a_wrong_private_key_is_named_and_nothing_opens(opened_reserve_tender):
 
 def test_a_reserve_price_outside_its_slice_is_named():
     moved = [*VALUES[:6], VALUES[6] + 400_000, *VALUES[7:]]
-    tender = _reserve_tender()
+    tender = reserve_tender()
     submit(tender, bidder(), price="95000000", picks=(1, 2))
     close_and_open(tender)
     # The portal refuses to open such a draw; a bundle edited to carry one is still caught.

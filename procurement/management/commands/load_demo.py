@@ -6,6 +6,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+# Tenders the public list does not show.
+PRIVATE_TENDER_STATUSES = ("draft", "pending_approval")
+
 
 class Command(BaseCommand):
     help = "Load the demo accounts and data (idempotent). Each app contributes `<app>/demo.py: load(stdout)`."
@@ -20,4 +23,27 @@ class Command(BaseCommand):
             module = importlib.import_module(f"{config.name}.demo")
             with transaction.atomic():
                 module.load(self.stdout)
+        self.stdout.write(self.summary())
         self.stdout.write(self.style.SUCCESS("Demo data ready. Every demo account's password: demo-pass-2026"))
+
+    def summary(self) -> str:
+        """What the portal holds now, counted the way its pages list it (the steps above only say
+        what each of them added)."""
+        counts = []
+        for label, model, private in (
+            ("tenders", "tenders.Tender", {"status__in": PRIVATE_TENDER_STATUSES}),
+            ("bids", "bidding.Bid", None),
+            ("awards", "contracts.Award", None),
+            ("contracts", "contracts.Contract", None),
+            ("supplier companies", "suppliers.Supplier", None),
+            ("accounts", "procurement.User", None),
+        ):
+            try:
+                manager = apps.get_model(model).objects
+            except LookupError:
+                continue
+            text = f"{manager.count()} {label}"
+            if private:
+                text += f" ({manager.exclude(**private).count()} public)"
+            counts.append(text)
+        return "In the portal now: " + ", ".join(counts)

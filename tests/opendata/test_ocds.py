@@ -1,8 +1,7 @@
-"""OCDS 1.1 open data: release packages of public tenders validate against the standard's schema,
-and never say anything that is still sealed or private."""
+"""OCDS 1.1 open data: release and record packages of public tenders validate against the standard's
+schema with the koneps extension, and never say anything that is still sealed or private."""
 
 import json
-import os
 
 import pytest
 from django.core.files.base import ContentFile
@@ -11,9 +10,10 @@ from django.test import Client
 from suppliers.models import Classification
 from tenders.models import Tender, TenderDocument
 from tests.bidding.helpers import bidder, submit
+from tests.contracts.test_contracts import contract, sign  # noqa: F401 (fixture)
 from tests.factories import TenderFactory
 
-from .test_contracts import contract, sign  # noqa: F401 (fixture)
+from .validation import assert_valid_ocds
 
 pytestmark = pytest.mark.django_db
 
@@ -31,18 +31,11 @@ def get_json(url: str) -> dict:
     return response.json()
 
 
-def assert_valid_ocds(package: dict) -> None:
-    zip_path = os.environ.get("OCDS_STANDARD_ZIP")
-    if not zip_path:
-        pytest.skip("OCDS_STANDARD_ZIP is unset: libcoveocds would download the schema (CI sets it)")
-    from libcoveocds.api import ocds_json_output
-    from libcoveocds.config import LibCoveOCDSConfig
-
-    config = LibCoveOCDSConfig({"standard_zip": f"file://{os.path.abspath(zip_path)}", "context": "api"})
-    result = ocds_json_output("", json_data=package, lib_cove_ocds_config=config)
-    assert result["validation_errors"] == []
-    # Everything we publish is in the core schema: no stray fields either.
-    assert not result.get("additional_fields"), result.get("additional_fields")
+@pytest.fixture(autouse=True)
+def live_site(live_server, settings):
+    """Packages name the extension on this server, where libcoveocds fetches it (see validation.py)."""
+    settings.SITE_URL = live_server.url
+    return live_server
 
 
 def published_tender_with_documents(official) -> Tender:
@@ -69,8 +62,7 @@ def published_tender_with_documents(official) -> Tender:
     return tender
 
 
-def test_a_published_tenders_release_package_is_valid_ocds(official, settings):
-    settings.SITE_URL = "https://portal.example"
+def test_a_published_tenders_release_package_is_valid_ocds(official, live_site):
     tender = published_tender_with_documents(official)
 
     package = get_json(release_url(tender))
@@ -85,7 +77,9 @@ def test_a_published_tenders_release_package_is_valid_ocds(official, settings):
     assert release["tender"]["value"] == {"amount": 100000000, "currency": "KRW"}
     assert release["tender"]["items"][0]["classification"]["id"] == "30200000"
     [document] = release["tender"]["documents"]
-    assert document["url"].startswith(f"https://portal.example/tenders/{tender.pk}/documents/")
+    assert document["url"].startswith(f"{live_site.url}/tenders/{tender.pk}/documents/")
+    assert document["sha256"] == "0" * 64
+    assert release["id"] == f"{tender.ocid}-tender-0"
     assert_valid_ocds(package)
 
 
@@ -97,13 +91,17 @@ def test_a_contracted_tenders_release_has_the_award_the_supplier_and_the_contrac
 
     package = get_json(release_url(contract.tender))
 
-    [release] = package["releases"]
-    assert set(release["tag"]) == {"tender", "award", "contract"}
+    releases = {r["id"].removeprefix(f"{contract.tender.ocid}-"): r for r in package["releases"]}
+    assert releases[f"contract-{contract.reference}-v1-buyer"]["tag"] == ["contract"]
+    [record] = get_json(f"/api/v1/ocds/records/{contract.tender.ocid}/")["records"]
+    release = record["compiledRelease"]
+    assert release["tag"] == ["compiled"]
     assert release["tender"]["status"] == "complete"
     assert release["tender"]["numberOfTenderers"] == 3
     [award] = release["awards"]
     assert award["status"] == "active"
     assert award["suppliers"] == [{"id": f"KR-BRN-{supplier.registration_number}", "name": supplier.name_ko}]
+    assert award["documents"][0]["url"].endswith(f"/api/v1/award-reports/{contract.tender_id}/")
     parties = {party["id"]: party["roles"] for party in release["parties"]}
     assert set(parties[f"KR-BRN-{supplier.registration_number}"]) == {"tenderer", "supplier"}
     [ocds_contract] = release["contracts"]
@@ -113,6 +111,7 @@ def test_a_contracted_tenders_release_has_the_award_the_supplier_and_the_contrac
     assert ocds_contract["dateSigned"]
     assert ocds_contract["value"]["amount"] == 90000000
     assert_valid_ocds(package)
+    assert_valid_ocds(get_json(f"/api/v1/ocds/records/{contract.tender.ocid}/"))
 
 
 def test_drafts_and_tenders_awaiting_approval_are_not_published(official):
@@ -129,25 +128,29 @@ def test_drafts_and_tenders_awaiting_approval_are_not_published(official):
     ]
 
     listed = [release["ocid"] for release in get_json(LIST_URL)["releases"]]
+    recorded = [record["ocid"] for record in get_json("/api/v1/ocds/records/")["records"]]
 
     assert listed == [public.ocid]
+    assert recorded == [public.ocid]
     for tender in hidden:
         assert Client().get(release_url(tender)).status_code == 404
+        assert Client().get(f"/api/v1/ocds/records/{tender.ocid}/").status_code == 404
 
 
 def test_the_list_is_newest_first_and_paginated(official, monkeypatch):
-    from contracts import ocds_views
+    from opendata import views as ocds_views
 
     monkeypatch.setattr(ocds_views, "PAGE_SIZE", 1)
     older = TenderFactory(published=True, entity=official.official.entity, created_by=official)
     newer = TenderFactory(published=True, entity=official.official.entity, created_by=official)
     Tender.objects.filter(pk=older.pk).update(published_at=newer.published_at.replace(year=2025))
 
-    first = Client().get(LIST_URL)
-    assert [r["ocid"] for r in first.json()["releases"]] == [newer.ocid]
-    assert 'rel="next"' in first["Link"]
-    assert [r["ocid"] for r in get_json(f"{LIST_URL}?page=2")["releases"]] == [older.ocid]
-    assert Client().get(f"{LIST_URL}?page=3").status_code == 404
+    for url, key in ((LIST_URL, "releases"), ("/api/v1/ocds/records/", "records")):
+        first = Client().get(url)
+        assert [r["ocid"] for r in first.json()[key]] == [newer.ocid]
+        assert 'rel="next"' in first["Link"]
+        assert [r["ocid"] for r in get_json(f"{url}?page=2")[key]] == [older.ocid]
+        assert Client().get(f"{url}?page=3").status_code == 404
 
 
 def test_before_opening_nothing_about_bids_is_published(official):
@@ -156,29 +159,36 @@ def test_before_opening_nothing_about_bids_is_published(official):
     submit(tender, user, price="87654321")
 
     package = get_json(release_url(tender))
-    text = json.dumps(package, ensure_ascii=False)
+    records = get_json(f"/api/v1/ocds/records/{tender.ocid}/")
+    every = get_json(LIST_URL), get_json("/api/v1/ocds/records/"), package, records
+    text = json.dumps(every, ensure_ascii=False)
 
     assert "87654321" not in text
+    assert user.supplier_membership.supplier.registration_number not in text
+    assert '"bids"' not in text
     [release] = package["releases"]
     assert "tenderers" not in release["tender"]
     assert "numberOfTenderers" not in release["tender"]
     assert [party["roles"] for party in release["parties"]] == [["buyer", "procuringEntity"]]
-    assert user.supplier_membership.supplier.registration_number not in text
     assert_valid_ocds(package)
+    assert_valid_ocds(records)
 
 
-def test_a_record_package_of_the_releases_is_valid_ocds_too(official):
-    from contracts import ocds
+def test_the_extension_is_served_where_the_packages_say(official):
+    tender = TenderFactory(published=True, entity=official.official.entity, created_by=official)
+    [url] = get_json(release_url(tender))["extensions"]
+    metadata = Client().get(url.split("://", 1)[1].split("/", 1)[1].join(["/", ""]))
+    assert metadata.status_code == 200
+    assert metadata.json()["schemas"] == ["release-schema.json"]
+    schema = Client().get(url.replace("extension.json", "release-schema.json").split("/", 3)[3].join(["/", ""]))
+    assert "bids" in schema.json()["properties"]
+    assert Client().get("/api/v1/ocds/extensions/koneps/other.json").status_code == 404
+    assert Client().get("/api/v1/ocds/extensions/unknown/extension.json").status_code == 404
 
-    tender = published_tender_with_documents(official)
-    release = ocds.tender_release(ocds.tenders_for_ocds(Tender.objects.all()).get(pk=tender.pk))
 
-    package = ocds.record_package([release], uri="https://portal.example/records")
-
-    [record] = package["records"]
-    assert record["ocid"] == tender.ocid
-    assert record["releases"] == [release]
-    assert record["compiledRelease"]["tag"] == ["compiled"]
-    # The record-package schema pulls the versioned-release schema from the web (not in the zip), so
-    # offline we check what it embeds: the compiled release, in a release package.
-    assert_valid_ocds(ocds.release_package([record["compiledRelease"]], uri="https://portal.example/x"))
+def test_the_publication_policy_page_is_public_and_every_package_links_to_it(official):
+    tender = TenderFactory(published=True, entity=official.official.entity, created_by=official)
+    assert get_json(release_url(tender))["publicationPolicy"].endswith("/opendata/")
+    page = Client().get("/opendata/")
+    assert page.status_code == 200
+    assert "/api/v1/ocds/records/" in page.content.decode()

@@ -1,0 +1,164 @@
+"""Opening many bids sealed with the reference client, against the bare decryption of the same ciphertexts.
+
+Registered in bench/run.py (results key `sealed_opening`); alone:
+
+    .venv/bin/python bench/sealing.py [--bids 5000]
+
+Setup (not timed): one floor-rate tender with reserve prices, `bids` approved companies and one bid
+each, sealed by `sealclient.sealing.bid_seal` exactly as a bidder's system would (content JSON with
+two reserve picks, sealed to the tender key) and inserted in bulk with their commitments. Timed:
+
+- bare_decrypt: `crypto_box_seal_open` of every content ciphertext and nothing else (PyNaCl);
+- recombine: the quorum step — two custodians' shares (2 of 3) unsealed and combined with Shamir,
+  the result checked against the tender's public key;
+- open: the portal's `bid_open_all` (commitments, decryption, the content rules, planned price,
+  floor, ranking, one opened row per bid, the audit entry), in one transaction;
+- bundle: building the public opening bundle from the database;
+- verify: `sealclient.verify.verify_bundle` on that bundle (an outsider's re-run, all in memory).
+
+The bare decryption runs before and after the opening and the faster run counts, so that the
+ratios compare work done under the same machine load.
+"""
+
+import argparse
+import json
+import random
+import sys
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def _seed_bids(tender, count: int) -> list[bytes]:
+    """`count` companies each with one sealed bid on `tender`; returns the content ciphertexts."""
+    from bidding.models import Bid, BidVersion
+    from sealclient import sealing
+    from suppliers.models import Supplier
+    from tests.factories import UserFactory, valid_brn
+
+    user = UserFactory()
+    offset = Supplier.objects.count() + 100_000
+    suppliers = Supplier.objects.bulk_create(
+        Supplier(
+            name_ko=f"벤치공급사{n}",
+            name_en=f"Bench Supplier {n}",
+            registration_number=valid_brn(offset + n),
+            status=Supplier.Status.APPROVED,
+        )
+        for n in range(count)
+    )
+    rng = random.Random(2026)
+    public_key = bytes(tender.public_key)
+    sealed = []
+    for supplier in suppliers:
+        picks = sorted(rng.sample(range(1, 16), 2))
+        price = rng.randrange(85_000_000, 101_000_000)
+        content = sealing.bid_content(
+            tender_reference=tender.reference,
+            supplier_id=supplier.pk,
+            currency=tender.currency,
+            price=price,
+            reserve_picks=picks,
+        )
+        sealed.append(sealing.bid_seal(public_key, content))
+    bids = Bid.objects.bulk_create(Bid(tender=tender, supplier=s, created_by=user) for s in suppliers)
+    versions = BidVersion.objects.bulk_create(
+        BidVersion(
+            bid=bid,
+            tender=tender,
+            supplier=bid.supplier,
+            number=1,
+            sealed_content=s.content_ct,
+            commitment=s.commitment(tender_ref=tender.reference, supplier_id=bid.supplier_id, version=1),
+            idempotency_key=uuid.uuid4(),
+            submitted_by=user,
+        )
+        for bid, s in zip(bids, sealed, strict=True)
+    )
+    for bid, version in zip(bids, versions, strict=True):
+        bid.current_version = version
+    Bid.objects.bulk_update(bids, ["current_version"], batch_size=1000)
+    return [s.content_ct for s in sealed]
+
+
+def _bare_decrypt(private_key: bytes, ciphertexts: list[bytes]) -> float:
+    from nacl.public import PrivateKey, SealedBox
+
+    box = SealedBox(PrivateKey(private_key))
+    began = time.perf_counter()
+    for ciphertext in ciphertexts:
+        box.decrypt(ciphertext)
+    return time.perf_counter() - began
+
+
+def _recombine(public_key: bytes, private_key: bytes) -> tuple[float, bytes]:
+    """Time the quorum step on the tender's own key: 2 of 3 custodians' shares unsealed and combined."""
+    from sealclient import sealing, shamir
+
+    custodians = [sealing.keypair() for _ in range(3)]
+    sealed_shares = [
+        sealing.seal(pk, share) for (pk, _sk), share in zip(custodians, shamir.split(private_key, 3, 2), strict=True)
+    ]
+    began = time.perf_counter()
+    shares = [sealing.share_unseal(custodians[i][1], sealed_shares[i]) for i in (0, 2)]
+    recombined = sealing.tender_key_recombine(shares, public_key)
+    return time.perf_counter() - began, recombined
+
+
+def bench_opening(*, bids: int = 5000) -> dict:
+    """Run the scenario on the (already set up) bench database; returns the results."""
+    from bidding import services
+    from bidding.bundle import opening_bundle
+    from bidding.keys import opening_private_key
+    from sealclient.verify import verify_bundle
+    from tests.bidding.helpers import published_tender, set_times
+
+    tender = published_tender(evaluation_method="floor_rate_reserve", estimated_value=100_000_000)
+    ciphertexts = _seed_bids(tender, bids)
+    set_times(tender, deadline=-2, opening=-1)
+    services.bid_close_tender(tender_id=tender.pk)
+    # The key as opening sees it, only after the opening time.
+    private_key = bytes(opening_private_key(tender))
+
+    decrypt_before = _bare_decrypt(private_key, ciphertexts)
+    recombine_s, recombined = _recombine(bytes(tender.public_key), private_key)
+    assert recombined == private_key
+    began = time.perf_counter()
+    record = services.bid_open_all(tender_id=tender.pk)
+    open_s = time.perf_counter() - began
+    decrypt_after = _bare_decrypt(private_key, ciphertexts)
+    bare = min(decrypt_before, decrypt_after)
+
+    began = time.perf_counter()
+    bundle = opening_bundle(tender)
+    bundle_s = time.perf_counter() - began
+    began = time.perf_counter()
+    report = verify_bundle(bundle)
+    verify_s = time.perf_counter() - began
+    if not report.ok or record.valid_count == 0:
+        raise RuntimeError("the bench opening did not verify: " + report.summary())
+    return {
+        "bids": record.bid_count,
+        "valid": record.valid_count,
+        "bare_decrypt_s": round(bare, 3),
+        "bare_decrypt_runs_s": [round(decrypt_before, 3), round(decrypt_after, 3)],
+        "recombine_ms": round(recombine_s * 1000, 3),
+        "open_s": round(open_s, 3),
+        "open_with_quorum_to_bare_decrypt_ratio": round((open_s + recombine_s) / bare, 1),
+        "bundle_s": round(bundle_s, 3),
+        "verify_s": round(verify_s, 3),
+        "verify_to_bare_decrypt_ratio": round(verify_s / bare, 1),
+    }
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--bids", type=int, default=5000)
+    args = parser.parse_args()
+    from bench.run import _setup_django
+
+    _setup_django()
+    print(json.dumps(bench_opening(bids=args.bids), indent=2))
