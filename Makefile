@@ -30,7 +30,6 @@ DEMO_ACCOUNTS := \
 CHECK_DEPLOY_ENV := \
 	DEBUG=0 MFA_DEMO_RELAX=0 \
 	SECRET_KEY=check-deploy-dummy-secret-key-not-for-use-0123456789abcdefghij \
-	BID_SEALING_KEY=Y2hlY2stZGVwbG95LWR1bW15LW5vdC1hLXJlYWwtayE= \
 	TRANSPARENCY_SIGNING_KEY=Y2hlY2stZGVwbG95LWR1bW15LXNpZ25pbmcta2V5ISE= \
 	INTEGRITY_HASH_KEY=check-deploy-dummy-integrity-key \
 	ALLOWED_HOSTS=procurement.example.org \
@@ -60,15 +59,19 @@ migrate: ## setup, then apply the database migrations
 
 run: ## setup, migrate, load the demo data and run web + Celery worker + beat (Ctrl-C stops all)
 	@$(RUN_DATABASE_ENV) bash scripts/setup.sh --migrate
-	@$(RUN_DATABASE_ENV) MFA_DEMO_RELAX=1 TRANSPARENCY_DEMO_KEY=1 $(PY) manage.py load_demo
+	@$(RUN_DATABASE_ENV) MFA_DEMO_RELAX=1 TRANSPARENCY_DEMO_KEY=1 SEALING_DEMO_KEY=1 $(PY) manage.py load_demo
 	@echo
 	@echo "  Portal:   http://127.0.0.1:$(PORT)/"
 	@echo "  Password for every demo account: $(DEMO_PASSWORD)"
 	@for account in $(DEMO_ACCOUNTS); do echo "    $$account"; done
 	@echo "  MFA_DEMO_RELAX=1: demo officials need not enrol TOTP. Ctrl-C stops everything."
+	@echo "  Key custodians (SEALING_DEMO_KEY=1: the platform's demo key): official2@example.com passphrase"
+	@echo "    demo-custodian-official2, auditor@example.com passphrase demo-custodian-auditor."
+	@echo "  The tender 'Quorum opening demo' closes in about 10 minutes; both custodians then release"
+	@echo "    their shares from the link in their notification (or /bids/tender/<id>/key-share/)."
 	@echo
 	@echo "  TRANSPARENCY_DEMO_KEY=1: tree heads are signed with the published demo key."
-	@$(RUN_DATABASE_ENV) MFA_DEMO_RELAX=1 TRANSPARENCY_DEMO_KEY=1 PYTHONUNBUFFERED=1 \
+	@$(RUN_DATABASE_ENV) MFA_DEMO_RELAX=1 TRANSPARENCY_DEMO_KEY=1 SEALING_DEMO_KEY=1 PYTHONUNBUFFERED=1 \
 		SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}" \
 		PATH="$(CURDIR)/$(VENV)/bin:$$PATH" \
 		exec $(VENV)/bin/honcho start --procfile Procfile --env /dev/null --port $(PORT)

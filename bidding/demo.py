@@ -17,15 +17,17 @@ from django.utils import timezone
 
 from procurement.demo import demo_backdate, demo_user
 from procurement.roles import Role
+from sealclient import sealing as client
 from suppliers.models import Supplier, SupplierMember
 from suppliers.selectors import supplier_for_user
+from tenders import demo_sealing
 from tenders.models import Tender
 from tenders.policies import evaluation_policy
-from tenders.services import tender_create, tender_publish
+from tenders.services import tender_create, tender_custodians_set
 
-from .content import DocumentInput, bid_input_clean
+from .content import bid_input_clean
 from .models import Bid, BidVersion
-from .services import bid_close_tender, bid_open_all, bid_submit
+from .services import SealedSubmission, bid_close_tender, bid_open_all, bid_submit, key_share_submit
 from .services.submission import reserve_pick_rules
 
 # Companies that only bid in the demo records (their accounts cannot log in).
@@ -34,6 +36,7 @@ EXTRA_BIDDERS = [
     ("demo-bidder-2@example.com", "동방산업", "Dongbang Industries", "214365870"),
     ("demo-bidder-3@example.com", "세종테크 주식회사", "Sejong Tech Co., Ltd.", "318273645"),
 ]
+QUORUM_DEMO_CLOSE = timedelta(minutes=10)
 PROPOSAL = "%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\n% 기술제안서 (demo)\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
 
@@ -95,35 +98,56 @@ def demo_tender_publish(
             **data,
         },
     )
-    return tender_publish(tender=tender, actor=actor)
+    return demo_sealing.publish(tender=tender, actor=actor)
 
 
 def demo_bid(
     tender: Tender, user, price: int, *, picks=(2, 9), version_tag: str = "1", document=None, key_prefix="demo"
 ):
-    """Submit a bid through the real services: the first of `picks` the procedure asks for, and a
-    technical proposal when it needs one (or when `document` says so)."""
+    """Check and seal a bid as the bid page does (the reference client is byte-compatible with it) and
+    submit it: the first of `picks` the procedure asks for, and a technical proposal when it needs
+    one (or when `document` says so)."""
     reserve_count, picks_required = reserve_pick_rules(tender)
     if document is None:
         document = evaluation_policy(tender.evaluation_method).needs_technical_proposal
+    checked = bid_input_clean(
+        price=str(price),
+        currency=tender.currency,
+        declarations={"no_conflict_of_interest": True, "no_collusion": True},
+        reserve_picks=tuple(picks)[: picks_required or 0],
+        reserve_count=reserve_count,
+        picks_required=picks_required,
+    )
+    supplier = supplier_for_user(user)
+    sealed = client.bid_seal(
+        bytes(tender.public_key),
+        client.bid_content(
+            tender_reference=tender.reference,
+            supplier_id=supplier.pk,
+            currency=tender.currency,
+            price=checked.price,
+            reserve_picks=checked.reserve_picks,
+        ),
+        [client.Document("기술제안서.pdf", PROPOSAL.encode(), "application/pdf")] if document else [],
+    )
     return bid_submit(
         tender=tender,
-        supplier=supplier_for_user(user),
+        supplier=supplier,
         actor=user,
-        bid=bid_input_clean(
-            price=str(price),
-            currency=tender.currency,
-            declarations={"no_conflict_of_interest": True, "no_collusion": True},
-            reserve_picks=tuple(picks)[: picks_required or 0],
-            reserve_count=reserve_count,
-            picks_required=picks_required,
+        sealed=SealedSubmission(
+            content=sealed.content_ct, documents=tuple(sealed.document_cts), plaintext_hash=sealed.plaintext_hash
         ),
-        documents=[DocumentInput("기술제안서.pdf", PROPOSAL.encode())] if document else [],
         # Fixed keys: reloading the demo returns the same receipts instead of new versions.
         idempotency_key=uuid.uuid5(
             uuid.NAMESPACE_URL, ":".join(filter(None, (key_prefix, tender.title, user.email, version_tag)))
         ),
     )
+
+
+def shares_release(tender: Tender, *, count: int = 1) -> None:
+    """Demo only: `count` demo custodians release their shares (as on their share page)."""
+    for email in demo_sealing.demo_custodian_emails(tender)[:count]:
+        key_share_submit(tender_id=tender.pk, actor=demo_user(email), share=demo_sealing.demo_share(tender, email))
 
 
 def _shift_back(tender: Tender, *, deadline_ago: timedelta, opening_in: timedelta) -> Tender:
@@ -190,6 +214,8 @@ def load(stdout) -> None:
         for user, price in ((s1, 88_400_000), (s3, 85_150_000), (extra[0], 91_000_000), (extra[1], 86_900_000)):
             demo_bid(tender, user, price)
         tender = _shift_back(tender, deadline_ago=timedelta(days=1, hours=1), opening_in=-timedelta(days=1))
+        bid_close_tender(tender_id=tender.pk)
+        shares_release(tender)
         bid_open_all(tender_id=tender.pk)
         created.append(title)
 
@@ -210,7 +236,46 @@ def load(stdout) -> None:
         for user, price, picks in bids:
             demo_bid(tender, user, price, picks=picks)
         tender = _shift_back(tender, deadline_ago=timedelta(days=2, hours=1), opening_in=-timedelta(days=2))
+        bid_close_tender(tender_id=tender.pk)
+        shares_release(tender)
         bid_open_all(tender_id=tender.pk)
+        created.append(title)
+
+    # Closes QUORUM_DEMO_CLOSE after loading; opens once both its custodians (official2 and the
+    # auditor, 2 of 2, no platform share) release their shares on the key-share page (README).
+    title = "개찰 시연: 정족수 개찰 (Quorum opening demo)"
+    if not exists(title):
+        draft = tender_create(
+            actor=kim,
+            data={
+                "title": title,
+                "description": "<p>Closes about 10 minutes after the demo starts; two custodians open it.</p>",
+                "method": "open",
+                "category": "goods",
+                "estimated_value": Decimal("45000000"),
+                "currency": "KRW",
+                "evaluation_method": "lowest_price",
+                "evaluation_params": {},
+                **_timeline(timezone.now(), 8),
+            },
+        )
+        people = draft.entity.default_custodians.values_list("pk", flat=True)
+        tender_custodians_set(tender=draft, actor=kim, custodian_ids=list(people), threshold=2)
+        tender = demo_sealing.publish(tender=draft, actor=kim)
+        for user, price in ((s1, 43_100_000), (s3, 42_750_000)):
+            demo_bid(tender, user, price)
+        now = timezone.now()
+        # Demo only: a real tender must stay open for the legal minimum; this one closes in minutes.
+        demo_backdate(
+            obj=tender,
+            updates={
+                "clarification_deadline": now,
+                "submission_deadline": now + QUORUM_DEMO_CLOSE,
+                "next_check": now + QUORUM_DEMO_CLOSE,
+                "opening_at": now + QUORUM_DEMO_CLOSE + timedelta(minutes=1),
+            },
+            reason="demo: the quorum-opening tender closes minutes after the demo starts",
+        )
         created.append(title)
 
     stdout.write(f"Demo bids: {len(created)} tender(s) set up ({Bid.objects.count()} bids in all)")

@@ -21,7 +21,7 @@ from suppliers.selectors import membership_for_user, supplier_eligibility
 from tenders.models import Tender
 from tenders.selectors import tender_supplier_may_bid
 
-from .models import Bid, BidVersion, OpenedBid, OpeningRecord, TenderClosing
+from .models import Bid, BidVersion, KeyShareRelease, OpenedBid, OpeningRecord, TenderClosing
 
 
 def supplier_reasons(supplier) -> list[str]:
@@ -231,3 +231,25 @@ def tenders_due_soon(*, now, until, tender_ids=None) -> list[tuple[int, object]]
     if tender_ids is not None:
         qs = qs.filter(pk__in=tender_ids)
     return list(qs.values_list("pk", "next_check"))
+
+
+def tender_custodian_of(*, tender: Tender, user):
+    """The user's place among the tender's key custodians (with the key it was sealed to), or None."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return tender.custodians.filter(custodian__user=user).select_related("custodian").first()
+
+
+def key_share_release(tender_custodian) -> KeyShareRelease | None:
+    return KeyShareRelease.objects.filter(tender_custodian=tender_custodian).first()
+
+
+def key_share_progress(tender: Tender) -> dict:
+    """How far the custodians' quorum is (public once the tender has closed)."""
+    releases = KeyShareRelease.objects.filter(tender=tender)
+    return {
+        "needed": tender.custodian_threshold,
+        "named": tender.custodians.count(),
+        "released": releases.exclude(ok=False).count(),
+        "bad": releases.filter(ok=False).count(),
+    }

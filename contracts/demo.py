@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.db.models import F
 from django.utils import timezone
 
-from bidding.demo import demo_bid, demo_tender_publish
+from bidding.demo import demo_bid, demo_tender_publish, shares_release
 from bidding.models import Bid, BidVersion
 from bidding.services import bid_close_tender, bid_open_all
 from procurement.demo import demo_backdate, demo_user
@@ -63,6 +63,7 @@ def _open(tender: Tender, actor, *, days_ago: int) -> Tender:
         created_at=F("created_at") - shift, status_changed_at=F("created_at") - shift
     )
     bid_close_tender(tender_id=tender.pk, actor=actor)
+    shares_release(tender)
     bid_open_all(tender_id=tender.pk, actor=actor)
     tender.refresh_from_db()
     return tender

@@ -2,12 +2,12 @@
 
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 
-from bidding.models import Bid, OpenedBid, OpeningRecord, ReservePriceSet, TenderClosing
+from bidding.models import Bid, OpenedBid, OpeningRecord, TenderClosing
 from procurement.models import AuditEntry
 from procurement.permissions import is_auditor
 from suppliers.models import SupplierMember
 from suppliers.selectors import membership_for_user
-from tenders.models import Official, Tender
+from tenders.models import Official, ReservePriceSet, Tender
 from tenders.selectors import is_official_of, official_entity
 
 from .models import Assessment, Award, CommitteeMember, Complaint, Contract, Evaluation, Score
@@ -140,7 +140,7 @@ def tender_audit_q(tender: Tender) -> Q:
         | Q(object_type="bidding.bid", object_id__in=bid_ids)
         | Q(object_type="bidding.openingrecord", object_id__in=openings)
         | Q(object_type="bidding.tenderclosing", object_id__in=closings)
-        | Q(object_type="bidding.reservepriceset", object_id__in=reserves)
+        | Q(object_type="tenders.reservepriceset", object_id__in=reserves)
         | Q(object_type__startswith="contracts.", data__tender=tender.pk)
     )
 

@@ -20,12 +20,23 @@ DEBUG = env.bool("DEBUG", default=True)
 
 if DEBUG:
     SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-secret-key-change-me-0123456789")
-    # 32 bytes, base64. Development only: production must set its own (or a KMS).
-    BID_SEALING_KEY = env.str("BID_SEALING_KEY", default="ZGV2LW9ubHktYmlkLXNlYWxpbmcta2V5LTMyYnl0ZXM=")
 else:
     # No defaults: a production process without its secrets must not start.
     SECRET_KEY = env.str("SECRET_KEY")
-    BID_SEALING_KEY = env.str("BID_SEALING_KEY")
+
+# The platform's own key-custodian key (X25519, 32 bytes, base64). It opens only the platform's
+# share of each tender key, and the worker uses it only after the deadline; alone it opens nothing
+# (every tender needs k ≥ 2 shares). No default: unset, the platform is simply not a custodian.
+# SEALING_DEMO_KEY=1 (the local demo only, refused with DEBUG=0) uses a fixed, public demo key.
+SEALING_DEMO_KEY = env.bool("SEALING_DEMO_KEY", default=False)
+if SEALING_DEMO_KEY and not DEBUG:
+    raise ImproperlyConfigured("SEALING_DEMO_KEY is for the local demo only and cannot be set with DEBUG=0.")
+PLATFORM_CUSTODIAN_KEY = env.str(
+    "PLATFORM_CUSTODIAN_KEY", default="ZGVtby1vbmx5LXBsYXRmb3JtLWN1c3RvZGlhbi1rZXk=" if SEALING_DEMO_KEY else ""
+)
+# How long after the opening time a missing quorum of custodians is escalated to the entity's
+# officials and the auditors (and shown on the tender page).
+OPENING_QUORUM_GRACE = timedelta(minutes=env.int("OPENING_QUORUM_GRACE_MINUTES", default=60))
 
 # Decided once from the environment (the test runner flips DEBUG at run time, this stays).
 DEMO_DATA_ALLOWED = DEBUG
@@ -242,7 +253,8 @@ X_FRAME_OPTIONS = "DENY"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        # libsodium (sealing and the opening verifier) runs as WebAssembly; nothing else is relaxed.
+        # libsodium (bid sealing, custodian keys) runs as WebAssembly: compiling it needs this, and
+        # only this; no eval of JavaScript, no inline scripts.
         "script-src": ["'self'", "'wasm-unsafe-eval'"],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],

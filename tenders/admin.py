@@ -61,7 +61,7 @@ class TenderAdmin(ReadOnlyAdmin):
     list_display = ["reference", "title", "entity", "status", "method", "submission_deadline", "next_check"]
     list_filter = ["status", "method", "category", "entity"]
     search_fields = ["reference", "title", "ocid"]
-    exclude = ["public_key", "wrapped_private_key"]
+    exclude = ["public_key"]
     inlines = [TenderVersionInline]
 
 

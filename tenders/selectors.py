@@ -17,7 +17,17 @@ from django.utils.translation import gettext_lazy
 from procurement.permissions import is_official
 from procurement.roles import Role
 
-from .models import Clarification, Invitation, ProcuringEntity, Subscription, Tender, TenderFollow, TenderVersion
+from .models import (
+    Clarification,
+    Custodian,
+    Invitation,
+    ProcuringEntity,
+    Subscription,
+    Tender,
+    TenderCustodian,
+    TenderFollow,
+    TenderVersion,
+)
 from .policies import method_policy
 from .timeline import format_local
 
@@ -401,3 +411,56 @@ def workspace_next_action(tender: Tender, *, user) -> str:
     if status == Tender.Status.UNSUCCESSFUL:
         return _("Re-tender it if still needed")
     return _("No action needed")
+
+
+def custodians_eligible(tender: Tender) -> QuerySet[Custodian]:
+    """Who may hold a share of this tender's key: the platform, officials of its entity, auditors and
+    outside observers — with an active (current) key."""
+    return (
+        Custodian.objects.filter(is_active=True)
+        .filter(
+            Q(kind__in=(Custodian.Kind.PLATFORM, Custodian.Kind.AUDITOR, Custodian.Kind.OBSERVER))
+            | Q(kind=Custodian.Kind.OFFICIAL, user__official__entity_id=tender.entity_id)
+        )
+        .select_related("user")
+    )
+
+
+def custodian_of(user) -> Custodian | None:
+    """The user's current custodian key, or None."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Custodian.objects.filter(user=user, is_active=True).first()
+
+
+def tender_custodians(tender: Tender) -> QuerySet[TenderCustodian]:
+    return tender.custodians.select_related("custodian__user").order_by("id")
+
+
+def tender_ceremony_material(tender: Tender) -> dict:
+    """What the publishing official's browser needs for the key ceremony: the named custodians'
+    public keys, k, and what the reserve prices are drawn from (all public)."""
+    from procurement.sealing import b64encode
+
+    from .policies import evaluation_policy
+
+    policy = evaluation_policy(tender.evaluation_method)
+    reserve = None
+    if policy.uses_reserve_prices:
+        params = policy.clean(tender.evaluation_params)
+        reserve = {
+            "schema": "koneps-reserve-prices-v1",
+            "tender": tender.reference,
+            "amendment": tender.version,
+            "base_price": str(tender.estimated_value),
+            "range_pct": str(params["reserve_range_pct"]),
+            "count": params["reserve_count"],
+        }
+    return {
+        "threshold": tender.custodian_threshold,
+        "custodians": [
+            {"id": tc.custodian_id, "public_key": b64encode(bytes(tc.custodian.public_key))}
+            for tc in tender_custodians(tender)
+        ],
+        "reserve": reserve,
+    }

@@ -7,7 +7,7 @@ One transaction per call, in this order (docs/architecture.md §7):
    submission starts between their check and their change;
 2. re-read status and deadline under that lock; a retried idempotency key returns the first receipt;
 3. lock the company's Bid row (FOR UPDATE), so two submissions of the same company serialise;
-4. insert the sealed version (already encrypted before the transaction began), queue the
+4. insert the sealed version (encrypted in the bidder's browser), queue the
    notification to the company's own members, and write the audit entry (it takes no lock).
 
 Whether the bid is in time is decided in step 1, by clock_timestamp() right after the shared lock
@@ -17,37 +17,27 @@ tender, and one that reaches the tender after closing sees the new status and is
 """
 
 import logging
+import re
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.debug import sensitive_variables
 
 from procurement.audit import audit_record
 from procurement.errors import Conflict, Forbidden, Invalid, NotFound
 from procurement.notifications import notify
-from procurement.sealing import commitment, seal
+from procurement.sealing import SEAL_OVERHEAD, commitment
 from procurement.states import check_transition
-from procurement.uploads import validate_upload
 from suppliers.selectors import membership_for_user
 from tenders.models import Tender
 from tenders.policies import evaluation_policy
 
 from .. import selectors
-from ..content import (
-    MAX_DOCUMENTS,
-    BidInput,
-    DocumentInput,
-    canonical_json,
-    content_document,
-    document_manifest,
-)
+from ..content import MAX_DOCUMENTS
 from ..models import Bid, BidDocument, BidVersion
 
 logger = logging.getLogger(__name__)
@@ -67,12 +57,19 @@ class SubmissionResult:
         return self.version.bid
 
 
+# Largest sealed content (the bid's JSON with up to MAX_LINES lines, plus the sealed-box overhead).
+MAX_CONTENT_BYTES = 256 * 1024
+PLAINTEXT_HASH = re.compile(r"^[0-9a-f]{64}$")
+
+
 @dataclass(frozen=True)
 class SealedSubmission:
-    """Everything that will be written: ciphertexts only."""
+    """Everything that will be written: ciphertexts made in the bidder's browser (or by sealclient),
+    and the salted hash of the plaintext that the bidder can later prove."""
 
     content: bytes
-    documents: tuple[bytes, ...]
+    documents: tuple[bytes, ...] = ()
+    plaintext_hash: str = ""
 
     def __repr__(self) -> str:
         return f"SealedSubmission({len(self.content)} bytes, {len(self.documents)} documents)"
@@ -86,36 +83,21 @@ def reserve_pick_rules(tender: Tender) -> tuple[int | None, int | None]:
     return evaluation_policy(tender.evaluation_method).reserve_pick_rules(tender.evaluation_params)
 
 
-@sensitive_variables()
-def bid_seal(*, tender: Tender, supplier, bid: BidInput, documents: Sequence[DocumentInput] = ()) -> SealedSubmission:
-    """Check the documents by content and encrypt everything to the tender's public key, in memory."""
+def sealed_submission_check(*, tender: Tender, sealed: SealedSubmission) -> None:
+    """What the server can check without the key: shapes and sizes. The content itself is checked
+    in the browser before sealing and again at opening (a malformed bid is rejected publicly)."""
     if not tender.public_key:
         raise Conflict(_("This tender is not open for bids."), code="not_open")
-    if len(documents) > MAX_DOCUMENTS:
+    if not SEAL_OVERHEAD < len(sealed.content) <= MAX_CONTENT_BYTES:
+        raise Invalid(_("The sealed bid is empty or too large."), field="content")
+    if len(sealed.documents) > MAX_DOCUMENTS:
         raise Invalid(_("Attach at most %(n)s documents.") % {"n": MAX_DOCUMENTS}, field="documents")
-    if evaluation_policy(tender.evaluation_method).needs_technical_proposal and not documents:
+    if any(not SEAL_OVERHEAD < len(d) <= settings.UPLOAD_MAX_BYTES + SEAL_OVERHEAD for d in sealed.documents):
+        raise Invalid(_("A sealed document is empty or larger than the limit."), field="documents")
+    if evaluation_policy(tender.evaluation_method).needs_technical_proposal and not sealed.documents:
         raise Invalid(_("Attach your technical proposal."), field="documents")
-    manifest = []
-    for position, document in enumerate(documents):
-        try:
-            content_type = validate_upload(ContentFile(document.data, name=document.name))
-        except ValidationError as exc:
-            raise Invalid(f"{document.name}: {exc.messages[0]}", field="documents") from None
-        manifest.append(document_manifest(position, document.name[:255], content_type, document.data))
-    public_key = bytes(tender.public_key)
-    plaintext = canonical_json(
-        content_document(
-            bid=bid,
-            tender_reference=tender.reference,
-            supplier_id=supplier.pk,
-            currency=tender.currency,
-            documents=manifest,
-        )
-    )
-    return SealedSubmission(
-        content=seal(public_key, plaintext),
-        documents=tuple(seal(public_key, document.data) for document in documents),
-    )
+    if not PLAINTEXT_HASH.match(sealed.plaintext_hash):
+        raise Invalid(_("The salted hash of the bid must be 64 hexadecimal digits."), field="plaintext_hash")
 
 
 def _lock_tender_shared(tender_id: int) -> tuple[str, bool, datetime]:
@@ -170,26 +152,24 @@ def _bid_for_update(*, tender: Tender, supplier, actor) -> Bid:
     return Bid.objects.select_for_update().get(tender=tender, supplier=supplier)
 
 
-@sensitive_variables()
 def bid_submit(
     *,
     tender: Tender,
     supplier,
     actor,
-    bid: BidInput,
-    documents: Sequence[DocumentInput] = (),
+    sealed: SealedSubmission,
     idempotency_key: uuid.UUID | str,
 ) -> SubmissionResult:
     """Submit a sealed bid, or replace the company's current one with a new sealed version.
 
-    Everything is encrypted before the transaction starts; only ciphertext is written. A key used
-    before returns that submission's version (created=False) without writing anything.
+    The bid arrives sealed to the tender's public key; the server never sees its plaintext. A key
+    used before returns that submission's version (created=False) without writing anything.
     """
     key = uuid.UUID(str(idempotency_key))
     earlier = selectors.version_for_idempotency_key(supplier=supplier, key=key)
     if earlier is not None:
         return SubmissionResult(earlier, created=False)
-    sealed = bid_seal(tender=tender, supplier=supplier, bid=bid, documents=documents)
+    sealed_submission_check(tender=tender, sealed=sealed)
     with transaction.atomic():
         status, in_time, held_at = _lock_tender_shared(tender.pk)
         earlier = selectors.version_for_idempotency_key(supplier=supplier, key=key)
@@ -215,6 +195,7 @@ def bid_submit(
             supplier=supplier,
             number=number,
             sealed_content=sealed.content,
+            plaintext_hash=sealed.plaintext_hash,
             commitment=commitment(
                 ciphertexts=sealed.ciphertexts(), tender_ref=tender.reference, supplier_id=supplier.pk, version=number
             ),
