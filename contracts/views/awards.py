@@ -10,11 +10,12 @@ from django.views.decorators.http import require_POST
 
 from procurement.permissions import require
 from procurement.web import refusal, run_action
+from suppliers.selectors import membership_for_user
+from tenders.selectors import is_approver_of, is_official_of
 
 from .. import selectors, services
 from ..forms import ComplaintDecisionForm, ComplaintForm, ReasonForm
 from ..models import Award, Complaint, ComplaintDocument, Contract
-from ..services.common import is_entity_official, supplier_membership
 
 
 def award_list(request):
@@ -52,10 +53,8 @@ def award_detail(request, award_id: int):
     tender = award.tender
     evaluation = selectors.evaluation_of(tender)
     # The review's reasons are public with the award (what makes it reproducible); before that, internal.
-    sees_reasons = (
-        award.is_public or is_entity_official(user, tender.entity_id) or user.has_perm("contracts.view_reports")
-    )
-    membership = supplier_membership(user)
+    sees_reasons = award.is_public or is_official_of(user, tender.entity_id) or user.has_perm("contracts.view_reports")
+    membership = membership_for_user(user)
     own_supplier_id = membership.supplier_id if membership else None
     can_manage = user.has_perm("contracts.manage_award", award)
     contract = Contract.objects.filter(award=award).first()
@@ -74,7 +73,7 @@ def award_detail(request, award_id: int):
         "can_complain": user.has_perm("contracts.lodge_complaint", award) and own_supplier_id != award.supplier_id,
         "can_approve": can_manage
         and award.status == Award.Status.PROPOSED
-        and getattr(getattr(user, "official", None), "can_approve", False)
+        and is_approver_of(user, tender.entity_id)
         and award.proposed_by_id != user.pk,
         "contract": contract,
         "can_contract": can_manage and award.status == Award.Status.FINAL and contract is None,
