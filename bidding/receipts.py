@@ -10,6 +10,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 
 from django.conf import settings
@@ -65,6 +66,7 @@ class Receipt:
     def timestamp_utc(self) -> str:
         return self.timestamp.astimezone(UTC).isoformat()
 
+    @cached_property
     def transparency(self) -> dict:
         """The inclusion proof of this receipt's audit entry in the latest signed head, once it is in one."""
         actions = ["bid.withdraw"] if self.kind == "withdrawal" else ["bid.submit", "bid.replace"]
@@ -101,7 +103,7 @@ class Receipt:
             "server_time": self.timestamp_utc,
             "verification": verification_hint(),
             "verify_url": self.verify_url,
-            "transparency": self.transparency(),
+            "transparency": self.transparency,
         }
 
 

@@ -1,6 +1,5 @@
 """Bid pages: thin views that check a permission, call a selector or service and render."""
 
-import json
 from datetime import timedelta
 
 from django.conf import settings
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from integrity.services import bid_origin_record
 from procurement.errors import DomainError
+from procurement.parsers import json_loads_bounded
 from procurement.permissions import require
 from procurement.sealing import SHARE_BYTES, b64decode, b64encode
 from procurement.web import refusal
@@ -348,7 +348,7 @@ def verify(request):
         upload = form.cleaned_data.get("receipt")
         if upload is not None:
             try:
-                data = json.loads(upload.read(100_000))
+                data = json_loads_bounded(upload.read(100_000).decode())
             except (ValueError, UnicodeDecodeError):
                 form.add_error("receipt", _("This file is not a JSON receipt."))
             else:

@@ -161,8 +161,8 @@ def signed_head_of(head: TreeHead) -> transparency.SignedHead:
     )
 
 
-def transparency_head_sign(*, force: bool = False) -> TreeHead:
-    """Integrate what can be, then sign a head for the current size (unless one exists, or `force`)."""
+def transparency_head_sign() -> TreeHead:
+    """Integrate what can be, then sign a head for the current size unless one exists already."""
     seed = signing_seed()
     transparency_integrate()
     with transaction.atomic():
@@ -173,7 +173,7 @@ def transparency_head_sign(*, force: bool = False) -> TreeHead:
         public_key = transparency.public_key_of(seed).hex()
         size = transparency_tree_size()
         latest = TreeHead.objects.filter(public_key=public_key).order_by("-tree_size", "-timestamp_ms").first()
-        if latest is not None and latest.tree_size == size and not force:
+        if latest is not None and latest.tree_size == size:
             return latest
         root = transparency.tree_root(_leaf_hashes(size))
         signed = transparency.head_sign(seed=seed, tree_size=size, timestamp_ms=timestamp_ms, root_hash=root)

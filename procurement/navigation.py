@@ -36,6 +36,7 @@ def nav_items() -> list[NavItem]:
 def nav_register_kernel() -> None:
     nav_register(
         NavItem(_("Home"), "home", order=0),
+        NavItem(_("My dashboard"), "dashboard", "procurement.view_dashboard", order=5),
         NavItem(_("Audit log"), "audit_log", "procurement.view_audit_log", order=900),
         NavItem(_("Administration"), "admin:index", "procurement", order=1000),
     )

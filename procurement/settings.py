@@ -143,7 +143,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "home"
+# Filter lists offer "All" rather than django-filter's "---------".
+FILTERS_EMPTY_CHOICE_LABEL = _("All (no filter)")
+LOGIN_REDIRECT_URL = "dashboard"  # each role's next actions
 
 # allauth: email is the login; mail must be verified before the account is used.
 ACCOUNT_LOGIN_METHODS = {"email"}

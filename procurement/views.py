@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
 from . import audit, notifications
+from .dashboards import dashboard_panels
 from .filters import AuditEntryFilter
 from .models import AuditEntry, Notification
 
@@ -57,3 +58,9 @@ def permission_denied(request, exception=None):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     return render(request, "403.html", status=403)
+
+
+@login_required
+def dashboard(request):
+    """Where everyone lands after signing in: what needs doing next, by the apps that know."""
+    return render(request, "procurement/dashboard.html", {"panels": dashboard_panels(request.user)})

@@ -114,14 +114,8 @@ def floor_price_compute(*, planned_price: Decimal, floor_rate: Decimal) -> Decim
 def reserve_values_outside_slices(*, values: Sequence[Decimal], base_price: Decimal, range_pct: Decimal) -> list[int]:
     """The numbers (1-based) of the values that `reserve_prices_draw` could not have drawn."""
     slices = reserve_slices(base_price=base_price, range_pct=range_pct, count=len(values))
-    outside = []
-    for index, (value, slice_) in enumerate(zip(values, slices, strict=True)):
-        first, last = _whole_units_in(slice_, last=index == len(values) - 1)
-        allowed = (
-            first <= value <= last and value == value.to_integral_value()
-            if first <= last
-            else value == ((slice_.low + slice_.high) / 2).to_integral_value()
-        )
-        if not allowed:
-            outside.append(index + 1)
-    return outside
+    return [
+        slice_.number
+        for index, (value, slice_) in enumerate(zip(values, slices, strict=True))
+        if not reserve_value_fits(slice_, value, last=index == len(values) - 1)
+    ]

@@ -27,9 +27,9 @@ from nacl.public import PrivateKey, PublicKey, SealedBox
 from nacl.secret import SecretBox
 
 from . import reserve, shamir
+from .reserve import RESERVE_SCHEMA
 
 CONTENT_SCHEMA = "koneps-bid-content-v1"
-RESERVE_SCHEMA = "koneps-reserve-prices-v1"
 COMMITMENT_DOMAIN = "koneps-bid-commitment-v1"
 SALT_BYTES = 16
 KEY_BYTES = 32

@@ -204,7 +204,7 @@ def _without_tender_identity(text: str, tender) -> str:
     for value in (tender.reference, tender.title, tender.ocid):
         text = text.replace(value, "•")
     text = text.replace(f"/{tender.pk}/", "/•/")
-    text = re.sub(rf"tender={tender.pk}\b", "tender=•", text)
+    text = re.sub(rf"([?&]tender=){tender.pk}\b", r"\1•", text)
     text = re.sub(rf'"id":\s*{tender.pk}\b', '"id":•', text)
     text = re.sub(r'"public_key":"[0-9a-f]+"', "", text)
     text = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", text)

@@ -81,8 +81,8 @@ def test_the_public_leaves_recompute_every_signed_root(published_log):
 
 def test_bad_parameters_get_clear_errors(published_log):
     _, _, head_two = published_log
-    assert Client().get(reverse("api-transparency-inclusion"), {"seq": "x"}).status_code == 400
-    assert Client().get(reverse("api-transparency-consistency"), {"first": 5, "second": 3}).status_code == 400
+    assert Client().get(reverse("api-transparency-inclusion"), {"seq": "x"}).status_code == 422
+    assert Client().get(reverse("api-transparency-consistency"), {"first": 5, "second": 3}).status_code == 422
     beyond = {"first": 1, "second": head_two.tree_size + 50}
     assert Client().get(reverse("api-transparency-consistency"), beyond).status_code == 404
 
