@@ -32,7 +32,6 @@ COPY . .
 # secrets here exist only for this step; the running container needs its own.
 RUN DEBUG=0 \
     SECRET_KEY=image-build-only-not-a-real-secret-key-0123456789abcdefghij \
-    BID_SEALING_KEY=aW1hZ2UtYnVpbGQtb25seS1ub3QtYS1yZWFsLWtleSE= \
     INTEGRITY_HASH_KEY=image-build-only \
     python manage.py collectstatic --noinput --verbosity 0 \
     && mkdir -p var/media \

@@ -30,11 +30,21 @@ DEMO_ACCOUNTS := \
 CHECK_DEPLOY_ENV := \
 	DEBUG=0 MFA_DEMO_RELAX=0 \
 	SECRET_KEY=check-deploy-dummy-secret-key-not-for-use-0123456789abcdefghij \
-	BID_SEALING_KEY=Y2hlY2stZGVwbG95LWR1bW15LW5vdC1hLXJlYWwtayE= \
+	TRANSPARENCY_SIGNING_KEY=Y2hlY2stZGVwbG95LWR1bW15LXNpZ25pbmcta2V5ISE= \
 	INTEGRITY_HASH_KEY=check-deploy-dummy-integrity-key \
 	ALLOWED_HOSTS=procurement.example.org \
 	CSRF_TRUSTED_ORIGINS=https://procurement.example.org \
 	SITE_URL=https://procurement.example.org
+
+# `make run` connects as an application role that may only INSERT and SELECT the audit log, and
+# migrates as the owner role (scripts/setup.sh creates both). Setting DATABASE_URL yourself keeps
+# the single-role set-up, as does leaving DATABASE_OWNER_URL unset.
+ifeq ($(origin DATABASE_URL),undefined)
+RUN_DATABASE_ENV := DATABASE_URL=postgres://procurement_app@127.0.0.1:5432/procurement \
+	DATABASE_OWNER_URL=postgres://procurement_owner@127.0.0.1:5432/procurement
+else
+RUN_DATABASE_ENV :=
+endif
 
 .PHONY: help setup migrate run test lint bench check-deploy clean distclean
 
@@ -48,20 +58,30 @@ migrate: ## setup, then apply the database migrations
 	@bash scripts/setup.sh --migrate
 
 run: ## setup, migrate, load the demo data and run web + Celery worker + beat (Ctrl-C stops all)
-	@bash scripts/setup.sh --migrate
-	@MFA_DEMO_RELAX=1 $(PY) manage.py load_demo
+	@$(RUN_DATABASE_ENV) bash scripts/setup.sh --migrate
+	@$(RUN_DATABASE_ENV) MFA_DEMO_RELAX=1 TRANSPARENCY_DEMO_KEY=1 SEALING_DEMO_KEY=1 $(PY) manage.py load_demo
 	@echo
 	@echo "  Portal:   http://127.0.0.1:$(PORT)/"
 	@echo "  Password for every demo account: $(DEMO_PASSWORD)"
 	@for account in $(DEMO_ACCOUNTS); do echo "    $$account"; done
 	@echo "  MFA_DEMO_RELAX=1: demo officials need not enrol TOTP. Ctrl-C stops everything."
+	@echo "  Key custodians (SEALING_DEMO_KEY=1: the platform's demo key): official2@example.com passphrase"
+	@echo "    demo-custodian-official2, auditor@example.com passphrase demo-custodian-auditor."
+	@echo "  The tender 'Quorum opening demo' closes in about 10 minutes; both custodians then release"
+	@echo "    their shares from the link in their notification (or /bids/tender/<id>/key-share/)."
 	@echo
-	@MFA_DEMO_RELAX=1 PYTHONUNBUFFERED=1 SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}" \
+	@echo "  TRANSPARENCY_DEMO_KEY=1: tree heads are signed with the published demo key."
+	@$(RUN_DATABASE_ENV) MFA_DEMO_RELAX=1 TRANSPARENCY_DEMO_KEY=1 SEALING_DEMO_KEY=1 PYTHONUNBUFFERED=1 \
+		SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}" \
 		PATH="$(CURDIR)/$(VENV)/bin:$$PATH" \
 		exec $(VENV)/bin/honcho start --procfile Procfile --env /dev/null --port $(PORT)
 
 test: ## setup with the test tools, lint, then the whole test suite (PYTEST_ARGS passed to pytest)
 	@bash scripts/setup.sh --test
+	@# The two-role layout the portal runs with, prepared as `make run` does (the suite itself connects
+	@# as the superuser, which pytest-django needs to create its database; tests/procurement/test_database_roles.py
+	@# gives the test database the same roles and attacks the log as the application role).
+	@$(RUN_DATABASE_ENV) bash scripts/setup.sh --migrate
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

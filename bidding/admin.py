@@ -5,24 +5,14 @@ from django.contrib import admin
 from django.db.models import Exists, OuterRef
 from django.db.models.functions import Length
 from django.utils.translation import gettext_lazy as _
-from rules.contrib.admin import ObjectPermissionsModelAdmin
+
+from procurement.admin import ReadOnlyAdmin
 
 from .models import Bid, BidVersion, OpenedBid, OpeningRecord, TenderClosing
 
 
 def _opened(tender_field: str):
     return Exists(OpeningRecord.objects.filter(tender_id=OuterRef(tender_field)))
-
-
-class ReadOnlyAdmin(ObjectPermissionsModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Bid)

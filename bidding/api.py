@@ -1,15 +1,11 @@
-"""Bids API: a supplier's own bids (list, submit with Idempotency-Key, withdraw) and the public
-opening record. Same rules and services as the pages."""
+"""Bids API: a supplier's own bids (list, submit sealed with Idempotency-Key, withdraw), the public
+opening record and, after opening, the opening bundle. Same rules and services as the pages."""
 
-import base64
-import binascii
 import uuid
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
-from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, permissions, serializers, status
 from rest_framework.response import Response
@@ -19,34 +15,36 @@ from integrity.services import bid_origin_record
 from procurement.api import RulePermission
 from procurement.errors import Conflict, Forbidden, Invalid
 from procurement.parsers import BoundedJSONParser
+from procurement.sealing import b64decode
+from suppliers.selectors import supplier_for_user
 from tenders.selectors import tenders_public
 
 from . import receipts, selectors, services
 from .bundle import opening_bundle
-from .content import MAX_DOCUMENTS, DocumentInput, bid_input_clean
+from .content import MAX_DOCUMENTS
 from .models import Bid
-from .services.submission import reserve_pick_rules
-from .uploads import MAX_FILE_BYTES
 
-
-class LineSerializer(serializers.Serializer):
-    description = serializers.CharField(max_length=300)
-    quantity = serializers.CharField(max_length=40)
-    unit_price = serializers.CharField(max_length=40)
-
-
-class DocumentSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=255)
-    content_base64 = serializers.CharField()
+# What a bid's plaintext would be called: the API refuses it rather than seal it for the client.
+PLAINTEXT_FIELDS = frozenset({"price", "lines", "declarations", "reserve_picks", "content_base64"})
 
 
 class BidSubmitSerializer(serializers.Serializer):
+    """A bid sealed by the client (the reference client `sealclient`, or the bid page in a browser)."""
+
     tender = serializers.IntegerField()
-    price = serializers.CharField(max_length=40)
-    lines = LineSerializer(many=True, required=False)
-    declarations = serializers.DictField(child=serializers.BooleanField())
-    reserve_picks = serializers.ListField(child=serializers.IntegerField(), required=False)
-    documents = DocumentSerializer(many=True, required=False)
+    content = serializers.CharField(help_text="crypto_box_seal(content JSON, tender public key), base64")
+    documents = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text="each document sealed the same way, base64"
+    )
+    plaintext_hash = serializers.RegexField(r"^[0-9a-f]{64}$", help_text="sha256(salt || content JSON), hex")
+
+    def validate(self, attrs):
+        plaintext = sorted(PLAINTEXT_FIELDS & set(self.initial_data))
+        if plaintext:
+            raise serializers.ValidationError(
+                {plaintext[0]: _("Send the bid sealed to the tender's public key: plaintext fields are refused.")}
+            )
+        return attrs
 
 
 class BidSerializer(serializers.ModelSerializer):
@@ -81,22 +79,17 @@ def _decimal(value) -> str | None:
     return None if value is None else str(value)
 
 
-def _documents(raw) -> list[DocumentInput]:
-    if len(raw) > MAX_DOCUMENTS:
+def _sealed(data: dict) -> services.SealedSubmission:
+    try:
+        content = b64decode(data["content"])
+        documents = tuple(b64decode(d) for d in data.get("documents", []))
+    except ValueError:
+        raise Invalid(_("Ciphertexts must be standard base64."), field="content") from None
+    if len(documents) > MAX_DOCUMENTS:
         raise Invalid(_("Attach at most %(n)s documents.") % {"n": MAX_DOCUMENTS}, field="documents")
-    documents = []
-    for item in raw:
-        try:
-            data = base64.b64decode(item["content_base64"], validate=True)
-        except (binascii.Error, ValueError):
-            raise Invalid(_("Documents must be base64-encoded."), field="documents") from None
-        if len(data) > MAX_FILE_BYTES:
-            raise Invalid(_("A document is larger than the limit."), field="documents")
-        documents.append(DocumentInput(name=item["name"], data=data))
-    return documents
+    return services.SealedSubmission(content=content, documents=documents, plaintext_hash=data["plaintext_hash"])
 
 
-@method_decorator(sensitive_post_parameters("price", "lines", "reserve_picks", "documents"), name="dispatch")
 class BidListView(generics.ListAPIView):
     """GET: your company's bids. POST: submit (or replace) a sealed bid; send an `Idempotency-Key`
     header (a UUID) — a retry with the same key returns the first receipt (200) instead of 201."""
@@ -104,21 +97,17 @@ class BidListView(generics.ListAPIView):
     permission_classes = [permissions.IsAuthenticated, RulePermission]
     required_perm = "bidding.view_own_bids"
     serializer_class = BidSerializer
-    # JSON only: a multipart body would go through Django's upload handlers, which may spool a
-    # document's plaintext to a temporary file.
+    # JSON only, with a bounded body: sealed content and documents as base64.
     parser_classes = [BoundedJSONParser]
 
     def get_queryset(self):
-        return selectors.bids_of_supplier(supplier=selectors.user_supplier(self.request.user)).select_related(
-            "supplier"
-        )
+        return selectors.bids_of_supplier(supplier=supplier_for_user(self.request.user)).select_related("supplier")
 
     @extend_schema(
         request=BidSubmitSerializer,
         responses={201: dict, 200: dict},
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True)],
     )
-    @sensitive_variables()
     def post(self, request):
         if not request.user.has_perm("bidding.submit_bid"):
             raise Forbidden(_("Only members of an approved company may submit bids."))
@@ -134,22 +123,11 @@ class BidListView(generics.ListAPIView):
         eligibility = selectors.bid_eligibility(tender=tender, user=request.user)
         if eligibility.supplier is None:
             raise Forbidden(eligibility.reasons[0], code="not_eligible")
-        reserve_count, picks_required = reserve_pick_rules(tender)
-        bid = bid_input_clean(
-            price=data["price"],
-            currency=tender.currency,
-            lines=data.get("lines", []),
-            declarations=data["declarations"],
-            reserve_picks=data.get("reserve_picks", []),
-            reserve_count=reserve_count,
-            picks_required=picks_required,
-        )
         result = services.bid_submit(
             tender=tender,
             supplier=eligibility.supplier,
             actor=request.user,
-            bid=bid,
-            documents=_documents(data.get("documents", [])),
+            sealed=_sealed(data),
             idempotency_key=key,
         )
         bid_origin_record(request=request, version=result.version)

@@ -7,13 +7,12 @@ and commitment, the sealed reserve prices and the published record. sealclient.v
 
 from decimal import Decimal
 
-from sealclient.sealing import b64encode, reserve_commitment
+from sealclient.sealing import b64encode
 from sealclient.verify import BUNDLE_SCHEMA
-from tenders.models import Tender
+from tenders.models import ReservePriceSet, Tender
 from tenders.policies import evaluation_policy
 
-from .keys import opening_private_key
-from .models import OpenedBid, OpeningRecord, ReservePriceSet
+from .models import OpenedBid, OpeningRecord
 
 
 def _text(value) -> str | None:
@@ -25,7 +24,7 @@ def _parameters(tender: Tender, reserve_set: ReservePriceSet | None) -> dict:
         name: _text(value) if isinstance(value, Decimal) else value
         for name, value in evaluation_policy(tender.evaluation_method).clean(tender.evaluation_params).items()
     }
-    if tender.evaluation_method == Tender.EvaluationMethod.FLOOR_RATE_RESERVE:
+    if evaluation_policy(tender.evaluation_method).uses_reserve_prices:
         params["base_price"] = _text(reserve_set.base_price if reserve_set else tender.estimated_value)
     return params
 
@@ -35,7 +34,8 @@ def opening_bundle(tender: Tender) -> dict | None:
     record = OpeningRecord.objects.filter(tender=tender).first()
     if record is None:
         return None
-    private_key = opening_private_key(tender)  # refuses before the opening time by the database clock
+    # Recombined from the custodians' shares at opening and kept with the record: it protects nothing now.
+    private_key = bytes(record.private_key)
     reserve_set = ReservePriceSet.objects.filter(tender=tender).order_by("-amendment_number").first()
     opened = list(
         OpenedBid.objects.filter(opening=record).select_related("version").prefetch_related("version__documents")
@@ -53,8 +53,8 @@ def opening_bundle(tender: Tender) -> dict | None:
             "parameters": _parameters(tender, reserve_set),
         },
         "reserve_prices": {
-            "ciphertext": b64encode(bytes(reserve_set.sealed_values)),
-            "commitment": reserve_commitment(bytes(reserve_set.sealed_values)),
+            "ciphertext": b64encode(bytes(reserve_set.ciphertext)),
+            "commitment": reserve_set.commitment,
         }
         if reserve_set is not None
         else None,
@@ -63,7 +63,7 @@ def opening_bundle(tender: Tender) -> dict | None:
                 "supplier_id": row.supplier_id,
                 "version": row.version.number,
                 "commitment": row.commitment,
-                "plaintext_hash": getattr(row.version, "plaintext_hash", ""),
+                "plaintext_hash": row.version.plaintext_hash,
                 "content": b64encode(bytes(row.version.sealed_content)),
                 "documents": [
                     b64encode(bytes(d.ciphertext))

@@ -1,8 +1,5 @@
-"""The bid form: checks input and explains each problem next to its field; the service re-checks all.
-
-Nothing here logs or stores what was entered; the view passes the cleaned BidInput straight to the
-service, which seals it before anything is written.
-"""
+"""The bid form as the browser shows it (BidForm, never posted: the page checks, confirms and seals
+it) and what the page posts (SealedBidForm: ciphertexts, the salted hash, the idempotency key)."""
 
 import uuid
 
@@ -11,9 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from procurement.errors import Invalid
 from procurement.web import form_add_domain_error
+from tenders.policies import evaluation_policy
 
-from .content import BidInput, DocumentInput, bid_input_clean
-from .services.submission import reserve_pick_rules
+from .content import BidInput, bid_input_clean
+from .services.submission import SealedSubmission, reserve_pick_rules
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -93,7 +91,7 @@ class BidForm(forms.Form):
             ) % {"n": self.picks_required}
         else:
             del self.fields["reserve_picks"]
-        if tender.evaluation_method == "best_value":
+        if evaluation_policy(tender.evaluation_method).needs_technical_proposal:
             self.fields["documents"].required = True
         if not self.is_bound:
             self.initial.setdefault("idempotency_key", uuid.uuid4())
@@ -123,8 +121,19 @@ class BidForm(forms.Form):
     def bid_input(self) -> BidInput:
         return self.cleaned_data["bid"]
 
-    def document_inputs(self) -> list[DocumentInput]:
-        return [DocumentInput(name=f.name, data=f.read()) for f in self.cleaned_data.get("documents") or []]
+
+class SealedBidForm(forms.Form):
+    idempotency_key = forms.UUIDField()
+    plaintext_hash = forms.RegexField(r"^[0-9a-f]{64}$")
+    content = forms.FileField()
+    documents = MultipleFileField(required=False)
+
+    def sealed_submission(self) -> SealedSubmission:
+        return SealedSubmission(
+            content=self.cleaned_data["content"].read(),
+            documents=tuple(f.read() for f in self.cleaned_data.get("documents") or []),
+            plaintext_hash=self.cleaned_data["plaintext_hash"],
+        )
 
 
 class WithdrawForm(forms.Form):

@@ -1,6 +1,6 @@
 """Sealed bids, their versions and documents, reserve prices, closing and opening records.
 
-Before opening the database holds only ciphertext of what a supplier submitted (DESIGN.md §4): the
+Before opening the database holds only ciphertext of what a supplier submitted (docs/architecture.md §4): the
 sealed fields are BinaryFields written inside the submission transaction, nothing plaintext beside
 them. After opening, OpenedBid/OpenedDocument keep the decrypted values and OpeningRecord is public.
 """
@@ -35,7 +35,7 @@ class Bid(models.Model):
         AWARDED = "awarded", _("Awarded")
         NOT_AWARDED = "not_awarded", _("Not awarded")
 
-    # DESIGN.md §2. Opening moves every non-withdrawn bid to opened, or straight to disqualified when its
+    # docs/architecture.md §2. Opening moves every non-withdrawn bid to opened, or straight to disqualified when its
     # commitment fails; evaluation (contracts) moves the rest through services.bid_set_status.
     TRANSITIONS = {
         Status.SUBMITTED: {Status.WITHDRAWN, Status.OPENED, Status.DISQUALIFIED},
@@ -99,6 +99,9 @@ class BidVersion(models.Model):
     number = models.PositiveIntegerField(_("version"))
     sealed_content = models.BinaryField(editable=False)
     commitment = models.CharField(_("commitment"), max_length=64, db_index=True)
+    # sha256(salt ‖ content plaintext), computed in the bidder's browser; the salt stays with the
+    # bidder, who can later prove what it sealed. The server cannot check it before opening.
+    plaintext_hash = models.CharField(_("salted hash of the plaintext"), max_length=64, blank=True)
     idempotency_key = models.UUIDField(_("idempotency key"))
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     submitted_at = models.DateTimeField(_("submitted"), db_default=ClockTimestamp())
@@ -138,32 +141,31 @@ class BidDocument(models.Model):
         return f"{self.version} doc {self.position}"
 
 
-class ReservePriceSet(models.Model):
-    """복수예비가격: the reserve prices drawn for a floor-rate tender, sealed to the tender key.
+class KeyShareRelease(models.Model):
+    """A custodian's share of a tender's private key, released after the submission deadline.
 
-    Drawn at publication (and again when an amendment changes the base price or range); the latest
-    draw is the one opening uses. The values are opened with the bids and published in the record.
+    The platform's share is released by the worker (bidding.keys.platform_share_release); a person
+    posts theirs from the share page, decrypted in their browser. Nothing here is accepted before the
+    deadline by the database clock. `ok` is set once enough shares are in to tell: True when the
+    share recombines to the tender's public key, False when it does not (reported, never fatal).
     """
 
-    tender = models.ForeignKey("tenders.Tender", on_delete=models.PROTECT, related_name="reserve_price_sets")
-    # The tender's amendment number when drawn.
-    amendment_number = models.PositiveIntegerField(default=0)
-    base_price = models.DecimalField(_("base price"), max_digits=18, decimal_places=2)
-    range_pct = models.DecimalField(_("range (±%)"), max_digits=5, decimal_places=2)
-    count = models.PositiveSmallIntegerField(_("number of reserve prices"))
-    sealed_values = models.BinaryField(editable=False)
-    drawn_at = models.DateTimeField(_("drawn"), db_default=ClockTimestamp())
+    tender_custodian = models.OneToOneField("tenders.TenderCustodian", on_delete=models.PROTECT, related_name="release")
+    tender = models.ForeignKey("tenders.Tender", on_delete=models.PROTECT, related_name="key_share_releases")
+    share = models.BinaryField(editable=False)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    released_at = models.DateTimeField(_("released"), db_default=ClockTimestamp())
+    ok = models.BooleanField(_("share verified"), null=True, blank=True)
 
     class Meta:
-        ordering = ["tender", "-amendment_number"]
-        verbose_name = _("reserve price set")
-        verbose_name_plural = _("reserve price sets")
-        constraints = [
-            models.UniqueConstraint(fields=["tender", "amendment_number"], name="reserveprices_unique_amendment")
-        ]
+        ordering = ["tender", "released_at", "id"]
+        verbose_name = _("released key share")
+        verbose_name_plural = _("released key shares")
 
     def __str__(self):
-        return f"reserve prices of {self.tender_id} (amendment {self.amendment_number})"
+        return f"share of {self.tender_custodian_id}"
 
 
 class TenderClosing(models.Model):
@@ -174,6 +176,8 @@ class TenderClosing(models.Model):
     bid_count = models.PositiveIntegerField(_("bids received"))
     # Sorted list of the commitments of the current version of every bid not withdrawn.
     commitments = models.JSONField(default=list)
+    # When the entity's officials and auditors were told the custodians' quorum is late.
+    escalated_at = models.DateTimeField(_("quorum escalated"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("tender closing")
@@ -209,6 +213,9 @@ class OpeningRecord(models.Model):
     floor_price = models.DecimalField(_("floor price"), max_digits=18, decimal_places=2, null=True, blank=True)
     # [{"number": 1, "value": "98123456", "picks": 3, "chosen": true}, …]
     reserve_prices = models.JSONField(default=list, blank=True)
+    # The tender's private key, recombined from the custodians' shares. Published: once the bids are
+    # open it protects nothing, and with it anyone can re-run the opening.
+    private_key = models.BinaryField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-opened_at"]

@@ -10,12 +10,16 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
+
+from procurement.audit import transparency_inclusion
+from procurement.models import AuditEntry
 
 from .models import Bid, BidVersion
 from .selectors import CommitmentLookup, commitment_lookup
@@ -62,6 +66,26 @@ class Receipt:
     def timestamp_utc(self) -> str:
         return self.timestamp.astimezone(UTC).isoformat()
 
+    @cached_property
+    def transparency(self) -> dict:
+        """The inclusion proof of this receipt's audit entry in the latest signed head, once it is in one."""
+        actions = ["bid.withdraw"] if self.kind == "withdrawal" else ["bid.submit", "bid.replace"]
+        entries = AuditEntry.objects.filter(object_type="bidding.bid", object_id=str(self.bid.pk), action__in=actions)
+        if self.kind != "withdrawal":
+            entries = entries.filter(data__version=self.version_number)
+        seq = entries.order_by("-seq").values_list("seq", flat=True).first()
+        proof = transparency_inclusion(seq=seq) if seq is not None else None
+        if proof is None:
+            return {
+                "status": "pending",
+                "seq": seq,
+                "message": _(
+                    "The entry of this receipt is not in a signed tree head yet (heads are signed every few "
+                    "minutes); download the receipt again later to get its inclusion proof."
+                ),
+            }
+        return {"status": "included", **proof}
+
     def as_json(self) -> dict:
         return {
             "format": RECEIPT_FORMAT,
@@ -79,6 +103,7 @@ class Receipt:
             "server_time": self.timestamp_utc,
             "verification": verification_hint(),
             "verify_url": self.verify_url,
+            "transparency": self.transparency,
         }
 
 

@@ -6,31 +6,19 @@ from django.urls import reverse
 from procurement.notifications import notify
 from tenders.models import Tender
 from tenders.selectors import SNAPSHOT_LABELS, tender_interested_users
-from tenders.signals import tender_amended, tender_cancelled, tender_published, tender_unsuccessful
+from tenders.signals import tender_amended, tender_cancelled, tender_unsuccessful
 
 from . import selectors
-from .services import reserve_prices_draw_for
-
-# Amendments that change what the reserve prices are drawn from: draw a new set.
-RESERVE_INPUTS = frozenset({"estimated_value", "evaluation_params"})
-
-
-@receiver(tender_published, dispatch_uid="bidding.reserve_prices_on_publish")
-def draw_reserve_prices_on_publish(sender, tender, actor, **kwargs):
-    """복수예비가격 are drawn and sealed in the publication's own transaction."""
-    reserve_prices_draw_for(tender=tender, actor=actor)
 
 
 @receiver(tender_amended, dispatch_uid="bidding.on_amendment")
 def on_amendment(sender, tender, version, changed_fields, actor, **kwargs):
-    """Redraw reserve prices if their base changed; tell the companies with a bid about the amendment.
+    """Tell the companies with a bid about the amendment.
 
     The notice is the very one tenders sends to followers and subscribers (same event, same text),
     and goes only to bidders who did not get it already: nobody reading the outbox can tell a
     bidder from a follower, so it does not reveal who has bid before the deadline.
     """
-    if RESERVE_INPUTS & set(changed_fields):
-        reserve_prices_draw_for(tender=tender, actor=actor)
     already = {user.pk for user in tender_interested_users(tender)}
     notify(
         event="tender.amended",

@@ -7,30 +7,23 @@ platform admins or the admin site. Deny by default.
 import rules
 
 from procurement.permissions import is_auditor, is_platform_admin, is_supplier_user
+from suppliers.rules import has_company
+from suppliers.selectors import membership_for_user
 from tenders.models import Tender
 from tenders.rules import official_of_tender_entity
 
 from .models import Bid, OpeningRecord
 
 
-def _membership(user):
-    return getattr(user, "supplier_membership", None) if user.is_authenticated else None
-
-
-@rules.predicate
-def has_company(user) -> bool:
-    return _membership(user) is not None
-
-
 @rules.predicate
 def may_bid_for_company(user) -> bool:
-    membership = _membership(user)
-    return membership is not None and membership.role in ("administrator", "bidder")
+    membership = membership_for_user(user)
+    return membership is not None and membership.may_bid
 
 
 @rules.predicate
 def is_own_bid(user, bid) -> bool:
-    membership = _membership(user)
+    membership = membership_for_user(user)
     return bid is not None and membership is not None and membership.supplier_id == bid.supplier_id
 
 
@@ -73,7 +66,7 @@ def no_object(user, obj=None) -> bool:
 
 @rules.predicate
 def opened_bid_of_own_company(user, opened_bid) -> bool:
-    membership = _membership(user)
+    membership = membership_for_user(user)
     return opened_bid is not None and membership is not None and membership.supplier_id == opened_bid.supplier_id
 
 

@@ -17,37 +17,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from procurement.permissions import is_supplier_user
+from suppliers.selectors import membership_for_user, supplier_eligibility
 from tenders.models import Tender
 from tenders.selectors import tender_supplier_may_bid
 
-from .models import Bid, BidVersion, OpenedBid, OpeningRecord, ReservePriceSet, TenderClosing
-
-# Company roles that may submit, replace and withdraw bids for the company.
-BIDDING_MEMBER_ROLES = frozenset({"administrator", "bidder"})
-
-
-def supplier_membership(user):
-    """The user's company membership (with the company), or None."""
-    if not getattr(user, "is_authenticated", False):
-        return None
-    try:
-        from suppliers.selectors import membership_for_user
-    except ImportError:  # the suppliers app without its selectors (older checkouts)
-        return getattr(user, "supplier_membership", None)
-    return membership_for_user(user)
-
-
-def user_supplier(user):
-    membership = supplier_membership(user)
-    return membership.supplier if membership is not None else None
+from .models import Bid, BidVersion, KeyShareRelease, OpenedBid, OpeningRecord, TenderClosing
 
 
 def supplier_reasons(supplier) -> list[str]:
     """Why the company may not bid at all right now ([] when it may): vetting and sanctions."""
-    try:
-        from suppliers.selectors import supplier_eligibility
-    except ImportError:
-        return [] if supplier.status == "approved" else [_("The company is not approved to bid.")]
     return list(supplier_eligibility(supplier=supplier).reasons)
 
 
@@ -67,12 +45,12 @@ def bidder_reasons(*, tender: Tender, user):
     The tender's own phase (published, before the deadline) is not checked here: the submission
     decides that under its lock by the database clock; pages add it with `bid_eligibility`.
     """
-    membership = supplier_membership(user)
+    membership = membership_for_user(user)
     if membership is None or not is_supplier_user(user):
         return None, [_("Only members of a registered supplier company can bid.")]
     supplier = membership.supplier
     reasons: list[str] = []
-    if membership.role not in BIDDING_MEMBER_ROLES:
+    if not membership.may_bid:
         reasons.append(_("Your role in the company does not allow you to submit bids."))
     reasons.extend(supplier_reasons(supplier))
     if not tender_supplier_may_bid(tender=tender, supplier=supplier):
@@ -156,10 +134,6 @@ def tender_opening(tender: Tender) -> OpeningRecord | None:
 def tender_bids_are_open(tender: Tender) -> bool:
     """True once the tender's bids have been opened (the record exists)."""
     return OpeningRecord.objects.filter(tender_id=tender.pk).exists()
-
-
-def current_reserve_prices(tender: Tender) -> ReservePriceSet | None:
-    return ReservePriceSet.objects.filter(tender=tender).order_by("-amendment_number").first()
 
 
 def opened_bids_ordered(record: OpeningRecord) -> list[OpenedBid]:
@@ -249,15 +223,6 @@ def members_of_bidders(tender: Tender) -> QuerySet:
 # --- the scheduler --------------------------------------------------------------------------------
 
 
-def tenders_due_ids(*, now, limit: int = 100) -> list[int]:
-    """Tenders whose next moment (deadline or opening) has come, oldest first."""
-    return list(
-        Tender.objects.filter(status__in=(Tender.Status.PUBLISHED, Tender.Status.CLOSED), next_check__lte=now)
-        .order_by("next_check")
-        .values_list("pk", flat=True)[:limit]
-    )
-
-
 def tenders_due_soon(*, now, until, tender_ids=None) -> list[tuple[int, object]]:
     """(id, moment) of tenders with a deadline or opening between now and `until` (for ETA tasks)."""
     qs = Tender.objects.filter(
@@ -266,3 +231,25 @@ def tenders_due_soon(*, now, until, tender_ids=None) -> list[tuple[int, object]]
     if tender_ids is not None:
         qs = qs.filter(pk__in=tender_ids)
     return list(qs.values_list("pk", "next_check"))
+
+
+def tender_custodian_of(*, tender: Tender, user):
+    """The user's place among the tender's key custodians (with the key it was sealed to), or None."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return tender.custodians.filter(custodian__user=user).select_related("custodian").first()
+
+
+def key_share_release(tender_custodian) -> KeyShareRelease | None:
+    return KeyShareRelease.objects.filter(tender_custodian=tender_custodian).first()
+
+
+def key_share_progress(tender: Tender) -> dict:
+    """How far the custodians' quorum is (public once the tender has closed)."""
+    releases = KeyShareRelease.objects.filter(tender=tender)
+    return {
+        "needed": tender.custodian_threshold,
+        "named": tender.custodians.count(),
+        "released": releases.exclude(ok=False).count(),
+        "bad": releases.filter(ok=False).count(),
+    }

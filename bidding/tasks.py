@@ -8,7 +8,7 @@
   half-done transaction was rolled back by PostgreSQL).
 
 ETAs are never far in the future: with Redis an ETA beyond the visibility timeout is delivered
-again and again (RECIPES.md), so only the sweep schedules them, and only minutes ahead.
+again and again (docs/architecture.md §7), so only the sweep schedules them, and only minutes ahead.
 """
 
 import logging

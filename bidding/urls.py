@@ -22,5 +22,6 @@ urlpatterns = [
     path("tender/<int:tender_id>/opening/verify/", views.opening_verify, name="opening_verify"),
     path("tender/<int:tender_id>/opening/progress/", views.opening_progress, name="opening_progress"),
     path("tender/<int:tender_id>/open/", views.open_now, name="open_now"),
+    path("tender/<int:tender_id>/key-share/", views.key_share, name="key_share"),
     path("opened/<int:opened_bid_id>/documents/<int:position>/", views.opened_document, name="opened_document"),
 ]

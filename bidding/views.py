@@ -1,8 +1,8 @@
 """Bid pages: thin views that check a permission, call a selector or service and render."""
 
-import json
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -13,40 +13,49 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from integrity.services import bid_origin_record
+from procurement.errors import DomainError
+from procurement.parsers import json_loads_bounded
 from procurement.permissions import require
+from procurement.sealing import SHARE_BYTES, b64decode, b64encode
 from procurement.web import refusal
+from suppliers.selectors import supplier_for_user
 from tenders.models import Tender
 from tenders.selectors import tender_get_visible
 
 from . import charts, receipts, selectors, services
-from .forms import BidForm, VerifyForm, WithdrawForm
+from .content import MAX_DOCUMENTS, MAX_LINES, MAX_PRICE, currency_exponent
+from .forms import BidForm, SealedBidForm, VerifyForm, WithdrawForm
 from .models import Bid, BidVersion, OpenedBid, OpenedDocument
-from .uploads import SealedUploadHandler
+from .uploads import RETRY_AFTER_SECONDS, SealedUploadHandler
 
 OPENING_POLL_LEAD = timedelta(minutes=5)
-SENSITIVE_FIELDS = ("price", "lines", "reserve_picks", "no_conflict_of_interest", "no_collusion")
+# Fields of the bid as typed: the page seals them in the browser and must never post them.
+PLAINTEXT_FIELDS = ("price", "lines", "reserve_picks", "no_conflict_of_interest", "no_collusion")
 
 
 # --- submitting ----------------------------------------------------------------------------------------
 
 
 @csrf_exempt  # CSRF is checked by _bid_form below, after the upload handlers are replaced
-@sensitive_post_parameters(*SENSITIVE_FIELDS)
+@sensitive_post_parameters(*PLAINTEXT_FIELDS)
 @login_required
 def bid_form(request, tender_id: int):
-    """Submit or replace a bid. Uploads stay in memory: the handlers are swapped before the body is
-    read, which is why CSRF protection moves inside (Django docs: modifying upload handlers)."""
+    """Submit or replace a bid. The page checks, confirms and seals the bid in the browser and posts
+    only ciphertexts and the salted hash; uploads stay in memory with their size limit (the handlers
+    are swapped before the body is read, so CSRF protection moves inside)."""
     upload_handler = SealedUploadHandler(request)
     request.upload_handlers = [upload_handler]
-    return _bid_form(request, tender_id, upload_handler)
+    try:
+        return _bid_form(request, tender_id, upload_handler)
+    finally:
+        upload_handler.release()
 
 
 @csrf_protect
-@sensitive_variables("form", "bid_input", "documents")
 def _bid_form(request, tender_id: int, upload_handler: SealedUploadHandler):
     tender = tender_get_visible(user=request.user, tender_id=tender_id)
     require(request.user, "bidding.submit_bid")
@@ -62,41 +71,100 @@ def _bid_form(request, tender_id: int, upload_handler: SealedUploadHandler):
             {"tender": tender, "form": None, "reasons": eligibility.reasons, "existing": existing},
             status=403 if request.method == "POST" else 200,
         )
+    form = BidForm(tender=tender)
     if request.method == "POST":
-        form = BidForm(request.POST, request.FILES, tender=tender)
-        if upload_handler.refused or upload_handler.request_too_large:
-            form.is_valid()
-            form.add_error("documents", _("A document is larger than the limit; nothing was submitted."))
-        elif form.is_valid():
-            with refusal(request, form) as refused:
+        sealed_form = SealedBidForm(request.POST, request.FILES)
+        if upload_handler.over_budget:
+            busy = _("The portal is receiving many documents right now. Nothing was submitted; try again in a minute.")
+            response = render(
+                request,
+                "bidding/bid_form.html",
+                {"tender": tender, "form": None, "existing": existing, "reasons": [], "busy": busy},
+                status=503,
+            )
+            response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            return response
+        problem = ""
+        if any(name in request.POST for name in PLAINTEXT_FIELDS):
+            problem = _("The bid must be sealed in your browser: turn on JavaScript and try again.")
+        elif upload_handler.refused or upload_handler.request_too_large:
+            problem = _("A document is larger than the limit; nothing was submitted.")
+        elif not sealed_form.is_valid():
+            problem = _("The sealed bid was incomplete; nothing was submitted. Try again.")
+        else:
+            try:
                 result = services.bid_submit(
                     tender=tender,
                     supplier=eligibility.supplier,
                     actor=request.user,
-                    bid=form.bid_input,
-                    documents=form.document_inputs(),
-                    idempotency_key=form.cleaned_data["idempotency_key"],
+                    sealed=sealed_form.sealed_submission(),
+                    idempotency_key=sealed_form.cleaned_data["idempotency_key"],
                 )
-            if not refused:
+            except DomainError as exc:
+                problem = str(exc.message)
+            else:
                 bid_origin_record(request=request, version=result.version)
                 if result.created:
                     messages.success(request, _("Your sealed bid was received. Keep the receipt."))
                 else:
                     messages.info(request, _("This bid had already been received; here is its receipt."))
                 return redirect("bidding:receipt", result.version.pk)
-    else:
-        form = BidForm(tender=tender)
+        messages.error(request, problem)
     return render(
         request,
         "bidding/bid_form.html",
-        {"tender": tender, "form": form, "existing": existing, "reasons": []},
+        {
+            "tender": tender,
+            "form": form,
+            "existing": existing,
+            "reasons": [],
+            "sealing": bid_page_sealing(tender=tender, supplier=eligibility.supplier, form=form),
+        },
     )
+
+
+def bid_page_sealing(*, tender: Tender, supplier, form: BidForm) -> dict:
+    """What the bid page's script needs to check and seal a bid (public data, messages in the
+    reader's language). The same rules as bidding.content, which opening applies again."""
+    return {
+        "public_key": b64encode(bytes(tender.public_key)),
+        "tender": tender.reference,
+        "supplier": supplier.pk,
+        "currency": tender.currency,
+        "exponent": currency_exponent(tender.currency),
+        "max_price": str(MAX_PRICE),
+        "max_lines": MAX_LINES,
+        "reserve_count": form.reserve_count,
+        "picks_required": form.picks_required,
+        "needs_documents": tender.evaluation_method == Tender.EvaluationMethod.BEST_VALUE,
+        "max_documents": MAX_DOCUMENTS,
+        "max_bytes": settings.UPLOAD_MAX_BYTES,
+        "messages": {
+            "amount": _("Enter the amount as a number."),
+            "positive": _("The amount must be more than zero."),
+            "too_large": _("The amount is too large."),
+            "whole": _("Amounts in %(currency)s are whole numbers.") % {"currency": tender.currency},
+            "decimals": _("Use at most two decimals."),
+            "line_description": _("Line %(n)s needs a description."),
+            "line_numbers": _("Line %(n)s: check the quantity and unit price."),
+            "lines_sum": _("The price lines add up to %(sum)s, not to the total price %(total)s."),
+            "too_many_lines": _("At most %(n)s price lines.") % {"n": MAX_LINES},
+            "declarations": _("Confirm both declarations (no conflict of interest, no collusion) to submit a bid."),
+            "picks": _("Pick exactly %(n)s of the %(count)s reserve prices.")
+            % {"n": form.picks_required or 0, "count": form.reserve_count or 0},
+            "too_many_documents": _("Attach at most %(n)s documents.") % {"n": MAX_DOCUMENTS},
+            "needs_documents": _("Attach your technical proposal."),
+            "document_too_large": _("A document is larger than the limit; nothing was submitted."),
+            "failed": _("The bid could not be sent. Nothing was submitted; try again."),
+            "won": _("won"),
+        },
+    }
 
 
 @login_required
 def my_bids(request):
     require(request.user, "bidding.view_own_bids")
-    supplier = selectors.user_supplier(request.user)
+    supplier = supplier_for_user(request.user)
     page = Paginator(selectors.bids_of_supplier(supplier=supplier), 20).get_page(request.GET.get("page"))
     return render(request, "bidding/my_bids.html", {"page_obj": page, "supplier": supplier})
 
@@ -279,7 +347,7 @@ def verify(request):
         upload = form.cleaned_data.get("receipt")
         if upload is not None:
             try:
-                data = json.loads(upload.read(100_000))
+                data = json_loads_bounded(upload.read(100_000).decode())
             except (ValueError, UnicodeDecodeError):
                 form.add_error("receipt", _("This file is not a JSON receipt."))
             else:
@@ -298,3 +366,47 @@ def opened_document(request, opened_bid_id: int, position: int):
     response = HttpResponse(bytes(document.content), content_type=document.content_type or "application/octet-stream")
     response["Content-Disposition"] = content_disposition_header(True, document.name)
     return response
+
+
+# --- key custodians --------------------------------------------------------------------------------
+
+
+@login_required
+def key_share(request, tender_id: int):
+    """A custodian releases its share of the tender key, after the deadline. The page decrypts the
+    custodian's key with its passphrase and then the share, in the browser; only the share is posted."""
+    tender = tender_get_visible(user=request.user, tender_id=tender_id)
+    named = selectors.tender_custodian_of(tender=tender, user=request.user)
+    if named is None:
+        raise Http404
+    if request.method == "POST":
+        try:
+            share = b64decode(request.POST.get("share", ""), size=SHARE_BYTES)
+        except ValueError:
+            messages.error(request, _("The key share could not be read; nothing was released. Try again."))
+        else:
+            try:
+                release = services.key_share_submit(tender_id=tender.pk, actor=request.user, share=share)
+            except DomainError as exc:
+                messages.error(request, str(exc))
+            else:
+                if release.ok is False:
+                    messages.warning(request, _("Your share was received but does not fit the tender's key."))
+                else:
+                    messages.success(request, _("Your key share was released. Thank you."))
+        return redirect("bidding:key_share", tender.pk)
+    return render(
+        request,
+        "bidding/key_share.html",
+        {
+            "tender": tender,
+            "named": named,
+            "release": selectors.key_share_release(named),
+            "due": tender.submission_deadline is not None and timezone.now() >= tender.submission_deadline,
+            "material": {
+                "sealed_share": b64encode(bytes(named.sealed_share)) if named.sealed_share else None,
+                "public_key": b64encode(bytes(named.custodian.public_key)),
+                "sealed_private_key": named.custodian.sealed_private_key,
+            },
+        },
+    )

@@ -2,20 +2,10 @@
 auditors). Every change goes through the services, which audit it; the admin site never writes."""
 
 from django.contrib import admin
-from rules.contrib.admin import ObjectPermissionsModelAdmin
+
+from procurement.admin import ReadOnlyAdmin
 
 from .models import Award, Complaint, Contract, ContractVersion, Evaluation, ReportFile, Signature
-
-
-class ReadOnlyAdmin(ObjectPermissionsModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Evaluation)

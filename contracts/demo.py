@@ -9,88 +9,61 @@ final. Idempotent: each demo tender is keyed on its title; an existing one is le
 The opened tenders of bidding's demo are left for people to evaluate themselves.
 """
 
-import uuid
 from datetime import timedelta
 from decimal import Decimal
 
 from django.db.models import F
 from django.utils import timezone
 
-from bidding.content import DocumentInput, bid_input_clean
+from bidding.demo import demo_bid, demo_tender_publish, shares_release
 from bidding.models import Bid, BidVersion
-from bidding.services import bid_close_tender, bid_open_all, bid_submit
-from bidding.services.submission import reserve_pick_rules
-from procurement.demo import demo_user
+from bidding.services import bid_close_tender, bid_open_all
+from procurement.demo import demo_backdate, demo_user
 from tenders.models import Tender
-from tenders.services import tender_create, tender_publish
 
 from . import services
 from .models import Award, CommitteeMember
 
-PROPOSAL = "%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\n% 기술제안서 (demo)\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-
 
 def _publish(actor, title: str, *, value: str, evaluation: str, category: str, text: str) -> Tender:
-    now = timezone.now()
-    submission = (now + timedelta(days=8)).replace(minute=0, second=0, microsecond=0)
-    tender = tender_create(
-        actor=actor,
-        data={
-            "title": title,
-            "description": f"<p>{text}</p>",
-            "method": "open",
-            "category": category,
-            "estimated_value": Decimal(value),
-            "currency": "KRW",
-            "evaluation_method": evaluation,
-            "evaluation_params": {},
-            "delivery_place": "정부세종청사",
-            "delivery_period": "계약일로부터 90일",
-            "clarification_deadline": submission - timedelta(days=3),
-            "submission_deadline": submission,
-            "opening_at": submission + timedelta(hours=1),
-        },
+    return demo_tender_publish(
+        actor,
+        title,
+        value=value,
+        days=8,
+        evaluation=evaluation,
+        category=category,
+        text=text,
+        delivery_place="정부세종청사",
+        delivery_period="계약일로부터 90일",
     )
-    return tender_publish(tender=tender, actor=actor)
 
 
 def _bid(tender: Tender, user, price: int, picks=(2, 9)) -> None:
-    reserve_count, picks_required = reserve_pick_rules(tender)
-    bid_submit(
-        tender=tender,
-        supplier=user.supplier_membership.supplier,
-        actor=user,
-        bid=bid_input_clean(
-            price=str(price),
-            currency=tender.currency,
-            declarations={"no_conflict_of_interest": True, "no_collusion": True},
-            reserve_picks=picks[: picks_required or 0],
-            reserve_count=reserve_count,
-            picks_required=picks_required,
-        ),
-        documents=[DocumentInput("기술제안서.pdf", PROPOSAL.encode())]
-        if tender.evaluation_method == Tender.EvaluationMethod.BEST_VALUE
-        else [],
-        idempotency_key=uuid.uuid5(uuid.NAMESPACE_URL, f"demo-contracts:{tender.title}:{user.email}"),
-    )
+    demo_bid(tender, user, price, picks=picks, version_tag="", key_prefix="demo-contracts")
 
 
 def _open(tender: Tender, actor, *, days_ago: int) -> Tender:
     """Demo only: shift the tender and its bids back so its deadline and opening are `days_ago` past,
     then close and open it through bidding's services (which check the database clock)."""
     shift = tender.submission_deadline - (timezone.now() - timedelta(days=days_ago, hours=1))
-    Tender.objects.filter(pk=tender.pk).update(
-        published_at=F("published_at") - shift,
-        clarification_deadline=F("clarification_deadline") - shift,
-        submission_deadline=F("submission_deadline") - shift,
-        opening_at=F("opening_at") - shift,
-        next_check=F("submission_deadline") - shift,
+    demo_backdate(
+        obj=tender,
+        updates={
+            "published_at": F("published_at") - shift,
+            "clarification_deadline": F("clarification_deadline") - shift,
+            "submission_deadline": F("submission_deadline") - shift,
+            "opening_at": F("opening_at") - shift,
+            "next_check": F("submission_deadline") - shift,
+        },
+        reason=f"demo: deadline {days_ago} days ago",
     )
     BidVersion.objects.filter(tender=tender).update(submitted_at=F("submitted_at") - shift)
     Bid.objects.filter(tender=tender).update(
         created_at=F("created_at") - shift, status_changed_at=F("created_at") - shift
     )
     bid_close_tender(tender_id=tender.pk, actor=actor)
+    shares_release(tender)
     bid_open_all(tender_id=tender.pk, actor=actor)
     tender.refresh_from_db()
     return tender

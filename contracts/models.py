@@ -1,6 +1,6 @@
 """Evaluation, award, complaints, contracts, signatures and generated report files.
 
-Lifecycles are tables next to their models (DESIGN.md §2); each transition has one service in
+Lifecycles are tables next to their models (docs/architecture.md §2); each transition has one service in
 contracts/services/. Opened bids and their ranking by price come from bidding; what evaluation
 adds (qualification decisions, committee scores, the proposed winner) lives here.
 """

@@ -1,4 +1,6 @@
-"""Evaluation methods as small policy classes with one interface (STYLE.md: Prozorro's procedure types).
+"""How evaluation scores and orders bids, one class per procedure (attached to tenders.policies at
+startup: `evaluation_policy(method).evaluation`). What a procedure involves (a committee, reserve
+prices, …) is stated once, on its tenders policy.
 
 Every method ends the same way — the official reviews the admissible bids down the ranking and the
 first one that passes is the proposed winner (적격심사 for the floor-rate method, confirming the
@@ -20,8 +22,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils.translation import gettext as _
 
 from bidding.models import OpenedBid
+from tenders import policies as procedures
 from tenders.models import Tender
-from tenders.policies import evaluation_policy as tender_evaluation_policy
 
 FOUR_PLACES = Decimal("0.0001")
 
@@ -45,14 +47,13 @@ class Standing:
 
 
 class EvaluationMethodPolicy:
-    """The interface: `set_aside_reason`, `needs_committee`, `compute` and `ranked`."""
+    """The interface: `set_aside_reason`, `compute` and `ranked`."""
 
     key: str = ""
-    needs_committee: bool = False
 
     @classmethod
     def params(cls, tender: Tender) -> dict:
-        return tender_evaluation_policy(tender.evaluation_method).clean(tender.evaluation_params)
+        return procedures.evaluation_policy(tender.evaluation_method).clean(tender.evaluation_params)
 
     @classmethod
     def set_aside_reason(cls, opened: OpenedBid) -> str:
@@ -81,13 +82,13 @@ class EvaluationMethodPolicy:
 
 
 class LowestPrice(EvaluationMethodPolicy):
-    key = Tender.EvaluationMethod.LOWEST_PRICE
+    key = procedures.LowestPrice.key
 
 
 class FloorRateReserve(EvaluationMethodPolicy):
     """Opening already computed the planned and floor prices and set aside the bids outside them."""
 
-    key = Tender.EvaluationMethod.FLOOR_RATE_RESERVE
+    key = procedures.FloorRateReserve.key
 
 
 class BestValue(EvaluationMethodPolicy):
@@ -107,8 +108,7 @@ class BestValue(EvaluationMethodPolicy):
     submission, then the lower bid id.
     """
 
-    key = Tender.EvaluationMethod.BEST_VALUE
-    needs_committee = True
+    key = procedures.BestValue.key
 
     @classmethod
     def compute(cls, standings: list[Standing], *, tender: Tender, scores=None) -> list[Standing]:
@@ -151,8 +151,6 @@ class BestValue(EvaluationMethodPolicy):
         }
 
 
-POLICIES: dict[str, type[EvaluationMethodPolicy]] = {p.key: p for p in (LowestPrice, FloorRateReserve, BestValue)}
-
-
-def evaluation_method_policy(method: str) -> type[EvaluationMethodPolicy]:
-    return POLICIES[method]
+def attach_evaluations() -> None:
+    for policy in (LowestPrice, FloorRateReserve, BestValue):
+        procedures.attach(policy.key, evaluation=policy)

@@ -20,12 +20,12 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from bidding.models import OpenedBid, OpeningRecord, TenderClosing
-from procurement.audit import audit_verify_chain
+from procurement.audit import transparency_log_verify
 from tenders.models import Tender
+from tenders.policies import evaluation_policy
 
 from . import selectors
 from .models import Assessment, Award, CommitteeMember, Complaint, Contract, Evaluation, Score, Signature
-from .policies import evaluation_method_policy
 
 REPORT_VERSION = 1
 
@@ -257,13 +257,13 @@ def _audit_trail(tender: Tender) -> list[dict]:
 
 def award_report_chain() -> dict:
     """The audit chain's verification, printed on the PDF beside (not inside) the hashed data."""
-    result = audit_verify_chain()
+    check = transparency_log_verify().check
     return {
-        "ok": result.ok,
-        "entries": result.entries,
-        "first_broken_seq": result.first_broken_seq,
-        "problem": result.problem,
-        "last_hash": result.last_hash,
+        "ok": check.ok,
+        "entries": check.tree_size,
+        "first_broken_seq": check.first_bad_seq,
+        "problem": check.problem,
+        "last_hash": check.root_hash.hex(),
     }
 
 
@@ -278,7 +278,7 @@ def award_report_data(tender: Tender, *, language: str, progress: Callable[[int]
         awards = list(Award.objects.filter(tender=tender).select_related("supplier").order_by("-proposed_at", "-id"))
         contract = Contract.objects.filter(tender=tender).first()
         progress(10)
-        policy = evaluation_method_policy(tender.evaluation_method)
+        policy = evaluation_policy(tender.evaluation_method)
         data = {
             "language": language,
             "tender": _tender_summary(tender),

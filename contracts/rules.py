@@ -9,11 +9,13 @@ opening on and can change nothing: no write permission below includes them.
 import rules
 
 from procurement.permissions import is_auditor, is_evaluator, is_official, is_platform_admin, is_supplier_user
+from suppliers.selectors import membership_for_user
 from tenders.models import Tender
+from tenders.policies import evaluation_policy
+from tenders.rules import is_entity_official
+from tenders.selectors import is_official_of
 
 from .models import Award, CommitteeMember, Contract, Evaluation
-from .policies import BestValue
-from .services.common import BIDDING_ROLES, is_entity_official, supplier_membership
 
 
 def _tender_of(obj):
@@ -28,13 +30,7 @@ def _tender_of(obj):
 def official_of_entity(user, obj) -> bool:
     """An official (MFA enrolled, official role) of the entity of the tender / award / contract."""
     tender = _tender_of(obj)
-    return tender is not None and bool(is_official(user)) and is_entity_official(user, tender.entity_id)
-
-
-@rules.predicate
-def is_any_entity_official(user) -> bool:
-    official = getattr(user, "official", None) if user.is_authenticated else None
-    return bool(is_official(user)) and official is not None and is_entity_official(user, official.entity_id)
+    return tender is not None and is_official_of(user, tender.entity_id)
 
 
 @rules.predicate
@@ -43,8 +39,8 @@ def tender_opened_or_later(user, tender) -> bool:
 
 
 @rules.predicate
-def tender_is_best_value(user, tender) -> bool:
-    return tender is not None and tender.evaluation_method == BestValue.key
+def tender_needs_committee(user, tender) -> bool:
+    return tender is not None and evaluation_policy(tender.evaluation_method).needs_committee
 
 
 @rules.predicate
@@ -90,8 +86,8 @@ def award_is_public(user, award) -> bool:
 
 @rules.predicate
 def is_bidding_member(user) -> bool:
-    membership = supplier_membership(user)
-    return membership is not None and membership.role in BIDDING_ROLES
+    membership = membership_for_user(user)
+    return membership is not None and membership.may_bid
 
 
 @rules.predicate
@@ -99,9 +95,9 @@ def is_contract_party(user, contract) -> bool:
     """The entity's officials or any member of the supplier."""
     if contract is None:
         return False
-    if is_entity_official(user, contract.entity_id):
+    if is_official_of(user, contract.entity_id):
         return True
-    membership = supplier_membership(user)
+    membership = membership_for_user(user)
     return membership is not None and membership.supplier_id == contract.supplier_id
 
 
@@ -112,12 +108,12 @@ def contract_is_public(user, contract) -> bool:
 
 @rules.predicate
 def is_contract_supplier_member(user, contract) -> bool:
-    membership = supplier_membership(user)
+    membership = membership_for_user(user)
     return (
         contract is not None
         and membership is not None
         and membership.supplier_id == contract.supplier_id
-        and membership.role in BIDDING_ROLES
+        and membership.may_bid
     )
 
 
@@ -141,7 +137,7 @@ def contract_awaits_signature(user, contract) -> bool:
 
 # Pages and lists.
 rules.add_perm("contracts.view_evaluations", is_official | is_evaluator | is_auditor)
-rules.add_perm("contracts.view_contract_workspace", is_any_entity_official | is_supplier_user)
+rules.add_perm("contracts.view_contract_workspace", is_entity_official | is_supplier_user)
 rules.add_perm("contracts.view_reports", is_auditor)
 rules.add_perm("contracts.export_csv", is_auditor)
 
@@ -152,7 +148,7 @@ rules.add_perm(
 )
 rules.add_perm("contracts.view_committee", official_of_entity | is_auditor)
 rules.add_perm("contracts.manage_evaluation", official_of_entity & tender_opened_or_later)
-rules.add_perm("contracts.manage_committee", official_of_entity & tender_is_best_value)
+rules.add_perm("contracts.manage_committee", official_of_entity & tender_needs_committee)
 rules.add_perm("contracts.declare_conflict", (is_evaluator | is_official) & member_undeclared & tender_opened_or_later)
 rules.add_perm("contracts.score_bids", (is_evaluator | is_official) & is_cleared_member & evaluation_in_progress)
 

@@ -1,16 +1,16 @@
 """Reads: evaluations, awards, contracts and what each person may see of them; a tender's audit trail."""
 
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
-from django.shortcuts import get_object_or_404
 
-from bidding.models import Bid, OpenedBid, OpeningRecord, ReservePriceSet, TenderClosing
+from bidding.models import Bid, OpenedBid, OpeningRecord, TenderClosing
 from procurement.models import AuditEntry
 from procurement.permissions import is_auditor
 from suppliers.models import SupplierMember
-from tenders.models import Official, Tender
+from suppliers.selectors import membership_for_user
+from tenders.models import Official, ReservePriceSet, Tender
+from tenders.selectors import is_official_of, official_entity
 
 from .models import Assessment, Award, CommitteeMember, Complaint, Contract, Evaluation, Score
-from .services.common import is_entity_official, supplier_membership
 
 # Tenders that have reached evaluation (auditors see every one of them read-only).
 EVALUATION_STATUSES = (
@@ -59,9 +59,9 @@ def tenders_for_evaluation(user) -> QuerySet[Tender]:
     if not user.is_authenticated:
         return qs.none()
     query = Q(committee__user=user) & ~Q(status__in=Tender.PRIVATE_STATUSES)
-    official = getattr(user, "official", None)
-    if official is not None and is_entity_official(user, official.entity_id):
-        query |= Q(entity_id=official.entity_id, status__in=EVALUATION_STATUSES)
+    entity = official_entity(user)
+    if entity is not None:
+        query |= Q(entity_id=entity.pk, status__in=EVALUATION_STATUSES)
     return qs.filter(query).distinct()
 
 
@@ -97,21 +97,12 @@ def award_current(tender: Tender) -> Award | None:
     return awards.filter(status__in=Award.ACTIVE_STATUSES).first() or awards.first()
 
 
-def award_get_visible(*, user, award_id: int) -> Award:
-    award = get_object_or_404(Award.objects.select_related("tender", "tender__entity", "supplier", "bid"), pk=award_id)
-    if award.is_public or is_entity_official(user, award.tender.entity_id) or is_auditor(user):
-        return award
-    from django.http import Http404
-
-    raise Http404
-
-
 def complaints_visible(*, award: Award, user) -> QuerySet[Complaint]:
     """Officials of the entity and auditors see every complaint; a bidder sees its own."""
     qs = award.complaints.select_related("supplier", "lodged_by", "decided_by").prefetch_related("documents")
-    if is_entity_official(user, award.tender.entity_id) or is_auditor(user):
+    if is_official_of(user, award.tender.entity_id) or is_auditor(user):
         return qs
-    membership = supplier_membership(user)
+    membership = membership_for_user(user)
     if membership is not None:
         return qs.filter(supplier_id=membership.supplier_id)
     return qs.none()
@@ -125,17 +116,13 @@ def contracts_visible_to(user) -> QuerySet[Contract]:
     if is_auditor(user):
         return qs
     query = Q(status__in=Contract.PUBLIC_STATUSES)
-    official = getattr(user, "official", None) if user.is_authenticated else None
-    if official is not None and is_entity_official(user, official.entity_id):
-        query |= Q(entity_id=official.entity_id)
-    membership = supplier_membership(user)
+    entity = official_entity(user)
+    if entity is not None:
+        query |= Q(entity_id=entity.pk)
+    membership = membership_for_user(user)
     if membership is not None:
         query |= Q(supplier_id=membership.supplier_id)
     return qs.filter(query)
-
-
-def contract_get_visible(*, user, contract_id: int) -> Contract:
-    return get_object_or_404(contracts_visible_to(user), pk=contract_id)
 
 
 # --- the audit trail of one tender ---------------------------------------------------------------
@@ -153,7 +140,7 @@ def tender_audit_q(tender: Tender) -> Q:
         | Q(object_type="bidding.bid", object_id__in=bid_ids)
         | Q(object_type="bidding.openingrecord", object_id__in=openings)
         | Q(object_type="bidding.tenderclosing", object_id__in=closings)
-        | Q(object_type="bidding.reservepriceset", object_id__in=reserves)
+        | Q(object_type="tenders.reservepriceset", object_id__in=reserves)
         | Q(object_type__startswith="contracts.", data__tender=tender.pk)
     )
 

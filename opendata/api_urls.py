@@ -7,5 +7,7 @@ urlpatterns = [
     path("releases/<path:ocid>/", views.ReleaseDetailView.as_view(), name="api-ocds-release"),
     path("records/", views.RecordListView.as_view(), name="api-ocds-records"),
     path("records/<path:ocid>/", views.RecordDetailView.as_view(), name="api-ocds-record"),
+    path("bulk/", views.BulkView.as_view(), name="api-ocds-bulk"),
+    path("bulk/<str:name>", views.bulk_file, name="api-ocds-bulk-file"),
     path("extensions/<str:name>/<str:filename>", views.extension_file, name="api-ocds-extension"),
 ]

@@ -1,7 +1,7 @@
 """Records: releases merged with the standard's merge rules (ocdsmerge), compiled and versioned.
 
 ocdsmerge reads the merge rules from a release schema, which it would download; the rules of OCDS
-1.1.5 patched with the koneps extension are few and fixed, so they are written out here
+1.1.5 patched with the koneps and red-flags (integrity) extensions are few and fixed, so they are written out here
 (tests/opendata check them against the schema in OCDS_STANDARD_ZIP and the extension).
 """
 
@@ -26,6 +26,7 @@ MERGE_RULES = {
     ("id",): "omitWhenMerged",
     ("parties", "additionalIdentifiers"): "wholeListMerge",
     ("parties", "roles"): "wholeListMerge",
+    ("redFlags",): "wholeListMerge",
     ("relatedProcesses", "relationship"): "wholeListMerge",
     ("tag",): "omitWhenMerged",
     ("tender", "additionalProcurementCategories"): "wholeListMerge",

@@ -19,7 +19,9 @@ reasons and the committee's scores (members as A, B, C) appear with the award. F
 schema are in the local `koneps` extension (opendata/extensions/koneps/).
 """
 
+import hashlib
 import html
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -30,16 +32,18 @@ from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 from django.utils.html import strip_tags
 
-from bidding.models import OpenedBid, OpeningRecord, TenderClosing
+from bidding.models import Bid, OpenedBid, OpeningRecord, TenderClosing
 from contracts.models import Award, Contract, ContractVersion, Milestone, Signature
 from contracts.selectors import evaluation_public
+from integrity.ocds import extension_url as integrity_extension_url
+from integrity.ocds import ocds_red_flags_fragment
 from suppliers.models import Classification, Supplier
 from tenders.models import ProcuringEntity, Tender, TenderDocument, TenderVersion
 from tenders.selectors import clarifications_public
 from tenders.services.common import tender_snapshot
 
 OCDS_VERSION = "1.1"
-EXTENSIONS = ("koneps",)
+EXTENSIONS = ("koneps",)  # served by this app; integrity's red-flags extension is served by integrity
 
 # Company-register identifier schemes (org-id.guide) by the supplier's country; other countries get
 # `<country>-REG`, their national register.
@@ -148,6 +152,10 @@ def supplier_party_id(supplier: Supplier) -> str:
 
 def extension_url(name: str) -> str:
     return absolute(reverse("api-ocds-extension", args=[name, "extension.json"]))
+
+
+def extension_urls() -> list[str]:
+    return [*(extension_url(name) for name in EXTENSIONS), integrity_extension_url()]
 
 
 # --- the query -------------------------------------------------------------------------------------
@@ -486,7 +494,7 @@ class _TenderHistory:
                         "awards": [
                             {**base, "status": "active", "date": _dt(award.finalised_at), "documents": [report]}
                         ],
-                        "bids": {"details": [{"id": str(award.bid_id), "status": "awarded"}]},
+                        "bids": {"details": self.award_outcomes(award)},
                     },
                 )
             )
@@ -511,6 +519,18 @@ class _TenderHistory:
                     },
                 )
             )
+
+    def award_outcomes(self, award: Award) -> list[dict]:
+        """At the final award: the winner is awarded, the other bids still in the running are not."""
+        record = getattr(self.tender, "opening_record", None)
+        outcomes = [{"id": str(award.bid_id), "status": "awarded"}]
+        if record is not None:
+            outcomes += [
+                {"id": str(opened.bid_id), "status": "notAwarded"}
+                for opened in record.opened_bids.all()
+                if opened.bid_id != award.bid_id and opened.bid.status == Bid.Status.NOT_AWARDED
+            ]
+        return outcomes
 
     # contracts
 
@@ -644,6 +664,16 @@ class _TenderHistory:
                 },
             )
         )
+
+    # integrity red flags (integrity.ocds): public from the award on
+
+    def red_flags(self, fragment: dict, award_at: datetime | None) -> None:
+        """One release per state of the public flags: a new id when a flag is raised, cleared or reviewed."""
+        flags = fragment["redFlags"]
+        dates = [datetime.fromisoformat(flag["date"]) for flag in flags if flag.get("date")]
+        at = max([*dates, *([award_at] if award_at else [])])
+        digest = hashlib.sha256(json.dumps(flags, sort_keys=True).encode()).hexdigest()[:12]
+        self.events.append(_Event(phase=3, at=at, key=f"red-flags-{digest}", tag=["tenderUpdate"], sections=fragment))
 
     # the end of a tender without an award
 
@@ -858,6 +888,9 @@ def tender_releases(tender: Tender) -> list[dict]:
             # in a round whose decisions the reopening cleared.
             live = award.status != Award.Status.CANCELLED
             history.award(award, evaluation if live else None)
+        fragment = ocds_red_flags_fragment(tender)
+        if fragment:
+            history.red_flags(fragment, awards[0].standstill_started_at)
     for contract in tender.contracts.all():
         history.contract(contract)
     history.ended()

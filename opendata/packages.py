@@ -14,7 +14,7 @@ def _package(uri: str, published) -> dict:
     return {
         "uri": uri,
         "version": ocds.OCDS_VERSION,
-        "extensions": [ocds.extension_url(name) for name in ocds.EXTENSIONS],
+        "extensions": ocds.extension_urls(),
         "publishedDate": (published or timezone.now()).isoformat(),
         "publisher": PUBLISHER,
         "license": LICENSE,

@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.http import Http404, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 from tenders.selectors import tenders_public
 
 from . import ocds, packages
+from .models import BulkFile
 
 PAGE_SIZE = 50
 EXTENSIONS_DIR = Path(__file__).resolve().parent / "extensions"
@@ -97,6 +98,33 @@ class RecordDetailView(OcdsView):
     def get(self, request, ocid: str):
         tender = get_object_or_404(ocds.tenders_for_ocds(tenders_public()), ocid=ocid)
         return Response(packages.record_package([packages.tender_record(tender)], uri=self.uri(request)))
+
+
+class BulkView(OcdsView):
+    """Where the newest bulk file is, with its SHA-256 (rebuilt daily by Celery)."""
+
+    @extend_schema(operation_id="ocds_bulk", responses={200: OpenApiTypes.OBJECT}, summary="OCDS bulk download")
+    def get(self, request):
+        bulk = BulkFile.objects.first()
+        if bulk is None:
+            raise Http404
+        name = Path(bulk.file.name).name
+        return Response(
+            {
+                "url": ocds.absolute(reverse("api-ocds-bulk-file", args=[name])),
+                "sha256": bulk.sha256,
+                "size": bulk.size,
+                "records": bulk.records,
+                "publishedDate": bulk.published_at.isoformat(),
+            }
+        )
+
+
+def bulk_file(request, name: str):
+    bulk = get_object_or_404(BulkFile, file=f"opendata/{name}")
+    response = FileResponse(bulk.file.open("rb"), content_type="application/json", filename=name)
+    response["X-Content-SHA256"] = bulk.sha256
+    return response
 
 
 def extension_file(request, name: str, filename: str):

@@ -5,6 +5,19 @@ from rules.contrib.admin import ObjectPermissionsModelAdmin
 from .models import AuditEntry, Outbox, User
 
 
+class ReadOnlyAdmin(ObjectPermissionsModelAdmin):
+    """Shown to those the rules let read; nobody adds, changes or deletes here (services do, and audit it)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(User)
 class UserAdmin(ObjectPermissionsModelAdmin, BaseUserAdmin):
     ordering = ["email"]
@@ -21,21 +34,12 @@ class UserAdmin(ObjectPermissionsModelAdmin, BaseUserAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(ObjectPermissionsModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     """Read-only: the database refuses changes anyway; the admin does not offer them."""
 
     list_display = ["seq", "at", "actor_label", "action", "object_type", "object_id"]
     list_filter = ["action", "object_type"]
     search_fields = ["actor_label", "object_id", "action"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Outbox)

@@ -117,7 +117,7 @@ class NotificationListView(generics.ListAPIView):
 class AuditEntrySerializer(serializers.ModelSerializer):
     class Meta:
         model = AuditEntry
-        fields = ["seq", "at", "actor_label", "action", "object_type", "object_id", "data", "prev_hash", "hash"]
+        fields = ["seq", "at", "actor", "actor_label", "action", "object_type", "object_id", "data", "hash"]
 
 
 class AuditEntryListView(generics.ListAPIView):

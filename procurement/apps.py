@@ -9,3 +9,6 @@ class ProcurementConfig(AppConfig):
     def ready(self):
         # The language receivers first: a new account's language is stored before its welcome is written.
         from . import language, signals  # noqa: F401  (connect the account event receivers)
+        from .navigation import nav_register_kernel
+
+        nav_register_kernel()

@@ -1,114 +1,300 @@
-"""The audit log: one call records who did what to which object, in the caller's transaction."""
+"""The audit log: one call records who did what to which object, in the caller's transaction.
 
-import hashlib
+Writers never wait for one another: `seq` comes from a sequence, the time from `clock_timestamp()`
+and the leaf hash is computed before the insert. The Merkle tree is built afterwards by
+`transparency_integrate` (a Celery task calls it), which adds committed entries in a deterministic
+order and never skips one that commits late with a smaller `seq` (see its docstring).
+"""
+
 import json
+import logging
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 
-from .models import AuditEntry
+from . import transparency
+from .models import AuditEntry, LogLeaf, TreeHead
 
-GENESIS_HASH = "0" * 64
-# Any constant works; it names the one advisory lock that orders the chain.
-_CHAIN_LOCK_KEY = 0x4155444954  # "AUDIT"
+logger = logging.getLogger(__name__)
 
-
-def _canonical(value) -> str:
-    return json.dumps(value, cls=DjangoJSONEncoder, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+# Names the advisory lock that serialises the integrators (never the writers).
+_INTEGRATOR_LOCK_KEY = 0x5452454531  # "TREE1"
 
 
-def entry_hash(*, seq, at, actor_id, actor_label, action, object_type, object_id, data, prev_hash) -> str:
-    body = _canonical(
-        {
-            "seq": seq,
-            "at": at.isoformat(),
-            "actor": actor_id,
-            "actor_label": actor_label,
-            "action": action,
-            "object_type": object_type,
-            "object_id": object_id,
-            "data": data,
-        }
-    )
-    return hashlib.sha256(f"{prev_hash}|{body}".encode()).hexdigest()
+class SigningKeyMissing(RuntimeError):
+    pass
+
+
+def _canonical_data(value) -> dict:
+    """Normalise through JSON so that what is hashed is exactly what PostgreSQL gives back."""
+    return json.loads(json.dumps(value or {}, cls=DjangoJSONEncoder, sort_keys=True))
 
 
 def _object_ref(obj) -> tuple[str, str]:
     return obj._meta.label_lower, str(obj.pk)
 
 
-def audit_record(*, actor, action: str, obj=None, object_type: str = "", object_id: str = "", data=None) -> AuditEntry:
-    """Append an entry to the chain. Call it inside the transaction that makes the change.
+def audit_entry_bytes(entry: AuditEntry) -> bytes:
+    return transparency.entry_bytes(
+        seq=entry.seq,
+        at=entry.at,
+        actor_id=entry.actor_id,
+        actor_label=entry.actor_label,
+        action=entry.action,
+        object_type=entry.object_type,
+        object_id=entry.object_id,
+        data=entry.data,
+    )
 
-    The chain is ordered by a transaction-scoped advisory lock taken here, at the end of the
-    caller's work, so concurrent writers only serialise for the insert and their commit.
-    """
+
+def audit_record(*, actor, action: str, obj=None, object_type: str = "", object_id: str = "", data=None) -> AuditEntry:
+    """Append an entry. Call it inside the transaction that makes the change; it takes no lock."""
     if obj is not None:
         object_type, object_id = _object_ref(obj)
-    # Normalise through JSON so that what is hashed is exactly what PostgreSQL gives back.
-    data = json.loads(_canonical(data or {}))
     actor = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
-    actor_label = actor.email if actor else "system"
+    # savepoint=False: no extra round trips; a failed insert fails the caller's whole change.
+    with transaction.atomic(savepoint=False):
+        with connection.cursor() as cursor:
+            # pg_current_xact_id() is the top-level transaction's id even inside a savepoint.
+            cursor.execute(
+                "SELECT nextval('procurement_auditentry_seq'), clock_timestamp(), pg_current_xact_id()::text::bigint"
+            )
+            seq, at, xid = cursor.fetchone()
+        entry = AuditEntry(
+            seq=seq,
+            at=at,
+            actor=actor,
+            actor_label=actor.email if actor else "system",
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+            data=_canonical_data(data),
+            xid=xid,
+        )
+        entry.hash = transparency.leaf_hash(audit_entry_bytes(entry)).hex()
+        entry.save(force_insert=True)
+    return entry
+
+
+def transparency_integrate() -> int:
+    """Give leaf indexes to every committed entry that can no longer be overtaken; return how many.
+
+    An entry's writer may commit long after a later `seq` has committed. So only entries whose
+    writer's transaction id is below the horizon are taken: the oldest transaction that was still
+    running when this statement's snapshot was taken (its `xip` list), leaving out those that
+    pg_stat_activity shows in another database of the cluster (they cannot write here; one that
+    has already gone just makes the horizon lower, never wrong). Every writer below the horizon has
+    finished and is visible to the snapshot; any entry still to come carries a larger id. All
+    entries up to the last integrated id are in the tree already, so each run looks only between
+    that id and the horizon, ordered by (xid, seq). Integrators serialise on an advisory lock that
+    writers never take.
+    """
     with transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s), clock_timestamp()", [_CHAIN_LOCK_KEY])
-            at = cursor.fetchone()[1]
-        last = AuditEntry.objects.order_by("-seq").values("seq", "hash").first()
-        seq = last["seq"] + 1 if last else 1
-        prev_hash = last["hash"] if last else GENESIS_HASH
-        fields = {
-            "seq": seq,
-            "at": at,
-            "actor_label": actor_label,
-            "action": action,
-            "object_type": object_type,
-            "object_id": str(object_id),
-            "data": data,
-            "prev_hash": prev_hash,
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_INTEGRATOR_LOCK_KEY])
+            cursor.execute(
+                """
+                WITH done AS (
+                    SELECT COALESCE(max(index) + 1, 0) AS next_index, COALESCE(max(xid), -1) AS last_xid
+                    FROM procurement_logleaf
+                ), snap AS (SELECT pg_current_snapshot() AS s
+                ), elsewhere AS (
+                    SELECT backend_xid::text::bigint AS xid32 FROM pg_stat_activity
+                    WHERE backend_xid IS NOT NULL AND datname IS DISTINCT FROM current_database()
+                ), horizon AS (
+                    SELECT LEAST(
+                        pg_snapshot_xmax(snap.s)::text::bigint,
+                        (SELECT min(x::text::bigint) FROM pg_snapshot_xip(snap.s) AS x
+                         WHERE x::text::bigint % 4294967296 NOT IN (SELECT xid32 FROM elsewhere))
+                    ) AS xmin
+                    FROM snap
+                )
+                SELECT done.next_index, e.seq, e.hash, e.xid
+                FROM procurement_auditentry e, done, horizon
+                WHERE e.xid > done.last_xid AND e.xid < horizon.xmin
+                ORDER BY e.xid, e.seq
+                """
+            )
+            rows = cursor.fetchall()
+        if not rows:
+            return 0
+        next_index = rows[0][0]
+        LogLeaf.objects.bulk_create(
+            LogLeaf(index=next_index + n, entry_id=seq, leaf_hash=digest, xid=xid)
+            for n, (_next, seq, digest, xid) in enumerate(rows)
+        )
+    return len(rows)
+
+
+def _leaf_hashes(limit: int | None = None) -> list[bytes]:
+    rows = LogLeaf.objects.order_by("index").values_list("leaf_hash", flat=True)
+    if limit is not None:
+        rows = rows[:limit]
+    return [bytes.fromhex(h) for h in rows.iterator(chunk_size=5000)]
+
+
+def transparency_tree_size() -> int:
+    last = LogLeaf.objects.order_by("-index").values_list("index", flat=True).first()
+    return 0 if last is None else last + 1
+
+
+def signing_seed() -> bytes:
+    if not settings.TRANSPARENCY_SIGNING_KEY:
+        raise SigningKeyMissing("TRANSPARENCY_SIGNING_KEY is not set: tree heads cannot be signed.")
+    return transparency.seed_from_setting(settings.TRANSPARENCY_SIGNING_KEY)
+
+
+def transparency_public_key() -> bytes | None:
+    return transparency.public_key_of(signing_seed()) if settings.TRANSPARENCY_SIGNING_KEY else None
+
+
+def signed_head_of(head: TreeHead) -> transparency.SignedHead:
+    return transparency.SignedHead.from_json(
+        {
+            "tree_size": head.tree_size,
+            "timestamp_ms": head.timestamp_ms,
+            "root_hash": head.root_hash,
+            "signature": head.signature,
         }
-        digest = entry_hash(actor_id=actor.pk if actor else None, **fields)
-        return AuditEntry.objects.create(actor=actor, hash=digest, **fields)
+    )
+
+
+def transparency_head_sign() -> TreeHead:
+    """Integrate what can be, then sign a head for the current size unless one exists already."""
+    seed = signing_seed()
+    transparency_integrate()
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_INTEGRATOR_LOCK_KEY])
+            cursor.execute("SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint")
+            timestamp_ms = cursor.fetchone()[0]
+        public_key = transparency.public_key_of(seed).hex()
+        size = transparency_tree_size()
+        latest = TreeHead.objects.filter(public_key=public_key).order_by("-tree_size", "-timestamp_ms").first()
+        if latest is not None and latest.tree_size == size:
+            return latest
+        root = transparency.tree_root(_leaf_hashes(size))
+        signed = transparency.head_sign(seed=seed, tree_size=size, timestamp_ms=timestamp_ms, root_hash=root)
+        return TreeHead.objects.create(
+            tree_size=size,
+            timestamp_ms=timestamp_ms,
+            root_hash=root.hex(),
+            signature=signed.as_json()["signature"],
+            public_key=public_key,
+        )
+
+
+def transparency_request_head(*, after: AuditEntry) -> None:
+    """Once the caller's transaction commits, have the worker sign a head that includes `after`
+    (openings and awards publish one promptly instead of waiting for the beat)."""
+    transaction.on_commit(lambda: _enqueue_head(after.seq))
+
+
+def _enqueue_head(seq: int) -> None:
+    from .tasks import transparency_publish_head
+
+    try:
+        transparency_publish_head.apply_async(kwargs={"through_seq": seq}, retry=False)
+    except Exception as exc:  # noqa: BLE001 - a broker outage only delays the head until the beat's next run
+        logger.warning("Tree head not queued (%s); the beat will sign one.", type(exc).__name__)
+
+
+def transparency_leaves(*, with_entries: bool) -> list[transparency.Leaf]:
+    """The log as stored, for the verifier: leaves in index order, with their entries' bytes."""
+    leaves = []
+    rows = (
+        LogLeaf.objects.order_by("index").select_related("entry") if with_entries else LogLeaf.objects.order_by("index")
+    )
+    for leaf in rows.iterator(chunk_size=2000):
+        entry = leaf.entry if with_entries else None
+        leaves.append(
+            transparency.Leaf(
+                index=leaf.index,
+                seq=leaf.entry_id,
+                stored_hash=bytes.fromhex(leaf.leaf_hash),
+                entry=audit_entry_bytes(entry) if entry is not None else None,
+            )
+        )
+    return leaves
 
 
 @dataclass(frozen=True)
-class ChainVerification:
-    ok: bool
-    entries: int
-    first_broken_seq: int | None = None
-    problem: str = ""
-    last_hash: str = GENESIS_HASH
+class LogVerification:
+    check: transparency.LogCheck
+    pending: int  # committed entries not yet in the tree
+
+    @property
+    def ok(self) -> bool:
+        return self.check.ok
 
 
-def audit_verify_chain() -> ChainVerification:
-    """Recompute every link; report the first entry that is missing, altered or out of chain."""
-    prev_hash = GENESIS_HASH
-    expected_seq = 1
-    count = 0
-    rows = AuditEntry.objects.order_by("seq").values_list(
-        "seq", "at", "actor_id", "actor_label", "action", "object_type", "object_id", "data", "prev_hash", "hash"
+def transparency_log_verify(
+    *, saved: transparency.SignedHead | None = None, saved_leaves: list[bytes] | None = None
+) -> LogVerification:
+    """The whole log from the database: every leaf against its entry, every signed head, a saved head."""
+    public_key = transparency_public_key()
+    heads = [signed_head_of(h) for h in TreeHead.objects.filter(public_key=public_key.hex())] if public_key else []
+    check = transparency.log_check(
+        leaves=transparency_leaves(with_entries=True),
+        public_key=public_key or b"\x00" * 32,
+        heads=heads,
+        saved=saved,
+        saved_leaves=saved_leaves,
     )
-    for seq, at, actor_id, actor_label, action, object_type, object_id, data, stored_prev, stored_hash in rows.iterator(
-        chunk_size=2000
-    ):
-        if seq != expected_seq:
-            return ChainVerification(False, count, expected_seq, f"entry #{expected_seq} is missing", prev_hash)
-        if stored_prev != prev_hash:
-            return ChainVerification(False, count, seq, f"entry #{seq} does not link to #{seq - 1}", prev_hash)
-        recomputed = entry_hash(
-            seq=seq,
-            at=at,
-            actor_id=actor_id,
-            actor_label=actor_label,
-            action=action,
-            object_type=object_type,
-            object_id=object_id,
-            data=data,
-            prev_hash=prev_hash,
-        )
-        if recomputed != stored_hash:
-            return ChainVerification(False, count, seq, f"entry #{seq} was altered", prev_hash)
-        prev_hash = stored_hash
-        expected_seq += 1
-        count += 1
-    return ChainVerification(True, count, last_hash=prev_hash)
+    pending = AuditEntry.objects.filter(leaf__isnull=True).count()
+    return LogVerification(check, pending)
+
+
+# --- reads for the public pages and the API ---------------------------------------------------------
+
+
+def transparency_latest_head() -> TreeHead | None:
+    public_key = transparency_public_key()
+    if public_key is None:
+        return None
+    return TreeHead.objects.filter(public_key=public_key.hex()).order_by("-tree_size", "-timestamp_ms").first()
+
+
+def transparency_recent_heads(*, limit: int) -> list[TreeHead]:
+    public_key = transparency_public_key()
+    if public_key is None:
+        return []
+    return list(TreeHead.objects.filter(public_key=public_key.hex()).order_by("-tree_size", "-timestamp_ms")[:limit])
+
+
+def transparency_head_json(head: TreeHead) -> dict:
+    return {**signed_head_of(head).as_json(), "public_key": head.public_key}
+
+
+def transparency_head_of_size(tree_size: int) -> TreeHead | None:
+    public_key = transparency_public_key()
+    if public_key is None:
+        return None
+    return TreeHead.objects.filter(public_key=public_key.hex(), tree_size=tree_size).order_by("-timestamp_ms").first()
+
+
+def transparency_inclusion(*, seq: int, tree_size: int | None = None) -> dict | None:
+    """The entry's inclusion proof in a signed head (the latest by default); None until it is in one."""
+    leaf = LogLeaf.objects.filter(entry_id=seq).select_related("entry").first()
+    head = transparency_latest_head() if tree_size is None else transparency_head_of_size(tree_size)
+    if leaf is None or head is None or leaf.index >= head.tree_size:
+        return None
+    path = transparency.inclusion_proof(leaf.index, _leaf_hashes(head.tree_size))
+    return {
+        "seq": seq,
+        "leaf_index": leaf.index,
+        "tree_size": head.tree_size,
+        "leaf_hash": leaf.leaf_hash,
+        "entry": audit_entry_bytes(leaf.entry).decode(),
+        "audit_path": [p.hex() for p in path],
+        "head": transparency_head_json(head),
+    }
+
+
+def transparency_consistency(*, first: int, second: int) -> list[str]:
+    """The consistency proof between two sizes of the tree (0 < first <= second <= its size)."""
+    if second > transparency_tree_size():
+        raise ValueError("the tree is not that large yet")
+    return [p.hex() for p in transparency.consistency_proof(first, _leaf_hashes(second))]

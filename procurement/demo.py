@@ -3,7 +3,7 @@
 from allauth.account.models import EmailAddress
 
 from .models import User
-from .roles import Role
+from .roles import Role, mfa_assume_verified
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - published on purpose: demo only
 
@@ -22,7 +22,10 @@ DEMO_USERS = [
 
 
 def demo_user(email: str) -> User:
-    return User.objects.get(email=email)
+    """A demo account to act as; the loader stands in for the person, second factor included."""
+    user = User.objects.get(email=email)
+    mfa_assume_verified(user)
+    return user
 
 
 def load(stdout) -> None:
@@ -35,3 +38,25 @@ def load(stdout) -> None:
             user.save(update_fields=["password"])
         EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
     stdout.write(f"Demo accounts: {', '.join(email for email, _, _ in DEMO_USERS)}")
+
+
+def demo_backdate(*, obj, updates: dict, reason: str) -> None:
+    """Demo only: move a record's dates, in the open — one audit entry with the values before and after.
+
+    The database refuses a tender's timeline change without an entry in the same transaction; the
+    demo's history says plainly that the loader moved these dates (its entries keep their real times).
+    """
+    from django.db import transaction
+
+    from .audit import audit_record
+
+    model = type(obj)
+    with transaction.atomic():
+        rows = model.objects.filter(pk=obj.pk)
+        before = rows.values(*updates).get()
+        rows.update(**updates)
+        after = rows.values(*updates).get()
+        audit_record(
+            actor=None, action="demo.backdate", obj=obj, data={"reason": reason, "before": before, "after": after}
+        )
+    obj.refresh_from_db()

@@ -56,10 +56,13 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 
 class AuditEntry(models.Model):
-    """One link of the append-only, hash-chained audit log.
+    """One entry of the append-only audit log, and one leaf of the transparency log.
 
-    PostgreSQL refuses UPDATE and DELETE on this table (migration 0002); `seq` is gapless so a
-    removed row is as visible as an altered one.
+    PostgreSQL refuses UPDATE and DELETE on this table (migration 0002) and the application's role
+    may only INSERT and SELECT it. `seq` comes from a sequence, so writers never wait for one
+    another; `hash` is the entry's leaf hash (procurement.transparency.entry_bytes), computed at
+    insert. `xid` is the writer's transaction id: the integrator adds an entry to the Merkle tree
+    only once every transaction with a smaller id has finished (procurement.audit).
     """
 
     seq = models.BigIntegerField(primary_key=True)
@@ -72,7 +75,7 @@ class AuditEntry(models.Model):
     object_type = models.CharField(_("object type"), max_length=80, db_index=True)
     object_id = models.CharField(_("object id"), max_length=64, db_index=True)
     data = models.JSONField(_("data"), default=dict, encoder=DjangoJSONEncoder)
-    prev_hash = models.CharField(max_length=64)
+    xid = models.BigIntegerField(db_index=True)
     hash = models.CharField(max_length=64, unique=True)
 
     class Meta:
@@ -82,6 +85,39 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
+
+
+class LogLeaf(models.Model):
+    """An entry's place in the Merkle tree, assigned once by the integrator (insert-only)."""
+
+    index = models.BigIntegerField(primary_key=True)
+    entry = models.OneToOneField(AuditEntry, on_delete=models.PROTECT, related_name="leaf")
+    leaf_hash = models.CharField(max_length=64)
+    # The writer's transaction id, copied so the integrator finds where it stopped in one lookup.
+    xid = models.BigIntegerField(db_index=True)
+
+    class Meta:
+        ordering = ["index"]
+
+    def __str__(self):
+        return f"leaf #{self.index}"
+
+
+class TreeHead(models.Model):
+    """A signed tree head: the platform's signed statement of the log's size and root (insert-only)."""
+
+    tree_size = models.BigIntegerField(db_index=True)
+    timestamp_ms = models.BigIntegerField()
+    root_hash = models.CharField(max_length=64)
+    signature = models.CharField(max_length=88)  # base64 of the 64-byte Ed25519 signature
+    public_key = models.CharField(max_length=64)  # hex; names the key that signed it
+
+    class Meta:
+        ordering = ["-tree_size", "-timestamp_ms"]
+        get_latest_by = ["tree_size", "timestamp_ms"]
+
+    def __str__(self):
+        return f"tree head {self.tree_size} {self.root_hash[:12]}"
 
 
 class Outbox(models.Model):

@@ -1,4 +1,9 @@
-"""Role-aware navigation: an item shows when the user holds its permission (None: everyone)."""
+"""Role-aware navigation: an item shows when the user holds its permission (None: everyone).
+
+The kernel knows no app's pages: each app registers its own items from `AppConfig.ready()` with
+`nav_register`, placing them by `order` (lower first) so that the menu reads the same whatever
+order the apps start in.
+"""
 
 from dataclasses import dataclass
 
@@ -12,32 +17,35 @@ class NavItem:
     label: Promise
     url_name: str
     perm: str | None = None
+    order: int = 500
 
 
-NAV_ITEMS = [
-    NavItem(_("Home"), "home"),
-    NavItem(_("Tenders"), "tenders:list"),
-    NavItem(_("Workspace"), "tenders:workspace", "tenders.view_workspace"),
-    NavItem(_("Alerts"), "tenders:alerts", "tenders.manage_subscription"),
-    NavItem(_("My bids"), "bidding:my_bids", "bidding.view_own_bids"),
-    NavItem(_("Evaluations"), "contracts:evaluations", "contracts.view_evaluations"),
-    NavItem(_("Awards"), "contracts:awards"),
-    NavItem(_("Contracts"), "contracts:contracts", "contracts.view_contract_workspace"),
-    NavItem(_("Suppliers"), "suppliers:directory"),
-    NavItem(_("Sanctions register"), "suppliers:sanctions"),
-    NavItem(_("My company"), "suppliers:company", "suppliers.use_company_workspace"),
-    NavItem(_("Supplier vetting"), "suppliers:vetting_queue", "suppliers.view_vetting"),
-    NavItem(_("Reports"), "contracts:reports", "contracts.view_reports"),
-    NavItem(_("Audit log"), "audit_log", "procurement.view_audit_log"),
-    NavItem(_("Red flags"), "integrity:dashboard", "integrity.view_flags"),
-    NavItem(_("Administration"), "admin:index", "procurement"),
-]
+_ITEMS: dict[str, NavItem] = {}
+
+
+def nav_register(*items: NavItem) -> None:
+    """Add items to the menu; registering a URL name again replaces its item."""
+    for item in items:
+        _ITEMS[item.url_name] = item
+
+
+def nav_items() -> list[NavItem]:
+    return sorted(_ITEMS.values(), key=lambda item: item.order)
+
+
+def nav_register_kernel() -> None:
+    nav_register(
+        NavItem(_("Home"), "home", order=0),
+        NavItem(_("My dashboard"), "dashboard", "procurement.view_dashboard", order=5),
+        NavItem(_("Audit log"), "audit_log", "procurement.view_audit_log", order=900),
+        NavItem(_("Administration"), "admin:index", "procurement", order=1000),
+    )
 
 
 def nav_for(request) -> list[dict]:
     items = [
         {"label": item.label, "url": reverse(item.url_name)}
-        for item in NAV_ITEMS
+        for item in nav_items()
         if not item.perm or request.user.has_perm(item.perm)
     ]
     # The most specific item containing the current page is the active one (/tenders/workspace/

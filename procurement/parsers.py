@@ -51,6 +51,34 @@ def _holds_refused_text(data) -> bool:
     return False
 
 
+class JSONRefused(ValueError):
+    def __init__(self, message: str, code: str = "parse_error"):
+        super().__init__(message)
+        self.code = code
+
+
+def json_loads_bounded(text: str):
+    """`json.loads` for text from outside (API bodies, uploaded receipts): JSONRefused (a
+    ValueError) when it nests deeper than API_JSON_MAX_DEPTH, is not JSON (NaN included) or holds
+    text the database refuses."""
+    if json_depth_exceeds(text, settings.API_JSON_MAX_DEPTH):
+        raise JSONRefused(
+            _("The JSON nests deeper than %(n)s levels.") % {"n": settings.API_JSON_MAX_DEPTH}, code="too_deep"
+        )
+    try:
+        data = json.loads(text, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError) as exc:
+        raise JSONRefused(_("The request body is not valid JSON: %(error)s") % {"error": exc}) from None
+    if _holds_refused_text(data):
+        raise JSONRefused(_("The JSON contains characters that are not allowed (NUL or a lone surrogate)."))
+    return data
+
+
+def _refuse_constant(name: str):
+    # NaN and Infinity are not JSON; Python's decoder accepts them unless told otherwise.
+    raise ValueError(_("%(name)s is not a JSON number") % {"name": name})
+
+
 class BoundedJSONParser(JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
         parser_context = parser_context or {}
@@ -60,22 +88,8 @@ class BoundedJSONParser(JSONParser):
         if len(raw) > limit:
             raise ParseError(_("The request body is larger than %(n)s bytes.") % {"n": limit}, code="too_large")
         try:
-            text = codecs.decode(raw, encoding)
+            return json_loads_bounded(codecs.decode(raw, encoding))
         except (UnicodeDecodeError, LookupError):
             raise ParseError(_("The request body is not valid %(encoding)s.") % {"encoding": encoding}) from None
-        if json_depth_exceeds(text, settings.API_JSON_MAX_DEPTH):
-            raise ParseError(
-                _("The JSON nests deeper than %(n)s levels.") % {"n": settings.API_JSON_MAX_DEPTH}, code="too_deep"
-            )
-        try:
-            data = json.loads(text, parse_constant=self._refuse_constant)
-        except (ValueError, RecursionError) as exc:
-            raise ParseError(_("The request body is not valid JSON: %(error)s") % {"error": exc}) from None
-        if _holds_refused_text(data):
-            raise ParseError(_("The JSON contains characters that are not allowed (NUL or a lone surrogate)."))
-        return data
-
-    @staticmethod
-    def _refuse_constant(name: str):
-        # NaN and Infinity are not JSON; Python's decoder accepts them unless told otherwise.
-        raise ValueError(_("%(name)s is not a JSON number") % {"name": name})
+        except JSONRefused as exc:
+            raise ParseError(str(exc), code=exc.code) from None

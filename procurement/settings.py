@@ -20,12 +20,23 @@ DEBUG = env.bool("DEBUG", default=True)
 
 if DEBUG:
     SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-secret-key-change-me-0123456789")
-    # 32 bytes, base64. Development only: production must set its own (or a KMS).
-    BID_SEALING_KEY = env.str("BID_SEALING_KEY", default="ZGV2LW9ubHktYmlkLXNlYWxpbmcta2V5LTMyYnl0ZXM=")
 else:
     # No defaults: a production process without its secrets must not start.
     SECRET_KEY = env.str("SECRET_KEY")
-    BID_SEALING_KEY = env.str("BID_SEALING_KEY")
+
+# The platform's own key-custodian key (X25519, 32 bytes, base64). It opens only the platform's
+# share of each tender key, and the worker uses it only after the deadline; alone it opens nothing
+# (every tender needs k ≥ 2 shares). No default: unset, the platform is simply not a custodian.
+# SEALING_DEMO_KEY=1 (the local demo only, refused with DEBUG=0) uses a fixed, public demo key.
+SEALING_DEMO_KEY = env.bool("SEALING_DEMO_KEY", default=False)
+if SEALING_DEMO_KEY and not DEBUG:
+    raise ImproperlyConfigured("SEALING_DEMO_KEY is for the local demo only and cannot be set with DEBUG=0.")
+PLATFORM_CUSTODIAN_KEY = env.str(
+    "PLATFORM_CUSTODIAN_KEY", default="ZGVtby1vbmx5LXBsYXRmb3JtLWN1c3RvZGlhbi1rZXk=" if SEALING_DEMO_KEY else ""
+)
+# How long after the opening time a missing quorum of custodians is escalated to the entity's
+# officials and the auditors (and shown on the tender page).
+OPENING_QUORUM_GRACE = timedelta(minutes=env.int("OPENING_QUORUM_GRACE_MINUTES", default=60))
 
 # Decided once from the environment (the test runner flips DEBUG at run time, this stays).
 DEMO_DATA_ALLOWED = DEBUG
@@ -132,7 +143,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "home"
+# Filter lists offer "All" rather than django-filter's "---------".
+FILTERS_EMPTY_CHOICE_LABEL = _("All (no filter)")
+LOGIN_REDIRECT_URL = "dashboard"  # each role's next actions
 
 # allauth: email is the login; mail must be verified before the account is used.
 ACCOUNT_LOGIN_METHODS = {"email"}
@@ -153,6 +166,21 @@ MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="KONEPS Portal")
 MFA_DEMO_RELAX = env.bool("MFA_DEMO_RELAX", default=False)
 if MFA_DEMO_RELAX and not DEBUG:
     raise ImproperlyConfigured("MFA_DEMO_RELAX is for the local demo only and cannot be set with DEBUG=0.")
+
+# --- transparency log -----------------------------------------------------------------------------
+# The Ed25519 seed (32 bytes, base64) that signs tree heads. No default: only the local demo may use
+# the published demo key below (TRANSPARENCY_DEMO_KEY=1, refused when DEBUG=0); without a key the
+# log still integrates entries but signs no heads.
+TRANSPARENCY_DEMO_KEY = env.bool("TRANSPARENCY_DEMO_KEY", default=False)
+if TRANSPARENCY_DEMO_KEY and not DEBUG:
+    raise ImproperlyConfigured("TRANSPARENCY_DEMO_KEY is for the local demo only and cannot be set with DEBUG=0.")
+TRANSPARENCY_SIGNING_KEY = env.str(
+    "TRANSPARENCY_SIGNING_KEY", default="ZGVtby1vbmx5LXRyYW5zcGFyZW5jeS1sb2cta2V5ISE=" if TRANSPARENCY_DEMO_KEY else ""
+)
+if not DEBUG and not TRANSPARENCY_SIGNING_KEY:
+    raise ImproperlyConfigured("TRANSPARENCY_SIGNING_KEY is required when DEBUG=0.")
+# A new head is signed whenever the tree has grown; the beat asks every this many seconds.
+TRANSPARENCY_HEAD_INTERVAL = env.int("TRANSPARENCY_HEAD_INTERVAL", default=60)
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
@@ -191,12 +219,24 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
 # JSON bodies of the API: room for one largest document in base64 (4/3 of its size) and the rest.
+# Bid documents are held in memory only (never spooled to disk): at most this much per request, and
+# this much across all the requests one process serves at once (beyond it: 503 with Retry-After).
+# A submission peaks at about 9 times its documents' size (bench/upload_memory.py; README).
+BID_UPLOAD_MAX_REQUEST_BYTES = env.int("BID_UPLOAD_MAX_REQUEST_BYTES", default=3 * UPLOAD_MAX_BYTES)
+UPLOAD_MEMORY_BUDGET_BYTES = env.int("UPLOAD_MEMORY_BUDGET_BYTES", default=4 * UPLOAD_MAX_BYTES)
 # Uploaded ZIP containers (and the Office formats, which are ZIPs) are opened to check what they hold.
 UPLOAD_ARCHIVE_MAX_DEPTH = env.int("UPLOAD_ARCHIVE_MAX_DEPTH", default=3)
 UPLOAD_ARCHIVE_MAX_ENTRIES = env.int("UPLOAD_ARCHIVE_MAX_ENTRIES", default=2000)
 UPLOAD_ARCHIVE_MAX_EXPANDED_BYTES = env.int("UPLOAD_ARCHIVE_MAX_EXPANDED_BYTES", default=10 * UPLOAD_MAX_BYTES)
 API_JSON_MAX_BYTES = env.int("API_JSON_MAX_BYTES", default=2 * UPLOAD_MAX_BYTES)
 API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=32)
+
+# How many reverse proxies in front of the portal append to X-Forwarded-For (the README's TLS proxy
+# is 1). Everything that keys on the client's address (allauth's login rate limits, the API
+# throttles) asks procurement.client_address, which reads that header's entry this many places
+# from the end; with 0 it uses the connection's address and ignores the header, which a client can forge.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ACCOUNT_ADAPTER = "procurement.client_address.AccountAdapter"
 
 # Security headers. Production values are strict; development keeps plain HTTP working.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -213,7 +253,8 @@ X_FRAME_OPTIONS = "DENY"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        # libsodium (sealing and the opening verifier) runs as WebAssembly; nothing else is relaxed.
+        # libsodium (bid sealing, custodian keys) runs as WebAssembly: compiling it needs this, and
+        # only this; no eval of JavaScript, no inline scripts.
         "script-src": ["'self'", "'wasm-unsafe-eval'"],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
@@ -242,8 +283,8 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "procurement.client_address.AnonRateThrottle",
+        "procurement.client_address.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {"anon": env.str("API_ANON_RATE", default="120/min"), "user": "600/min"},
 }
@@ -294,6 +335,11 @@ CELERY_WORKER_REDIRECT_STDOUTS_LEVEL = "INFO"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 WHITENOISE_USE_FINDERS = DEBUG
 CELERY_BEAT_SCHEDULE = {
+    "transparency-head": {
+        "task": "procurement.tasks.transparency_publish_head",
+        "schedule": timedelta(seconds=TRANSPARENCY_HEAD_INTERVAL),
+        "options": {"expires": TRANSPARENCY_HEAD_INTERVAL},
+    },
     "outbox-sweep": {"task": "procurement.tasks.outbox_sweep", "schedule": timedelta(seconds=30)},
     # Closes tenders at their deadline and opens them at the opening time (bidding.tasks).
     "tenders-sweep": {
@@ -314,7 +360,7 @@ LOGGING = {
     "loggers": {name: {"level": "WARNING"} for name in ("django.db.backends", "weasyprint", "fontTools")},
 }
 
-# --- tenders (issue 4) -------------------------------------------------------------------------
+# --- tenders -------------------------------------------------------------------------
 # OCDS ocid = "<OCDS_PREFIX>-<reference>". Register a real prefix with the Open Contracting
 # Partnership (they look like "ocds-213czf"); this placeholder is fine for development.
 OCDS_PREFIX = env.str("OCDS_PREFIX", default="ocds-koneps")
@@ -374,13 +420,18 @@ REGISTRATION_NUMBER_PATTERNS = {
 }
 # --- end suppliers -------------------------------------------------------------------------------
 
-# --- contracts (issue 6) -------------------------------------------------------------------------
+# --- contracts -------------------------------------------------------------------------
 # Days between the award proposal reaching bidders and the award becoming final (complaints window).
 STANDSTILL_DAYS = env.int("STANDSTILL_DAYS", default=7)
 # Award reports of tenders with more opened bids than this render in a Celery task (with progress);
 # smaller ones render during the request and stream directly.
 AWARD_REPORT_INLINE_MAX_BIDS = env.int("AWARD_REPORT_INLINE_MAX_BIDS", default=40)
 CELERY_BEAT_SCHEDULE["awards-sweep"] = {"task": "contracts.tasks.awards_sweep", "schedule": timedelta(seconds=60)}
+# The OCDS bulk file (opendata.tasks): the whole dataset, rebuilt every OCDS_BULK_HOURS hours.
+CELERY_BEAT_SCHEDULE["opendata-bulk"] = {
+    "task": "opendata.tasks.opendata_bulk_build",
+    "schedule": timedelta(hours=env.int("OCDS_BULK_HOURS", default=24)),
+}
 # --- end contracts -------------------------------------------------------------------------------
 
 # --- integrity (issue 11) ------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 from celery import shared_task
+from django.conf import settings
 
-from . import notifications
+from . import audit, notifications
+from .models import LogLeaf
 
 
 @shared_task(acks_late=True, time_limit=60, soft_time_limit=50)
@@ -15,3 +17,18 @@ def outbox_sweep() -> int:
     for outbox_id in notifications.outbox_due_ids():
         delivered += notifications.outbox_deliver(outbox_id=outbox_id)
     return delivered
+
+
+@shared_task(bind=True, acks_late=True, time_limit=120, soft_time_limit=100, max_retries=60)
+def transparency_publish_head(self, through_seq: int | None = None) -> int:
+    """Beat job, and after every opening and award: integrate committed entries, sign a head if grown.
+
+    With `through_seq`, retry until that entry is in the tree (an older transaction elsewhere may
+    hold the integration horizon back for a moment).
+    """
+    if not settings.TRANSPARENCY_SIGNING_KEY:
+        return audit.transparency_integrate()
+    head = audit.transparency_head_sign()
+    if through_seq is not None and not LogLeaf.objects.filter(entry_id=through_seq, index__lt=head.tree_size).exists():
+        raise self.retry(countdown=2)
+    return head.tree_size

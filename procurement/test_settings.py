@@ -6,6 +6,10 @@ import tempfile
 # A Redis database of its own, so a `make run` worker never picks up test tasks.
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
 os.environ.setdefault("CACHE_KEY_PREFIX", f"test-{os.getpid()}")
+# The platform custodian's key of the test suite (the web and worker processes of a test share it).
+os.environ.setdefault("PLATFORM_CUSTODIAN_KEY", "dGVzdC1zdWl0ZS1wbGF0Zm9ybS1jdXN0b2RpYW4tayE=")
+# A fixed key for the suite only (base64 of 32 bytes); production refuses to start without its own.
+os.environ.setdefault("TRANSPARENCY_SIGNING_KEY", "dGVzdC1vbmx5LXRyYW5zcGFyZW5jeS1zaWduaW5nLWs=")
 
 from .settings import *  # noqa: F403
 

@@ -5,12 +5,27 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from tenders.views import home
 
-from . import api, health, language, views
+from . import api, health, language, transparency_api, views
 
 api_v1 = [
     path("me/", api.MeView.as_view(), name="api-me"),
     path("notifications/", api.NotificationListView.as_view(), name="api-notifications"),
     path("audit-log/", api.AuditEntryListView.as_view(), name="api-audit-log"),
+    path("transparency/", transparency_api.TransparencyInfoView.as_view(), name="api-transparency"),
+    path("transparency/heads/", transparency_api.HeadListView.as_view(), name="api-transparency-heads"),
+    path("transparency/heads/latest/", transparency_api.LatestHeadView.as_view(), name="api-transparency-latest"),
+    path(
+        "transparency/proofs/inclusion/",
+        transparency_api.InclusionProofView.as_view(),
+        name="api-transparency-inclusion",
+    ),
+    path(
+        "transparency/proofs/consistency/",
+        transparency_api.ConsistencyProofView.as_view(),
+        name="api-transparency-consistency",
+    ),
+    path("transparency/leaves/", transparency_api.LeafListView.as_view(), name="api-transparency-leaves"),
+    path("transparency/entries/", transparency_api.EntryListView.as_view(), name="api-transparency-entries"),
     path("", include("tenders.api_urls")),
     path("", include("bidding.api_urls")),
     path("", include("suppliers.api_urls")),
@@ -22,9 +37,11 @@ api_v1 = [
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", health.healthz, name="healthz"),
+    path("dashboard/", views.dashboard, name="dashboard"),
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/read/", views.notification_mark_read, name="notifications_mark_read"),
     path("audit-log/", views.audit_log, name="audit_log"),
+    path("transparency/", views.transparency, name="transparency"),
     path("tenders/", include("tenders.urls")),
     path("bids/", include("bidding.urls")),
     path("suppliers/", include("suppliers.urls")),

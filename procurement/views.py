@@ -1,3 +1,5 @@
+import json
+
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
@@ -5,7 +7,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
-from . import notifications
+from . import audit, notifications
+from .dashboards import dashboard_panels
 from .filters import AuditEntryFilter
 from .models import AuditEntry, Notification
 
@@ -34,8 +37,30 @@ def audit_log(request):
     return render(request, "procurement/audit_log.html", {"filter": entries, "page_obj": page})
 
 
+def transparency(request):
+    """The public log page: the key, the latest signed head, and checks that run in the browser."""
+    public_key = audit.transparency_public_key()
+    head = audit.transparency_latest_head()
+    return render(
+        request,
+        "procurement/transparency.html",
+        {
+            "public_key": public_key.hex() if public_key else None,
+            "head": audit.transparency_head_json(head) if head else None,
+            "head_json": json.dumps(audit.transparency_head_json(head), indent=1) if head else "",
+            "recent_heads": audit.transparency_recent_heads(limit=10),
+        },
+    )
+
+
 def permission_denied(request, exception=None):
     """403 for people who are signed in; anonymous visitors are asked to sign in first."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     return render(request, "403.html", status=403)
+
+
+@login_required
+def dashboard(request):
+    """Where everyone lands after signing in: what needs doing next, by the apps that know."""
+    return render(request, "procurement/dashboard.html", {"panels": dashboard_panels(request.user)})

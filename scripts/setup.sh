@@ -12,6 +12,11 @@
 # variables the local one on 127.0.0.1 is used if it runs, started if installed, installed (as
 # root) if missing. A running PostgreSQL or Redis is never stopped or restarted.
 #
+# Two database roles: with DATABASE_OWNER_URL set, DATABASE_URL is the application's role. The
+# database is prepared as DATABASE_ADMIN_URL (default: user postgres on the owner's server), which
+# creates both roles (`manage.py database_roles create`); migrations run as the owner, which then
+# grants the application role its rights (insert-only on the audit log).
+#
 # Environment: PYTHON (interpreter for a new .venv), SETUP_SKIP_APT=1 (do not check Debian
 # packages), SETUP_WAIT_SECONDS (how long to wait for a service, default 30).
 set -euo pipefail
@@ -483,14 +488,35 @@ ensure_redis() {
 
 ensure_system_packages
 ensure_venv
+ADMIN_URL=""
+if [ -n "${DATABASE_OWNER_URL:-}" ]; then
+    ADMIN_URL="${DATABASE_ADMIN_URL:-$("$VPY" -c 'import sys
+from urllib.parse import urlsplit, urlunsplit
+u = urlsplit(sys.argv[1])
+print(urlunsplit(u._replace(netloc="postgres@" + u.netloc.rpartition("@")[2])))' "$DATABASE_OWNER_URL")}"
+fi
 if [ "$WANT_SERVICES" -eq 1 ]; then
-    ensure_database
+    if [ -z "$ADMIN_URL" ]; then
+        ensure_database
+    elif [ "$ADMIN_URL" = "$DEFAULT_DATABASE_URL" ]; then
+        DATABASE_URL="" ensure_database # the local server: started or installed where needed
+    else
+        DATABASE_URL="$ADMIN_URL" ensure_database
+    fi
     ensure_redis
 fi
 if [ "$WANT_MIGRATE" -eq 1 ]; then
-    say "applying migrations"
-    "$VPY" manage.py migrate --noinput --verbosity 0
-    SUMMARY+=("migrations applied")
+    if [ -n "$ADMIN_URL" ]; then
+        say "preparing the owner and application roles, applying migrations as the owner"
+        DATABASE_APP_URL="$DATABASE_URL" DATABASE_URL="$ADMIN_URL" "$VPY" manage.py database_roles create >/dev/null
+        DATABASE_URL="$DATABASE_OWNER_URL" "$VPY" manage.py migrate --noinput --verbosity 0
+        DATABASE_APP_URL="$DATABASE_URL" DATABASE_URL="$DATABASE_OWNER_URL" "$VPY" manage.py database_roles grant >/dev/null
+        SUMMARY+=("migrations applied as the owner role, application role granted")
+    else
+        say "applying migrations"
+        "$VPY" manage.py migrate --noinput --verbosity 0
+        SUMMARY+=("migrations applied")
+    fi
 fi
 
 summary=$(printf '%s, ' "${SUMMARY[@]}")

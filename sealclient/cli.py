@@ -11,6 +11,7 @@ Standard library HTTP (urllib); docs/sealing.md describes every file.
 
 import argparse
 import json
+import os
 import sys
 import urllib.error
 import urllib.parse
@@ -35,6 +36,8 @@ def _request(url: str, *, data: dict | None = None, headers: dict | None = None)
         data=body,
         headers={
             "Accept": "application/json",
+            # The portal answers in Korean or English; follow the user's locale (ko_KR.UTF-8 → ko).
+            "Accept-Language": (os.environ.get("LANG") or "en")[:2],
             **({"Content-Type": "application/json"} if body else {}),
             **(headers or {}),
         },

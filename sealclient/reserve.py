@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 _system_random = secrets.SystemRandom()
+# The sealed JSON of a draw: {"schema", "tender", "amendment", "base_price", "range_pct", "values"}.
+RESERVE_SCHEMA = "koneps-reserve-prices-v1"
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,16 @@ def _whole_units_in(slice_: ReserveSlice, *, last: bool) -> tuple[int, int]:
     first = math.ceil(slice_.low)
     last_unit = math.floor(slice_.high) if last else math.ceil(slice_.high) - 1
     return first, last_unit
+
+
+def reserve_value_fits(slice_: ReserveSlice, value: Decimal, *, last: bool) -> bool:
+    """Whether `value` is one the draw could have given for this slice."""
+    if not value.is_finite() or value != value.to_integral_value():
+        return False
+    first, last_unit = _whole_units_in(slice_, last=last)
+    if first <= last_unit:
+        return first <= value <= last_unit
+    return value == ((slice_.low + slice_.high) / 2).to_integral_value()
 
 
 def reserve_prices_draw(
@@ -102,14 +114,8 @@ def floor_price_compute(*, planned_price: Decimal, floor_rate: Decimal) -> Decim
 def reserve_values_outside_slices(*, values: Sequence[Decimal], base_price: Decimal, range_pct: Decimal) -> list[int]:
     """The numbers (1-based) of the values that `reserve_prices_draw` could not have drawn."""
     slices = reserve_slices(base_price=base_price, range_pct=range_pct, count=len(values))
-    outside = []
-    for index, (value, slice_) in enumerate(zip(values, slices, strict=True)):
-        first, last = _whole_units_in(slice_, last=index == len(values) - 1)
-        allowed = (
-            first <= value <= last and value == value.to_integral_value()
-            if first <= last
-            else value == ((slice_.low + slice_.high) / 2).to_integral_value()
-        )
-        if not allowed:
-            outside.append(index + 1)
-    return outside
+    return [
+        slice_.number
+        for index, (value, slice_) in enumerate(zip(values, slices, strict=True))
+        if not reserve_value_fits(slice_, value, last=index == len(values) - 1)
+    ]

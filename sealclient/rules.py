@@ -139,7 +139,7 @@ def bid_open(
         content_bytes = unseal(private_key, ciphertexts[0])
         content = json.loads(content_bytes)
         plaintexts = [unseal(private_key, ct) for ct in ciphertexts[1:]]
-    except (SealingError, ValueError):
+    except (SealingError, ValueError, RecursionError):  # the sealed bytes are the bidder's to choose
         return OpenedContent(False, Problem("undecryptable"))
     problem = content_problem(
         content,

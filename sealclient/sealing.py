@@ -27,9 +27,9 @@ from nacl.public import PrivateKey, PublicKey, SealedBox
 from nacl.secret import SecretBox
 
 from . import reserve, shamir
+from .reserve import RESERVE_SCHEMA
 
 CONTENT_SCHEMA = "koneps-bid-content-v1"
-RESERVE_SCHEMA = "koneps-reserve-prices-v1"
 COMMITMENT_DOMAIN = "koneps-bid-commitment-v1"
 SALT_BYTES = 16
 KEY_BYTES = 32
@@ -385,13 +385,12 @@ def reserve_prices_seal(
 
 def reserve_prices_open(private_key: bytes, ciphertext: bytes) -> dict:
     """The sealed reserve-price document, with `values` as Decimals; SealingError when unreadable."""
+    plaintext = unseal(private_key, ciphertext)
     try:
-        document = json.loads(unseal(private_key, ciphertext))
-        if document.get("schema") != RESERVE_SCHEMA:
-            raise SealingError("not a koneps-reserve-prices-v1 document")
-        document["values"] = [Decimal(str(v)) for v in document["values"]]
-    except (ValueError, KeyError, TypeError, AttributeError, ArithmeticError) as exc:
-        if isinstance(exc, SealingError):
-            raise
+        document = json.loads(plaintext)
+        values = [Decimal(str(v)) for v in document["values"]]
+    except (ValueError, KeyError, TypeError, ArithmeticError) as exc:
         raise SealingError("the reserve-price document cannot be read") from exc
-    return document
+    if not isinstance(document, dict) or document.get("schema") != RESERVE_SCHEMA:
+        raise SealingError("not a koneps-reserve-prices-v1 document")
+    return {**document, "values": values}

@@ -285,7 +285,13 @@ def verify_bundle(bundle: dict) -> Report:
     report = Report(tender=tender["reference"], evaluation_method=method)
     private = _key_pair(report, tender)
     uses_reserve = method == FLOOR_RATE_RESERVE
-    reserve_rules = (int(params["reserve_count"]), int(params["picks_per_bidder"])) if uses_reserve else None
+    reserve_rules, picks_averaged = None, 0
+    if uses_reserve:
+        try:
+            reserve_rules = (int(params["reserve_count"]), int(params["picks_per_bidder"]))
+            picks_averaged = int(params["picks_averaged"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise BundleError("the bundle lacks the reserve-price parameters (count, picks, averaged)") from exc
 
     values = _reserve_values(report, bundle, private, params) if uses_reserve else None
     opened = _open_bids(report, bundle, private, reserve_rules)
@@ -294,7 +300,7 @@ def verify_bundle(bundle: dict) -> Report:
         floor_rate = _decimal(params.get("floor_rate"))
         if values:
             picks = [o.content["reserve_picks"] for o in opened if o.usable]
-            result = planned_price_compute(values=values, picks=picks, averaged=int(params["picks_averaged"]))
+            result = planned_price_compute(values=values, picks=picks, averaged=picks_averaged)
             report.planned_price = result.planned_price
             report.reserve_prices = [
                 {

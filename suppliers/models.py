@@ -173,6 +173,11 @@ class SupplierMember(models.Model):
     def is_administrator(self) -> bool:
         return self.role == self.Role.ADMINISTRATOR
 
+    @property
+    def may_bid(self) -> bool:
+        """Submits, replaces and withdraws the company's bids, lodges complaints, reports deliveries."""
+        return self.role in (self.Role.ADMINISTRATOR, self.Role.BIDDER)
+
 
 def _invitation_token() -> str:
     import secrets

@@ -9,27 +9,23 @@ import rules
 
 from procurement.permissions import is_auditor, is_platform_admin, is_supplier_user
 
-
-def _membership(user):
-    if not getattr(user, "is_authenticated", False):
-        return None
-    return getattr(user, "supplier_membership", None)
+from .selectors import membership_for_user
 
 
 @rules.predicate
 def has_company(user) -> bool:
-    return _membership(user) is not None
+    return membership_for_user(user) is not None
 
 
 @rules.predicate
 def is_member_of(user, supplier) -> bool:
-    membership = _membership(user)
+    membership = membership_for_user(user)
     return bool(supplier is not None and membership is not None and membership.supplier_id == supplier.pk)
 
 
 @rules.predicate
 def is_administrator_of(user, supplier) -> bool:
-    membership = _membership(user)
+    membership = membership_for_user(user)
     return bool(
         supplier is not None
         and membership is not None
@@ -40,13 +36,13 @@ def is_administrator_of(user, supplier) -> bool:
 
 @rules.predicate
 def is_member_of_document_company(user, document) -> bool:
-    membership = _membership(user)
+    membership = membership_for_user(user)
     return bool(document is not None and membership is not None and membership.supplier_id == document.supplier_id)
 
 
 @rules.predicate
 def is_administrator_of_document_company(user, document) -> bool:
-    membership = _membership(user)
+    membership = membership_for_user(user)
     return bool(
         document is not None
         and membership is not None
@@ -58,7 +54,7 @@ def is_administrator_of_document_company(user, document) -> bool:
 @rules.predicate
 def is_member_of_membership_company(user, member) -> bool:
     """`member` is a SupplierMember or a SupplierInvitation: both name their company by supplier_id."""
-    membership = _membership(user)
+    membership = membership_for_user(user)
     return bool(
         member is not None
         and membership is not None

@@ -22,20 +22,19 @@ class Eligibility:
         return self.eligible
 
 
-def supplier_for_user(user) -> Supplier | None:
-    """The company `user` belongs to, or None (anonymous users and non-members)."""
-    if not getattr(user, "is_authenticated", False):
-        return None
-    membership = (
-        SupplierMember.objects.select_related("supplier").filter(user_id=user.pk).only("supplier", "role").first()
-    )
-    return membership.supplier if membership is not None else None
-
-
 def membership_for_user(user) -> SupplierMember | None:
+    """The user's company membership (with its company), or None: the one answer to "which company
+    does this user act for, and in what role?" for every app. Read fresh, not from the user object's
+    cache, so a membership created or removed earlier in the same request counts."""
     if not getattr(user, "is_authenticated", False):
         return None
     return SupplierMember.objects.select_related("supplier").filter(user_id=user.pk).first()
+
+
+def supplier_for_user(user) -> Supplier | None:
+    """The company `user` belongs to, or None (anonymous users and non-members)."""
+    membership = membership_for_user(user)
+    return membership.supplier if membership is not None else None
 
 
 def sanctions_running_q(at: datetime, prefix: str = "") -> Q:

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from rules.contrib.admin import ObjectPermissionsModelAdmin
 
+from procurement.admin import ReadOnlyAdmin
 from procurement.audit import audit_record
 
 from .models import Clarification, Official, ProcuringEntity, Tender, TenderVersion
@@ -44,17 +45,6 @@ class OfficialAdmin(AuditedAdmin):
     autocomplete_fields = ["user", "entity"]
 
 
-class ReadOnlyAdmin(ObjectPermissionsModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 class TenderVersionInline(admin.TabularInline):
     model = TenderVersion
     extra = 0
@@ -71,7 +61,7 @@ class TenderAdmin(ReadOnlyAdmin):
     list_display = ["reference", "title", "entity", "status", "method", "submission_deadline", "next_check"]
     list_filter = ["status", "method", "category", "entity"]
     search_fields = ["reference", "title", "ocid"]
-    exclude = ["public_key", "wrapped_private_key"]
+    exclude = ["public_key"]
     inlines = [TenderVersionInline]
 
 

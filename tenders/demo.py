@@ -10,9 +10,10 @@ from decimal import Decimal
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from procurement.demo import demo_user
+from procurement.demo import demo_backdate, demo_user
 from suppliers.models import Supplier
 
+from . import demo_sealing
 from .models import Clarification, Official, ProcuringEntity, Tender, TenderDocument, TenderFollow
 from .services import (
     clarification_answer,
@@ -24,7 +25,6 @@ from .services import (
     tender_document_add,
     tender_invitations_set,
     tender_mark_unsuccessful,
-    tender_publish,
     tender_set_status,
     tender_submit_for_approval,
 )
@@ -126,19 +126,23 @@ def _data(title, *, description, category, value, method="open", evaluation="low
 def _as_if_published_days_ago(tender: Tender, *, days: float) -> Tender:
     """Demo only: shift a just-published tender's dates back, so that it can already be past its deadline."""
     shift = timedelta(days=days)
-    Tender.objects.filter(pk=tender.pk).update(
-        published_at=tender.published_at - shift,
-        clarification_deadline=tender.clarification_deadline - shift,
-        submission_deadline=tender.submission_deadline - shift,
-        opening_at=tender.opening_at - shift,
-        next_check=None,
+    demo_backdate(
+        obj=tender,
+        updates={
+            "published_at": tender.published_at - shift,
+            "clarification_deadline": tender.clarification_deadline - shift,
+            "submission_deadline": tender.submission_deadline - shift,
+            "opening_at": tender.opening_at - shift,
+            "next_check": None,
+        },
+        reason=f"demo: published {days} days ago",
     )
-    tender.refresh_from_db()
     return tender
 
 
 def load(stdout) -> None:
     entities = _entities(stdout)
+    demo_sealing.custodians_load(entities, stdout)
     pps, mois, seoul = entities["1230000"], entities["1741000"], entities["6110000"]
     kim, lee = demo_user("official@example.com"), demo_user("official2@example.com")
     mois_official, mois_approver = demo_user("mois.official@example.com"), demo_user("mois.approver@example.com")
@@ -191,7 +195,7 @@ def load(stdout) -> None:
             title="구매 규격서",
             kind=TenderDocument.Kind.SPECIFICATION,
         )
-        tender = tender_publish(tender=tender, actor=kim)
+        tender = demo_sealing.publish(tender=tender, actor=kim)
         supplier1, supplier2 = demo_user("supplier1@example.com"), demo_user("supplier2@example.com")
         q1 = clarification_ask(tender=tender, actor=supplier1, question="모니터를 24인치로 대체 납품할 수 있습니까?")
         clarification_answer(
@@ -218,7 +222,7 @@ def load(stdout) -> None:
             ),
             classifications=_classifications("72500000", "72700000"),
         )
-        tender = tender_publish(tender=tender, actor=kim)
+        tender = demo_sealing.publish(tender=tender, actor=kim)
         tender_amend(
             tender=tender,
             actor=kim,
@@ -260,7 +264,7 @@ def load(stdout) -> None:
             ),
             classifications=_classifications("30100000"),
         )
-        tender = tender_publish(tender=tender, actor=kim)
+        tender = demo_sealing.publish(tender=tender, actor=kim)
         tender_cancel(
             tender=tender, actor=kim, reason="수요기관의 예산 조정으로 입찰을 취소합니다. 다음 분기 재공고 예정."
         )
@@ -300,9 +304,7 @@ def load(stdout) -> None:
         invited = Supplier.objects.filter(name_en__in=["Hanbit ICT Co., Ltd.", "Nuri Office Supplies"])
         tender_invitations_set(tender=tender, actor=mois_official, suppliers=list(invited))
         tender_submit_for_approval(tender=tender, actor=mois_official)
-        from .services import tender_approve
-
-        tender_approve(tender=tender, actor=mois_approver)
+        demo_sealing.publish(tender=tender, actor=mois_approver, approve=True)
         created += 1
 
     # 서울특별시 — published works tender; an unsuccessful one (closed with no valid bid).
@@ -321,7 +323,7 @@ def load(stdout) -> None:
             ),
             classifications=_classifications("45200000"),
         )
-        tender_publish(tender=tender, actor=seoul_official)
+        demo_sealing.publish(tender=tender, actor=seoul_official)
         created += 1
 
     title = "한강공원 안내표지판 제작 설치"
@@ -337,7 +339,7 @@ def load(stdout) -> None:
             ),
             classifications=_classifications("34900000"),
         )
-        tender = tender_publish(tender=tender, actor=seoul_official)
+        tender = demo_sealing.publish(tender=tender, actor=seoul_official)
         tender = _as_if_published_days_ago(tender, days=10)
         tender_set_status(tender=tender, to=Tender.Status.CLOSED, actor=None, data={"demo": True})
         tender_mark_unsuccessful(tender=tender, actor=seoul_official, reason="유효한 입찰이 없어 유찰되었습니다.")

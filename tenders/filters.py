@@ -37,8 +37,13 @@ class TenderFilter(django_filters.FilterSet):
         label=_("Classification code"), method="filter_classification", help_text=_("A code or its first digits")
     )
     entity = django_filters.ModelChoiceFilter(label=_("Procuring entity"), queryset=ProcuringEntity.objects.all())
-    value_min = django_filters.NumberFilter(label=_("Value from"), field_name="estimated_value", lookup_expr="gte")
-    value_max = django_filters.NumberFilter(label=_("Value to"), field_name="estimated_value", lookup_expr="lte")
+    # Bounded like the column (numeric(18, 2)): "1e-999999" would otherwise reach PostgreSQL and fail there.
+    value_min = django_filters.NumberFilter(
+        label=_("Value from"), field_name="estimated_value", lookup_expr="gte", max_digits=18, decimal_places=2
+    )
+    value_max = django_filters.NumberFilter(
+        label=_("Value to"), field_name="estimated_value", lookup_expr="lte", max_digits=18, decimal_places=2
+    )
     closing_from = django_filters.DateFilter(
         label=_("Closing from"), field_name="submission_deadline", lookup_expr="date__gte", widget=DateInput
     )

@@ -34,6 +34,11 @@ def _classification_choices(form) -> None:
     form.fields["classifications"].queryset = Classification.objects.order_by("code")
 
 
+class CpvPicker(forms.CheckboxSelectMultiple):
+    """Classifications as a searchable tree of divisions and groups (templates/includes/cpv_picker.html,
+    chosen by templates/includes/field.html from this widget's type), not a bare multi-select."""
+
+
 class DateTimeLocalInput(forms.DateTimeInput):
     input_type = "datetime-local"
 
@@ -143,7 +148,7 @@ class TenderForm(EvaluationParamsMixin, forms.ModelForm):
             "clarification_deadline": DateTimeLocalInput,
             "submission_deadline": DateTimeLocalInput,
             "opening_at": DateTimeLocalInput,
-            "classifications": forms.SelectMultiple(attrs={"size": 8}),
+            "classifications": CpvPicker,
         }
         help_texts = {
             "description": _("Formatting (paragraphs, lists, tables, links) is kept; scripts and styles are removed."),
@@ -202,7 +207,7 @@ class AmendmentForm(EvaluationParamsMixin, forms.Form):
         label=_("Justification for the method"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
     classifications = forms.ModelMultipleChoiceField(
-        label=_("Classifications"), queryset=None, required=False, widget=forms.SelectMultiple(attrs={"size": 8})
+        label=_("Classifications"), queryset=None, required=False, widget=CpvPicker
     )
     estimated_value = forms.DecimalField(label=_("Estimated value"), max_digits=18, decimal_places=2)
     delivery_place = forms.CharField(label=_("Place of delivery"), max_length=300, required=False)
@@ -341,7 +346,7 @@ class SubscriptionForm(forms.Form):
         label=_("Classifications"),
         queryset=None,
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 10}),
+        widget=CpvPicker,
         help_text=_("A tender matches when its classification falls under, or in the same group as, one of these."),
     )
     entities = forms.ModelMultipleChoiceField(

@@ -24,6 +24,11 @@ class ProcuringEntity(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     # Four-eyes rule: when set, a second official with can_approve must approve each publication.
     requires_second_approval = models.BooleanField(_("publication needs a second official's approval"), default=False)
+    # Key custodians a new tender of this entity names by default, and how many of them open it.
+    default_custodians = models.ManyToManyField(
+        "Custodian", blank=True, related_name="default_for", verbose_name=_("default key custodians")
+    )
+    default_custodian_threshold = models.PositiveSmallIntegerField(_("custodians needed to open (default)"), default=2)
 
     class Meta:
         ordering = ["name_ko"]
@@ -98,7 +103,7 @@ class Tender(models.Model):
         FLOOR_RATE_RESERVE = "floor_rate_reserve", _("Lowest price above a floor rate (multiple reserve prices)")
         BEST_VALUE = "best_value", _("Best value (technical and price)")
 
-    # The lifecycle (DESIGN.md §2). This app moves draft → pending_approval → published, cancels and
+    # The lifecycle (docs/architecture.md §2). This app moves draft → pending_approval → published, cancels and
     # marks unsuccessful; bidding and contracts move the rest through services.tender_set_status.
     TRANSITIONS = {
         Status.DRAFT: {Status.PENDING_APPROVAL, Status.PUBLISHED, Status.CANCELLED},
@@ -155,9 +160,11 @@ class Tender(models.Model):
     # Current amendment number: 0 at publication, +1 per amendment.
     version = models.PositiveIntegerField(_("version"), default=0)
 
-    # Sealing (DESIGN.md §4): generated at publication; the private key only ever wrapped.
+    # Sealing: the key pair is made in the publishing official's browser; the server receives the
+    # public key and the private key's shares, each sealed to one custodian (TenderCustodian).
     public_key = models.BinaryField(null=True, blank=True, editable=False)
-    wrapped_private_key = models.BinaryField(null=True, blank=True, editable=False)
+    # k: how many of the named custodians' shares recombine the private key (k ≥ 2).
+    custodian_threshold = models.PositiveSmallIntegerField(_("custodians needed to open"), null=True, blank=True)
 
     cancellation_reason = models.TextField(_("reason for cancellation"), blank=True)
     unsuccessful_reason = models.TextField(_("reason it was unsuccessful"), blank=True)
@@ -354,3 +361,102 @@ class Subscription(models.Model):
 
     def __str__(self):
         return f"alerts of {self.supplier_id}"
+
+
+class Custodian(models.Model):
+    """A holder of tender-key shares: a person with an X25519 key pair made in their own browser, or
+    the platform itself.
+
+    A person's private key is stored only encrypted under a key derived from their passphrase
+    (Argon2id, then XSalsa20-Poly1305: `sealed_private_key` = {salt, opslimit, memlimit, nonce,
+    ciphertext}, base64); the server cannot open it. The platform's private key is not stored at
+    all: it comes from the environment (PLATFORM_CUSTODIAN_KEY) and is used only after a deadline.
+    """
+
+    class Kind(models.TextChoices):
+        PLATFORM = "platform", _("The platform")
+        OFFICIAL = "official", _("Opening official")
+        AUDITOR = "auditor", _("Auditor")
+        OBSERVER = "observer", _("Outside observer")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="custodian_keys"
+    )
+    public_key = models.BinaryField(_("public key"), unique=True, editable=False)
+    sealed_private_key = models.JSONField(_("encrypted private key"), null=True, blank=True, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    enrolled_at = models.DateTimeField(_("enrolled"), default=timezone.now)
+
+    class Meta:
+        ordering = ["kind", "id"]
+        verbose_name = _("key custodian")
+        verbose_name_plural = _("key custodians")
+        constraints = [
+            # One usable key per person (re-enrolling retires the old one) and one platform key.
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(is_active=True), name="custodian_one_active_per_user"
+            ),
+            models.UniqueConstraint(
+                fields=["kind"], condition=models.Q(kind="platform", is_active=True), name="custodian_one_platform"
+            ),
+        ]
+
+    def __str__(self):
+        if self.kind == self.Kind.PLATFORM:
+            return str(_("The platform"))
+        return f"{self.user} ({self.get_kind_display()})"
+
+    @property
+    def fingerprint(self) -> str:
+        """Short, human-comparable form of the public key (first 16 hex digits)."""
+        return bytes(self.public_key).hex()[:16]
+
+
+class TenderCustodian(models.Model):
+    """A custodian named on a tender (chosen on the draft) and, from publication, its sealed share of
+    the tender's private key: crypto_box_seal(share, custodian public key), 33 + 48 bytes."""
+
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="custodians")
+    custodian = models.ForeignKey(Custodian, on_delete=models.PROTECT, related_name="tenders")
+    sealed_share = models.BinaryField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["tender", "id"]
+        verbose_name = _("tender key custodian")
+        verbose_name_plural = _("tender key custodians")
+        constraints = [
+            models.UniqueConstraint(fields=["tender", "custodian"], name="tendercustodian_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.custodian} for {self.tender_id}"
+
+
+class ReservePriceSet(models.Model):
+    """복수예비가격: reserve prices drawn in the publishing official's browser and sealed to the tender
+    key, published with the notice as a commitment (SHA-256 of the ciphertext).
+
+    One per amendment that (re)drew them; the latest is the one opening uses. The sealed JSON is
+    {"schema": "koneps-reserve-prices-v1", "tender", "amendment", "base_price", "range_pct", "values"}.
+    """
+
+    tender = models.ForeignKey(Tender, on_delete=models.PROTECT, related_name="reserve_price_sets")
+    amendment_number = models.PositiveIntegerField(default=0)
+    base_price = models.DecimalField(_("base price"), max_digits=18, decimal_places=2)
+    range_pct = models.DecimalField(_("range (±%)"), max_digits=5, decimal_places=2)
+    count = models.PositiveSmallIntegerField(_("number of reserve prices"))
+    ciphertext = models.BinaryField(editable=False)
+    commitment = models.CharField(_("commitment"), max_length=64)
+    drawn_at = models.DateTimeField(_("drawn"), default=timezone.now)
+
+    class Meta:
+        ordering = ["tender", "-amendment_number"]
+        verbose_name = _("reserve price set")
+        verbose_name_plural = _("reserve price sets")
+        constraints = [
+            models.UniqueConstraint(fields=["tender", "amendment_number"], name="tender_reserveprices_unique")
+        ]
+
+    def __str__(self):
+        return f"reserve prices of {self.tender_id} (amendment {self.amendment_number})"

@@ -1,8 +1,15 @@
-"""Procurement and evaluation methods as small policy classes (STYLE.md: Prozorro's procedure types).
+"""Procedures as policy classes, one per evaluation method, and one per procurement method.
 
-Each evaluation policy validates a tender's `evaluation_params`, filling gaps from the national
-defaults in `settings.EVALUATION_DEFAULTS`; each method policy says who may bid and how long the
-tender must stay open. Code elsewhere asks the policy instead of testing the method's name.
+An evaluation policy is the only place that knows what its method is: its capabilities as data
+(`needs_committee`, `uses_reserve_prices`, `has_floor`, …), its parameters (validated against the
+national defaults in `settings.EVALUATION_DEFAULTS`), the template that shows them, and — attached
+by the higher apps when they start — how opening ranks its bids (`ranking`, from bidding) and how
+evaluation scores them (`evaluation`, from contracts). Code asks `evaluation_policy(method)` and
+never compares a method's name; a system check refuses to start with a method that has no policy
+or a policy missing a part. Adding a method means one class here, its parameters template, and
+its ranking and evaluation classes in the apps that own them.
+
+A method policy says who may bid, what must be justified and how long the tender stays open.
 """
 
 from datetime import timedelta
@@ -40,10 +47,24 @@ def _integer(value, *, field: str, low: int, high: int, errors: dict) -> int | N
 
 
 class EvaluationPolicy:
-    """How bids are compared. `clean` returns complete parameters or raises ValidationError({param: msg})."""
+    """One procedure. `clean` returns complete parameters or raises ValidationError({param: msg})."""
 
     key: str = ""
     param_names: tuple[str, ...] = ()
+    # What the procedure involves, as data: every other module asks these, never the key.
+    needs_committee: bool = False  # an evaluation committee scores technical criteria
+    needs_technical_proposal: bool = False  # a bid must attach the proposal the committee scores
+    uses_reserve_prices: bool = False  # reserve prices drawn at publication, picked by bidders
+    has_floor: bool = False  # bids below a floor (rate × planned price) are set aside at opening
+    has_qualification_review: bool = True  # the official reviews admissible bids down the ranking
+    envelopes: int = 1  # sealed envelopes per bid, opened together
+    can_be_framework: bool = False  # may award a framework agreement instead of one contract
+    params_template: str = ""  # shows the parameters on the tender's page ("" when none)
+    # Attached by the apps that own the behaviour (see `attach`): bidding's ranking at opening,
+    # contracts' evaluation policy.
+    ranking: type | None = None
+    evaluation: type | None = None
+    ATTACHABLE = ("ranking", "evaluation")
 
     @classmethod
     def defaults(cls) -> dict:
@@ -62,6 +83,11 @@ class EvaluationPolicy:
     def _clean(cls, params: dict, errors: dict) -> dict:
         return {}
 
+    @classmethod
+    def reserve_pick_rules(cls, params: dict | None) -> tuple[int | None, int | None]:
+        """(reserve prices drawn, picks each bidder makes); (None, None) without reserve prices."""
+        return None, None
+
 
 class LowestPrice(EvaluationPolicy):
     key = Tender.EvaluationMethod.LOWEST_PRICE
@@ -72,6 +98,14 @@ class FloorRateReserve(EvaluationPolicy):
 
     key = Tender.EvaluationMethod.FLOOR_RATE_RESERVE
     param_names = ("floor_rate", "reserve_range_pct", "reserve_count", "picks_per_bidder", "picks_averaged")
+    uses_reserve_prices = True
+    has_floor = True
+    params_template = "tenders/procedures/floor_rate_reserve.html"
+
+    @classmethod
+    def reserve_pick_rules(cls, params: dict | None) -> tuple[int | None, int | None]:
+        cleaned = cls.clean(params)
+        return cleaned["reserve_count"], cleaned["picks_per_bidder"]
 
     @classmethod
     def _clean(cls, params: dict, errors: dict) -> dict:
@@ -111,6 +145,9 @@ class BestValue(EvaluationPolicy):
 
     key = Tender.EvaluationMethod.BEST_VALUE
     param_names = ("technical_weight", "price_weight", "technical_threshold_pct", "technical_criteria")
+    needs_committee = True
+    needs_technical_proposal = True
+    params_template = "tenders/procedures/best_value.html"
 
     @classmethod
     def _clean(cls, params: dict, errors: dict) -> dict:
@@ -151,6 +188,16 @@ EVALUATION_POLICIES: dict[str, type[EvaluationPolicy]] = {p.key: p for p in (Low
 
 def evaluation_policy(method: str) -> type[EvaluationPolicy]:
     return EVALUATION_POLICIES[method]
+
+
+def attach(method: str, **parts: type) -> None:
+    """Plug a higher app's part of a procedure in (AppConfig.ready), keeping imports one-way:
+    `attach("best_value", ranking=BestValueRanking)`."""
+    policy = EVALUATION_POLICIES[method]
+    for role, implementation in parts.items():
+        if role not in policy.ATTACHABLE:
+            raise ValueError(f"{role!r} is not a part of a procedure; use one of {policy.ATTACHABLE}")
+        setattr(policy, role, implementation)
 
 
 class MethodPolicy:

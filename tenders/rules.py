@@ -6,27 +6,21 @@ that entity's officials and by auditors (read-only); suppliers and the public ne
 
 import rules
 
-from procurement.permissions import is_auditor, is_official, is_platform_admin, is_supplier_user
+from procurement.permissions import is_auditor, is_platform_admin, is_supplier_user
 
 from .models import Tender
-
-
-def _entity_id(user):
-    official = getattr(user, "official", None) if user.is_authenticated else None
-    return official.entity_id if official is not None else None
+from .selectors import is_approver_of, is_official_of, official_entity
 
 
 @rules.predicate
 def is_entity_official(user) -> bool:
     """An official (MFA enrolled) who belongs to a procuring entity."""
-    return bool(is_official(user) and _entity_id(user) is not None)
+    return official_entity(user) is not None
 
 
 @rules.predicate
 def official_of_tender_entity(user, tender) -> bool:
-    if tender is None:
-        return False
-    return bool(is_entity_official(user) and _entity_id(user) == tender.entity_id)
+    return tender is not None and is_official_of(user, tender.entity_id)
 
 
 @rules.predicate
@@ -71,10 +65,7 @@ def entity_needs_approval(user, tender) -> bool:
 
 @rules.predicate
 def is_second_approver(user, tender) -> bool:
-    official = getattr(user, "official", None)
-    return bool(
-        tender is not None and official is not None and official.can_approve and tender.created_by_id != user.pk
-    )
+    return tender is not None and is_approver_of(user, tender.entity_id) and tender.created_by_id != user.pk
 
 
 @rules.predicate

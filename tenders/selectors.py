@@ -14,9 +14,20 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from procurement.permissions import is_official
 from procurement.roles import Role
 
-from .models import Clarification, Invitation, ProcuringEntity, Subscription, Tender, TenderFollow, TenderVersion
+from .models import (
+    Clarification,
+    Custodian,
+    Invitation,
+    ProcuringEntity,
+    Subscription,
+    Tender,
+    TenderCustodian,
+    TenderFollow,
+    TenderVersion,
+)
 from .policies import method_policy
 from .timeline import format_local
 
@@ -38,27 +49,30 @@ def tender_for_update(tender_id: int) -> Tender:
 
 
 def official_entity(user) -> ProcuringEntity | None:
-    """The entity a user acts for, or None if they are not an official.
+    """The entity a user acts for, or None: the one answer to "is this user an official, and of what?"
+    for pages, rules and services of every app.
 
-    An evaluator may hold an Official record (the committee member of an entity) yet never acts
-    for the entity: only the official role does.
+    Only an active user with the official role who has enrolled in MFA acts for an entity. An
+    evaluator may hold an Official record (the committee member of an entity) yet never acts for
+    the entity.
     """
-    if not getattr(user, "is_authenticated", False) or user.role != Role.OFFICIAL:
+    if not is_official(user):
         return None
     official = getattr(user, "official", None)
     return official.entity if official is not None else None
 
 
-def supplier_of(user):
-    """The company a user belongs to, or None."""
-    if not getattr(user, "is_authenticated", False):
-        return None
-    try:
-        from suppliers.selectors import supplier_for_user
-    except ImportError:
-        membership = getattr(user, "supplier_membership", None)
-        return membership.supplier if membership is not None else None
-    return supplier_for_user(user)
+def is_official_of(user, entity_id: int) -> bool:
+    """Does `user` act for the entity `entity_id` (see official_entity)?"""
+    if not is_official(user):
+        return False
+    official = getattr(user, "official", None)
+    return official is not None and official.entity_id == entity_id
+
+
+def is_approver_of(user, entity_id: int) -> bool:
+    """An official of the entity with the right to give the second approval (four-eyes rule)."""
+    return is_official_of(user, entity_id) and user.official.can_approve
 
 
 def tenders_public() -> QuerySet[Tender]:
@@ -374,8 +388,7 @@ def workspace_next_action(tender: Tender, *, user) -> str:
             return _("Complete it and submit it for approval")
         return _("Complete it and publish it")
     if status == Tender.Status.PENDING_APPROVAL:
-        official = getattr(user, "official", None)
-        if official is not None and official.can_approve and tender.created_by_id != user.pk:
+        if is_approver_of(user, tender.entity_id) and tender.created_by_id != user.pk:
             return _("Approve or return it")
         return _("Waiting for a second official's approval")
     if status == Tender.Status.PUBLISHED:
@@ -398,3 +411,56 @@ def workspace_next_action(tender: Tender, *, user) -> str:
     if status == Tender.Status.UNSUCCESSFUL:
         return _("Re-tender it if still needed")
     return _("No action needed")
+
+
+def custodians_eligible(tender: Tender) -> QuerySet[Custodian]:
+    """Who may hold a share of this tender's key: the platform, officials of its entity, auditors and
+    outside observers — with an active (current) key."""
+    return (
+        Custodian.objects.filter(is_active=True)
+        .filter(
+            Q(kind__in=(Custodian.Kind.PLATFORM, Custodian.Kind.AUDITOR, Custodian.Kind.OBSERVER))
+            | Q(kind=Custodian.Kind.OFFICIAL, user__official__entity_id=tender.entity_id)
+        )
+        .select_related("user")
+    )
+
+
+def custodian_of(user) -> Custodian | None:
+    """The user's current custodian key, or None."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Custodian.objects.filter(user=user, is_active=True).first()
+
+
+def tender_custodians(tender: Tender) -> QuerySet[TenderCustodian]:
+    return tender.custodians.select_related("custodian__user").order_by("id")
+
+
+def tender_ceremony_material(tender: Tender) -> dict:
+    """What the publishing official's browser needs for the key ceremony: the named custodians'
+    public keys, k, and what the reserve prices are drawn from (all public)."""
+    from procurement.sealing import b64encode
+
+    from .policies import evaluation_policy
+
+    policy = evaluation_policy(tender.evaluation_method)
+    reserve = None
+    if policy.uses_reserve_prices:
+        params = policy.clean(tender.evaluation_params)
+        reserve = {
+            "schema": "koneps-reserve-prices-v1",
+            "tender": tender.reference,
+            "amendment": tender.version,
+            "base_price": str(tender.estimated_value),
+            "range_pct": str(params["reserve_range_pct"]),
+            "count": params["reserve_count"],
+        }
+    return {
+        "threshold": tender.custodian_threshold,
+        "custodians": [
+            {"id": tc.custodian_id, "public_key": b64encode(bytes(tc.custodian.public_key))}
+            for tc in tender_custodians(tender)
+        ],
+        "reserve": reserve,
+    }

@@ -1,5 +1,7 @@
 """Tender pages: thin views that check a permission, call a selector or service and render."""
 
+import json
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from procurement.permissions import require
 from procurement.web import refusal, run_action
+from suppliers.selectors import supplier_for_user
 
 from . import selectors, services
 from .filters import TenderFilter
@@ -28,6 +31,7 @@ from .forms import (
     default_timeline,
 )
 from .models import Clarification, Subscription, Tender, TenderDocument
+from .policies import evaluation_policy
 
 
 def home(request):
@@ -64,6 +68,7 @@ def tender_detail(request, pk: int):
         or selectors.official_entity(user) == tender.entity,
         "invitations": tender.invitations.select_related("supplier") if tender.is_invitation_only else [],
         "evaluation_params": tender.evaluation_params,
+        "procedure": evaluation_policy(tender.evaluation_method),
         "perms_for": {
             name: user.has_perm(f"tenders.{name}_tender", tender)
             for name in (
@@ -221,15 +226,39 @@ def _publish_or_show_why(request, tender: Tender, publish, done: str):
     return redirect("tenders:detail", pk=tender.pk)
 
 
-@require_POST
+def _sealing_from_post(request) -> services.TenderSealing:
+    try:
+        data = json.loads(request.POST.get("sealing") or "null")
+    except ValueError:
+        data = None
+    return services.tender_sealing_parse(data)
+
+
+def _publication_page(request, tender: Tender, *, approve: bool):
+    """The key ceremony runs on this page, in the publishing official's browser (static/js/publish.mjs)."""
+    tender = services.tender_reference_assign(tender=tender)
+    return render(
+        request,
+        "tenders/tender_publish.html",
+        {
+            "tender": tender,
+            "approve": approve,
+            "custodians": selectors.tender_custodians(tender),
+            "ceremony": selectors.tender_ceremony_material(tender),
+        },
+    )
+
+
 @login_required
 def tender_publish(request, pk: int):
     tender = _visible_tender(request, pk)
     require(request.user, "tenders.publish_tender", tender)
+    if request.method != "POST":
+        return _publication_page(request, tender, approve=False)
     return _publish_or_show_why(
         request,
         tender,
-        lambda: services.tender_publish(tender=tender, actor=request.user),
+        lambda: services.tender_publish(tender=tender, actor=request.user, sealing=_sealing_from_post(request)),
         _("Published as %(reference)s."),
     )
 
@@ -247,13 +276,14 @@ def tender_submit(request, pk: int):
     )
 
 
-@require_POST
 @login_required
 def tender_approve(request, pk: int):
     tender = _visible_tender(request, pk)
     require(request.user, "tenders.approve_tender", tender)
+    if request.method != "POST":
+        return _publication_page(request, tender, approve=True)
     with refusal(request) as refused:
-        tender = services.tender_approve(tender=tender, actor=request.user)
+        tender = services.tender_approve(tender=tender, actor=request.user, sealing=_sealing_from_post(request))
     if not refused:
         messages.success(request, _("Approved and published as %(reference)s.") % {"reference": tender.reference})
     return redirect("tenders:detail", pk=tender.pk)
@@ -451,7 +481,7 @@ def clarification_answer(request, pk: int, clarification_id: int):
 @login_required
 def alerts(request):
     require(request.user, "tenders.manage_subscription")
-    supplier = selectors.supplier_of(request.user)
+    supplier = supplier_for_user(request.user)
     subscription = Subscription.objects.filter(supplier=supplier).first()
     initial = (
         {

@@ -45,6 +45,10 @@ def official(db):
     """Olivia: procuring official of her entity, enrolled in MFA."""
     membership = OfficialFactory(user__email="olivia@agency.example")
     enrol_totp(membership.user)
+    # Her entity's default key custodians: the platform (always) and an auditor, 2 of 2.
+    from tests.sealing import custodian_make
+
+    membership.entity.default_custodians.add(custodian_make())
     return membership.user
 
 

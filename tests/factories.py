@@ -71,7 +71,7 @@ class SupplierMemberFactory(factory.django.DjangoModelFactory):
     role = SupplierMember.Role.ADMINISTRATOR
 
 
-# --- tenders (issue 4) ---------------------------------------------------------------------------
+# --- tenders ---------------------------------------------------------------------------
 
 
 def _in_days(days: float, hours: float = 0):
@@ -82,15 +82,11 @@ def _in_days(days: float, hours: float = 0):
     return timezone.now() + timedelta(days=days, hours=hours)
 
 
-def _tender_keypair() -> tuple[bytes, bytes]:
-    from procurement.sealing import keypair_generate
-
-    return keypair_generate()
-
-
 class TenderFactory(factory.django.DjangoModelFactory):
-    """A draft by default; `TenderFactory(published=True)` gives a published tender with a real key pair,
-    reference and ocid (without going through tenders.services.tender_publish: no notices, no audit)."""
+    """A draft by default; `TenderFactory(published=True)` gives a published tender sealed as the
+    browser would (key pair split to the platform and two custodians, 2 of 3; reserve prices sealed
+    for the floor-rate method), with reference and ocid — without tenders.services.tender_publish:
+    no notices, no audit. The private key the "browser" made is on `tender.test_private_key`."""
 
     class Meta:
         model = "tenders.Tender"
@@ -103,11 +99,7 @@ class TenderFactory(factory.django.DjangoModelFactory):
             ocid=factory.LazyAttribute(lambda t: f"ocds-koneps-{t.reference}"),
             published_at=factory.LazyFunction(lambda: _in_days(0)),
             next_check=factory.SelfAttribute("submission_deadline"),
-            keys=factory.LazyFunction(_tender_keypair),
-            public_key=factory.LazyAttribute(lambda t: t.keys[0]),
-            wrapped_private_key=factory.LazyAttribute(lambda t: t.keys[1]),
         )
-        keys = None
 
     entity = factory.SubFactory(ProcuringEntityFactory)
     created_by = factory.LazyAttribute(
@@ -123,8 +115,15 @@ class TenderFactory(factory.django.DjangoModelFactory):
     submission_deadline = factory.LazyFunction(lambda: _in_days(10))
     opening_at = factory.LazyFunction(lambda: _in_days(10, hours=1))
 
+    @factory.post_generation
+    def sealing(self, create, extracted, **kwargs):
+        if create and self.status != "draft":
+            from tests.sealing import seal_published
 
-# --- suppliers (issue 3) -------------------------------------------------------------------------
+            self.test_private_key = seal_published(self)
+
+
+# --- suppliers -------------------------------------------------------------------------
 
 
 class SanctionFactory(factory.django.DjangoModelFactory):

@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('bidding', '0001_initial'),
+        ("bidding", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='openedbid',
-            name='price_ratio',
-            field=models.DecimalField(blank=True, decimal_places=4, max_digits=9, null=True, verbose_name='ratio to the reference price (%)'),
+            model_name="openedbid",
+            name="price_ratio",
+            field=models.DecimalField(
+                blank=True, decimal_places=4, max_digits=9, null=True, verbose_name="ratio to the reference price (%)"
+            ),
         ),
     ]

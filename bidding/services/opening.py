@@ -15,10 +15,10 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from procurement.audit import audit_record
+from procurement.audit import audit_record, transparency_request_head
 from procurement.errors import Conflict
 from sealclient.reserve import floor_price_compute, planned_price_compute
-from sealclient.rules import Candidate, OpenedContent, Problem, bid_open, ranking_policy
+from sealclient.rules import Candidate, OpenedContent, Problem, bid_open
 from tenders.models import Tender
 from tenders.policies import evaluation_policy
 from tenders.selectors import tender_for_update
@@ -26,7 +26,7 @@ from tenders.services import tender_mark_unsuccessful, tender_set_status
 
 from .. import selectors
 from ..content import problem_message
-from ..keys import TooEarly, opening_private_key, opening_time_reached
+from ..keys import QuorumMissing, TooEarly, opening_private_key, opening_time_reached, platform_share_release
 from ..models import (
     Bid,
     BidVersion,
@@ -34,10 +34,11 @@ from ..models import (
     OpenedBid,
     OpenedDocument,
     OpeningRecord,
-    ReservePriceSet,
     TenderClosing,
 )
+from .quorum import custodians_notify_share_due
 from .reserve_prices import reserve_values_unseal
+from .submission import reserve_pick_rules
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +62,10 @@ def _close_locked(tender: Tender, *, actor) -> TenderClosing | None:
         )
     )
     closing = TenderClosing.objects.create(tender=tender, bid_count=len(commitments), commitments=commitments)
+    # The deadline has passed by the database clock: the platform may now give up its share
+    # (one share opens nothing), and the other custodians are asked for theirs.
+    platform_share_release(tender)
+    custodians_notify_share_due(tender)
     tender_set_status(
         tender=tender,
         to=Tender.Status.CLOSED,
@@ -125,31 +130,14 @@ def _decrypt_one(bid: Bid, *, tender: Tender, private_key, closing: TenderClosin
     )
 
 
-def _reserve_rules(tender: Tender) -> tuple[int, int] | None:
-    if tender.evaluation_method != Tender.EvaluationMethod.FLOOR_RATE_RESERVE:
-        return None
-    params = evaluation_policy(tender.evaluation_method).clean(tender.evaluation_params)
-    return params["reserve_count"], params["picks_per_bidder"]
-
-
 def _planned_price(tender: Tender, private_key, opened: list[_Opened]) -> dict:
     """Reserve prices, pick counts, planned and floor price (floor-rate method), for the record."""
     params = evaluation_policy(tender.evaluation_method).clean(tender.evaluation_params)
     floor_rate = Decimal(params["floor_rate"])
-    reserve_set = ReservePriceSet.objects.filter(tender=tender).order_by("-amendment_number").first()
-    values = reserve_values_unseal(reserve_set, private_key) if reserve_set is not None else None
+    # Refuses (DomainError) without a draw, or when it fails its commitment or its slices: the
+    # planned price never silently falls back to the base price.
+    values = reserve_values_unseal(tender=tender, private_key=private_key)
     picks = [o.content["reserve_picks"] for o in opened if o.commitment_ok and not o.problem]
-    if not values:
-        # Only a tender that was never published through tenders.services lacks its draw; its base
-        # price then stands in as the planned price, and the record says there were no reserve prices.
-        logger.warning("tender %s has no reserve prices; the base price is the planned price", tender.pk)
-        planned = tender.estimated_value
-        return {
-            "planned_price": planned,
-            "floor_rate": floor_rate,
-            "floor_price": floor_price_compute(planned_price=planned, floor_rate=floor_rate),
-            "reserve_prices": [],
-        }
     result = planned_price_compute(values=values, picks=picks, averaged=params["picks_averaged"])
     return {
         "planned_price": result.planned_price,
@@ -169,9 +157,10 @@ def _planned_price(tender: Tender, private_key, opened: list[_Opened]) -> dict:
 
 def _open_locked(tender: Tender, *, actor) -> OpeningRecord:
     closing = TenderClosing.objects.filter(tender=tender).first()
-    # The only unwrap of the tender key; it refuses before the opening time by the database clock.
+    # The tender key from k custodians' shares; refuses before the opening time and without a quorum.
     private_key = opening_private_key(tender)
-    reserve_rules = _reserve_rules(tender)
+    reserve_count, picks_required = reserve_pick_rules(tender)
+    reserve_rules = (reserve_count, picks_required) if reserve_count else None
     bids = list(
         Bid.objects.filter(tender=tender, status=Bid.Status.SUBMITTED).select_related("current_version").order_by("pk")
     )
@@ -208,7 +197,7 @@ def _open_locked(tender: Tender, *, actor) -> OpeningRecord:
         )
         for o in opened
     ]
-    ranking_policy(tender.evaluation_method).rank(
+    evaluation_policy(tender.evaluation_method).ranking.rank(
         candidates, planned_price=planned, floor_price=summary.get("floor_price")
     )
     for candidate in candidates:
@@ -228,8 +217,9 @@ def _open_locked(tender: Tender, *, actor) -> OpeningRecord:
     record.floor_price = summary.get("floor_price")
     record.reserve_prices = summary.get("reserve_prices", [])
     record.outcome = OpeningRecord.Outcome.OPENED if valid else OpeningRecord.Outcome.UNSUCCESSFUL
+    record.private_key = bytes(private_key)
     record.save()
-    audit_record(
+    opened = audit_record(
         actor=actor,
         action="bid.open_all",
         obj=record,
@@ -250,6 +240,7 @@ def _open_locked(tender: Tender, *, actor) -> OpeningRecord:
             "floor_price": record.floor_price,
         },
     )
+    transparency_request_head(after=opened)
     if valid:
         tender_set_status(
             tender=tender,
@@ -317,7 +308,8 @@ def bid_open_all(*, tender_id: int, actor=None) -> OpeningRecord:
     - FOR UPDATE on the tender: waits for submissions in flight; a concurrent second call waits
       here, then returns the first call's record.
     - A tender whose deadline passed but that was never closed (scheduler down) is closed first.
-    - Refuses (TooEarly) before the opening time by the database clock.
+    - Refuses (TooEarly) before the opening time by the database clock, and (QuorumMissing) while
+      fewer than k custodians' shares recombine to the tender's key.
     - Decrypts the current version of every bid not withdrawn, verifies each commitment (a mismatch
       or a ciphertext that does not decrypt is flagged and left out of the ranking), ranks under the
       tender's evaluation method, stores the record and moves the tender to opened (or unsuccessful
@@ -344,4 +336,4 @@ def bid_open_all(*, tender_id: int, actor=None) -> OpeningRecord:
     return record
 
 
-__all__ = ["TooEarly", "bid_close_tender", "bid_open_all"]
+__all__ = ["QuorumMissing", "TooEarly", "bid_close_tender", "bid_open_all"]

@@ -1,53 +1,59 @@
-"""Drawing and sealing the multiple reserve prices (sealclient.reserve has the arithmetic, sealclient.sealing
-the sealed "koneps-reserve-prices-v1" document)."""
+"""The sealed multiple reserve prices, opened and checked at opening (sealclient.reserve has the arithmetic).
 
-from decimal import Decimal
+They were drawn in the publishing official's browser and sealed to the tender key; the server
+stored the ciphertext and its public commitment (tenders.ReservePriceSet). Opening refuses to go
+on without them or when anything about them does not hold: a planned price made from anything
+but the committed draw would be exactly the manipulation this is meant to rule out.
+"""
 
-from django.db import transaction
+import hashlib
+import json
+from decimal import Decimal, InvalidOperation
 
-from procurement.audit import audit_record
-from sealclient.sealing import reserve_prices_open, reserve_prices_seal
-from tenders.models import Tender
-from tenders.policies import evaluation_policy
+from django.utils.translation import gettext as _
+from nacl.exceptions import CryptoError
 
-from ..models import ReservePriceSet
+from procurement.errors import Conflict
+from procurement.sealing import unseal
+from sealclient.reserve import RESERVE_SCHEMA, reserve_slices, reserve_value_fits
+from tenders.models import ReservePriceSet, Tender
 
 
-def reserve_prices_draw_for(*, tender: Tender, actor=None) -> ReservePriceSet | None:
-    """Draw and seal the reserve prices of a floor-rate tender, in the caller's transaction.
+class ReservePricesInvalid(Conflict):
+    code = "reserve_prices_invalid"
 
-    Called when a tender is published, and again when an amendment changes its base price or
-    range (a new set for the new amendment number; the old one stays, sealed). Returns None for
-    other evaluation methods. The values exist in plaintext only in this function's memory.
-    """
-    if tender.evaluation_method != Tender.EvaluationMethod.FLOOR_RATE_RESERVE or not tender.public_key:
-        return None
-    params = evaluation_policy(tender.evaluation_method).clean(tender.evaluation_params)
-    base, range_pct, count = tender.estimated_value, Decimal(params["reserve_range_pct"]), params["reserve_count"]
-    sealed = reserve_prices_seal(
-        tender_public_key=bytes(tender.public_key),
-        tender_reference=tender.reference,
-        amendment=tender.version,
-        base_price=base,
-        range_pct=range_pct,
-        count=count,
-    ).ciphertext
-    with transaction.atomic():
-        reserve_set, created = ReservePriceSet.objects.get_or_create(
-            tender=tender,
-            amendment_number=tender.version,
-            defaults={"base_price": base, "range_pct": range_pct, "count": count, "sealed_values": sealed},
-        )
-        if created:
-            audit_record(
-                actor=actor,
-                action="bid.reserve_prices_draw",
-                obj=reserve_set,
-                data={"tender": tender.pk, "amendment": tender.version, "count": count, "range_pct": range_pct},
+
+def current_reserve_set(tender: Tender) -> ReservePriceSet | None:
+    return ReservePriceSet.objects.filter(tender=tender).order_by("-amendment_number").first()
+
+
+def reserve_values_unseal(*, tender: Tender, private_key) -> list[Decimal]:
+    """The committed draw of the tender's latest reserve-price set, checked value by value."""
+    reserve_set = current_reserve_set(tender)
+    if reserve_set is None:
+        raise ReservePricesInvalid(_("This tender has no sealed reserve prices: it cannot be opened."))
+    ciphertext = bytes(reserve_set.ciphertext)
+    if hashlib.sha256(ciphertext).hexdigest() != reserve_set.commitment:
+        raise ReservePricesInvalid(_("The sealed reserve prices do not match their published commitment."))
+    try:
+        document = json.loads(unseal(private_key, ciphertext))
+        values = [Decimal(str(v)) for v in document["values"]]
+        base, range_pct = Decimal(str(document["base_price"])), Decimal(str(document["range_pct"]))
+    except (CryptoError, ValueError, KeyError, TypeError, InvalidOperation):
+        raise ReservePricesInvalid(_("The sealed reserve prices cannot be read with the tender key.")) from None
+    if (
+        document.get("schema") != RESERVE_SCHEMA
+        or document.get("tender") != tender.reference
+        or document.get("amendment") != reserve_set.amendment_number
+        or base != reserve_set.base_price
+        or range_pct != reserve_set.range_pct
+        or len(values) != reserve_set.count
+    ):
+        raise ReservePricesInvalid(_("The sealed reserve prices were drawn for another tender or other terms."))
+    slices = reserve_slices(base_price=base, range_pct=range_pct, count=reserve_set.count)
+    for value, slice_ in zip(values, slices, strict=True):
+        if not reserve_value_fits(slice_, value, last=slice_.number == reserve_set.count):
+            raise ReservePricesInvalid(
+                _("Reserve price %(n)s lies outside its slice of the range.") % {"n": slice_.number}
             )
-    return reserve_set
-
-
-def reserve_values_unseal(reserve_set: ReservePriceSet, private_key) -> list[Decimal]:
-    """The drawn values; only opening has the private key to call this with."""
-    return reserve_prices_open(bytes(private_key), bytes(reserve_set.sealed_values))["values"]
+    return values

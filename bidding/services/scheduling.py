@@ -10,8 +10,9 @@ from django.db.models.functions import Now
 from procurement.errors import DomainError
 from tenders.models import Tender
 
-from ..keys import TooEarly
+from ..keys import QuorumMissing, TooEarly
 from .opening import bid_close_tender, bid_open_all
+from .quorum import opening_quorum_wait
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +41,10 @@ def tender_advance(*, tender_id: int, actor=None, report: AdvanceReport | None =
     try:
         bid_open_all(tender_id=tender_id, actor=actor)
     except TooEarly:
+        report.waiting.append(tender_id)
+    except QuorumMissing:
+        # Each released share queues the opening again; until then wait, then escalate.
+        opening_quorum_wait(tender_id=tender_id)
         report.waiting.append(tender_id)
     except DomainError as exc:  # cancelled meanwhile, or nothing left to open
         logger.info("tender %s not opened: %s", tender_id, exc)

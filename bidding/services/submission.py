@@ -1,49 +1,43 @@
 """Submitting, replacing and withdrawing sealed bids: the deadline rush path, kept short and lean.
 
-One transaction per call, in this order (DESIGN.md §6):
+One transaction per call, in this order (docs/architecture.md §7):
 
 1. FOR KEY SHARE on the tender row — a shared lock: submissions to one tender never wait for each
    other, but opening and amendments (FOR UPDATE) wait for every submission in flight, and no
    submission starts between their check and their change;
 2. re-read status and deadline under that lock; a retried idempotency key returns the first receipt;
 3. lock the company's Bid row (FOR UPDATE), so two submissions of the same company serialise;
-4. insert the sealed version (already encrypted before the transaction began), queue the
-   notification to the company's own members, and write the audit entry last — the audit chain's
-   advisory lock is held only from that insert to commit;
-5. as the very last statement, compare the deadline with clock_timestamp(): a transaction that
-   started in time but reached its end too late rolls back.
+4. insert the sealed version (encrypted in the bidder's browser), queue the
+   notification to the company's own members, and write the audit entry (it takes no lock).
+
+Whether the bid is in time is decided in step 1, by clock_timestamp() right after the shared lock
+is granted (DESIGN.md §3.2): how long the transaction then takes — bookkeeping, a slow disk — never
+turns a bid late. Opening takes FOR UPDATE, so it waits for every transaction that holds the
+tender, and one that reaches the tender after closing sees the new status and is refused.
 """
 
 import logging
+import re
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
-from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.debug import sensitive_variables
 
 from procurement.audit import audit_record
 from procurement.errors import Conflict, Forbidden, Invalid, NotFound
 from procurement.notifications import notify
-from procurement.sealing import commitment, seal
+from procurement.sealing import SEAL_OVERHEAD, commitment
 from procurement.states import check_transition
-from procurement.uploads import validate_upload
+from suppliers.selectors import membership_for_user
 from tenders.models import Tender
 from tenders.policies import evaluation_policy
 
 from .. import selectors
-from ..content import (
-    MAX_DOCUMENTS,
-    BidInput,
-    DocumentInput,
-    canonical_json,
-    content_document,
-    document_manifest,
-)
+from ..content import MAX_DOCUMENTS
 from ..models import Bid, BidDocument, BidVersion
 
 logger = logging.getLogger(__name__)
@@ -63,12 +57,19 @@ class SubmissionResult:
         return self.version.bid
 
 
+# Largest sealed content (the bid's JSON with up to MAX_LINES lines, plus the sealed-box overhead).
+MAX_CONTENT_BYTES = 256 * 1024
+PLAINTEXT_HASH = re.compile(r"^[0-9a-f]{64}$")
+
+
 @dataclass(frozen=True)
 class SealedSubmission:
-    """Everything that will be written: ciphertexts only."""
+    """Everything that will be written: ciphertexts made in the bidder's browser (or by sealclient),
+    and the salted hash of the plaintext that the bidder can later prove."""
 
     content: bytes
-    documents: tuple[bytes, ...]
+    documents: tuple[bytes, ...] = ()
+    plaintext_hash: str = ""
 
     def __repr__(self) -> str:
         return f"SealedSubmission({len(self.content)} bytes, {len(self.documents)} documents)"
@@ -78,67 +79,44 @@ class SealedSubmission:
 
 
 def reserve_pick_rules(tender: Tender) -> tuple[int | None, int | None]:
-    """(reserve_count, picks_per_bidder) for the multiple-reserve-price method, else (None, None)."""
-    if tender.evaluation_method != Tender.EvaluationMethod.FLOOR_RATE_RESERVE:
-        return None, None
-    params = evaluation_policy(tender.evaluation_method).clean(tender.evaluation_params)
-    return params["reserve_count"], params["picks_per_bidder"]
+    """(reserve_count, picks_per_bidder) for a procedure with reserve prices, else (None, None)."""
+    return evaluation_policy(tender.evaluation_method).reserve_pick_rules(tender.evaluation_params)
 
 
-@sensitive_variables()
-def bid_seal(*, tender: Tender, supplier, bid: BidInput, documents: Sequence[DocumentInput] = ()) -> SealedSubmission:
-    """Check the documents by content and encrypt everything to the tender's public key, in memory."""
+def sealed_submission_check(*, tender: Tender, sealed: SealedSubmission) -> None:
+    """What the server can check without the key: shapes and sizes. The content itself is checked
+    in the browser before sealing and again at opening (a malformed bid is rejected publicly)."""
     if not tender.public_key:
         raise Conflict(_("This tender is not open for bids."), code="not_open")
-    if len(documents) > MAX_DOCUMENTS:
+    if not SEAL_OVERHEAD < len(sealed.content) <= MAX_CONTENT_BYTES:
+        raise Invalid(_("The sealed bid is empty or too large."), field="content")
+    if len(sealed.documents) > MAX_DOCUMENTS:
         raise Invalid(_("Attach at most %(n)s documents.") % {"n": MAX_DOCUMENTS}, field="documents")
-    if tender.evaluation_method == Tender.EvaluationMethod.BEST_VALUE and not documents:
+    if any(not SEAL_OVERHEAD < len(d) <= settings.UPLOAD_MAX_BYTES + SEAL_OVERHEAD for d in sealed.documents):
+        raise Invalid(_("A sealed document is empty or larger than the limit."), field="documents")
+    if evaluation_policy(tender.evaluation_method).needs_technical_proposal and not sealed.documents:
         raise Invalid(_("Attach your technical proposal."), field="documents")
-    manifest = []
-    for position, document in enumerate(documents):
-        try:
-            content_type = validate_upload(ContentFile(document.data, name=document.name))
-        except ValidationError as exc:
-            raise Invalid(f"{document.name}: {exc.messages[0]}", field="documents") from None
-        manifest.append(document_manifest(position, document.name[:255], content_type, document.data))
-    public_key = bytes(tender.public_key)
-    plaintext = canonical_json(
-        content_document(
-            bid=bid,
-            tender_reference=tender.reference,
-            supplier_id=supplier.pk,
-            currency=tender.currency,
-            documents=manifest,
-        )
-    )
-    return SealedSubmission(
-        content=seal(public_key, plaintext),
-        documents=tuple(seal(public_key, document.data) for document in documents),
-    )
+    if not PLAINTEXT_HASH.match(sealed.plaintext_hash):
+        raise Invalid(_("The salted hash of the bid must be 64 hexadecimal digits."), field="plaintext_hash")
 
 
-def _lock_tender_shared(tender_id: int) -> tuple[str, bool]:
-    """FOR KEY SHARE on the tender; returns (status, still before the deadline by the DB clock)."""
+def _lock_tender_shared(tender_id: int) -> tuple[str, bool, datetime]:
+    """FOR KEY SHARE on the tender; returns (status, in time, the moment the lock was held)."""
     with connection.cursor() as cursor:
         # Shared lock: bids on one tender do not queue behind each other; opening and amendments
         # (FOR UPDATE) wait for this transaction, so they never interleave with a submission.
+        # The outer SELECT runs only once the CTE has the lock: its clock_timestamp() is that moment.
         cursor.execute(
-            "SELECT status, clock_timestamp() < submission_deadline FROM tenders_tender WHERE id = %s FOR KEY SHARE",
+            "WITH held AS MATERIALIZED ("
+            "SELECT status, submission_deadline FROM tenders_tender WHERE id = %s FOR KEY SHARE) "
+            "SELECT status, submission_deadline, clock_timestamp() FROM held",
             [tender_id],
         )
         row = cursor.fetchone()
     if row is None:
         raise NotFound(_("This tender does not exist."), code="not_found")
-    return row[0], bool(row[1])
-
-
-def _refuse_if_late(tender_id: int) -> None:
-    """The last statement before commit: the deadline by the database clock, now."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT clock_timestamp() < submission_deadline FROM tenders_tender WHERE id = %s", [tender_id])
-        in_time = cursor.fetchone()[0]
-    if not in_time:
-        raise LateBid(_("The submission deadline has passed: the bid was not accepted."))
+    status, deadline, moment = row
+    return status, moment < deadline, moment
 
 
 def _require_open(status: str, in_time: bool) -> None:
@@ -174,28 +152,26 @@ def _bid_for_update(*, tender: Tender, supplier, actor) -> Bid:
     return Bid.objects.select_for_update().get(tender=tender, supplier=supplier)
 
 
-@sensitive_variables()
 def bid_submit(
     *,
     tender: Tender,
     supplier,
     actor,
-    bid: BidInput,
-    documents: Sequence[DocumentInput] = (),
+    sealed: SealedSubmission,
     idempotency_key: uuid.UUID | str,
 ) -> SubmissionResult:
     """Submit a sealed bid, or replace the company's current one with a new sealed version.
 
-    Everything is encrypted before the transaction starts; only ciphertext is written. A key used
-    before returns that submission's version (created=False) without writing anything.
+    The bid arrives sealed to the tender's public key; the server never sees its plaintext. A key
+    used before returns that submission's version (created=False) without writing anything.
     """
     key = uuid.UUID(str(idempotency_key))
     earlier = selectors.version_for_idempotency_key(supplier=supplier, key=key)
     if earlier is not None:
         return SubmissionResult(earlier, created=False)
-    sealed = bid_seal(tender=tender, supplier=supplier, bid=bid, documents=documents)
+    sealed_submission_check(tender=tender, sealed=sealed)
     with transaction.atomic():
-        status, in_time = _lock_tender_shared(tender.pk)
+        status, in_time, held_at = _lock_tender_shared(tender.pk)
         earlier = selectors.version_for_idempotency_key(supplier=supplier, key=key)
         if earlier is not None:
             return SubmissionResult(earlier, created=False)
@@ -219,11 +195,13 @@ def bid_submit(
             supplier=supplier,
             number=number,
             sealed_content=sealed.content,
+            plaintext_hash=sealed.plaintext_hash,
             commitment=commitment(
                 ciphertexts=sealed.ciphertexts(), tender_ref=tender.reference, supplier_id=supplier.pk, version=number
             ),
             idempotency_key=key,
             submitted_by=actor,
+            submitted_at=held_at,
         )
         BidDocument.objects.bulk_create(
             BidDocument(version=version, position=i, ciphertext=ct, ciphertext_size=len(ct))
@@ -245,9 +223,8 @@ def bid_submit(
             actor=actor,
             action="bid.replace" if replaced else "bid.submit",
             obj=locked_bid,
-            data={"version": number, "commitment": version.commitment},
+            data={"version": number, "commitment": version.commitment, "held_tender_at": held_at.isoformat()},
         )
-        _refuse_if_late(tender.pk)
     version.bid = locked_bid
     return SubmissionResult(version, created=True)
 
@@ -259,23 +236,16 @@ def bid_withdraw(*, bid: Bid, actor, idempotency_key: uuid.UUID | str | None = N
     withdrawn bid returns it unchanged, so a retried request is harmless.
     """
     key = uuid.UUID(str(idempotency_key)) if idempotency_key else uuid.uuid4()
-    membership = selectors.supplier_membership(actor)
-    if (
-        membership is None
-        or membership.supplier_id != bid.supplier_id
-        or membership.role not in selectors.BIDDING_MEMBER_ROLES
-    ):
+    membership = membership_for_user(actor)
+    if membership is None or membership.supplier_id != bid.supplier_id or not membership.may_bid:
         raise Forbidden(_("Only your company's administrators and bidders can withdraw its bid."), code="not_member")
     with transaction.atomic():
-        status, in_time = _lock_tender_shared(bid.tender_id)
+        status, in_time, moment = _lock_tender_shared(bid.tender_id)
         locked = Bid.objects.select_for_update().get(pk=bid.pk)
         if locked.status == Bid.Status.WITHDRAWN:
             return locked
         _require_open(status, in_time)
         check_transition(locked, Bid.Status.WITHDRAWN, Bid.TRANSITIONS)
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT clock_timestamp()")
-            moment = cursor.fetchone()[0]
         locked.status = Bid.Status.WITHDRAWN
         locked.status_changed_at = moment
         locked.withdrawn_at = moment
@@ -295,5 +265,4 @@ def bid_withdraw(*, bid: Bid, actor, idempotency_key: uuid.UUID | str | None = N
             obj=locked,
             data={"version": locked.current_version.number if locked.current_version_id else None},
         )
-        _refuse_if_late(bid.tender_id)
     return locked

@@ -2,6 +2,8 @@
 
 from django import template
 
+from suppliers.selectors import supplier_for_user
+
 from .. import selectors
 from ..models import Bid
 
@@ -15,7 +17,7 @@ def bid_tender_panel(context, tender=None):
     user = getattr(request, "user", None)
     if tender is None or user is None or not tender.is_public:
         return {"show": False}
-    supplier = selectors.user_supplier(user) if user.is_authenticated else None
+    supplier = supplier_for_user(user)
     own_bid = selectors.bid_of_supplier(tender=tender, supplier=supplier) if supplier is not None else None
     eligibility = None
     if tender.is_open_for_bids and supplier is not None and (own_bid is None or own_bid.status == Bid.Status.SUBMITTED):

@@ -20,22 +20,17 @@ from django.utils.translation import gettext as _
 
 from bidding.models import Bid
 from bidding.services import bid_set_status
-from procurement.audit import audit_record
+from procurement.audit import audit_record, transparency_request_head
 from procurement.errors import Conflict, DomainError, Forbidden, InvalidTransition
 from procurement.notifications import notify
 from procurement.states import check_transition
 from tenders.models import Tender
-from tenders.selectors import tender_for_update
+from tenders.selectors import is_approver_of, tender_for_update
 from tenders.services import tender_set_status
+from tenders.services.common import require_entity_official
 
 from ..models import Assessment, Award, Complaint, Evaluation
-from .common import (
-    clean_reason,
-    entity_officials,
-    members_of_supplier,
-    opened_bids_of,
-    require_entity_official,
-)
+from .common import clean_reason, entity_officials, members_of_supplier, opened_bids_of
 from .evaluation import evaluation_reopen_locked
 
 logger = logging.getLogger(__name__)
@@ -79,12 +74,13 @@ def award_propose(*, tender: Tender, actor) -> Award:
             currency=winner.opened.currency,
             proposed_by=actor,
         )
-        audit_record(
+        proposed = audit_record(
             actor=actor,
             action="award.propose",
             obj=award,
             data={"tender": tender.pk, "bid": winner.pk, "supplier": winner.supplier_id, "value": award.value},
         )
+        transparency_request_head(after=proposed)
         if tender.entity.requires_second_approval:
             notify(
                 event="award.approval_requested",
@@ -104,8 +100,7 @@ def award_approve(*, award: Award, actor) -> Award:
         tender = tender_for_update(award.tender_id)
         require_entity_official(tender, actor)
         award = _award_for_update(award.pk)
-        official = actor.official
-        if not official.can_approve or award.proposed_by_id == actor.pk:
+        if not is_approver_of(actor, tender.entity_id) or award.proposed_by_id == actor.pk:
             raise Forbidden(_("A second official with approval rights must approve the award."))
         check_transition(award, Award.Status.STANDSTILL, Award.TRANSITIONS)
         award.approved_by = actor
@@ -181,7 +176,10 @@ def award_finalise(*, award: Award, actor=None) -> Award:
             pk=award.bid_id
         ):
             bid_set_status(bid=bid, to=Bid.Status.NOT_AWARDED, actor=actor)
-        audit_record(actor=actor, action="award.finalise", obj=award, data={"tender": tender.pk, "bid": award.bid_id})
+        final = audit_record(
+            actor=actor, action="award.finalise", obj=award, data={"tender": tender.pk, "bid": award.bid_id}
+        )
+        transparency_request_head(after=final)
         tender_set_status(
             tender=tender, to=Tender.Status.AWARDED, actor=actor, data={"award": award.pk, "bid": award.bid_id}
         )

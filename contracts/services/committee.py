@@ -14,11 +14,12 @@ from procurement.money import decimal_parse
 from procurement.notifications import notify
 from procurement.roles import Role
 from tenders.models import Tender
+from tenders.policies import evaluation_policy
 from tenders.selectors import tender_for_update
+from tenders.services.common import require_entity_official
 
 from ..models import Assessment, CommitteeMember, ConflictDeclaration, Evaluation, Score
-from ..policies import BestValue
-from .common import clean_reason, entity_officials, require_entity_official
+from .common import clean_reason, entity_officials
 
 # A committee can be formed from publication until the evaluation is completed.
 APPOINTABLE_STATUSES = frozenset(
@@ -26,8 +27,8 @@ APPOINTABLE_STATUSES = frozenset(
 )
 
 
-def _require_best_value(tender: Tender) -> None:
-    if tender.evaluation_method != BestValue.key:
+def _require_committee(tender: Tender) -> None:
+    if not evaluation_policy(tender.evaluation_method).needs_committee:
         raise Conflict(_("Only best-value tenders have an evaluation committee."), code="not_best_value")
 
 
@@ -42,7 +43,7 @@ def committee_member_add(*, tender: Tender, actor, user) -> CommitteeMember:
     with transaction.atomic():
         tender = tender_for_update(tender.pk)
         require_entity_official(tender, actor)
-        _require_best_value(tender)
+        _require_committee(tender)
         if tender.status not in APPOINTABLE_STATUSES or not _evaluation_open(tender):
             raise InvalidTransition(_("The committee can no longer be changed."))
         official = getattr(user, "official", None)
@@ -168,7 +169,7 @@ def scores_save(*, member: CommitteeMember, actor, scores: dict, submit: bool = 
             raise InvalidTransition(_("Scores can only be entered while the committee is scoring."))
         if member.scores_submitted_at is not None:
             raise InvalidTransition(_("You have already submitted your scores."))
-        criteria = BestValue.params(tender)["technical_criteria"]
+        criteria = evaluation_policy(tender.evaluation_method).clean(tender.evaluation_params)["technical_criteria"]
         bids = set(Assessment.objects.filter(evaluation=evaluation, admissible=True).values_list("bid_id", flat=True))
         saved = []
         for (bid_id, index), raw in scores.items():

@@ -19,18 +19,13 @@ from procurement.notifications import notify
 from procurement.states import check_transition
 from procurement.storage import StoredFiles, stored_files
 from procurement.uploads import validate_upload
+from suppliers.selectors import membership_for_user
 from tenders.selectors import tender_for_update
+from tenders.services.common import require_entity_official
 
 from ..models import Award, Complaint, ComplaintDocument
 from .awards import award_cancel_locked
-from .common import (
-    BIDDING_ROLES,
-    clean_reason,
-    entity_officials,
-    members_of_supplier,
-    require_entity_official,
-    supplier_membership,
-)
+from .common import clean_reason, entity_officials, members_of_supplier
 
 MAX_COMPLAINT_DOCUMENTS = 5
 
@@ -76,8 +71,8 @@ def _complainant_bid(*, award: Award, tender_id: int, membership) -> Bid:
 def complaint_lodge(*, award: Award, actor, grounds: str, documents=()) -> Complaint:
     """A bidder other than the winner complains against an award while its standstill runs."""
     grounds = clean_reason(grounds, message=_("State the grounds of the complaint."), field="grounds")
-    membership = supplier_membership(actor)
-    if membership is None or membership.role not in BIDDING_ROLES:
+    membership = membership_for_user(actor)
+    if membership is None or not membership.may_bid:
         raise Forbidden(_("Only the administrators and bidders of a bidding company can lodge a complaint."))
     if len(documents) > MAX_COMPLAINT_DOCUMENTS:
         raise Invalid(_("Attach at most %(n)s documents.") % {"n": MAX_COMPLAINT_DOCUMENTS}, field="documents")

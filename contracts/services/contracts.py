@@ -22,22 +22,15 @@ from procurement.notifications import notify
 from procurement.states import check_transition
 from procurement.storage import stored_files
 from suppliers.models import SupplierMember
+from suppliers.selectors import membership_for_user
 from tenders.models import Tender
-from tenders.selectors import tender_for_update
+from tenders.selectors import is_official_of, tender_for_update
 from tenders.services import tender_set_status
+from tenders.services.common import require_entity_official
 
 from ..models import Award, Contract, ContractVersion, Milestone, ReportFile, Signature
 from ..pdf import render_pdf, sha256_hex
-from .common import (
-    BIDDING_ROLES,
-    clean_reason,
-    db_now,
-    entity_officials,
-    is_entity_official,
-    members_of_supplier,
-    require_entity_official,
-    supplier_membership,
-)
+from .common import clean_reason, db_now, entity_officials, members_of_supplier
 
 
 @dataclass(frozen=True)
@@ -231,9 +224,9 @@ def contract_document_ensure(*, version: ContractVersion) -> ReportFile:
 
 def signing_party(contract: Contract, user) -> str | None:
     """Signature.Party the user may sign for: an official of the entity, or the supplier's administrator."""
-    if is_entity_official(user, contract.entity_id):
+    if is_official_of(user, contract.entity_id):
         return Signature.Party.BUYER
-    membership = supplier_membership(user)
+    membership = membership_for_user(user)
     if (
         membership is not None
         and membership.supplier_id == contract.supplier_id
@@ -418,11 +411,11 @@ def _milestone_for_update(milestone: Milestone) -> tuple[Contract, Milestone]:
 
 def milestone_deliver(*, milestone: Milestone, actor, note: str = "") -> Milestone:
     """The supplier reports a milestone delivered."""
-    membership = supplier_membership(actor)
+    membership = membership_for_user(actor)
     with transaction.atomic():
         tender_for_update(milestone.contract.tender_id)
         contract, milestone = _milestone_for_update(milestone)
-        if membership is None or membership.supplier_id != contract.supplier_id or membership.role not in BIDDING_ROLES:
+        if membership is None or membership.supplier_id != contract.supplier_id or not membership.may_bid:
             raise Forbidden(_("Only the supplier of this contract can report a delivery."))
         if contract.status != Contract.Status.ACTIVE:
             raise InvalidTransition(_("Deliveries are reported on active contracts only."))

@@ -19,12 +19,14 @@ from procurement.errors import Conflict, InvalidTransition
 from procurement.notifications import notify
 from procurement.states import check_transition
 from tenders.models import Tender
+from tenders.policies import evaluation_policy
 from tenders.selectors import tender_for_update
 from tenders.services import tender_mark_unsuccessful, tender_set_status
+from tenders.services.common import require_entity_official
 
 from ..models import Assessment, CommitteeMember, Evaluation, Score
-from ..policies import BestValue, Standing, evaluation_method_policy
-from .common import clean_reason, members_of_supplier, require_entity_official
+from ..policies import Standing
+from .common import clean_reason, members_of_supplier
 
 
 def _evaluation_for_update(tender_id: int) -> Evaluation:
@@ -87,7 +89,8 @@ def evaluation_start(*, tender: Tender, actor) -> Evaluation:
         record = OpeningRecord.objects.filter(tender=tender).first()
         if record is None:
             raise Conflict(_("This tender has no opening record."), code="not_opened")
-        policy = evaluation_method_policy(tender.evaluation_method)
+        procedure = evaluation_policy(tender.evaluation_method)
+        policy = procedure.evaluation
         evaluation = Evaluation.objects.create(tender=tender, method=tender.evaluation_method, started_by=actor)
         opened = list(OpenedBid.objects.filter(opening=record).select_related("bid", "bid__supplier"))
         assessments = []
@@ -106,7 +109,7 @@ def evaluation_start(*, tender: Tender, actor) -> Evaluation:
             if reason:
                 set_aside.append({"bid": row.bid_id, "reason": reason})
                 _disqualify(row.bid, actor=actor, reason=reason, tender=tender)
-        if not policy.needs_committee:
+        if not procedure.needs_committee:
             admissible = [a for a in assessments if a.admissible]
             _apply_ranks(admissible, policy.ranked(_standings(admissible)))
         Assessment.objects.bulk_create(assessments)
@@ -124,9 +127,13 @@ def evaluation_start(*, tender: Tender, actor) -> Evaluation:
     return evaluation
 
 
+def _needs_committee(evaluation: Evaluation) -> bool:
+    return evaluation_policy(evaluation.method).needs_committee
+
+
 def next_for_review(evaluation: Evaluation) -> Assessment | None:
     """The bid the official reviews next: the best-ranked one not yet reviewed, unless one has passed."""
-    if evaluation.method == BestValue.key and evaluation.scored_at is None:
+    if _needs_committee(evaluation) and evaluation.scored_at is None:
         return None
     assessments = evaluation.assessments.filter(admissible=True, rank__isnull=False)
     if assessments.filter(decision=Assessment.Decision.PASSED).exists():
@@ -148,7 +155,7 @@ def assessment_review(*, assessment: Assessment, actor, passed: bool, reason: st
         assessment = Assessment.objects.select_related("bid", "opened_bid").get(pk=assessment.pk)
         expected = next_for_review(evaluation)
         if expected is None:
-            if evaluation.method == BestValue.key and evaluation.scored_at is None:
+            if _needs_committee(evaluation) and evaluation.scored_at is None:
                 raise Conflict(_("Calculate the committee's ranking before reviewing bids."), code="not_scored")
             raise Conflict(_("No bid is waiting for review."), code="nothing_to_review")
         if expected.pk != assessment.pk:
@@ -193,7 +200,7 @@ def evaluation_complete(*, evaluation: Evaluation, actor) -> Evaluation:
         require_entity_official(tender, actor)
         evaluation = _evaluation_for_update(tender.pk)
         check_transition(evaluation, Evaluation.Status.COMPLETED, Evaluation.TRANSITIONS)
-        if evaluation.method == BestValue.key and evaluation.scored_at is None:
+        if _needs_committee(evaluation) and evaluation.scored_at is None:
             raise Conflict(_("Calculate the committee's ranking first."), code="not_scored")
         winner = evaluation.assessments.filter(decision=Assessment.Decision.PASSED).select_related("bid").first()
         pending = next_for_review(evaluation)
@@ -248,7 +255,7 @@ def evaluation_reopen_locked(*, evaluation: Evaluation, actor, reason: str) -> E
     evaluation.assessments.filter(decision=Assessment.Decision.PASSED).update(
         decision=Assessment.Decision.PENDING, reason="", decided_by=None, decided_at=None
     )
-    if evaluation.method == BestValue.key:
+    if _needs_committee(evaluation):
         evaluation.scored_at = None
         fields.append("scored_at")
         evaluation.assessments.filter(admissible=True).update(
@@ -278,7 +285,7 @@ def evaluation_calculate(*, evaluation: Evaluation, actor) -> Evaluation:
         tender = tender_for_update(evaluation.tender_id)
         require_entity_official(tender, actor)
         evaluation = _evaluation_for_update(tender.pk)
-        if evaluation.method != BestValue.key:
+        if not _needs_committee(evaluation):
             raise Conflict(_("Only best-value evaluations have committee scores."), code="not_best_value")
         if evaluation.status != Evaluation.Status.IN_PROGRESS:
             raise InvalidTransition(_("The evaluation is completed."))
@@ -313,7 +320,8 @@ def evaluation_calculate(*, evaluation: Evaluation, actor) -> Evaluation:
                 per_bid[score.bid_id] = per_bid.get(score.bid_id, Decimal(0)) + score.value
             for bid_id, total in per_bid.items():
                 totals[bid_id].append(total)
-        standings = BestValue.compute(_standings(assessments), tender=tender, scores=totals)
+        policy = evaluation_policy(evaluation.method).evaluation
+        standings = policy.compute(_standings(assessments), tender=tender, scores=totals)
         by_bid = {s.bid_id: s for s in standings}
         for a in assessments:
             s = by_bid[a.bid_id]
@@ -321,9 +329,9 @@ def evaluation_calculate(*, evaluation: Evaluation, actor) -> Evaluation:
             a.price_score, a.total_score = s.price_score, s.total_score
             if s.below_threshold:
                 a.admissible = False
-                a.set_aside_reason = BestValue.threshold_reason(tender, s)
+                a.set_aside_reason = policy.threshold_reason(tender, s)
                 _disqualify(a.bid, actor=actor, reason=a.set_aside_reason, tender=tender)
-        _apply_ranks(assessments, BestValue.ranked(standings))
+        _apply_ranks(assessments, policy.ranked(standings))
         Assessment.objects.bulk_update(
             assessments,
             [

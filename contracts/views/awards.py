@@ -10,11 +10,12 @@ from django.views.decorators.http import require_POST
 
 from procurement.permissions import require
 from procurement.web import refusal, run_action
+from suppliers.selectors import membership_for_user
+from tenders.selectors import is_approver_of, is_official_of
 
 from .. import selectors, services
 from ..forms import ComplaintDecisionForm, ComplaintForm, ReasonForm
 from ..models import Award, Complaint, ComplaintDocument, Contract
-from ..services.common import is_entity_official, supplier_membership
 
 
 def award_list(request):
@@ -40,13 +41,20 @@ def _award(request, award_id: int) -> Award:
     return award
 
 
+def _public_scores(tender) -> list[dict]:
+    """Each member's score per criterion of each bid (members as A, B, C), for the public table."""
+    rows = selectors.evaluation_public(tender) or []
+    return [{"supplier": row["supplier"], **score} for row in rows for score in row["scores"]]
+
+
 def award_detail(request, award_id: int):
     award = _award(request, award_id)
     user = request.user
     tender = award.tender
     evaluation = selectors.evaluation_of(tender)
-    sees_reasons = is_entity_official(user, tender.entity_id) or user.has_perm("contracts.view_reports")
-    membership = supplier_membership(user)
+    # The review's reasons are public with the award (what makes it reproducible); before that, internal.
+    sees_reasons = award.is_public or is_official_of(user, tender.entity_id) or user.has_perm("contracts.view_reports")
+    membership = membership_for_user(user)
     own_supplier_id = membership.supplier_id if membership else None
     can_manage = user.has_perm("contracts.manage_award", award)
     contract = Contract.objects.filter(award=award).first()
@@ -55,6 +63,9 @@ def award_detail(request, award_id: int):
         "tender": tender,
         "assessments": selectors.assessments_of(evaluation) if evaluation else [],
         "sees_reasons": sees_reasons,
+        "public_scores": _public_scores(tender) if award.is_public else [],
+        "report_public": user.has_perm("contracts.download_award_report", tender)
+        and award.status == Award.Status.FINAL,
         "own_supplier_id": own_supplier_id,
         "complaints": selectors.complaints_visible(award=award, user=user),
         "complaint_outcomes": award.complaints.values_list("status", flat=True),
@@ -62,7 +73,7 @@ def award_detail(request, award_id: int):
         "can_complain": user.has_perm("contracts.lodge_complaint", award) and own_supplier_id != award.supplier_id,
         "can_approve": can_manage
         and award.status == Award.Status.PROPOSED
-        and getattr(getattr(user, "official", None), "can_approve", False)
+        and is_approver_of(user, tender.entity_id)
         and award.proposed_by_id != user.pk,
         "contract": contract,
         "can_contract": can_manage and award.status == Award.Status.FINAL and contract is None,

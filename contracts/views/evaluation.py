@@ -16,11 +16,11 @@ from bidding.models import OpenedDocument, OpeningRecord
 from procurement.permissions import require
 from procurement.web import refusal, run_action
 from tenders.models import Tender
+from tenders.policies import evaluation_policy
 
 from .. import selectors, services
 from ..forms import CommitteeMemberForm, DeclarationForm, ReviewForm, ScoreForm
 from ..models import Assessment, CommitteeMember, Evaluation
-from ..policies import BestValue, evaluation_method_policy
 
 
 def _tender(pk: int) -> Tender:
@@ -51,7 +51,7 @@ def evaluation_detail(request, tender_id: int):
     tender = _visible(request, tender_id)
     user = request.user
     evaluation = selectors.evaluation_of(tender)
-    policy = evaluation_method_policy(tender.evaluation_method)
+    policy = evaluation_policy(tender.evaluation_method)
     can_manage = user.has_perm("contracts.manage_evaluation", tender)
     next_review = services.next_for_review(evaluation) if evaluation else None
     member = selectors.member_for(tender=tender, user=user)
@@ -69,7 +69,7 @@ def evaluation_detail(request, tender_id: int):
         "committee": selectors.committee_of(tender) if policy.needs_committee else [],
         "can_view_committee": user.has_perm("contracts.view_committee", tender),
         "award": selectors.award_current(tender),
-        "params": policy.params(tender) if policy.needs_committee else {},
+        "params": policy.clean(tender.evaluation_params) if policy.needs_committee else {},
     }
     return render(request, "contracts/evaluation_detail.html", context)
 
@@ -237,7 +237,7 @@ def score(request, tender_id: int):
     if evaluation is None:
         messages.info(request, _("The entity has not started the evaluation yet."))
         return _back(tender)
-    criteria = BestValue.params(tender)["technical_criteria"]
+    criteria = evaluation_policy(tender.evaluation_method).clean(tender.evaluation_params)["technical_criteria"]
     bids = [a for a in selectors.assessments_of(evaluation) if a.admissible]
     for a in bids:
         # Names and sizes only; the content is read when a document is downloaded.

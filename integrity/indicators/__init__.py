@@ -115,6 +115,25 @@ def rows(sql: str, params: dict) -> list[dict]:
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
+def group_findings(rule_id: str, found: list[dict], *, min_bids: int) -> list[Finding]:
+    """One finding per tender from rows of its groups of companies that bid alike (`groups`, each
+    with its `suppliers`; `largest`, the biggest group's size), flagged from `min_bids` companies."""
+    return [
+        Finding(
+            key=f"{rule_id}:tender:{row['tender_id']}",
+            occurred_at=row["opened_at"],
+            tender_id=row["tender_id"],
+            entity_id=row["entity_id"],
+            tender_ids=[row["tender_id"]],
+            supplier_ids=sorted({s for group in row["groups"] for s in group["suppliers"]}),
+            value=row["largest"],
+            threshold=min_bids,
+            evidence={"groups": row["groups"], "min_bids": min_bids},
+        )
+        for row in found
+    ]
+
+
 def set_key(rule_id: str, *parts) -> str:
     """A short stable key for a flag about a group (a list of ids would not fit the column)."""
     digest = hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()[:24]

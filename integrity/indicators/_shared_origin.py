@@ -1,7 +1,7 @@
 """Bids on one tender from different companies sharing one keyed hash (network address or browser)."""
 
 from ..models import Stage
-from . import Finding, Indicator, rows, tender_filter
+from . import Finding, Indicator, group_findings, rows, tender_filter
 
 
 class SharedOrigin(Indicator):
@@ -30,17 +30,4 @@ class SharedOrigin(Indicator):
                  GROUP BY s.tender_id, t.entity_id, r.opened_at""",
             {"tenders": tender_ids, "min_bids": min_bids},
         )
-        return [
-            Finding(
-                key=f"{self.id}:tender:{row['tender_id']}",
-                occurred_at=row["opened_at"],
-                tender_id=row["tender_id"],
-                entity_id=row["entity_id"],
-                tender_ids=[row["tender_id"]],
-                supplier_ids=sorted({s for group in row["groups"] for s in group["suppliers"]}),
-                value=row["largest"],
-                threshold=min_bids,
-                evidence={"groups": row["groups"], "min_bids": min_bids},
-            )
-            for row in found
-        ]
+        return group_findings(self.id, found, min_bids=min_bids)

@@ -4,7 +4,7 @@ Value: the size of the largest group of equal prices; flagged when value >= min_
 """
 
 from ..models import Stage
-from . import Finding, Indicator, rows, tender_filter
+from . import Finding, Indicator, group_findings, rows, tender_filter
 
 
 class IdenticalPrices(Indicator):
@@ -41,20 +41,7 @@ class IdenticalPrices(Indicator):
                  GROUP BY s.tender_id, t.entity_id""",
             {"tenders": tender_ids, "min_bids": min_bids},
         )
-        return [
-            Finding(
-                key=f"{self.id}:tender:{row['tender_id']}",
-                occurred_at=row["opened_at"],
-                tender_id=row["tender_id"],
-                entity_id=row["entity_id"],
-                tender_ids=[row["tender_id"]],
-                supplier_ids=sorted({s for group in row["groups"] for s in group["suppliers"]}),
-                value=row["largest"],
-                threshold=min_bids,
-                evidence={"groups": row["groups"], "min_bids": min_bids},
-            )
-            for row in found
-        ]
+        return group_findings(self.id, found, min_bids=min_bids)
 
 
 RULE = IdenticalPrices()

@@ -3,7 +3,8 @@
  *
  *  - <time data-countdown datetime="..."> gets a live "time left" next to it
  *    (templates/includes/countdown.html writes the labels and the server's clock);
- *  - forms, or submit buttons, with data-confirm="question" ask before submitting;
+ *  - forms, or submit buttons, with data-confirm="question" ask before submitting, in a dialog of
+ *    the page's own design;
  *  - forms with data-submit-once ignore a second submit while the first is under way;
  *  - htmx requests carry the CSRF token.
  *
@@ -101,6 +102,55 @@
 
   // ------------------------------------------------------------------ confirm, submit once
 
+  // A question in the page's own design (a modal <dialog>) instead of the browser's confirm().
+  function askThenSubmit(form, submitter, question) {
+    var body = document.body;
+    var dialog = document.createElement("dialog");
+    dialog.className = "portal-dialog";
+    dialog.setAttribute("aria-labelledby", "portal-dialog-message");
+    var message = document.createElement("p");
+    message.className = "portal-dialog__message";
+    message.id = "portal-dialog-message";
+    message.textContent = question;
+    var buttons = document.createElement("div");
+    buttons.className = "portal-dialog__buttons";
+    var cancel = document.createElement("button");
+    cancel.type = "button";
+    cancel.className = "krds-btn secondary medium";
+    cancel.textContent = body.getAttribute("data-label-cancel") || "Cancel";
+    var confirm = document.createElement("button");
+    confirm.type = "button";
+    confirm.className = "krds-btn primary medium";
+    confirm.textContent =
+      (submitter && submitter.textContent.trim()) || body.getAttribute("data-label-confirm") || "OK";
+    buttons.appendChild(cancel);
+    buttons.appendChild(confirm);
+    dialog.appendChild(message);
+    dialog.appendChild(buttons);
+    body.appendChild(dialog);
+    dialog.addEventListener("close", function () {
+      dialog.remove();
+      if (dialog.returnValue === "confirm") {
+        form.dataset.confirmed = "1";
+        if (form.requestSubmit) {
+          form.requestSubmit(submitter && submitter.form === form ? submitter : undefined);
+        } else {
+          form.submit();
+        }
+      } else if (submitter) {
+        submitter.focus();
+      }
+    });
+    cancel.addEventListener("click", function () {
+      dialog.close("cancel");
+    });
+    confirm.addEventListener("click", function () {
+      dialog.close("confirm");
+    });
+    dialog.showModal();
+    cancel.focus();
+  }
+
   document.addEventListener(
     "submit",
     function (event) {
@@ -111,10 +161,12 @@
       var submitter = event.submitter;
       var question =
         (submitter && submitter.getAttribute("data-confirm")) || form.getAttribute("data-confirm");
-      if (question && !window.confirm(question)) {
+      if (question && !form.dataset.confirmed) {
         event.preventDefault();
+        askThenSubmit(form, submitter, question);
         return;
       }
+      delete form.dataset.confirmed;
       if (form.hasAttribute("data-submit-once")) {
         if (form.dataset.submitting) {
           event.preventDefault();

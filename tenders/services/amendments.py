@@ -1,6 +1,7 @@
 """Amendments (addenda) of a published tender, each a numbered version."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -30,6 +31,16 @@ from .common import (
     utc_iso,
     validate_content,
 )
+from .custodians import SealedReserve, reserve_set_store, uses_reserve_prices
+
+
+def _reserve_inputs(snapshot: dict) -> tuple:
+    params = snapshot.get("evaluation_params") or {}
+    return (
+        Decimal(snapshot["estimated_value"]),
+        Decimal(str(params.get("reserve_range_pct", 0))),
+        int(params.get("reserve_count") or 0),
+    )
 
 
 @dataclass(frozen=True)
@@ -49,12 +60,16 @@ def tender_amend(
     new_document=None,
     new_document_title: str = "",
     new_document_kind: str = TenderDocument.Kind.SPECIFICATION,
+    reserve_prices: SealedReserve | None = None,
 ) -> AmendmentResult:
     """Change a published tender as a numbered amendment (addendum).
 
     Takes FOR UPDATE on the tender (tender_for_update), so it waits for bid submissions in flight.
     A change less than AMENDMENT_EXTENSION_DAYS before the submission deadline must move the
     deadline so that at least that many days remain. A refused amendment leaves no stored document.
+    A change of what the reserve prices are drawn from (base price, range, count) needs a new draw,
+    sealed in the official's browser to the tender's public key (`reserve_prices`), stored as this
+    amendment's set.
     """
     with stored_files() as files:
         return _tender_amend(
@@ -66,6 +81,7 @@ def tender_amend(
             new_document=new_document,
             new_document_title=new_document_title,
             new_document_kind=new_document_kind,
+            reserve_prices=reserve_prices,
             files=files,
         )
 
@@ -80,6 +96,7 @@ def _tender_amend(
     new_document,
     new_document_title: str,
     new_document_kind: str,
+    reserve_prices: SealedReserve | None,
     files: StoredFiles,
 ) -> AmendmentResult:
     reason = reason.strip()
@@ -149,6 +166,16 @@ def _tender_amend(
         changed = [f for f in after if before.get(f) != after.get(f)]
         if not changed:
             raise Invalid(_("Nothing was changed, so there is nothing to amend."), code="no_changes")
+        redraw = uses_reserve_prices(tender) and _reserve_inputs(before) != _reserve_inputs(after)
+        if redraw and reserve_prices is None:
+            raise Invalid(
+                _("The base price or the reserve-price range changed: the reserve prices must be drawn again."),
+                field="reserve_prices",
+            )
+        if reserve_prices is not None and not redraw:
+            raise Invalid(_("The reserve prices are redrawn only when their base changes."), field="reserve_prices")
+        if redraw:
+            reserve_set_store(tender=tender, reserve=reserve_prices, actor=actor)
         version = TenderVersion.objects.create(
             tender=tender, amendment_number=tender.version, reason=reason, snapshot=after, created_by=actor
         )

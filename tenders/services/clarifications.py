@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from procurement.audit import audit_record
 from procurement.errors import Conflict, Forbidden
 from procurement.notifications import notify
+from suppliers.selectors import supplier_for_user
 
 from .. import selectors
 from ..models import Clarification, Tender
@@ -22,7 +23,7 @@ def clarification_ask(*, tender: Tender, actor, question: str) -> Clarification:
     question = question.strip()
     if not question:
         raise TenderValidationError({"question": _("Write your question.")})
-    supplier = selectors.supplier_of(actor)
+    supplier = supplier_for_user(actor)
     if supplier is None:
         raise Forbidden(_("Only members of a registered company can ask questions."))
     with transaction.atomic():

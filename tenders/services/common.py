@@ -150,6 +150,5 @@ def tender_snapshot(tender: Tender) -> dict[str, Any]:
 
 
 def require_entity_official(tender: Tender, actor) -> None:
-    entity = selectors.official_entity(actor)
-    if entity is None or entity.pk != tender.entity_id:
+    if not selectors.is_official_of(actor, tender.entity_id):
         raise Forbidden(_("Only officials of %(entity)s can do this.") % {"entity": tender.entity.name})

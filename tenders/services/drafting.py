@@ -22,6 +22,7 @@ from .common import (
     tender_link,
     validate_content,
 )
+from .custodians import tender_custodians_default
 
 
 def tender_create(*, actor, data: dict[str, Any], classifications=None) -> Tender:
@@ -37,6 +38,7 @@ def tender_create(*, actor, data: dict[str, Any], classifications=None) -> Tende
             raise TenderValidationError(errors)
         tender.save()
         set_classifications(tender, classifications)
+        tender_custodians_default(tender=tender)
         audit_record(actor=actor, action="tender.create", obj=tender, data={"title": tender.title})
     return tender
 

@@ -11,10 +11,9 @@ from django.utils.translation import gettext as _
 from procurement.audit import audit_record
 from procurement.errors import Conflict, Forbidden
 from procurement.notifications import notify
-from procurement.sealing import keypair_generate
 from procurement.states import check_transition
 
-from .. import selectors, signals
+from .. import selectors
 from ..models import Tender, TenderVersion
 from ..policies import method_policy
 from ..timeline import timeline_errors
@@ -25,6 +24,7 @@ from .common import (
     tender_snapshot,
     validate_content,
 )
+from .custodians import TenderSealing, custodian_rules_errors, tender_sealing_store
 
 
 def tender_validate_for_publication(tender: Tender, *, now: datetime) -> None:
@@ -42,6 +42,13 @@ def tender_validate_for_publication(tender: Tender, *, now: datetime) -> None:
     )
     if method_policy(tender.method).invitation_only and not tender.invitations.exists():
         errors["invitations"] = _("Invite at least one supplier to a restricted or limited tender.")
+    errors.update(
+        custodian_rules_errors(
+            tender=tender,
+            custodians=[tc.custodian for tc in tender.custodians.select_related("custodian")],
+            threshold=tender.custodian_threshold,
+        )
+    )
     if errors:
         raise TenderValidationError(errors)
 
@@ -59,19 +66,38 @@ def _allocate_reference(now: datetime) -> str:
     return f"{year}-{number:05d}"
 
 
-def _publish(tender: Tender, *, actor, approved_by=None) -> Tender:
-    """The publication itself; the caller holds the row lock and has checked who may publish."""
+def tender_reference_assign(*, tender: Tender) -> Tender:
+    """Give a draft its reference before the key ceremony, which seals the reserve prices to it.
+
+    A draft that is never published leaves a gap in the year's sequence, as a rolled-back
+    publication always did.
+    """
+    with transaction.atomic():
+        tender = selectors.tender_for_update(tender.pk)
+        if tender.reference is None and tender.status in Tender.PRIVATE_STATUSES:
+            tender.reference = _allocate_reference(timezone.now())
+            tender.save(update_fields=["reference"])
+    return tender
+
+
+def _publish(tender: Tender, *, actor, sealing: TenderSealing, approved_by=None) -> Tender:
+    """The publication itself; the caller holds the row lock and has checked who may publish.
+
+    Its steps: check the notice, give it its reference, store the key ceremony's public material
+    (public key, one sealed share per named custodian, the sealed reserve prices and their
+    commitment), publish, record the version, audit, announce.
+    """
     now = timezone.now()
     check_transition(tender, Tender.Status.PUBLISHED, Tender.TRANSITIONS)
     tender_validate_for_publication(tender, now=now)
-    tender.reference = _allocate_reference(now)
+    tender.reference = tender.reference or _allocate_reference(now)
     tender.ocid = f"{settings.OCDS_PREFIX}-{tender.reference}"
-    tender.public_key, tender.wrapped_private_key = keypair_generate()
+    tender.version = 0
+    tender_sealing_store(tender=tender, sealing=sealing, actor=actor)
     tender.status = Tender.Status.PUBLISHED
     tender.status_changed_at = now
     tender.published_at = now
     tender.approved_by = approved_by
-    tender.version = 0
     tender.next_check = tender.submission_deadline
     tender.save()
     TenderVersion.objects.create(
@@ -100,11 +126,10 @@ def _publish(tender: Tender, *, actor, approved_by=None) -> Tender:
         context={"tender": tender, "restricted": method_policy(tender.method).invitation_only},
         link=tender_link(tender),
     )
-    signals.tender_published.send(sender=Tender, tender=tender, actor=actor)
     return tender
 
 
-def tender_publish(*, tender: Tender, actor) -> Tender:
+def tender_publish(*, tender: Tender, actor, sealing: TenderSealing) -> Tender:
     """Publish a draft directly (entities that do not require a second official's approval)."""
     with transaction.atomic():
         tender = selectors.tender_for_update(tender.pk)
@@ -118,7 +143,7 @@ def tender_publish(*, tender: Tender, actor) -> Tender:
                 % {"entity": tender.entity.name},
                 code="approval_required",
             )
-        return _publish(tender, actor=actor)
+        return _publish(tender, actor=actor, sealing=sealing)
 
 
 def tender_submit_for_approval(*, tender: Tender, actor) -> Tender:
@@ -144,20 +169,21 @@ def tender_submit_for_approval(*, tender: Tender, actor) -> Tender:
 
 def _require_approver(tender: Tender, actor) -> None:
     require_entity_official(tender, actor)
-    if not actor.official.can_approve:
+    if not selectors.is_approver_of(actor, tender.entity_id):
         raise Forbidden(_("You are not authorised to approve publications."), code="not_approver")
     if actor.pk == tender.created_by_id:
         raise Forbidden(_("A second official must approve: you drafted this tender."), code="same_official")
 
 
-def tender_approve(*, tender: Tender, actor) -> Tender:
-    """A second official approves a pending tender, which publishes it."""
+def tender_approve(*, tender: Tender, actor, sealing: TenderSealing) -> Tender:
+    """A second official approves a pending tender, which publishes it (the ceremony runs in the
+    approver's browser)."""
     with transaction.atomic():
         tender = selectors.tender_for_update(tender.pk)
         _require_approver(tender, actor)
         # Approval publishes only what was submitted for it; a draft goes through submission first.
         check_transition(tender, Tender.Status.PUBLISHED, {Tender.Status.PENDING_APPROVAL: {Tender.Status.PUBLISHED}})
-        return _publish(tender, actor=actor, approved_by=actor)
+        return _publish(tender, actor=actor, sealing=sealing, approved_by=actor)
 
 
 def tender_return_to_draft(*, tender: Tender, actor, reason: str) -> Tender:

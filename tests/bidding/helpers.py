@@ -1,22 +1,25 @@
 """Helpers for tests that need sealed bids (bidding, and contracts after it).
 
-- `published_tender(...)`: a published tender with a real key pair (TenderFactory), its reserve
-  prices drawn when the method needs them (the factory skips tenders.services, so no signal).
-- `submit(...)`: a sealed bid through the real service.
+- `published_tender(...)`: a published tender sealed as the browser would (TenderFactory).
+- `submit(...)`: a bid checked and sealed as the bid form does, through the real service.
 - `set_times(...)`: move a tender's deadline/opening relative to the DATABASE clock (test setup only —
   the services decide by clock_timestamp(), so Python-side time travel does not reach them).
-- `opened_tender(...)`: a tender with bids, closed and opened through the real services.
+- `opened_tender(...)`: a tender with bids, closed, its custodians' shares released, and opened
+  through the real services.
 """
 
+import mimetypes
 import uuid
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connection, transaction
 
 from bidding import services
-from bidding.content import DocumentInput, bid_input_clean
+from bidding.content import bid_input_clean
 from bidding.services.submission import reserve_pick_rules
+from procurement.audit import audit_record
 from tests.factories import SupplierMemberFactory, TenderFactory
+from tests.sealing import bid_seal, shares_release
 
 # A minimal valid PDF (libmagic says application/pdf), with a phrase to look for.
 PDF_TEMPLATE = (
@@ -30,9 +33,7 @@ def pdf_with(phrase: str) -> bytes:
 
 
 def published_tender(**kwargs):
-    tender = TenderFactory(published=True, **kwargs)
-    services.reserve_prices_draw_for(tender=tender)
-    return tender
+    return TenderFactory(published=True, **kwargs)
 
 
 def bidder(**kwargs):
@@ -50,7 +51,7 @@ def submit(
     lines=(),
     documents=(),
 ):
-    """Submit through bidding.services.bid_submit, as the form would."""
+    """Check and seal as the bid form does in the browser, then bidding.services.bid_submit."""
     reserve_count, picks_required = reserve_pick_rules(tender)
     if reserve_count and picks is None:
         picks = (1, 2)
@@ -63,19 +64,27 @@ def submit(
         reserve_count=reserve_count,
         picks_required=picks_required,
     )
+    supplier = user.supplier_membership.supplier
+    sealed, _salt = bid_seal(
+        tender, supplier, bid, [(name, _content_type(name, data), data) for name, data in documents]
+    )
     return services.bid_submit(
-        tender=tender,
-        supplier=user.supplier_membership.supplier,
-        actor=user,
-        bid=bid,
-        documents=[DocumentInput(name, data) for name, data in documents],
-        idempotency_key=key or uuid.uuid4(),
+        tender=tender, supplier=supplier, actor=user, sealed=sealed, idempotency_key=key or uuid.uuid4()
     )
 
 
+def _content_type(name: str, data: bytes) -> str:
+    """What a browser reports (from the name); the portal checks the content itself at opening."""
+    return mimetypes.guess_type(name)[0] or "application/octet-stream"
+
+
 def set_times(tender, *, deadline: float | None = None, opening: float | None = None) -> None:
-    """Put the deadline / opening `n` seconds from now by the database clock (negative: past)."""
-    with connection.cursor() as cursor:
+    """Put the deadline / opening `n` seconds from now by the database clock (negative: past).
+
+    Test setup moves time in the open: the database refuses a tender's timeline change without an
+    audit entry in the same transaction, so this writes one ("test.set_times").
+    """
+    with transaction.atomic(), connection.cursor() as cursor:
         if deadline is not None:
             cursor.execute(
                 "UPDATE tenders_tender SET submission_deadline = clock_timestamp() + make_interval(secs => %s),"
@@ -90,6 +99,7 @@ def set_times(tender, *, deadline: float | None = None, opening: float | None = 
                 " ELSE next_check END WHERE id = %s",
                 [opening, opening, tender.pk],
             )
+        audit_record(actor=None, action="test.set_times", obj=tender, data={"deadline": deadline, "opening": opening})
     tender.refresh_from_db()
 
 
@@ -97,6 +107,7 @@ def close_and_open(tender, actor=None):
     """Deadline and opening in the past, then the real services."""
     set_times(tender, deadline=-2, opening=-1)
     services.bid_close_tender(tender_id=tender.pk, actor=actor)
+    shares_release(tender)
     record = services.bid_open_all(tender_id=tender.pk, actor=actor)
     tender.refresh_from_db()
     return record
@@ -110,3 +121,31 @@ def opened_tender(prices=(Decimal(95_000_000), Decimal(90_000_000), Decimal(99_0
         submit(tender, user, price=str(price))
     record = close_and_open(tender)
     return tender, record, users
+
+
+def sealed_form_data(tender, user, *, price="100000000", lines=(), documents=(), key=None) -> dict:
+    """What the bid page posts once it has checked, confirmed and sealed the bid in the browser."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    reserve_count, picks_required = reserve_pick_rules(tender)
+    bid = bid_input_clean(
+        price=price,
+        currency=tender.currency,
+        lines=list(lines),
+        declarations={"no_conflict_of_interest": True, "no_collusion": True},
+        reserve_picks=(1, 2) if reserve_count else (),
+        reserve_count=reserve_count,
+        picks_required=picks_required,
+    )
+    supplier = user.supplier_membership.supplier
+    docs = [(name, _content_type(name, data), data) for name, data in documents]
+    sealed, _salt = bid_seal(tender, supplier, bid, docs)
+    return {
+        "idempotency_key": str(key or uuid.uuid4()),
+        "plaintext_hash": sealed.plaintext_hash,
+        "content": SimpleUploadedFile("content.sealed", sealed.content, "application/octet-stream"),
+        "documents": [
+            SimpleUploadedFile(f"document-{i}.sealed", d, "application/octet-stream")
+            for i, d in enumerate(sealed.documents)
+        ],
+    }

@@ -1,36 +1,38 @@
 """The bids API: same rules and services as the pages."""
 
-import base64
+import json
 import uuid
 
 import pytest
 
-from bidding.models import Bid, BidVersion
+from bidding.models import Bid, BidVersion, OpenedDocument
 from tests.bidding.helpers import bidder, close_and_open, pdf_with, submit
+from tests.sealing import api_body
 
 pytestmark = pytest.mark.django_db
 
 
-def body(tender, **overrides):
-    data = {
-        "tender": tender.pk,
-        "price": "95000000",
-        "declarations": {"no_conflict_of_interest": True, "no_collusion": True},
-    }
-    data.update(overrides)
-    return data
+def body(tender, user=None, **kwargs):
+    """A sealed bid as a client posts it (for the supplier of `user`, or a fresh company)."""
+    user = user or bidder()
+    return api_body(tender, user.supplier_membership.supplier, **kwargs)
 
 
 def test_posting_a_bid_returns_its_receipt_and_a_retry_returns_the_same_one(client_for, tender, supplier_user):
     client = client_for(supplier_user)
     key = str(uuid.uuid4())
-    first = client.post("/api/v1/bids/", body(tender), content_type="application/json", HTTP_IDEMPOTENCY_KEY=key)
+    first = client.post(
+        "/api/v1/bids/", body(tender, supplier_user), content_type="application/json", HTTP_IDEMPOTENCY_KEY=key
+    )
     assert first.status_code == 201
     receipt = first.json()
     assert receipt["commitment"] == BidVersion.objects.get().commitment
     assert receipt["tender"]["reference"] == tender.reference
     retry = client.post(
-        "/api/v1/bids/", body(tender, price="1"), content_type="application/json", HTTP_IDEMPOTENCY_KEY=key
+        "/api/v1/bids/",
+        body(tender, supplier_user, price="1"),
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY=key,
     )
     assert retry.status_code == 200
     assert retry.json()["commitment"] == receipt["commitment"]
@@ -43,16 +45,38 @@ def test_a_bid_without_an_idempotency_key_is_refused(client_for, tender, supplie
     assert response.json()["field"] == "Idempotency-Key"
 
 
-def test_documents_travel_base64_and_are_sealed(client_for, tender, supplier_user):
-    document = {"name": "proposal.pdf", "content_base64": base64.b64encode(pdf_with("secret")).decode()}
+def test_sealed_documents_travel_base64_and_open_with_the_bid(client_for, tender, supplier_user):
+    sealed = body(tender, supplier_user, documents=[("proposal.pdf", "application/pdf", pdf_with("secret"))])
     response = client_for(supplier_user).post(
-        "/api/v1/bids/",
-        body(tender, documents=[document]),
-        content_type="application/json",
-        HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()),
+        "/api/v1/bids/", sealed, content_type="application/json", HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4())
     )
     assert response.status_code == 201
     assert len(response.json()["ciphertext_sha256"]) == 2
+    close_and_open(tender)
+    assert b"secret" in bytes(OpenedDocument.objects.get().content)
+
+
+@pytest.mark.parametrize("field", ["price", "lines", "declarations", "reserve_picks"])
+def test_plaintext_bid_fields_are_refused_with_a_clear_400(client_for, tender, supplier_user, field):
+    data = {**body(tender, supplier_user), field: "95000000"}
+    response = client_for(supplier_user).post(
+        "/api/v1/bids/", data, content_type="application/json", HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4())
+    )
+    assert response.status_code == 400
+    assert "sealed" in json.dumps(response.json())
+    assert not Bid.objects.exists()
+
+
+def test_the_request_body_of_a_bid_holds_no_price(client_for, tender, supplier_user):
+    """What a request log (or a proxy) would record of a submission: ciphertext, never the price."""
+    payload = json.dumps(body(tender, supplier_user, price="123456789"))
+    response = client_for(supplier_user).post(
+        "/api/v1/bids/", payload, content_type="application/json", HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4())
+    )
+    assert response.status_code == 201
+    assert "123456789" not in payload
+    assert "123,456,789" not in payload
+    assert "declarations" not in payload
 
 
 def test_the_api_refuses_multipart_so_documents_never_spool_to_disk(client_for, tender, supplier_user):
@@ -62,15 +86,15 @@ def test_the_api_refuses_multipart_so_documents_never_spool_to_disk(client_for, 
     assert response.status_code == 415
 
 
-def test_validation_errors_name_the_field(client_for, reserve_tender, supplier_user):
+def test_a_ciphertext_that_is_not_base64_is_refused_naming_the_field(client_for, tender, supplier_user):
     response = client_for(supplier_user).post(
         "/api/v1/bids/",
-        body(reserve_tender, reserve_picks=[1, 1]),
+        {**body(tender, supplier_user), "content": "not base64!"},
         content_type="application/json",
         HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()),
     )
     assert response.status_code == 422
-    assert response.json()["field"] == "reserve_picks"
+    assert response.json()["field"] == "content"
 
 
 def test_officials_and_outsiders_cannot_post_bids(client_for, tender, official, outsider):
@@ -85,9 +109,10 @@ def test_officials_and_outsiders_cannot_post_bids(client_for, tender, official, 
 def test_a_late_api_bid_is_refused_with_409(client_for, tender, supplier_user):
     from tests.bidding.helpers import set_times
 
+    sealed = body(tender, supplier_user)
     set_times(tender, deadline=-1)
     response = client_for(supplier_user).post(
-        "/api/v1/bids/", body(tender), content_type="application/json", HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4())
+        "/api/v1/bids/", sealed, content_type="application/json", HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4())
     )
     assert response.status_code == 409
     assert response.json()["code"] == "deadline_passed"

@@ -13,6 +13,7 @@ from bidding import services
 from bidding.models import Bid, BidVersion, OpenedBid, OpeningRecord
 from procurement.models import AuditEntry
 from tests.bidding.helpers import bidder, published_tender, set_times, submit
+from tests.sealing import shares_release
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -51,6 +52,7 @@ def test_fifty_concurrent_submissions_to_one_tender_all_succeed_and_are_all_open
     assert all(r.created for r in results)
     assert Bid.objects.filter(tender=tender).count() == 50
     set_times(tender, deadline=-2, opening=-1)
+    shares_release(tender)
     record = services.bid_open_all(tender_id=tender.pk)
     assert record.bid_count == 50
     assert record.valid_count == 50
@@ -84,6 +86,7 @@ def test_opening_run_concurrently_produces_one_record():
     for i in range(5):
         submit(tender, bidder(), price=str(90_000_000 + i))
     set_times(tender, deadline=-2, opening=-1)
+    shares_release(tender)
     records = in_threads(6, lambda i: services.bid_open_all(tender_id=tender.pk))
     assert len({r.pk for r in records}) == 1
     assert OpeningRecord.objects.filter(tender=tender).count() == 1
@@ -96,6 +99,7 @@ def test_opening_run_twice_returns_the_same_record():
     tender = published_tender()
     submit(tender, bidder())
     set_times(tender, deadline=-2, opening=-1)
+    shares_release(tender)
     first = services.bid_open_all(tender_id=tender.pk)
     second = services.bid_open_all(tender_id=tender.pk)
     assert first.pk == second.pk
@@ -123,13 +127,14 @@ def test_opening_waits_for_a_submission_in_flight_and_then_sees_it(supplier_user
     """FOR UPDATE (opening) conflicts with FOR KEY SHARE (a submission): it waits, then includes the bid."""
     tender = published_tender()
     submit(tender, bidder(), price="95000000")
+    set_times(tender, deadline=-2, opening=-1)
+    shares_release(tender)  # a custodian's share is in; the platform's is released by the opening
     holder = raw_connection()
     done = threading.Event()
     try:
         with holder.cursor() as cursor:
             cursor.execute("BEGIN")
             cursor.execute("SELECT id FROM tenders_tender WHERE id = %s FOR KEY SHARE", [tender.pk])
-            set_times(tender, deadline=-2, opening=-1)  # a plain UPDATE of other columns is allowed
             records = []
 
             def open_it():

@@ -2,7 +2,6 @@
 officials, auditors, platform admins, the admin site, the API, exports, logs, error pages or a
 database dump — and before the deadline nobody learns even how many bids there are."""
 
-import io
 import logging
 import subprocess
 import sys
@@ -17,20 +16,40 @@ from django.views.debug import ExceptionReporter
 
 from bidding import services
 from bidding.models import Bid
-from tests.bidding.helpers import bidder, close_and_open, pdf_with, published_tender, set_times, submit
+from tests.bidding.helpers import (
+    bidder,
+    close_and_open,
+    pdf_with,
+    published_tender,
+    sealed_form_data,
+    set_times,
+    submit,
+)
+from tests.sealing import shares_release
 
 PRICE = "987654321"
 PHRASE = "ZEBRA-QUARTZ-7731"
 
 
-def form_data(**overrides):
+def form_data(tender, user, documents=()):
+    """The bid page's post: sealed in the browser, with a line and a document naming PHRASE."""
+    return sealed_form_data(
+        tender,
+        user,
+        price=PRICE,
+        lines=[{"description": f"{PHRASE} widget", "quantity": "1", "unit_price": PRICE}],
+        documents=documents,
+    )
+
+
+def plaintext_form_data():
+    """What a page without its sealing script would post: refused."""
     return {
         "idempotency_key": str(uuid.uuid4()),
         "price": PRICE,
         "lines": f"{PHRASE} widget | 1 | {PRICE}",
         "no_conflict_of_interest": "on",
         "no_collusion": "on",
-        **overrides,
     }
 
 
@@ -38,9 +57,9 @@ def form_data(**overrides):
 def test_a_database_dump_before_opening_holds_neither_the_price_nor_the_document_text(client, tender):
     sam = bidder()
     client.force_login(sam)
-    document = io.BytesIO(pdf_with(f"Our secret method: {PHRASE}"))
-    document.name = f"{PHRASE}.pdf"  # even the file name is sealed
-    response = client.post(reverse("bidding:submit", args=[tender.pk]), {**form_data(), "documents": document})
+    # Even the file name is sealed.
+    documents = [(f"{PHRASE}.pdf", pdf_with(f"Our secret method: {PHRASE}"))]
+    response = client.post(reverse("bidding:submit", args=[tender.pk]), form_data(tender, sam, documents))
     assert response.status_code == 302
     set_times(tender, deadline=-1)
     services.bid_close_tender(tender_id=tender.pk)  # after the deadline, before opening
@@ -64,6 +83,7 @@ def test_a_database_dump_before_opening_holds_neither_the_price_nor_the_document
 
     # After opening the values are public (the price) or stored for the entity (the document).
     set_times(tender, opening=-1)
+    shares_release(tender)
     services.bid_open_all(tender_id=tender.pk)
     dump_after = subprocess.run(
         ["pg_dump", "-h", db["HOST"] or "127.0.0.1", "-p", str(db["PORT"] or 5432), "-U", db["USER"], db["NAME"]],
@@ -78,8 +98,9 @@ def test_logs_never_carry_the_price(client, tender, caplog):
     sam = bidder()
     client.force_login(sam)
     with caplog.at_level(logging.DEBUG):
-        client.post(reverse("bidding:submit", args=[tender.pk]), form_data())
-        client.post(reverse("bidding:submit", args=[tender.pk]), form_data(price="oops"))
+        client.post(reverse("bidding:submit", args=[tender.pk]), form_data(tender, sam))
+        refused = client.post(reverse("bidding:submit", args=[tender.pk]), plaintext_form_data())
+    assert b"must be sealed in your browser" in refused.content
     assert Bid.objects.count() == 1
     assert PRICE not in caplog.text
     assert PHRASE not in caplog.text
@@ -97,7 +118,7 @@ def test_an_error_report_of_the_submission_hides_the_posted_price(tender, monkey
         raise RuntimeError("storage exploded")
 
     monkeypatch.setattr(views.services, "bid_submit", explode)
-    request = RequestFactory().post(reverse("bidding:submit", args=[tender.pk]), form_data())
+    request = RequestFactory().post(reverse("bidding:submit", args=[tender.pk]), form_data(tender, sam))
     request.user = sam
     request._dont_enforce_csrf_checks = True
     from django.contrib.messages.storage.fallback import FallbackStorage
@@ -183,6 +204,7 @@ def _without_tender_identity(text: str, tender) -> str:
     for value in (tender.reference, tender.title, tender.ocid):
         text = text.replace(value, "•")
     text = text.replace(f"/{tender.pk}/", "/•/")
+    text = re.sub(rf"([?&]tender=){tender.pk}\b", r"\1•", text)
     text = re.sub(rf'"id":\s*{tender.pk}\b', '"id":•', text)
     text = re.sub(r'"public_key":"[0-9a-f]+"', "", text)
     text = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", text)

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from procurement.models import Outbox
 from tenders import services as tender_services
+from tests import sealing
 from tests.bidding.helpers import bidder, submit
 
 pytestmark = pytest.mark.django_db
@@ -16,9 +17,7 @@ pytestmark = pytest.mark.django_db
 def live_tender(official):
     from tests.tenders.conftest import tender_data
 
-    return tender_services.tender_publish(
-        tender=tender_services.tender_create(actor=official, data=tender_data()), actor=official
-    )
+    return sealing.publish(tender=tender_services.tender_create(actor=official, data=tender_data()), actor=official)
 
 
 def amend(tender, official):

@@ -9,45 +9,71 @@ from django.core.cache import cache
 from django.core.management import call_command
 
 from bidding import selectors, services
-from bidding.keys import TooEarly, opening_private_key
-from bidding.models import Bid, BidDocument, BidVersion, OpenedBid, OpenedDocument, OpeningRecord, TenderClosing
+from bidding.keys import QuorumMissing, TooEarly, opening_private_key
+from bidding.models import (
+    Bid,
+    BidDocument,
+    BidVersion,
+    KeyShareRelease,
+    OpenedBid,
+    OpenedDocument,
+    OpeningRecord,
+    TenderClosing,
+)
 from procurement.errors import DomainError
 from procurement.models import AuditEntry
 from tenders.models import Tender
 from tests.bidding.helpers import bidder, close_and_open, pdf_with, published_tender, set_times, submit
+from tests.sealing import shares_release
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_the_only_caller_of_unwrap_private_key_is_the_opening_key_function():
-    callers = []
-    for path in ROOT.glob("*/**/*.py"):
-        relative = path.relative_to(ROOT)
-        if relative.parts[0] in {"tests", ".venv", "var", "node_modules"} or "migrations" in relative.parts:
-            continue
-        if "unwrap_private_key(" in path.read_text(encoding="utf-8"):
-            callers.append(str(relative))
-    assert sorted(callers) == ["bidding/keys.py", "procurement/sealing.py"]
-    source = (ROOT / "bidding" / "keys.py").read_text()
-    assert source.count("unwrap_private_key(") == 1
-    # …and opening_private_key is called from opening, and from the bundle that publishes the key
-    # once the opening record exists.
-    users = [
-        str(p.relative_to(ROOT))
-        for p in (ROOT / "bidding").rglob("*.py")
-        if "opening_private_key(" in p.read_text(encoding="utf-8")
-    ]
-    assert sorted(users) == ["bidding/bundle.py", "bidding/keys.py", "bidding/services/opening.py"]
+def _callers(name: str, folders=("*",)) -> list[str]:
+    found = []
+    for folder in folders:
+        for path in ROOT.glob(f"{folder}/**/*.py"):
+            relative = path.relative_to(ROOT)
+            if (
+                relative.parts[0] in {"tests", ".venv", "var", "node_modules", "sealclient"}
+                or "migrations" in relative.parts
+            ):
+                continue
+            if f"{name}(" in path.read_text(encoding="utf-8"):
+                found.append(str(relative))
+    return sorted(found)
+
+
+def test_the_platform_key_opens_its_share_in_one_place_and_the_tender_key_is_used_by_opening_only():
+    assert _callers("platform_unseal_share") == ["bidding/keys.py", "procurement/sealing.py"]
+    assert (ROOT / "bidding" / "keys.py").read_text().count("platform_unseal_share(") == 1
+    assert _callers("opening_private_key") == ["bidding/keys.py", "bidding/services/opening.py"]
+    # The server never makes a tender key pair, never seals a bid, never splits a key.
+    assert _callers("PrivateKey.generate") == []
+    assert _callers("SealedBox(PublicKey") == []
+    assert _callers("split") == [] or all("shamir" not in p for p in _callers("split"))
 
 
 def test_the_key_path_refuses_before_the_opening_time_by_the_database_clock(tender, time_machine):
     set_times(tender, deadline=-10, opening=30)
+    services.bid_close_tender(tender_id=tender.pk)
+    shares_release(tender)
     time_machine.move_to(tender.opening_at.replace(year=tender.opening_at.year + 1))  # Python says: long past
     with pytest.raises(TooEarly):
         opening_private_key(tender)
     set_times(tender, opening=-1)
-    assert opening_private_key(tender) is not None
+    assert bytes(opening_private_key(tender)) == tender.test_private_key
+
+
+def test_the_key_path_needs_k_shares_the_platform_share_alone_is_not_enough(tender):
+    set_times(tender, deadline=-10, opening=-1)
+    services.bid_close_tender(tender_id=tender.pk)
+    assert KeyShareRelease.objects.filter(tender=tender).count() == 1  # the platform's, at closing
+    with pytest.raises(QuorumMissing):
+        opening_private_key(tender)
+    shares_release(tender, count=1)
+    assert bytes(opening_private_key(tender)) == tender.test_private_key
 
 
 def test_opening_refuses_before_the_opening_time_and_changes_nothing(tender, supplier_user):
@@ -143,6 +169,7 @@ def test_a_tampered_ciphertext_is_flagged_and_left_out_of_the_ranking(tender):
     submit(tender, uma, price="99000000")
     set_times(tender, deadline=-2)
     services.bid_close_tender(tender_id=tender.pk)
+    shares_release(tender)
     # A rogue database administrator flips one byte of the sealed content.
     tampered = bytearray(bytes(victim.sealed_content))
     tampered[-1] ^= 0x01
@@ -166,6 +193,7 @@ def test_a_ciphertext_replaced_together_with_its_commitment_is_caught_by_the_pub
     victim = submit(tender, sam, price="95000000").version
     set_times(tender, deadline=-2)
     services.bid_close_tender(tender_id=tender.pk)
+    shares_release(tender)
     # The attacker re-seals another price to the (public) tender key and recomputes the commitment.
     forged = submit(published_tender(), bidder()).version  # any other valid ciphertext
     from procurement.sealing import commitment
@@ -254,6 +282,7 @@ def test_the_sweep_catches_up_a_tender_whose_deadline_and_opening_passed_while_i
     submit(overdue, supplier_user)
     future = published_tender()
     set_times(overdue, deadline=-3600, opening=-1800)  # nothing ran for an hour
+    shares_release(overdue)  # a custodian released its share meanwhile; the platform's comes at closing
     report = services.tenders_advance_due()
     assert report.closed == [overdue.pk]
     assert report.opened == [overdue.pk]
@@ -276,6 +305,7 @@ def test_the_sweep_closes_at_the_deadline_and_opens_later(supplier_user):
     tender.refresh_from_db()
     assert tender.status == Tender.Status.CLOSED
     assert tender.next_check == tender.opening_at
+    shares_release(tender)
     set_times(tender, opening=-1)
     assert services.tenders_advance_due().opened == [tender.pk]
 
@@ -284,6 +314,7 @@ def test_the_management_command_opens_overdue_tenders(supplier_user):
     tender = published_tender()
     submit(tender, supplier_user)
     set_times(tender, deadline=-20, opening=-10)
+    shares_release(tender)
     out = io.StringIO()
     call_command("open_overdue_tenders", stdout=out)
     assert tender.reference in out.getvalue()

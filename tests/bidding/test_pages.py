@@ -1,5 +1,6 @@
 """The bid pages: the form (in-memory uploads), receipts (HTML, PDF, JSON), my bids, opening, verify."""
 
+import base64
 import io
 import json
 import re
@@ -14,21 +15,15 @@ from pypdf import PdfReader
 from bidding.models import Bid, BidVersion
 from bidding.receipts import receipt_commitment_recompute
 from tenders.models import Tender
-from tests.bidding.helpers import bidder, close_and_open, pdf_with, set_times, submit
+from tests.bidding.helpers import bidder, close_and_open, pdf_with, sealed_form_data, set_times, submit
+from tests.sealing import shares_release
 
 pytestmark = pytest.mark.django_db
 
 
-def form_data(key=None, **overrides):
-    data = {
-        "idempotency_key": str(key or uuid.uuid4()),
-        "price": "98,765,432",
-        "lines": "",
-        "no_conflict_of_interest": "on",
-        "no_collusion": "on",
-    }
-    data.update(overrides)
-    return data
+def form_data(tender, user, key=None, price="98765432", documents=()):
+    """What the bid page posts after sealing in the browser."""
+    return sealed_form_data(tender, user, price=price, documents=documents, key=key)
 
 
 def test_the_tender_page_offers_the_bid_form_to_an_eligible_supplier(client_for, tender, supplier_user):
@@ -47,9 +42,8 @@ def test_the_bid_form_carries_a_fresh_idempotency_key(client_for, tender, suppli
 
 def test_submitting_the_form_seals_the_bid_and_shows_the_receipt(client_for, tender, supplier_user):
     client = client_for(supplier_user)
-    document = io.BytesIO(pdf_with("ZEBRA-QUARTZ-7731"))
-    document.name = "technical-proposal.pdf"
-    response = client.post(reverse("bidding:submit", args=[tender.pk]), {**form_data(), "documents": document})
+    data = form_data(tender, supplier_user, documents=[("technical-proposal.pdf", pdf_with("ZEBRA-QUARTZ-7731"))])
+    response = client.post(reverse("bidding:submit", args=[tender.pk]), data)
     version = BidVersion.objects.get()
     assert response.status_code == 302
     assert response.url == reverse("bidding:receipt", args=[version.pk])
@@ -62,9 +56,9 @@ def test_submitting_the_form_seals_the_bid_and_shows_the_receipt(client_for, ten
 
 def test_a_double_submitted_form_gives_one_bid_and_the_same_receipt(client_for, tender, supplier_user):
     client = client_for(supplier_user)
-    data = form_data()
-    first = client.post(reverse("bidding:submit", args=[tender.pk]), data)
-    second = client.post(reverse("bidding:submit", args=[tender.pk]), data)
+    key = uuid.uuid4()
+    first = client.post(reverse("bidding:submit", args=[tender.pk]), form_data(tender, supplier_user, key=key))
+    second = client.post(reverse("bidding:submit", args=[tender.pk]), form_data(tender, supplier_user, key=key))
     assert first.url == second.url
     assert BidVersion.objects.count() == 1
 
@@ -76,10 +70,9 @@ def test_a_large_document_stays_in_memory_and_never_reaches_a_temporary_file(
         raise AssertionError("plaintext spooled to a temporary file")
 
     monkeypatch.setattr(TemporaryUploadedFile, "__init__", refuse)
-    big = io.BytesIO(pdf_with("x" * 3_000_000))  # above FILE_UPLOAD_MAX_MEMORY_SIZE (2.5 MB)
-    big.name = "big.pdf"
+    big = pdf_with("x" * 3_000_000)  # above FILE_UPLOAD_MAX_MEMORY_SIZE (2.5 MB)
     response = client_for(supplier_user).post(
-        reverse("bidding:submit", args=[tender.pk]), {**form_data(), "documents": big}
+        reverse("bidding:submit", args=[tender.pk]), form_data(tender, supplier_user, documents=[("big.pdf", big)])
     )
     assert response.status_code == 302
     assert BidVersion.objects.get().documents.count() == 1
@@ -88,29 +81,28 @@ def test_a_large_document_stays_in_memory_and_never_reaches_a_temporary_file(
 def test_a_document_over_the_limit_is_refused_without_submitting(client_for, tender, supplier_user, settings):
     from bidding import uploads
 
-    huge = io.BytesIO(b"%PDF-1.4\n" + b"0" * (uploads.MAX_FILE_BYTES + 10))
-    huge.name = "huge.pdf"
+    huge = b"%PDF-1.4\n" + b"0" * (uploads.MAX_FILE_BYTES + 10)
     response = client_for(supplier_user).post(
-        reverse("bidding:submit", args=[tender.pk]), {**form_data(), "documents": huge}
+        reverse("bidding:submit", args=[tender.pk]), form_data(tender, supplier_user, documents=[("huge.pdf", huge)])
     )
     assert response.status_code == 200
     assert "larger than the limit" in response.content.decode()
     assert not BidVersion.objects.exists()
 
 
-def test_form_errors_are_shown_next_to_their_fields(client_for, reserve_tender, supplier_user):
-    response = client_for(supplier_user).post(
-        reverse("bidding:submit", args=[reserve_tender.pk]),
-        form_data(price="100", reserve_picks=["1", "2", "3"]),
-    )
-    assert response.status_code == 200
-    assert "Pick exactly 2" in response.content.decode()
-    assert not Bid.objects.exists()
+def test_the_bid_page_gives_its_script_the_public_key_and_the_rules_to_check(client_for, reserve_tender, supplier_user):
+    page = client_for(supplier_user).get(reverse("bidding:submit", args=[reserve_tender.pk])).content.decode()
+    config = json.loads(re.search(r'<script id="bid-sealing" type="application/json">(.*?)</script>', page).group(1))
+    assert base64.b64decode(config["public_key"]) == bytes(reserve_tender.public_key)
+    assert (config["reserve_count"], config["picks_required"], config["exponent"]) == (15, 2, 0)
+    assert config["supplier"] == supplier_user.supplier_membership.supplier_id
+    assert "Pick exactly 2 of the 15" in config["messages"]["picks"]
+    assert 'src="/static/js/bid_form.mjs"' in page
 
 
 def test_a_late_form_submission_is_refused_with_a_clear_message(client_for, tender, supplier_user):
     client = client_for(supplier_user)
-    data = form_data()
+    data = form_data(tender, supplier_user)
     set_times(tender, deadline=-1)
     response = client.post(reverse("bidding:submit", args=[tender.pk]), data)
     assert response.status_code in (200, 403)
@@ -120,8 +112,8 @@ def test_a_late_form_submission_is_refused_with_a_clear_message(client_for, tend
 
 def test_a_supplier_can_replace_and_then_withdraw_from_the_bid_page(client_for, tender, supplier_user):
     client = client_for(supplier_user)
-    client.post(reverse("bidding:submit", args=[tender.pk]), form_data())
-    client.post(reverse("bidding:submit", args=[tender.pk]), form_data(price="97000000"))
+    client.post(reverse("bidding:submit", args=[tender.pk]), form_data(tender, supplier_user))
+    client.post(reverse("bidding:submit", args=[tender.pk]), form_data(tender, supplier_user, price="97000000"))
     bid = Bid.objects.get()
     page = client.get(bid.get_absolute_url()).content.decode()
     assert page.count("portal-hash") >= 2  # both versions listed with their commitments
@@ -251,6 +243,7 @@ def test_an_official_of_the_entity_can_open_now_once_the_opening_time_has_passed
     tender.refresh_from_db()
     assert tender.status == Tender.Status.PUBLISHED  # too early: nothing happened (it did not even close)
     set_times(tender, opening=-1)
+    shares_release(tender)
     assert "Open now" in client.get(tender.get_absolute_url()).content.decode()
     client.post(reverse("bidding:open_now", args=[tender.pk]))
     tender.refresh_from_db()
@@ -310,6 +303,6 @@ def test_the_bid_form_still_checks_csrf_although_it_swaps_the_upload_handlers(te
 
     client = Client(enforce_csrf_checks=True)
     client.force_login(supplier_user)
-    response = client.post(reverse("bidding:submit", args=[tender.pk]), form_data())
+    response = client.post(reverse("bidding:submit", args=[tender.pk]), form_data(tender, supplier_user))
     assert response.status_code == 403
     assert not Bid.objects.exists()

@@ -1,17 +1,18 @@
 """복수예비가격: the draw, the picks, the planned price and the floor — against hand-computed cases."""
 
-import json
+import hashlib
+import math
 from decimal import Decimal
 
 import pytest
 
 from bidding.content import reserve_picks_clean
-from bidding.models import OpenedBid, ReservePriceSet
+from bidding.models import OpenedBid, OpeningRecord
 from procurement.errors import DomainError
-from procurement.sealing import unseal, unwrap_private_key
 from sealclient.reserve import floor_price_compute, planned_price_compute, reserve_prices_draw, reserve_slices
-from sealclient.sealing import reserve_prices_seal
+from tenders.models import ReservePriceSet
 from tests.bidding.helpers import bidder, close_and_open, submit
+from tests.sealing import publish, reserve_redraw, reserve_seal, reserve_values_of
 
 BASE = Decimal(100_000_000)
 
@@ -129,24 +130,24 @@ def test_picks_are_numbers_not_values_and_are_kept_sorted():
 
 
 @pytest.mark.django_db
-def test_publication_draws_fifteen_sealed_prices_and_stores_only_ciphertext(reserve_tender):
+def test_publication_stores_fifteen_sealed_prices_and_their_commitment_only(reserve_tender):
     reserve_set = ReservePriceSet.objects.get(tender=reserve_tender)
     assert reserve_set.count == 15
     assert reserve_set.range_pct == Decimal(2)
     assert reserve_set.base_price == BASE
-    sealed = bytes(reserve_set.sealed_values)
-    assert not sealed.startswith(b"[")  # not the JSON list of values
-    # Only the tender's private key reads it (done here by hand; the portal does it at opening only).
-    document = json.loads(unseal(unwrap_private_key(bytes(reserve_tender.wrapped_private_key)), sealed))
-    assert document["schema"] == "koneps-reserve-prices-v1"
-    assert document["tender"] == reserve_tender.reference
-    values = [Decimal(v) for v in document["values"]]
+    sealed = bytes(reserve_set.ciphertext)
+    # Ciphertext, not the JSON document.
+    assert b"values" not in sealed
+    assert b"koneps" not in sealed
+    assert reserve_set.commitment == hashlib.sha256(sealed).hexdigest()
+    # Only the tender's private key reads it (which the server does not have before opening).
+    values = reserve_values_of(reserve_tender, reserve_tender.test_private_key)
     slices = reserve_slices(base_price=BASE, range_pct=Decimal(2), count=15)
     assert all(s.low <= v <= s.high for v, s in zip(values, slices, strict=True))
 
 
 @pytest.mark.django_db
-def test_publishing_through_tenders_services_draws_the_reserve_prices_in_the_same_transaction(official):
+def test_publishing_a_floor_rate_tender_stores_its_sealed_draw_in_the_same_transaction(official):
     from tenders import services as tender_services
     from tests.tenders.conftest import tender_data
 
@@ -154,7 +155,7 @@ def test_publishing_through_tenders_services_draws_the_reserve_prices_in_the_sam
         actor=official, data=tender_data(evaluation_method="floor_rate_reserve", evaluation_params={})
     )
     assert not ReservePriceSet.objects.filter(tender=draft).exists()
-    published = tender_services.tender_publish(tender=draft, actor=official)
+    published = publish(tender=draft, actor=official)
     assert ReservePriceSet.objects.filter(tender=published, amendment_number=0).count() == 1
 
 
@@ -164,54 +165,79 @@ def test_a_lowest_price_tender_has_no_reserve_prices(tender):
 
 
 def _replace_reserve_values(tender, values):
-    """Test setup: swap the random draw for known values, sealed the same way."""
-    sealed = reserve_prices_seal(
-        tender_public_key=bytes(tender.public_key),
-        tender_reference=tender.reference,
-        amendment=tender.version,
-        base_price=tender.estimated_value,
-        range_pct=2,
-        count=len(values),
-        values=values,
-    )
-    ReservePriceSet.objects.filter(tender=tender).update(sealed_values=sealed.ciphertext)
+    """Test setup: swap the random draw for known values, sealed and committed the same way."""
+    sealed = reserve_seal(tender, bytes(tender.public_key), amendment=0, values=values)
+    ReservePriceSet.objects.filter(tender=tender).update(ciphertext=sealed.ciphertext, commitment=sealed.commitment)
+
+
+def _open_refused(tender, message):
+    user = bidder()
+    submit(tender, user, price="95000000", picks=(1, 2))
+    with pytest.raises(DomainError, match=message):
+        close_and_open(tender)
+    assert not OpeningRecord.objects.filter(tender=tender).exists()
+
+
+@pytest.mark.django_db
+def test_opening_refuses_reserve_prices_that_differ_from_their_published_commitment(reserve_tender):
+    sealed = reserve_seal(reserve_tender, bytes(reserve_tender.public_key), amendment=0, values=VALUES)
+    # The ciphertext swapped in the database after publication: the commitment no longer matches.
+    ReservePriceSet.objects.filter(tender=reserve_tender).update(ciphertext=sealed.ciphertext)
+    _open_refused(reserve_tender, "commitment")
+
+
+@pytest.mark.django_db
+def test_opening_refuses_a_reserve_price_outside_its_slice(reserve_tender):
+    _replace_reserve_values(reserve_tender, [Decimal(98_000_000)] * 15)
+    _open_refused(reserve_tender, "outside its slice")
+
+
+@pytest.mark.django_db
+def test_opening_refuses_to_go_on_without_a_draw(reserve_tender):
+    ReservePriceSet.objects.filter(tender=reserve_tender).delete()
+    _open_refused(reserve_tender, "no sealed reserve prices")
+
+
+# The lowest whole unit of each slice of 100,000,000 ± 2 %: 98,000,000, 98,266,667, 98,533,334, …
+SLICE_VALUES = [Decimal(math.ceil(s.low)) for s in reserve_slices(base_price=BASE, range_pct=Decimal(2), count=15)]
 
 
 @pytest.mark.django_db
 def test_opening_publishes_all_fifteen_prices_the_pick_counts_the_planned_price_and_the_floor(reserve_tender):
-    _replace_reserve_values(reserve_tender, VALUES)
-    # Planned price 99,250,000 (case above); floor 87,086,913.
+    _replace_reserve_values(reserve_tender, SLICE_VALUES)
+    # Numbers 2 (3 picks), 3 (2), then 1 and 4 (ties: lower first): (98,000,000 + 98,266,667 +
+    # 98,533,334 + 98,800,000) / 4 = 98,400,000.25 → planned 98,400,000; floor 86,341,080.
     prices_and_picks = [
-        ("87086912", (1, 2)),  # one unit below the floor: set aside
-        ("87086913", (2, 3)),  # exactly at the floor: valid, the lowest
+        ("86341079", (1, 2)),  # one unit below the floor: set aside
+        ("86341080", (2, 3)),  # exactly at the floor: valid, the lowest
         ("95000000", (2, 4)),
-        ("99250001", (3, 5)),  # above the planned price: set aside
-        ("99250000", (6, 7)),  # at the planned price: valid
+        ("98400001", (3, 5)),  # above the planned price: set aside
+        ("98400000", (6, 7)),  # at the planned price: valid
     ]
     users = [bidder() for _ in prices_and_picks]
     for user, (price, picks) in zip(users, prices_and_picks, strict=True):
         submit(reserve_tender, user, price=price, picks=picks)
     record = close_and_open(reserve_tender)
-    assert record.planned_price == Decimal(99_250_000)
+    assert record.planned_price == Decimal(98_400_000)
     assert record.floor_rate == Decimal("87.745")
-    assert record.floor_price == Decimal(87_086_913)
-    assert [r["value"] for r in record.reserve_prices] == [str(v) for v in VALUES]
+    assert record.floor_price == Decimal(86_341_080)
+    assert [r["value"] for r in record.reserve_prices] == [str(v) for v in SLICE_VALUES]
     assert [r["number"] for r in record.reserve_prices if r["chosen"]] == [1, 2, 3, 4]
     assert {r["number"]: r["picks"] for r in record.reserve_prices}[2] == 3
     by_price = {str(int(ob.price)): ob for ob in OpenedBid.objects.filter(opening=record)}
-    assert by_price["87086912"].outcome == OpenedBid.Outcome.BELOW_FLOOR
-    assert by_price["87086912"].rank is None
-    assert by_price["99250001"].outcome == OpenedBid.Outcome.ABOVE_PLANNED
-    assert by_price["99250001"].rank is None
-    assert by_price["87086913"].rank == 1
+    assert by_price["86341079"].outcome == OpenedBid.Outcome.BELOW_FLOOR
+    assert by_price["86341079"].rank is None
+    assert by_price["98400001"].outcome == OpenedBid.Outcome.ABOVE_PLANNED
+    assert by_price["98400001"].rank is None
+    assert by_price["86341080"].rank == 1
     assert by_price["95000000"].rank == 2
-    assert by_price["99250000"].rank == 3
-    assert by_price["87086913"].price_ratio == Decimal("87.7450")
+    assert by_price["98400000"].rank == 3
+    assert by_price["86341080"].price_ratio == Decimal("87.7450")
     assert record.valid_count == 3
 
 
 @pytest.mark.django_db
-def test_an_amendment_of_the_base_price_draws_a_new_sealed_set(official):
+def test_an_amendment_of_the_base_price_needs_a_new_sealed_draw(official):
     from datetime import timedelta
 
     from django.utils import timezone
@@ -219,16 +245,18 @@ def test_an_amendment_of_the_base_price_draws_a_new_sealed_set(official):
     from tenders import services as tender_services
     from tests.tenders.conftest import tender_data
 
-    published = tender_services.tender_publish(
+    published = publish(
         tender=tender_services.tender_create(actor=official, data=tender_data(evaluation_method="floor_rate_reserve")),
         actor=official,
     )
+    data = {"estimated_value": Decimal(200_000_000), "submission_deadline": timezone.now() + timedelta(days=12),
+            "opening_at": timezone.now() + timedelta(days=12, hours=1)}  # fmt: skip
+    with pytest.raises(DomainError, match="drawn again"):
+        tender_services.tender_amend(tender=published, actor=official, reason="Budget raised", data=data)
+    published.estimated_value = Decimal(200_000_000)
     tender_services.tender_amend(
-        tender=published,
-        actor=official,
-        reason="Budget raised",
-        data={"estimated_value": Decimal(200_000_000), "submission_deadline": timezone.now() + timedelta(days=12),
-              "opening_at": timezone.now() + timedelta(days=12, hours=1)},
+        tender=published, actor=official, reason="Budget raised", data=data,
+        reserve_prices=reserve_redraw(published, amendment=1),
     )  # fmt: skip
     sets = list(ReservePriceSet.objects.filter(tender=published).order_by("amendment_number"))
     assert [s.amendment_number for s in sets] == [0, 1]

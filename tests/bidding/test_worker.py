@@ -18,6 +18,7 @@ from procurement.models import AuditEntry
 from tenders.models import Tender
 from tests.bidding.helpers import bidder, published_tender, set_times, submit
 from tests.conftest import wait_until
+from tests.sealing import shares_release
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -40,6 +41,7 @@ def test_a_real_worker_closes_at_the_deadline_and_opens_at_the_opening_time(
     wait_until(lambda: tender_status(tender.pk) == Tender.Status.CLOSED, timeout=30)
     closing = TenderClosing.objects.get(tender=tender)
     assert closing.closed_at >= Tender.objects.get(pk=tender.pk).submission_deadline
+    shares_release(tender)  # a custodian, told at closing; the worker released the platform's share
     wait_until(lambda: tender_status(tender.pk) == Tender.Status.OPENED, timeout=30)
     record = OpeningRecord.objects.get(tender=tender)
     assert record.opened_at >= Tender.objects.get(pk=tender.pk).opening_at
@@ -57,6 +59,7 @@ def test_the_sweep_catches_up_when_the_worker_was_down_at_the_deadline_and_openi
     tender = published_tender()
     submit(tender, bidder(), price="95000000")
     set_times(tender, deadline=-7200, opening=-3600)  # nothing ran for two hours
+    shares_release(tender)  # a custodian released its share meanwhile
     tenders_sweep.apply_async()  # queued while no worker runs
     celery_worker_factory(private_redis.url)
     wait_until(lambda: tender_status(tender.pk) == Tender.Status.OPENED, timeout=30)
@@ -92,6 +95,7 @@ def test_a_worker_killed_mid_opening_is_replaced_and_the_opening_completes_once(
     for i in range(24):
         submit(tender, bidder(), price=str(90_000_000 + i))
     set_times(tender, deadline=-5, opening=-1)
+    shares_release(tender)
     bids = list(Bid.objects.filter(tender=tender).order_by("pk").values_list("pk", flat=True))
     blocker = raw_connection()
     cursor = blocker.cursor()

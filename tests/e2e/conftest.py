@@ -21,6 +21,13 @@ CHROMIUM_ARGS = [
 ]
 
 
+CONFIRM_DIALOG = "dialog.portal-dialog[open]"
+
+
+def _confirm(dialog) -> None:
+    dialog.locator("button.primary").click()
+
+
 @pytest.fixture(scope="session")
 def browser():
     with sync_playwright() as p:
@@ -36,6 +43,9 @@ def page(browser, live_server):
     page = context.new_page()
     console_errors = []
     page.on("console", lambda msg: msg.type == "error" and console_errors.append(msg.text))
+    # Journeys say yes to the portal's confirmation dialogs (static/js/portal.js), as they did to
+    # the browser's confirm(); tests of the dialog itself call page.remove_locator_handler(CONFIRM_DIALOG).
+    page.add_locator_handler(page.locator(CONFIRM_DIALOG), _confirm)
     yield page
     context.close()
     # A Content-Security-Policy violation shows up as a console error: fail the journey on it.

@@ -14,12 +14,14 @@ from tests.bidding.helpers import pdf_with, published_tender, set_times
 from tests.conftest import wait_until
 from tests.e2e.conftest import log_in
 from tests.factories import PASSWORD, SupplierMemberFactory
+from tests.sealing import shares_release
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 
-def submit_bid(page, tender, price: str, document: bytes | None = None) -> str:
-    """Fill the bid form; returns the commitment shown on the receipt."""
+def submit_bid(page, tender, price: str, words: str, document: bytes | None = None) -> str:
+    """Fill the bid form, check the confirmation (amount in Korean words), seal and submit it in
+    the browser; returns the commitment shown on the receipt."""
     page.get_by_label(re.compile(r"^Total price")).fill(price)
     if document is not None:
         page.get_by_label("Technical proposal and other documents").set_input_files(
@@ -27,6 +29,8 @@ def submit_bid(page, tender, price: str, document: bytes | None = None) -> str:
         )
     page.locator("label[for=id_no_conflict_of_interest]").click()
     page.locator("label[for=id_no_collusion]").click()
+    page.get_by_role("button", name="Check the bid").click()
+    expect(page.locator("#confirm-words")).to_have_text(words)
     page.get_by_role("button", name=re.compile("submit", re.IGNORECASE)).click()
     expect(page.get_by_role("heading", name=re.compile("receipt", re.IGNORECASE))).to_be_visible()
     return page.locator("[data-commitment]").inner_text().strip()
@@ -45,7 +49,9 @@ def test_a_supplier_bids_replaces_and_sees_the_bid_opened_by_a_real_worker(
     log_in(page, sam.user.email, PASSWORD)
     page.goto(tender.get_absolute_url())
     page.get_by_role("link", name="Submit a bid").click()
-    first_commitment = submit_bid(page, tender, "987,654,321", pdf_with("ZEBRA-QUARTZ-7731"))
+    first_commitment = submit_bid(
+        page, tender, "987,654,321", "구억팔천칠백육십오만사천삼백이십일 won", pdf_with("ZEBRA-QUARTZ-7731")
+    )
     expect(page.get_by_text(tender.reference).first).to_be_visible()
     assert first_commitment == BidVersion.objects.get(number=1).commitment
     expect(page.get_by_text("987,654,321")).to_have_count(0)  # the portal cannot show it back
@@ -54,7 +60,7 @@ def test_a_supplier_bids_replaces_and_sees_the_bid_opened_by_a_real_worker(
     page.get_by_role("link", name="Back to the bid").click()
     page.get_by_role("link", name="Replace your bid").click()
     expect(page.get_by_text("This replaces version 1")).to_be_visible()
-    commitment = submit_bid(page, tender, "955000000")
+    commitment = submit_bid(page, tender, "955000000", "구억오천오백만 won")
     assert commitment != first_commitment
     expect(page.get_by_text("Bid replacement receipt").first).to_be_visible()
     with page.expect_download() as download:
@@ -73,6 +79,7 @@ def test_a_supplier_bids_replaces_and_sees_the_bid_opened_by_a_real_worker(
 
     # Past the deadline the form refuses, whatever the browser does.
     wait_until(lambda: Tender.objects.get(pk=tender.pk).status != Tender.Status.PUBLISHED, timeout=30)
+    shares_release(tender)  # a custodian releases its share; the worker released the platform's
     page.goto(f"/bids/tender/{tender.pk}/bid/")
     expect(page.get_by_text(re.compile("not open for bids|deadline has passed"))).to_be_visible()
     expect(page.get_by_label(re.compile(r"^Total price"))).to_have_count(0)

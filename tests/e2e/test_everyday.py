@@ -275,3 +275,111 @@ def test_an_unknown_address_shows_the_portals_own_page_even_with_debug(page, liv
     expect(page.locator(".portal-error-page")).to_be_visible()
     expect(page.locator("body")).not_to_contain_text("URLconf")
     expect(page.locator("html")).to_have_attribute("lang", language)
+
+
+# --- 10. forms: every error at once, no silent truncation, prompts, dialogs, language switch -------
+
+
+def _new_tender_page(page, live_server, language):
+    official = official_user()
+    use_language(page, live_server, language)
+    sign_in(page, live_server, official)
+    page.goto("/tenders/new/")
+    return official
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_pasted_title_over_the_limit_is_refused_with_the_limit_and_every_error_shows_at_once(
+    page, live_server, language
+):
+    _new_tender_page(page, live_server, language)
+    title = page.locator("input[name=title]")
+    long_title = "가" * 320
+    title.fill(long_title)
+
+    assert title.input_value() == long_title  # not cut at 300 by the browser
+    expect(page.locator(".portal-length.is-over")).to_contain_text("300")
+    page.locator("main form button[type=submit]").first.click()
+
+    # One answer from the server: the title's limit and the other missing fields together.
+    expect(page.locator("input[name=title]")).to_have_value(long_title)
+    expect(page.locator(".portal-field.is-invalid").first).to_be_visible()
+    expect(page.locator(".portal-field.is-invalid", has=page.locator("input[name=title]"))).to_contain_text("300")
+    assert page.locator(".portal-field.is-invalid").count() >= 2
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_filters_offer_a_meaningful_first_choice_not_dashes(page, live_server, language):
+    use_language(page, live_server, language)
+    for url in ("/tenders/", "/suppliers/directory/"):
+        page.goto(url)
+        options = page.locator("main select option").all_inner_texts()
+        assert options
+        assert not [o for o in options if "---" in o], (url, options)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_publishing_asks_in_a_dialog_of_the_portal_not_the_browsers_confirm(page, live_server, language):
+    from tests.e2e.conftest import CONFIRM_DIALOG
+    from tests.tenders.conftest import tender_data
+
+    page.remove_locator_handler(page.locator(CONFIRM_DIALOG))
+    official = official_user()
+    draft = tender_services.tender_create(actor=official, data=tender_data())
+    native = []
+    page.on("dialog", lambda dialog: (native.append(dialog.message), dialog.dismiss()))
+    use_language(page, live_server, language)
+    sign_in(page, live_server, official)
+    page.goto(draft.get_absolute_url())
+
+    page.locator(f"form[action$='/tenders/{draft.pk}/publish/'] button").click()
+    dialog = page.locator(CONFIRM_DIALOG)
+    expect(dialog).to_be_visible()
+    dialog.locator("button.secondary").click()  # cancel
+    expect(dialog).to_have_count(0)
+    draft.refresh_from_db()
+    assert draft.status == "draft"
+
+    page.locator(f"form[action$='/tenders/{draft.pk}/publish/'] button").click()
+    page.locator(CONFIRM_DIALOG).locator("button.primary").click()
+    expect(page.locator(".portal-status--published, .portal-alert--success").first).to_be_visible()
+    draft.refresh_from_db()
+    assert draft.status == "published"
+    assert native == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_switching_language_keeps_what_was_typed_in_a_form(page, live_server, language):
+    _new_tender_page(page, live_server, language)
+    page.locator("input[name=title]").fill("2027년 청사 조경 관리 용역")
+    page.locator("textarea[name=description]").fill("조경 관리\n수목 전지")
+
+    other = "en" if language == "ko" else "ko"
+    page.locator(f".portal-lang button[value={other}]").click()
+
+    expect(page.locator("html")).to_have_attribute("lang", other)
+    expect(page.locator("input[name=title]")).to_have_value("2027년 청사 조경 관리 용역")
+    expect(page.locator("textarea[name=description]")).to_have_value("조경 관리\n수목 전지")
+    expect(page.locator(".portal-form-restored")).to_be_visible()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_cpv_picker_finds_a_group_by_words_in_either_language_and_by_code(page, live_server, language):
+    _new_tender_page(page, live_server, language)
+    picker = page.locator("[data-cpv-picker]")
+    search = picker.locator("[data-cpv-search]")
+    expect(page.locator("select[name=classifications]")).to_have_count(0)  # no bare multi-select
+
+    search.fill("컴퓨터 장비")
+    computers = picker.locator("[data-cpv-item][data-code='30200000']")
+    expect(computers).to_be_visible()
+    search.fill("computer equipment")
+    expect(computers).to_be_visible()
+    search.fill("302")
+    expect(computers).to_be_visible()
+    expect(picker.locator("[data-cpv-item][data-code='45000000']")).to_be_hidden()
+
+    computers.locator("label").click()  # KRDS draws the box over the label
+    search.fill("")
+    expect(computers).to_be_visible()  # a ticked group stays in sight, its division open
+    expect(picker.locator("[data-cpv-ticked]").filter(has_text="1")).to_have_count(1)

@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from bidding.models import OpenedBid
+from tests.bidding.helpers import opened_tender
 from tests.sealclient.helpers import opened_reserve_tender
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -57,3 +58,11 @@ def test_the_verifier_page_names_a_price_changed_in_the_record_after_opening(pag
         f"Bid of {supplier.name_en}: price published 97000000.00, recomputed 120000000."
     )
     expect(differences.nth(2)).to_have_text(f"Bid of {supplier.name_en}: rank published 1, recomputed —.")
+
+
+def test_the_verifier_page_names_the_winner_of_a_lowest_price_tender(page):
+    tender, _record, users = opened_tender(prices=(Decimal(95_000_000), Decimal(90_000_000)))
+    _verify_page(page, tender)
+    expect(page.locator("#verify-root")).to_have_attribute("data-verified", "agrees")
+    winner = users[1].supplier_membership.supplier
+    expect(page.locator("#verify-summary")).to_have_text(f"Bids re-opened: 2. Ranked first: {winner.name_en}.")

@@ -13,6 +13,7 @@ answers those URLs from the same zip (the file is in it) and passes any other UR
 
 import json
 import os
+import tempfile
 import zipfile
 
 import jsonref
@@ -56,9 +57,10 @@ def validate(package: dict) -> dict:
 
     zip_path = os.path.abspath(zip_path)
     config = LibCoveOCDSConfig({"standard_zip": f"file://{zip_path}", "context": "api"})
-    with pytest.MonkeyPatch.context() as patch:
+    # libcoveocds writes the extended schema it built into output_dir.
+    with pytest.MonkeyPatch.context() as patch, tempfile.TemporaryDirectory() as output_dir:
         patch.setattr(jsonref, "requests", _StandardFromZip(zip_path))
-        return ocds_json_output("", json_data=package, lib_cove_ocds_config=config)
+        return ocds_json_output(output_dir, json_data=package, lib_cove_ocds_config=config)
 
 
 def assert_valid_ocds(package: dict) -> dict:

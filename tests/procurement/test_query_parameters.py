@@ -44,3 +44,9 @@ def test_a_nul_byte_in_a_path_parameter_is_a_400(anonymous):
 
 def test_an_ordinary_search_still_works(anonymous):
     assert anonymous.get("/tenders/?q=%EC%84%9C%EB%B2%84").status_code == 200
+
+
+@pytest.mark.parametrize("value", ["1e-999999", "-1e999999", "1e999999"])
+@pytest.mark.parametrize("url", ["/tenders/?value_min=", "/api/v1/tenders/?value_max="])
+def test_a_numeric_filter_out_of_the_columns_range_never_reaches_the_database(anonymous, url, value):
+    assert anonymous.get(url + value).status_code in (200, 422)

@@ -2,8 +2,9 @@
 
 from decimal import Decimal
 
-from bidding.models import BidVersion, ReservePriceSet
+from bidding.models import BidVersion
 from sealclient import sealing
+from tenders.models import ReservePriceSet
 from tests.bidding.helpers import bidder, close_and_open, published_tender, submit
 
 # 15 reserve prices, one inside each slice of 100,000,000 ± 2 %.
@@ -22,7 +23,7 @@ def reserve_tender(values=VALUES, **kwargs):
         count=len(values),
         values=values,
     )
-    ReservePriceSet.objects.filter(tender=tender).update(sealed_values=sealed.ciphertext)
+    ReservePriceSet.objects.filter(tender=tender).update(ciphertext=sealed.ciphertext, commitment=sealed.commitment)
     return tender
 
 

@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone, translation
 
 from tenders import services
+from tests import sealing
 from tests.conftest import enrol_totp
 from tests.factories import OfficialFactory
 
@@ -85,7 +86,7 @@ def draft(official):
 
 @pytest.fixture
 def published(official, draft):
-    return services.tender_publish(tender=draft, actor=official)
+    return sealing.publish(tender=draft, actor=official)
 
 
 def login(client, user):

@@ -11,6 +11,7 @@ from django.urls import reverse
 from procurement.errors import DomainError
 from procurement.uploads import validate_upload
 from tenders import services
+from tests import sealing
 from tests.tenders.conftest import login
 
 pytestmark = pytest.mark.django_db
@@ -112,7 +113,7 @@ def test_retender_copies_the_documents(official, draft):
     services.tender_document_add(
         tender=draft, actor=official, file=upload("spec.pdf", PDF), title="규격서", kind="specification"
     )
-    tender = services.tender_publish(tender=draft, actor=official)
+    tender = sealing.publish(tender=draft, actor=official)
     services.tender_cancel(tender=tender, actor=official, reason="재공고")
     copy = services.tender_retender(tender=tender, actor=official)
     clone = copy.documents.get()

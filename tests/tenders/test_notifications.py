@@ -8,6 +8,7 @@ from suppliers.models import Supplier
 from tenders import services, signals
 from tenders.models import Invitation, Subscription
 from tenders.selectors import tender_supplier_may_bid
+from tests import sealing
 from tests.factories import SupplierMemberFactory
 from tests.tenders.conftest import login, make_classification, tender_data
 
@@ -30,7 +31,7 @@ def subscribe(user, *, entities=(), classifications=()):
 def test_suppliers_following_the_entity_are_notified(official, entity, draft, supplier_user, other_supplier_user):
     subscribe(supplier_user, entities=[entity])
     colleague = SupplierMemberFactory(supplier=supplier_user.supplier_membership.supplier).user
-    services.tender_publish(tender=draft, actor=official)
+    sealing.publish(tender=draft, actor=official)
     assert recipients() == {supplier_user.email, colleague.email}
 
 
@@ -44,7 +45,7 @@ def test_paused_alerts_and_unvetted_companies_are_not_notified(official, entity,
         classifications=[],
         is_active=False,
     )
-    services.tender_publish(tender=draft, actor=official)
+    sealing.publish(tender=draft, actor=official)
     assert recipients() == set()
 
 
@@ -65,7 +66,7 @@ def test_classification_alerts_match_on_the_code_prefix(
 ):
     subscribe(supplier_user, classifications=[make_classification(subscribed)])
     draft.classifications.set([make_classification(tender_code)])
-    services.tender_publish(tender=draft, actor=official)
+    sealing.publish(tender=draft, actor=official)
     assert (supplier_user.email in recipients()) is notified
 
 
@@ -75,7 +76,7 @@ def test_a_restricted_tender_notifies_only_invited_suppliers(official, entity, s
     services.tender_invitations_set(
         tender=tender, actor=official, suppliers=[supplier_user.supplier_membership.supplier]
     )
-    services.tender_publish(tender=tender, actor=official)
+    sealing.publish(tender=tender, actor=official)
     assert recipients() == {supplier_user.email}
     mail = Outbox.objects.get(event="tender.published")
     assert "restricted" in mail.subject.lower()
@@ -85,7 +86,7 @@ def test_a_restricted_tender_notifies_only_invited_suppliers(official, entity, s
 def test_a_restricted_tender_needs_an_invitation_before_publication(official):
     tender = services.tender_create(actor=official, data=tender_data(method="restricted"))
     with pytest.raises(services.TenderValidationError) as exc:
-        services.tender_publish(tender=tender, actor=official)
+        sealing.publish(tender=tender, actor=official)
     assert "invitations" in exc.value.errors
 
 
@@ -94,7 +95,7 @@ def test_the_notice_of_a_restricted_tender_says_so(client, official, supplier_us
     services.tender_invitations_set(
         tender=tender, actor=official, suppliers=[supplier_user.supplier_membership.supplier]
     )
-    services.tender_publish(tender=tender, actor=official)
+    sealing.publish(tender=tender, actor=official)
     html = client.get(reverse("tenders:detail", args=[tender.pk])).content.decode()
     assert "Restricted tender" in html
     assert "Only suppliers invited by the procuring entity may bid." in html
@@ -119,7 +120,7 @@ def test_suppliers_invited_after_publication_are_told(official, supplier_user, o
     services.tender_invitations_set(
         tender=tender, actor=official, suppliers=[supplier_user.supplier_membership.supplier]
     )
-    services.tender_publish(tender=tender, actor=official)
+    sealing.publish(tender=tender, actor=official)
     Outbox.objects.all().delete()
     services.tender_invitations_set(
         tender=tender,

@@ -1,6 +1,7 @@
 """Public pages and the officials' workspace: home, detail, feed, API, sanitised descriptions, demo data."""
 
 import io
+import json
 
 import pytest
 from django.core.management import call_command
@@ -8,6 +9,7 @@ from django.urls import reverse
 
 from tenders import services
 from tenders.models import Tender
+from tests import sealing
 from tests.tenders.conftest import login, tender_data
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +28,7 @@ def test_the_description_is_sanitised(client, official):
     assert "onclick" not in tender.description
     assert "<style" not in tender.description
     assert "<strong>필수</strong>" in tender.description
-    services.tender_publish(tender=tender, actor=official)
+    sealing.publish(tender=tender, actor=official)
     html = client.get(reverse("tenders:detail", args=[tender.pk])).content.decode()
     assert "<strong>필수</strong>" in html
     assert 'alert("x")' not in html
@@ -117,9 +119,14 @@ def test_drafting_through_the_pages(client, official):
     assert response.status_code == 302
     tender = Tender.objects.get(title="웹에서 작성한 공고")
     assert tender.entity == official.official.entity
-    response = client.post(reverse("tenders:publish", args=[tender.pk]))
+    page = client.get(reverse("tenders:publish", args=[tender.pk])).content.decode()
+    assert 'id="tender-ceremony"' in page  # the browser makes the key from what this page gives it
+    tender.refresh_from_db()
+    material, _private = sealing.tender_seal_material(tender)  # what the page's script does
+    client.post(reverse("tenders:publish", args=[tender.pk]), {"sealing": json.dumps(sealing.sealing_json(material))})
     tender.refresh_from_db()
     assert tender.status == Tender.Status.PUBLISHED
+    assert bytes(tender.public_key) == material.public_key
 
 
 def test_retender_through_the_page_opens_the_new_draft(client, official, published):

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from tenders import services
 from tenders.models import Tender
+from tests import sealing
 from tests.tenders.conftest import login, tender_data
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +56,7 @@ def test_a_drafts_documents_are_private(client, supplier_user, draft_with_docume
 
 
 def test_documents_are_public_once_published(client, official, draft_with_document):
-    services.tender_publish(tender=draft_with_document, actor=official)
+    sealing.publish(tender=draft_with_document, actor=official)
     document = draft_with_document.documents.get()
     response = client.get(reverse("tenders:document", args=[draft_with_document.pk, document.pk]))
     assert response.status_code == 200
@@ -156,6 +157,7 @@ def test_admin_changes_to_entities_are_audited(client, platform_admin):
             "name_en": "Seoul Metropolitan Government",
             "kind": "local",
             "is_active": "on",
+            "default_custodian_threshold": "2",
             "officials-TOTAL_FORMS": "0",
             "officials-INITIAL_FORMS": "0",
         },

@@ -11,6 +11,7 @@ from tenders import services
 from tenders.filters import TenderFilter
 from tenders.models import Tender
 from tenders.selectors import tenders_public, tenders_search
+from tests import sealing
 from tests.tenders.conftest import future, tender_data
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def publish(official, **overrides):
     tender = services.tender_create(actor=official, data=tender_data(**overrides))
-    return services.tender_publish(tender=tender, actor=official)
+    return sealing.publish(tender=tender, actor=official)
 
 
 def titles(qs):

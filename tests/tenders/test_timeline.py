@@ -1,5 +1,6 @@
 """Timeline rules: the form and the service give the same answer, next to the same field."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -9,6 +10,7 @@ from django.utils import timezone
 from tenders import services
 from tenders.forms import TenderForm
 from tenders.timeline import timeline_errors
+from tests import sealing
 from tests.tenders.conftest import future, login, tender_data
 
 pytestmark = pytest.mark.django_db
@@ -119,17 +121,22 @@ def test_the_page_shows_the_error_next_to_the_field(client, official):
 def test_the_service_refuses_a_timeline_that_expired_while_the_draft_waited(official, draft, time_machine):
     time_machine.move_to(timezone.now() + timedelta(days=6))
     with pytest.raises(services.TenderValidationError) as exc:
-        services.tender_publish(tender=draft, actor=official)
+        sealing.publish(tender=draft, actor=official)
     assert set(exc.value.errors) == {"clarification_deadline", "submission_deadline"}
     draft.refresh_from_db()
     assert draft.status == "draft"
-    assert draft.reference is None
+    assert draft.published_at is None
+    assert draft.public_key is None  # the ceremony's material was not stored either
 
 
 def test_publishing_an_invalid_draft_shows_the_errors_on_the_draft_form(client, official, draft, time_machine):
     time_machine.move_to(timezone.now() + timedelta(days=6))
     login(client, official)
-    response = client.post(reverse("tenders:publish", args=[draft.pk]))
+    draft = services.tender_reference_assign(tender=draft)
+    material, _private = sealing.tender_seal_material(draft)
+    response = client.post(
+        reverse("tenders:publish", args=[draft.pk]), {"sealing": json.dumps(sealing.sealing_json(material))}
+    )
     assert response.status_code == 422
     html = response.content.decode()
     assert 'id="id_submission_deadline_error"' in html

@@ -1,0 +1,55 @@
+"""The kernel's own dashboard panels: system health for administrators, the audit log for auditors."""
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from . import health
+from .dashboards import Panel
+from .models import Outbox
+from .permissions import is_auditor, is_platform_admin
+
+
+def system_health() -> list[tuple[str, str, bool]]:
+    database = health._database()
+    broker = health._redis()
+    worker = broker and health._worker()
+    waiting = Outbox.objects.filter(status=Outbox.Status.PENDING).count()
+    failed = Outbox.objects.filter(status=Outbox.Status.FAILED).count()
+
+    def state(ok: bool) -> str:
+        return _("Up") if ok else _("Down")
+
+    return [
+        (_("Database"), state(database), database),
+        (_("Redis (queue and cache)"), state(broker), broker),
+        (_("Background worker"), state(worker), worker),
+        (_("Notifications waiting to be sent"), str(waiting), waiting < 100),
+        (_("Notifications that failed"), str(failed), failed == 0),
+    ]
+
+
+def panels(user) -> list[Panel]:
+    if is_platform_admin(user):
+        return [
+            Panel(
+                key="health",
+                order=61,
+                title=gettext_lazy("System health"),
+                facts=system_health(),
+                more_url=reverse("admin:index"),
+                more_label=gettext_lazy("Manage users and entities"),
+            )
+        ]
+    if is_auditor(user):
+        return [
+            Panel(
+                key="audit_log",
+                order=51,
+                title=gettext_lazy("Audit log"),
+                facts=[(_("Every change in the portal, hash-chained"), _("Open"), True)],
+                more_url=reverse("audit_log"),
+                more_label=gettext_lazy("Open the record of every change"),
+            )
+        ]
+    return []

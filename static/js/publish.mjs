@@ -1,0 +1,60 @@
+// The publication's key ceremony, in the publishing official's browser: a fresh X25519 key pair for
+// the tender, its private key split k-of-n (Shamir, shamir-secret-sharing), each share sealed to one
+// custodian, the reserve prices drawn and sealed to the tender key; only public material is posted,
+// and the private key is wiped from memory.
+import { split } from "../vendor/crypto/shamir.mjs";
+import { reserveDraw } from "./reserve_draw.mjs";
+import { b64, fromB64, keypair, ready, seal, sha256Hex, utf8, wipe } from "./sealing.mjs";
+
+const form = document.getElementById("publish-form");
+const ceremony = JSON.parse(document.getElementById("tender-ceremony").textContent);
+const field = document.getElementById("id_sealing");
+const error = document.getElementById("publish-error");
+
+async function material() {
+  await ready();
+  const pair = keypair();
+  try {
+    const shares = await split(pair.privateKey, ceremony.custodians.length, ceremony.threshold);
+    const sealedShares = ceremony.custodians.map((custodian, i) => {
+      const sealed = seal(shares[i], fromB64(custodian.public_key));
+      wipe(shares[i]);
+      return { custodian: custodian.id, sealed_share: b64(sealed) };
+    });
+    let reservePrices = null;
+    if (ceremony.reserve) {
+      const r = ceremony.reserve;
+      // Keys in sorted order, as the reference client writes the document.
+      const document_ = {
+        amendment: r.amendment,
+        base_price: r.base_price,
+        range_pct: r.range_pct,
+        schema: r.schema,
+        tender: r.tender,
+        values: reserveDraw(r.base_price, r.range_pct, r.count),
+      };
+      const ciphertext = seal(utf8(JSON.stringify(document_)), pair.publicKey);
+      reservePrices = { ciphertext: b64(ciphertext), commitment: await sha256Hex(ciphertext) };
+    }
+    return { public_key: b64(pair.publicKey), shares: sealedShares, reserve_prices: reservePrices };
+  } finally {
+    wipe(pair.privateKey);
+  }
+}
+
+form.addEventListener(
+  "submit",
+  async (event) => {
+    if (field.value) return; // made already: let the page's confirm-and-submit-once run
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    try {
+      field.value = JSON.stringify(await material());
+    } catch {
+      error.hidden = false;
+      return;
+    }
+    form.requestSubmit();
+  },
+  { capture: true },
+);

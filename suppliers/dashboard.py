@@ -1,0 +1,72 @@
+"""Dashboard panels from suppliers: the vetting queue for administrators; for a supplier user, where
+the company stands when it cannot bid yet."""
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from procurement.dashboards import Item, Panel
+from procurement.permissions import is_platform_admin, is_supplier_user
+
+from . import selectors
+from .models import Supplier
+
+LIMIT = 8
+
+
+def admin_panels(user) -> list[Panel]:
+    waiting = selectors.vetting_queue().filter(status=Supplier.Status.PENDING)
+    return [
+        Panel(
+            key="vetting",
+            order=60,
+            title=gettext_lazy("Vetting queue"),
+            items=[
+                Item(
+                    s.name,
+                    reverse("suppliers:vetting_detail", args=[s.pk]),
+                    detail=s.registration_number,
+                    action=_("Review the registration"),
+                )
+                for s in waiting[:LIMIT]
+            ],
+            empty=gettext_lazy("No company is waiting for vetting."),
+            more_url=reverse("suppliers:vetting_queue"),
+            more_label=gettext_lazy("The whole vetting queue"),
+        )
+    ]
+
+
+def supplier_panels(user) -> list[Panel]:
+    supplier = selectors.supplier_for_user(user)
+    if supplier is None:
+        return [
+            Panel(
+                key="company",
+                order=19,
+                title=gettext_lazy("Your company"),
+                items=[Item(_("Register your company"), reverse("suppliers:register"), action=_("Start here"))],
+            )
+        ]
+    eligibility = selectors.supplier_eligibility(supplier=supplier)
+    if eligibility.eligible:
+        return []
+    return [
+        Panel(
+            key="company",
+            order=19,
+            title=gettext_lazy("Your company cannot bid yet"),
+            items=[
+                Item(str(reason), reverse("suppliers:company"), action=_("See your company's record"))
+                for reason in eligibility.reasons
+            ],
+        )
+    ]
+
+
+def panels(user) -> list[Panel]:
+    if is_platform_admin(user):
+        return admin_panels(user)
+    if is_supplier_user(user):
+        return supplier_panels(user)
+    return []

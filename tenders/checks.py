@@ -1,0 +1,43 @@
+"""Startup checks: every method a tender can choose has a complete policy."""
+
+from django.conf import settings
+from django.core.checks import Error, register
+
+from .models import Tender
+from .policies import EVALUATION_POLICIES, METHOD_POLICIES
+
+
+@register()
+def procedures_have_policies(app_configs=None, **kwargs) -> list[Error]:
+    errors = []
+    evaluation_methods = {str(m) for m in Tender.EvaluationMethod} | set(settings.EVALUATION_DEFAULTS)
+    for method in sorted(evaluation_methods):
+        policy = EVALUATION_POLICIES.get(method)
+        if policy is None:
+            errors.append(
+                Error(
+                    f"Evaluation method {method!r} has no procedure policy.",
+                    hint="Add a policy class to tenders/policies.py.",
+                    id="tenders.E001",
+                )
+            )
+            continue
+        for role in policy.ATTACHABLE:
+            if getattr(policy, role) is None:
+                errors.append(
+                    Error(
+                        f"The {method!r} procedure has no {role}.",
+                        hint="Its app attaches it with tenders.policies.attach() in AppConfig.ready().",
+                        id="tenders.E002",
+                    )
+                )
+    procurement_methods = {str(m) for m in Tender.Method} | set(settings.MIN_TENDER_PERIOD_DAYS)
+    for method in sorted(procurement_methods - set(METHOD_POLICIES)):
+        errors.append(
+            Error(
+                f"Procurement method {method!r} has no policy.",
+                hint="Add a MethodPolicy class to tenders/policies.py.",
+                id="tenders.E003",
+            )
+        )
+    return errors

@@ -1,0 +1,127 @@
+"""Every page type on a phone (375 px) and a desktop (1280 px), in Korean and English, over the demo:
+no horizontal scroll of the page at 375 px, and axe-core finds nothing serious or critical.
+
+The pages are visited as the person who uses them (public, supplier, official, evaluator, auditor,
+administrator), with the demo data that `make run` loads.
+"""
+
+import io
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.core.management import call_command
+from django.test import Client
+
+from bidding.models import Bid, OpeningRecord
+from contracts.models import Award, CommitteeMember, Contract
+from procurement.models import User
+from suppliers.models import Supplier
+from tenders.models import Tender
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 375, "height": 812}
+DESKTOP = {"width": 1280, "height": 900}
+BLOCKING = {"serious", "critical"}
+
+
+def page_types() -> list[tuple[str | None, str]]:
+    """(who, address) for one page of every type, picked from the demo data."""
+    published = Tender.objects.filter(status=Tender.Status.PUBLISHED).order_by("pk").first()
+    amended = Tender.objects.filter(versions__amendment_number__gte=1).distinct().first() or published
+    opened = OpeningRecord.objects.order_by("pk").first().tender
+    award = Award.objects.filter(status__in=Award.PUBLIC_STATUSES).order_by("pk").first()
+    contract = Contract.objects.filter(status__in=Contract.PUBLIC_STATUSES).order_by("pk").first()
+    supplier = Supplier.objects.filter(status=Supplier.Status.APPROVED).order_by("pk").first()
+    pending = Supplier.objects.filter(status=Supplier.Status.PENDING).order_by("pk").first()
+    supplier1 = User.objects.get(email="supplier1@example.com")
+    bid = Bid.objects.filter(supplier__members__user=supplier1).order_by("pk").first()
+    evaluating = Tender.objects.filter(status=Tender.Status.OPENED).order_by("pk").first() or opened
+    seat = CommitteeMember.objects.select_related("user").order_by("pk").first()
+    pages = [
+        (None, "/"),
+        (None, "/tenders/"),
+        (None, published.get_absolute_url()),
+        (None, f"/tenders/{amended.pk}/versions/"),
+        (None, f"/bids/tender/{opened.pk}/opening/"),
+        (None, "/awards/"),
+        (None, award.get_absolute_url()),
+        (None, contract.get_absolute_url()),
+        (None, "/suppliers/directory/"),
+        (None, supplier.get_absolute_url()),
+        (None, "/suppliers/sanctions/"),
+        (None, "/bids/verify/"),
+        (None, "/accounts/login/"),
+        (None, "/accounts/signup/"),
+        (None, "/no-such-page/"),
+        ("supplier1@example.com", "/dashboard/"),
+        ("supplier1@example.com", "/bids/"),
+        ("supplier1@example.com", f"/bids/{bid.pk}/"),
+        ("supplier1@example.com", "/tenders/alerts/"),
+        ("supplier1@example.com", "/suppliers/company/"),
+        ("supplier1@example.com", "/contracts/"),
+        ("supplier1@example.com", "/notifications/"),
+        ("official@example.com", "/dashboard/"),
+        ("official@example.com", "/tenders/workspace/"),
+        ("official@example.com", "/tenders/new/"),
+        ("official@example.com", f"/tenders/{published.pk}/amend/"),
+        ("official@example.com", "/evaluations/"),
+        ("official@example.com", f"/evaluations/{evaluating.pk}/"),
+        ("official@example.com", contract.get_absolute_url()),
+        ("auditor@example.com", "/dashboard/"),
+        ("auditor@example.com", "/reports/"),
+        ("auditor@example.com", f"/reports/tenders/{opened.pk}/award-report/"),
+        ("admin@example.com", "/dashboard/"),
+        ("admin@example.com", "/suppliers/vetting/"),
+        ("admin@example.com", f"/suppliers/vetting/{pending.pk}/"),
+    ]
+    if seat is not None:
+        pages.append((seat.user.email, "/dashboard/"))
+        pages.append((seat.user.email, "/evaluations/"))
+    return pages
+
+
+def _session_cookie(live_server, email: str) -> dict:
+    client = Client()
+    client.force_login(User.objects.get(email=email))
+    return {"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}
+
+
+@pytest.mark.parametrize("language", ["ko", "en"])
+def test_every_page_type_fits_a_phone_and_has_no_serious_accessibility_findings(
+    browser, live_server, settings, language
+):
+    settings.MFA_DEMO_RELAX = True  # the demo's officials, auditor and admin without an authenticator
+    call_command("load_demo", stdout=io.StringIO())
+    axe = Axe()
+    overflowing, findings, errors = {}, {}, {}
+
+    for who, url in page_types():
+        context = browser.new_context(base_url=live_server.url, viewport=PHONE, timezone_id="Asia/Seoul")
+        cookies = [{"name": "django_language", "value": language, "url": live_server.url}]
+        if who:
+            cookies.append(_session_cookie(live_server, who))
+        context.add_cookies(cookies)
+        page = context.new_page()
+        key = f"{who or 'public'} {url}"
+        response = page.goto(url)
+        if response.status >= 500 or (response.status == 404 and url != "/no-such-page/"):
+            errors[key] = response.status
+        if not page.evaluate("document.documentElement.scrollWidth <= innerWidth"):
+            overflowing[key] = page.evaluate("document.documentElement.scrollWidth")
+        for width, viewport in (("375", PHONE), ("1280", DESKTOP)):
+            page.set_viewport_size(viewport)
+            serious = [
+                (v["id"], [n["target"] for n in v["nodes"]][:3])
+                for v in axe.run(page).response["violations"]
+                if v.get("impact") in BLOCKING
+            ]
+            if serious:
+                findings[f"{key} @{width}"] = serious
+        context.close()
+
+    assert {"errors": errors, "wider than the phone": overflowing, "axe": findings} == {
+        "errors": {},
+        "wider than the phone": {},
+        "axe": {},
+    }
