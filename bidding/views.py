@@ -270,6 +270,7 @@ def opening(request, tender_id: int):
         "can_open": record is None and selectors.open_now_offered(user=request.user, tender=tender),
         "progress": selectors.opening_progress(tender.pk) if record is None else None,
         "poll": record is None and _opening_is_near(tender),
+        "quorum": selectors.key_share_progress(tender) if record is None and closing is not None else None,
     }
     if record is not None:
         bids = selectors.opened_bids_ordered(record)
