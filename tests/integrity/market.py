@@ -9,6 +9,7 @@ import uuid
 from datetime import timedelta
 from decimal import Decimal
 
+from django.db import transaction
 from django.utils import timezone
 
 from bidding.models import Bid, BidVersion, OpenedBid, OpeningRecord
@@ -19,8 +20,9 @@ from tests.factories import ProcuringEntityFactory, SupplierFactory, TenderFacto
 
 def audited_save(tender) -> None:
     """Save a tender's changed dates or status with the audit entry the database insists on."""
-    tender.save()
-    audit_record(actor=None, action="test.tender_changed", obj=tender)
+    with transaction.atomic():  # the trigger checks at commit: both in one transaction
+        tender.save()
+        audit_record(actor=None, action="test.tender_changed", obj=tender)
 
 
 class Market:
