@@ -18,6 +18,7 @@ from tests.bidding.helpers import bidder, close_and_open, published_tender, subm
 from tests.conftest import enrol_totp
 from tests.e2e.conftest import log_in_with_totp
 from tests.factories import PASSWORD, OfficialFactory, TenderFactory, UserFactory
+from tests.integrity.market import audited_save
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -31,7 +32,7 @@ def test_draft_warning_auditor_review_and_public_flag_after_the_award(page, brow
     # The official opens her draft, whose bids are due in three days: the warning says why.
     draft = TenderFactory(entity=official.official.entity, created_by=official, title="급식 식자재 구매")
     draft.submission_deadline = timezone.now() + timedelta(days=3)
-    draft.save()
+    audited_save(draft)
     log_in_with_totp(page, official.email, PASSWORD, official_secret)
     page.goto(draft.get_absolute_url())
     warning = page.get_by_role("status").filter(has_text="Integrity warnings before publication")

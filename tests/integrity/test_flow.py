@@ -17,8 +17,10 @@ from integrity import services
 from integrity.models import BidOrigin, Flag, TenderCheck
 from integrity.tasks import integrity_nightly, integrity_sweep
 from procurement.models import AuditEntry
-from tests.bidding.helpers import bidder, close_and_open, published_tender, submit
+from tests.bidding.helpers import bidder, close_and_open, published_tender, sealed_form_data, submit
 from tests.factories import TenderFactory
+from tests.integrity.market import audited_save
+from tests.sealing import api_body
 
 pytestmark = pytest.mark.django_db
 
@@ -31,13 +33,8 @@ def client_for(user=None, **headers) -> Client:
 
 
 def _bid_through_page(tender, user, price, ip):
-    data = {
-        "idempotency_key": str(uuid.uuid4()),
-        "price": price,
-        "lines": "",
-        "no_conflict_of_interest": "on",
-        "no_collusion": "on",
-    }
+    """What the bid page posts once the browser has sealed the bid, from the address `ip`."""
+    data = sealed_form_data(tender, user, price=price.replace(",", ""))
     response = client_for(user, REMOTE_ADDR=ip).post(reverse("bidding:submit", args=[tender.pk]), data)
     assert response.status_code == 302
 
@@ -76,8 +73,7 @@ def test_a_bid_through_the_api_records_its_origin_as_hashes_only(official, setti
     user = bidder()
     response = client_for(user, REMOTE_ADDR="192.0.2.55").post(
         "/api/v1/bids/",
-        {"tender": tender.pk, "price": "95000000", "declarations": {"no_conflict_of_interest": True,
-                                                                   "no_collusion": True}},
+        api_body(tender, user.supplier_membership.supplier),
         content_type="application/json",
         HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()),
         HTTP_X_CLIENT_FINGERPRINT="fp-123",
@@ -121,7 +117,7 @@ def test_the_public_sees_a_tenders_flags_only_after_the_award(identical_tender, 
 def test_a_draft_with_a_three_day_period_warns_its_official_only(official, outsider, auditor):
     draft = TenderFactory(entity=official.official.entity, created_by=official)
     draft.submission_deadline = timezone.now() + timedelta(days=3)
-    draft.save()
+    audited_save(draft)
     for url in (draft.get_absolute_url(), reverse("tenders:edit", args=[draft.pk])):
         page = client_for(official).get(url).content.decode()
         assert "Integrity warnings before publication" in page

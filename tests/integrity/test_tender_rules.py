@@ -13,6 +13,7 @@ from integrity.models import BidOrigin, Flag
 from tenders.models import Clarification, TenderVersion
 
 from .conftest import flags_on, run
+from .market import audited_save
 
 # --- short submission period (open goods: 7 legal days × 1.2 = 8.4 days) ---------------------------
 
@@ -42,7 +43,7 @@ def test_a_period_above_the_threshold_is_not_flagged(db):
 def test_a_published_tender_with_a_three_day_period_is_flagged_below_the_legal_minimum(market):
     tender = market.tender()
     tender.submission_deadline = tender.published_at + timedelta(days=3)
-    tender.save()
+    audited_save(tender)
     fair = market.tender()  # the factory's 10 days
     run("short_period")
     [flag] = flags_on("short_period", tender)
@@ -308,10 +309,10 @@ def test_retender_won_by_a_bidder_of_the_cancelled_original(market, gap_days, fl
     original = market.opened([(a, 90_000_000), (b, 95_000_000)])
     original.status = "cancelled"
     original.status_changed_at = timezone.now() - timedelta(days=200)
-    original.save()
+    audited_save(original)
     retender = market.tender(retendered_from=original)
     retender.published_at = original.status_changed_at + timedelta(days=gap_days)
-    retender.save()
+    audited_save(retender)
     market.won([(b, 96_000_000)], b, tender=retender)
     run("retender_same_winner")
     flags = flags_on("retender_same_winner", retender)
@@ -325,7 +326,7 @@ def test_a_retender_won_by_a_newcomer_is_not_flagged(market):
     a, b, newcomer = market.suppliers(3)
     original = market.opened([(a, 90_000_000), (b, 95_000_000)])
     original.status = "cancelled"
-    original.save()
+    audited_save(original)
     retender = market.tender(retendered_from=original)
     market.won([(newcomer, 96_000_000), (b, 97_000_000)], newcomer, tender=retender)
     assert run("retender_same_winner") == []
