@@ -17,13 +17,13 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from integrity.services import bid_origin_record
-from procurement.errors import DomainError
 from procurement.parsers import json_loads_bounded
 from procurement.permissions import require
 from procurement.sealing import SHARE_BYTES, b64decode, b64encode
 from procurement.web import refusal
 from suppliers.selectors import supplier_for_user
 from tenders.models import Tender
+from tenders.policies import evaluation_policy
 from tenders.selectors import tender_get_visible
 
 from . import charts, receipts, selectors, services
@@ -92,7 +92,7 @@ def _bid_form(request, tender_id: int, upload_handler: SealedUploadHandler):
         elif not sealed_form.is_valid():
             problem = _("The sealed bid was incomplete; nothing was submitted. Try again.")
         else:
-            try:
+            with refusal(request) as refused:
                 result = services.bid_submit(
                     tender=tender,
                     supplier=eligibility.supplier,
@@ -100,16 +100,15 @@ def _bid_form(request, tender_id: int, upload_handler: SealedUploadHandler):
                     sealed=sealed_form.sealed_submission(),
                     idempotency_key=sealed_form.cleaned_data["idempotency_key"],
                 )
-            except DomainError as exc:
-                problem = str(exc.message)
-            else:
+            if not refused:
                 bid_origin_record(request=request, version=result.version)
                 if result.created:
                     messages.success(request, _("Your sealed bid was received. Keep the receipt."))
                 else:
                     messages.info(request, _("This bid had already been received; here is its receipt."))
                 return redirect("bidding:receipt", result.version.pk)
-        messages.error(request, problem)
+        if problem:
+            messages.error(request, problem)
     return render(
         request,
         "bidding/bid_form.html",
@@ -136,7 +135,7 @@ def bid_page_sealing(*, tender: Tender, supplier, form: BidForm) -> dict:
         "max_lines": MAX_LINES,
         "reserve_count": form.reserve_count,
         "picks_required": form.picks_required,
-        "needs_documents": tender.evaluation_method == Tender.EvaluationMethod.BEST_VALUE,
+        "needs_documents": evaluation_policy(tender.evaluation_method).needs_technical_proposal,
         "max_documents": MAX_DOCUMENTS,
         "max_bytes": settings.UPLOAD_MAX_BYTES,
         "messages": {
@@ -271,6 +270,7 @@ def opening(request, tender_id: int):
         "can_open": record is None and selectors.open_now_offered(user=request.user, tender=tender),
         "progress": selectors.opening_progress(tender.pk) if record is None else None,
         "poll": record is None and _opening_is_near(tender),
+        "quorum": selectors.key_share_progress(tender) if record is None and closing is not None else None,
     }
     if record is not None:
         bids = selectors.opened_bids_ordered(record)
@@ -385,11 +385,9 @@ def key_share(request, tender_id: int):
         except ValueError:
             messages.error(request, _("The key share could not be read; nothing was released. Try again."))
         else:
-            try:
+            with refusal(request) as refused:
                 release = services.key_share_submit(tender_id=tender.pk, actor=request.user, share=share)
-            except DomainError as exc:
-                messages.error(request, str(exc))
-            else:
+            if not refused:
                 if release.ok is False:
                     messages.warning(request, _("Your share was received but does not fit the tender's key."))
                 else:

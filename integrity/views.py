@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -49,6 +50,13 @@ def dashboard(request):
             "total": page.paginator.count,
         },
     )
+
+
+@login_required
+def tender_flags(request, pk: int):
+    """The dashboard filtered to one tender (a path, so a tender's page links to it like any other)."""
+    require(request.user, "integrity.view_flags")
+    return redirect(f"{reverse('integrity:dashboard')}?tender={pk}")
 
 
 @login_required

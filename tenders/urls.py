@@ -9,6 +9,7 @@ urlpatterns = [
     path("feed/", feeds.LatestTendersFeed(), name="feed"),
     path("workspace/", views.workspace, name="workspace"),
     path("alerts/", views.alerts, name="alerts"),
+    path("custodian/", views.custodian_enrol, name="custodian"),
     path("new/", views.tender_create, name="create"),
     path("<int:pk>/", views.tender_detail, name="detail"),
     path("<int:pk>/versions/", views.tender_versions, name="versions"),

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from procurement.permissions import require
+from procurement.sealing import KEY_BYTES, b64decode
 from procurement.web import refusal, run_action
 from suppliers.selectors import supplier_for_user
 
@@ -513,3 +514,22 @@ def alerts(request):
         )
         % {"company": supplier.name},
     )
+
+
+@login_required
+def custodian_enrol(request):
+    """Enrol as a key custodian: the key pair is made and passphrase-encrypted in this browser
+    (static/js/custodian.mjs); only the public key and the encrypted private key are posted."""
+    current = selectors.custodian_of(request.user)
+    if request.method == "POST":
+        with refusal(request) as refused:
+            try:
+                public_key = b64decode(request.POST.get("public_key", ""), size=KEY_BYTES)
+                blob = json.loads(request.POST.get("sealed_private_key") or "null")
+            except ValueError:
+                public_key, blob = b"", None
+            services.custodian_enrol(user=request.user, public_key=public_key, sealed_private_key=blob or {})
+        if not refused:
+            messages.success(request, _("You are enrolled as a key custodian. Keep your passphrase safe."))
+            return redirect("tenders:custodian")
+    return render(request, "tenders/custodian.html", {"current": current})

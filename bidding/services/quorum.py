@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from procurement.audit import audit_record
-from procurement.errors import DomainError
+from procurement.errors import Conflict, Forbidden, Invalid
 from procurement.notifications import notify
 from procurement.roles import Role
 from procurement.sealing import SHARE_BYTES
@@ -46,24 +46,24 @@ def custodians_notify_share_due(tender: Tender) -> None:
 def key_share_submit(*, tender_id: int, actor, share: bytes) -> KeyShareRelease:
     """Store a custodian's released share of the tender key; queue the opening once k are good."""
     if len(share) != SHARE_BYTES:
-        raise DomainError(_("A key share is %(n)s bytes.") % {"n": SHARE_BYTES}, field="share")
+        raise Invalid(_("A key share is %(n)s bytes.") % {"n": SHARE_BYTES}, field="share")
     with transaction.atomic():
         # FOR UPDATE: one release at a time per tender, and never beside the opening itself.
         tender = tender_for_update(tender_id)
         named = tender.custodians.filter(custodian__user=actor).first() if actor.is_authenticated else None
         if named is None:
-            raise DomainError(_("You are not a key custodian of this tender."), code="not_custodian")
+            raise Forbidden(_("You are not a key custodian of this tender."), code="not_custodian")
         if not deadline_passed(tender.pk):
             raise TooEarly(_("Key shares are released only after the submission deadline."))
         if tender.status not in (Tender.Status.PUBLISHED, Tender.Status.CLOSED):
-            raise DomainError(_("This tender's bids are no longer waiting to be opened."), code="not_closed")
+            raise Conflict(_("This tender's bids are no longer waiting to be opened."), code="not_closed")
         if OpeningRecord.objects.filter(tender=tender).exists():
-            raise DomainError(_("The bids of this tender have been opened already."), code="opened")
+            raise Conflict(_("The bids of this tender have been opened already."), code="opened")
         existing = KeyShareRelease.objects.filter(tender_custodian=named).first()
         if existing is not None:
             if bytes(existing.share) == share:
                 return existing
-            raise DomainError(_("You have released your share of this tender's key already."), code="released")
+            raise Conflict(_("You have released your share of this tender's key already."), code="released")
         release = KeyShareRelease.objects.create(tender_custodian=named, tender=tender, share=share, released_by=actor)
         secret = shares_verify(tender)
         release.refresh_from_db(fields=["ok"])

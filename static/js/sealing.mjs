@@ -31,8 +31,9 @@ export async function sha256Hex(bytes) {
 // The custodian's private key encrypted under a key derived from the passphrase (Argon2id).
 export function custodianKeyWrap(privateKey, passphrase) {
   const salt = sodium.randombytes_buf(sodium.crypto_pwhash_SALTBYTES);
-  const opslimit = sodium.crypto_pwhash_OPSLIMIT_MODERATE;
-  const memlimit = sodium.crypto_pwhash_MEMLIMIT_MODERATE;
+  // INTERACTIVE (2 passes, 64 MiB): MODERATE's 256 MiB does not fit every browser tab.
+  const opslimit = sodium.crypto_pwhash_OPSLIMIT_INTERACTIVE;
+  const memlimit = sodium.crypto_pwhash_MEMLIMIT_INTERACTIVE;
   const key = sodium.crypto_pwhash(
     sodium.crypto_secretbox_KEYBYTES, passphrase, salt, opslimit, memlimit, sodium.crypto_pwhash_ALG_ARGON2ID13,
   );

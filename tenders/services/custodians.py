@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from procurement.audit import audit_record
-from procurement.errors import DomainError
+from procurement.errors import Conflict, Forbidden, Invalid
 from procurement.roles import Role
 from procurement.sealing import KEY_BYTES, SEAL_OVERHEAD, SHARE_BYTES, b64decode, platform_public_key
 
@@ -41,9 +41,9 @@ def custodian_blob_clean(blob: dict) -> dict:
         ciphertext = b64decode(blob["ciphertext"], size=KEY_BYTES + 16)
         opslimit, memlimit = int(blob["opslimit"]), int(blob["memlimit"])
     except (KeyError, TypeError, ValueError):
-        raise DomainError(_("The encrypted key is incomplete or malformed."), field="sealed_private_key") from None
+        raise Invalid(_("The encrypted key is incomplete or malformed."), field="sealed_private_key") from None
     if opslimit < MIN_OPSLIMIT or not MIN_MEMLIMIT <= memlimit <= MAX_MEMLIMIT:
-        raise DomainError(_("The passphrase key derivation is too weak."), field="sealed_private_key")
+        raise Invalid(_("The passphrase key derivation is too weak."), field="sealed_private_key")
     del salt, nonce, ciphertext
     return {k: blob[k] for k in ("salt", "nonce", "ciphertext")} | {"opslimit": opslimit, "memlimit": memlimit}
 
@@ -52,14 +52,14 @@ def custodian_enrol(*, user, public_key: bytes, sealed_private_key: dict) -> Cus
     """Enrol (or re-enrol) a person as a custodian; an earlier key is retired, tenders keep it."""
     kind = KIND_OF_ROLE.get(user.role)
     if kind is None:
-        raise DomainError(_("Only officials and auditors can hold tender keys."), code="not_custodian")
+        raise Forbidden(_("Only officials and auditors can hold tender keys."), code="not_custodian")
     if len(public_key) != KEY_BYTES:
-        raise DomainError(_("The public key must be 32 bytes."), field="public_key")
+        raise Invalid(_("The public key must be 32 bytes."), field="public_key")
     blob = custodian_blob_clean(sealed_private_key)
     with transaction.atomic():
         Custodian.objects.select_for_update().filter(user=user, is_active=True).update(is_active=False)
         if Custodian.objects.filter(public_key=public_key).exists():
-            raise DomainError(_("This key is already enrolled: make a new one."), field="public_key")
+            raise Invalid(_("This key is already enrolled: make a new one."), field="public_key")
         custodian = Custodian.objects.create(kind=kind, user=user, public_key=public_key, sealed_private_key=blob)
         audit_record(
             actor=user,
@@ -113,7 +113,7 @@ def tender_custodians_set(*, tender: Tender, actor, custodian_ids: list[int], th
         tender = selectors.tender_for_update(tender.pk)
         require_entity_official(tender, actor)
         if tender.status != Tender.Status.DRAFT:
-            raise DomainError(_("Key custodians are chosen on the draft; they cannot change after publication."))
+            raise Conflict(_("Key custodians are chosen on the draft; they cannot change after publication."))
         custodians = list(Custodian.objects.filter(pk__in=set(custodian_ids)))
         errors = custodian_rules_errors(tender=tender, custodians=custodians, threshold=threshold)
         if errors:
@@ -173,31 +173,29 @@ def reserve_sealing_parse(raw) -> SealedReserve | None:
         ciphertext = b64decode(raw["ciphertext"])
         commitment = str(raw["commitment"]).lower()
     except (KeyError, TypeError, ValueError):
-        raise DomainError(_("The sealed reserve prices are malformed."), field="reserve_prices") from None
+        raise Invalid(_("The sealed reserve prices are malformed."), field="reserve_prices") from None
     if hashlib.sha256(ciphertext).hexdigest() != commitment:
-        raise DomainError(
-            _("The reserve prices' commitment is not the hash of their ciphertext."), field="reserve_prices"
-        )
+        raise Invalid(_("The reserve prices' commitment is not the hash of their ciphertext."), field="reserve_prices")
     return SealedReserve(ciphertext=ciphertext, commitment=commitment)
 
 
 def tender_sealing_parse(data: dict) -> TenderSealing:
     """{"public_key": b64, "shares": [{"custodian": id, "sealed_share": b64}], "reserve_prices": {…}|null}."""
     if not isinstance(data, dict):
-        raise DomainError(_("The sealing material is missing: publish from the publication page."), field="sealing")
+        raise Invalid(_("The sealing material is missing: publish from the publication page."), field="sealing")
     try:
         public_key = b64decode(data["public_key"], size=KEY_BYTES)
     except (KeyError, TypeError, ValueError):
-        raise DomainError(_("The tender's public key must be 32 bytes, base64."), field="sealing") from None
+        raise Invalid(_("The tender's public key must be 32 bytes, base64."), field="sealing") from None
     shares: dict[int, bytes] = {}
     try:
         for item in data.get("shares") or []:
             custodian_id = int(item["custodian"])
             if custodian_id in shares:
-                raise DomainError(_("Each custodian gets exactly one share."), field="sealing")
+                raise Invalid(_("Each custodian gets exactly one share."), field="sealing")
             shares[custodian_id] = b64decode(item["sealed_share"], size=SEALED_SHARE_BYTES)
     except (KeyError, TypeError, ValueError):
-        raise DomainError(_("A sealed key share is malformed."), field="sealing") from None
+        raise Invalid(_("A sealed key share is malformed."), field="sealing") from None
     return TenderSealing(
         public_key=public_key, shares=shares, reserve=reserve_sealing_parse(data.get("reserve_prices"))
     )
@@ -237,13 +235,13 @@ def tender_sealing_store(*, tender: Tender, sealing: TenderSealing, actor) -> No
     if errors:
         raise TenderValidationError(errors)
     if set(sealing.shares) != {tc.custodian_id for tc in named}:
-        raise DomainError(_("There must be one sealed share for each named custodian, and no other."), field="sealing")
+        raise Invalid(_("There must be one sealed share for each named custodian, and no other."), field="sealing")
     if uses_reserve_prices(tender) != (sealing.reserve is not None):
-        raise DomainError(
+        raise Invalid(
             _("Sealed reserve prices are required for this evaluation method, and only for it."), field="sealing"
         )
     if Tender.objects.filter(public_key=sealing.public_key).exclude(pk=tender.pk).exists():
-        raise DomainError(_("This public key is already in use: generate a new key pair."), field="sealing")
+        raise Invalid(_("This public key is already in use: generate a new key pair."), field="sealing")
     for tc in named:
         tc.sealed_share = sealing.shares[tc.custodian_id]
     TenderCustodian.objects.bulk_update(named, ["sealed_share"])

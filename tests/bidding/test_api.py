@@ -57,12 +57,13 @@ def test_sealed_documents_travel_base64_and_open_with_the_bid(client_for, tender
 
 
 @pytest.mark.parametrize("field", ["price", "lines", "declarations", "reserve_picks"])
-def test_plaintext_bid_fields_are_refused_with_a_clear_400(client_for, tender, supplier_user, field):
+def test_plaintext_bid_fields_are_refused_with_a_clear_422(client_for, tender, supplier_user, field):
     data = {**body(tender, supplier_user), field: "95000000"}
     response = client_for(supplier_user).post(
         "/api/v1/bids/", data, content_type="application/json", HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4())
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
+    assert response.json()["field"] == field
     assert "sealed" in json.dumps(response.json())
     assert not Bid.objects.exists()
 

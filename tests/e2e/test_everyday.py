@@ -17,10 +17,10 @@ from bidding import services as bidding_services
 from contracts import services as contract_services
 from procurement.roles import Role
 from tenders import services as tender_services
+from tests import sealing
 from tests.bidding.helpers import bidder, published_tender, set_times, submit
 from tests.contracts.test_contracts import final_award, terms
 from tests.factories import OfficialFactory, SanctionFactory, SupplierMemberFactory, UserFactory
-from tests.sealing import publish
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -124,7 +124,7 @@ def test_a_plain_text_description_keeps_its_line_breaks_and_no_markup_runs(page,
             "opening_at": timezone.now() + timedelta(days=10, hours=1),
         },
     )
-    tender = publish(tender=draft, actor=official)
+    tender = sealing.publish(tender=draft, actor=official)
     use_language(page, live_server, language)
     page.goto(tender.get_absolute_url())
 
@@ -241,7 +241,7 @@ def test_the_amendment_diff_shows_amounts_as_money(page, live_server, language):
             "opening_at": timezone.now() + timedelta(days=10, hours=1),
         },
     )
-    tender = publish(tender=draft, actor=official)
+    tender = sealing.publish(tender=draft, actor=official)
     tender_services.tender_amend(
         tender=tender, actor=official, reason="예산 증액", data={"estimated_value": Decimal("260000000")}
     )

@@ -13,6 +13,7 @@ from tenders.models import Tender
 from tests.conftest import enrol_totp
 from tests.e2e.conftest import log_in, log_in_with_totp
 from tests.factories import PASSWORD, OfficialFactory, SupplierMemberFactory
+from tests.sealing import custodian_make
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -29,6 +30,7 @@ def new_page(browser, live_server):
 def test_an_official_publishes_and_amends_a_tender_that_suppliers_and_the_public_follow(page, browser, live_server):
     official = OfficialFactory(user__email="olivia@agency.example", entity__name_en="Public Procurement Service")
     secret = enrol_totp(official.user)
+    official.entity.default_custodians.add(custodian_make())  # with the platform: 2 of 2
     sam = SupplierMemberFactory(
         user__email="sam@supplier.example", supplier__name_ko="한빛정보통신", supplier__name_en="Hanbit ICT"
     )
@@ -55,8 +57,9 @@ def test_an_official_publishes_and_amends_a_tender_that_suppliers_and_the_public
     page.get_by_role("button", name="Attach").click()
     expect(page.get_by_role("link", name="구매 규격서")).to_be_visible()
 
-    # … and publishes it.
-    page.get_by_role("button", name="Publish").click()
+    # … and publishes it: the tender key is made and split to the custodians in her browser.
+    page.get_by_role("link", name="Publish").click()
+    page.get_by_role("button", name="Make the key and publish").click()
     expect(page.get_by_text(re.compile(r"Published as \d{4}-\d{5}"))).to_be_visible()
     tender.refresh_from_db()
     assert tender.status == Tender.Status.PUBLISHED

@@ -15,6 +15,7 @@ from tenders import services as tender_services
 from tests.bidding.helpers import bidder, close_and_open, submit
 from tests.contracts.test_awards import after_standstill
 from tests.contracts.test_contracts import sign, terms
+from tests.sealing import publish
 from tests.tenders.conftest import tender_data
 
 from .validation import assert_valid_ocds
@@ -42,7 +43,7 @@ def live_site(live_server, settings):
 def test_every_step_of_a_tenders_life_is_a_release_and_the_record_is_what_the_pages_show(
     official, second_official, live_site
 ):
-    tender = tender_services.tender_publish(
+    tender = publish(
         tender=tender_services.tender_create(actor=official, data=tender_data(estimated_value=Decimal(100_000_000))),
         actor=official,
     )

@@ -174,14 +174,16 @@ def test_before_opening_nothing_about_bids_is_published(official):
     assert_valid_ocds(records)
 
 
-def test_the_extension_is_served_where_the_packages_say(official):
+def test_the_extension_is_served_where_the_packages_say(official, live_site):
     tender = TenderFactory(published=True, entity=official.official.entity, created_by=official)
-    [url] = get_json(release_url(tender))["extensions"]
-    metadata = Client().get(url.split("://", 1)[1].split("/", 1)[1].join(["/", ""]))
-    assert metadata.status_code == 200
-    assert metadata.json()["schemas"] == ["release-schema.json"]
-    schema = Client().get(url.replace("extension.json", "release-schema.json").split("/", 3)[3].join(["/", ""]))
-    assert "bids" in schema.json()["properties"]
+    extensions = get_json(release_url(tender))["extensions"]
+    assert f"{live_site.url}/api/v1/ocds/extensions/koneps/extension.json" in extensions
+    assert f"{live_site.url}/integrity/ocds-extension/extension.json" in extensions
+    metadata = get_json("/api/v1/ocds/extensions/koneps/extension.json")
+    assert metadata["schemas"] == ["release-schema.json"]
+    assert metadata["documentationUrl"]["en"] == f"{live_site.url}/opendata/"
+    schema = get_json("/api/v1/ocds/extensions/koneps/release-schema.json")
+    assert "bids" in schema["properties"]
     assert Client().get("/api/v1/ocds/extensions/koneps/other.json").status_code == 404
     assert Client().get("/api/v1/ocds/extensions/unknown/extension.json").status_code == 404
 

@@ -11,6 +11,7 @@ from django.test import Client
 
 from tests.bidding.helpers import published_tender, set_times, submit
 from tests.factories import OfficialFactory, SupplierFactory, TenderFactory
+from tests.sealing import api_body
 
 pytestmark = pytest.mark.django_db
 
@@ -39,20 +40,19 @@ def official_without_mfa(db):
     return OfficialFactory(user__email="nomfa@agency.example").user
 
 
-def bid_body(tender, **overrides) -> dict:
-    body = {
-        "tender": tender.pk,
-        "price": "95000000",
-        "declarations": {"no_conflict_of_interest": True, "no_collusion": True},
-    }
-    body.update(overrides)
-    return body
+def bid_body(tender, supplier=None, **overrides) -> dict:
+    """A bid sealed as the reference client seals it (for `supplier`, or a fresh company)."""
+    return {**api_body(tender, supplier or SupplierFactory()), **overrides}
 
 
 def post_bid(user, body, *, key: str | None = None):
     return client_for(user).post(
         "/api/v1/bids/", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY=key or str(uuid.uuid4())
     )
+
+
+def own(user):
+    return user.supplier_membership.supplier
 
 
 def assert_refused(response, status: int, code: str | None = None, field: str | None = None) -> dict:
@@ -99,7 +99,7 @@ def test_a_company_that_may_not_bid_is_forbidden_not_invalid(official, outsider)
     outsider.role = "supplier"
     outsider.save(update_fields=["role"])
     assert member.supplier.status == "pending"
-    assert_refused(post_bid(outsider, bid_body(tender)), 403, "not_eligible")
+    assert_refused(post_bid(outsider, bid_body(tender, member.supplier)), 403, "not_eligible")
 
 
 # --- 404 -----------------------------------------------------------------------------------------
@@ -124,9 +124,11 @@ def test_what_does_not_exist_or_is_not_public_is_not_found(url, official, suppli
     assert_refused(client_for(user).get(url.format(draft=draft.pk, pending=pending.pk)), 404, "not_found")
 
 
-def test_a_bid_for_a_tender_that_is_not_public_is_not_found(official, supplier_user):
+def test_a_bid_for_a_tender_that_is_not_public_is_not_found(official, supplier_user, tender):
     draft = TenderFactory(entity=official.official.entity, created_by=official)
-    assert_refused(post_bid(supplier_user, bid_body(draft)), 404, "not_found")
+    supplier = supplier_user.supplier_membership.supplier
+    body = {**bid_body(tender, supplier), "tender": draft.pk}
+    assert_refused(post_bid(supplier_user, body), 404, "not_found")
 
 
 def test_someone_elses_bid_is_not_found_not_forbidden(tender, supplier_user, other_supplier_user):
@@ -146,7 +148,7 @@ def tender(official):
 
 def test_a_late_bid_is_a_conflict(tender, supplier_user):
     set_times(tender, deadline=-1)
-    assert_refused(post_bid(supplier_user, bid_body(tender)), 409, "deadline_passed")
+    assert_refused(post_bid(supplier_user, bid_body(tender, own(supplier_user))), 409, "deadline_passed")
 
 
 def test_withdrawing_after_the_deadline_is_a_conflict(tender, supplier_user):
@@ -159,27 +161,23 @@ def test_withdrawing_after_the_deadline_is_a_conflict(tender, supplier_user):
 def test_bidding_again_after_withdrawing_is_a_conflict(tender, supplier_user):
     bid = submit(tender, supplier_user).bid
     assert client_for(supplier_user).post(f"/api/v1/bids/{bid.pk}/withdraw/").status_code == 200
-    assert_refused(post_bid(supplier_user, bid_body(tender)), 409, "withdrawn")
+    assert_refused(post_bid(supplier_user, bid_body(tender, own(supplier_user))), 409, "withdrawn")
 
 
 # --- 422 -----------------------------------------------------------------------------------------
 
 
-def test_a_bid_that_fails_a_rule_is_invalid_and_names_the_field(tender, supplier_user):
-    assert_refused(post_bid(supplier_user, bid_body(tender, price="-5")), 422, "invalid", field="price")
+def test_a_plaintext_price_is_invalid_and_names_the_field(tender, supplier_user):
+    body = bid_body(tender, own(supplier_user), price="95000000")
+    assert_refused(post_bid(supplier_user, body), 422, "invalid", field="price")
 
 
-def test_a_bid_missing_a_field_is_invalid_with_every_error(tender, supplier_user):
-    body = bid_body(tender)
-    del body["declarations"]
-    response = post_bid(supplier_user, body)
-    result = assert_refused(response, 422, "invalid", field="declarations")
-    assert "declarations" in result["errors"]
-
-
-def test_a_nested_input_error_names_its_path(tender, supplier_user):
-    response = post_bid(supplier_user, bid_body(tender, lines=[{"description": "x", "quantity": "1"}]))
-    assert_refused(response, 422, "invalid", field="lines.0.unit_price")
+def test_a_bid_missing_its_sealed_content_is_invalid_with_every_error(tender, supplier_user):
+    body = bid_body(tender, own(supplier_user))
+    del body["content"]
+    del body["plaintext_hash"]
+    result = assert_refused(post_bid(supplier_user, body), 422, "invalid", field="content")
+    assert set(result["errors"]) == {"content", "plaintext_hash"}
 
 
 @pytest.mark.parametrize(

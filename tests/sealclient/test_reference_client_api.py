@@ -8,19 +8,11 @@ import json
 import pytest
 from rest_framework.authtoken.models import Token
 
-from bidding.api import BidSubmitSerializer
 from bidding.models import BidVersion, OpenedBid
 from sealclient.cli import main as cli
 from tests.bidding.helpers import bidder, close_and_open, pdf_with, published_tender, submit
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    # Until the ciphertext-only bids API (branch issue-9-browser-sealing) is merged, the API seals on
-    # the server and there is nothing for the reference client to post to.
-    pytest.mark.skipif(
-        "content" not in BidSubmitSerializer().fields, reason="the bids API does not take sealed submissions yet"
-    ),
-]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_the_reference_client_seals_submits_verifies_and_proves_over_http(live_server, tmp_path, capsys):
