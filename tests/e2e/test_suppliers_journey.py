@@ -100,8 +100,8 @@ def test_a_new_supplier_registers_uploads_a_certificate_and_is_approved(page, br
     expect(page.get_by_test_id("company-status")).to_have_text("Approved")
     expect(page.get_by_text("The company may submit bids.")).to_be_visible()
     page.get_by_role("link", name=re.compile("^Notifications")).first.click()
-    # Rendered in the recipient's language (Korean by default), so the company's Korean name.
-    approval = page.get_by_role("link", name=re.compile("누리로보틱스 주식회사"))
+    # Rendered in the recipient's language: she signed up in English, which her account keeps.
+    approval = page.get_by_role("link", name=re.compile(re.escape("Nuri Robotics Co., Ltd.")))
     expect(approval).to_be_visible()
     assert Notification.objects.get(user__email=EMAIL, outbox__event="supplier.approve").link == "/suppliers/company/"
     approval.click()
