@@ -117,10 +117,11 @@ class TenderFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def sealing(self, create, extracted, **kwargs):
+        """`sealing__reserve_values=[…]` seals those reserve prices instead of a random draw."""
         if create and self.status != "draft":
             from tests.sealing import seal_published
 
-            self.test_private_key = seal_published(self)
+            self.test_private_key = seal_published(self, **kwargs)
 
 
 # --- suppliers -------------------------------------------------------------------------
