@@ -6,7 +6,6 @@ import uuid
 import pytest
 from django.urls import reverse
 
-from bidding.models import BidVersion
 from sealclient.rules import Problem, bid_open, content_problem
 from sealclient.sealing import CONTENT_SCHEMA, commitment, keypair, seal
 
@@ -23,30 +22,6 @@ def api_post(client, tender, **body):
         content_type="application/json",
         HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()),
     )
-
-
-def test_a_price_line_whose_product_overflows_is_refused_in_the_api(client_for, tender, supplier_user):
-    line = {"description": "Servers", "quantity": SIXTEEN_NINES, "unit_price": SIXTEEN_NINES}
-    response = api_post(client_for(supplier_user), tender, lines=[line])
-    assert response.status_code == 422
-    assert response.json()["field"] == "lines"
-    assert not BidVersion.objects.exists()
-
-
-def test_a_price_line_whose_product_overflows_is_refused_in_the_form(client_for, tender, supplier_user):
-    response = client_for(supplier_user).post(
-        reverse("bidding:submit", args=[tender.pk]),
-        {
-            "idempotency_key": str(uuid.uuid4()),
-            "price": "1",
-            "lines": f"Servers | {SIXTEEN_NINES} | {SIXTEEN_NINES}",
-            "no_conflict_of_interest": "on",
-            "no_collusion": "on",
-        },
-    )
-    assert response.status_code == 200
-    assert "Line 1: check the quantity and unit price." in response.content.decode()
-    assert not BidVersion.objects.exists()
 
 
 @pytest.mark.parametrize("price", ["9e999999", "-9e999999", "99999999999999999999"])

@@ -24,7 +24,6 @@ def test_deeply_nested_json_is_refused_with_a_400(supplier_client):
     response = post_raw(supplier_client, "[" * 100_000 + "]" * 100_000)
     assert response.status_code == 400
     assert response.json()["code"] == "too_deep"
-    assert "deeper" in response.json()["detail"]
 
 
 def test_nesting_inside_strings_does_not_count(supplier_client):
@@ -37,7 +36,7 @@ def test_a_body_over_the_size_limit_is_refused_before_it_is_parsed(supplier_clie
     settings.API_JSON_MAX_BYTES = 1000
     response = post_raw(supplier_client, '{"price": "' + "1" * 2000 + '"}')
     assert response.status_code == 400
-    assert "larger than" in response.json()["detail"]
+    assert response.json()["code"] == "too_large"
 
 
 @pytest.mark.parametrize("body", ['{"price": "\\u0000"}', '{"\\u0000": 1}', '{"price": "\\ud800"}', "NaN", "{"])
