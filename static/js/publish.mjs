@@ -42,19 +42,13 @@ async function material() {
   }
 }
 
-form.addEventListener(
-  "submit",
-  async (event) => {
-    if (field.value) return; // made already: let the page's confirm-and-submit-once run
-    event.preventDefault();
-    event.stopImmediatePropagation();
-    try {
-      field.value = JSON.stringify(await material());
-    } catch {
-      error.hidden = false;
-      return;
-    }
-    form.requestSubmit();
-  },
-  { capture: true },
-);
+// The material is made as soon as the page has loaded, before any submit: the portal's confirmation
+// dialog and its submit-once guard (portal.js, capturing on the document) then see an ordinary form.
+// Nothing secret stays behind: the private key is wiped inside material(), the field holds only the
+// public key and sealed shares, and a reload simply makes a new key pair.
+try {
+  field.value = JSON.stringify(await material());
+  form.querySelector('button[type="submit"]').disabled = false;
+} catch {
+  error.hidden = false;
+}

@@ -55,10 +55,12 @@ def test_every_role_lands_on_its_dashboard_after_signing_in(page, live_server, r
 def test_an_officials_dashboard_lists_drafts_approvals_openings_evaluations_and_standstills(page, live_server):
     olivia = OfficialFactory(user__email="olivia@agency.example", entity__requires_second_approval=True).user
     bob = OfficialFactory(user__email="bob@agency.example", entity=olivia.official.entity, can_approve=True).user
+    from tests.sealing import custodians_name
     from tests.tenders.conftest import tender_data
 
     draft = tender_services.tender_create(actor=olivia, data=tender_data(title="2027년 청사 보안 점검"))
     waiting = tender_services.tender_create(actor=olivia, data=tender_data(title="2027년 전산 장비 구매"))
+    custodians_name(waiting)
     tender_services.tender_submit_for_approval(tender=waiting, actor=olivia)
     opened, _users = opened_tender(bob, ["90000000"])
 

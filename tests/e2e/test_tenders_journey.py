@@ -60,7 +60,8 @@ def test_an_official_publishes_and_amends_a_tender_that_suppliers_and_the_public
     # … and publishes it: the tender key is made and split to the custodians in her browser.
     page.get_by_role("link", name="Publish").click()
     page.get_by_role("button", name="Make the key and publish").click()
-    expect(page.get_by_text(re.compile(r"Published as \d{4}-\d{5}"))).to_be_visible()
+    # libsodium's WebAssembly loads and the key is made before the form posts: slow on a busy machine.
+    expect(page.get_by_text(re.compile(r"Published as \d{4}-\d{5}"))).to_be_visible(timeout=30_000)
     tender.refresh_from_db()
     assert tender.status == Tender.Status.PUBLISHED
     expect(page.get_by_text("(Asia/Seoul)").first).to_be_visible()
