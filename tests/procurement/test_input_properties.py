@@ -6,6 +6,7 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -73,14 +74,17 @@ def test_bid_content_checks_accept_or_refuse_every_price_and_line(price, lines, 
 
 @pytest.fixture(scope="module")
 def api_world(django_db_setup, django_db_blocker):
-    """A supplier's client and a published tender, made once for every generated body."""
-    with django_db_blocker.unblock():
+    """A supplier's client and a published tender, made once for every generated body.
+
+    Made inside a transaction that is rolled back when the module ends, so no later test sees them.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
         official = OfficialFactory()
         tender = published_tender(entity=official.entity, created_by=official.user)
         client = Client(raise_request_exception=False)
         client.force_login(SupplierMemberFactory().user)
         yield client, tender
-        tender.bids.all().delete()
+        transaction.set_rollback(True)
 
 
 bid_bodies = st.fixed_dictionaries(
