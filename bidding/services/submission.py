@@ -11,7 +11,7 @@ One transaction per call, in this order (docs/architecture.md §7):
    notification to the company's own members, and write the audit entry (it takes no lock).
 
 Whether the bid is in time is decided in step 1, by clock_timestamp() right after the shared lock
-is granted (DESIGN.md §3.2): how long the transaction then takes — bookkeeping, a slow disk — never
+is granted (docs/architecture.md, invariant 2): how long the transaction then takes — bookkeeping, a slow disk — never
 turns a bid late. Opening takes FOR UPDATE, so it waits for every transaction that holds the
 tender, and one that reaches the tender after closing sees the new status and is refused.
 """
