@@ -437,25 +437,41 @@ def tender_custodians(tender: Tender) -> QuerySet[TenderCustodian]:
     return tender.custodians.select_related("custodian__user").order_by("id")
 
 
+def _reserve_terms(tender: Tender, *, amendment: int) -> dict | None:
+    from .policies import evaluation_policy
+
+    policy = evaluation_policy(tender.evaluation_method)
+    if not policy.uses_reserve_prices:
+        return None
+    params = policy.clean(tender.evaluation_params)
+    return {
+        "schema": "koneps-reserve-prices-v1",
+        "tender": tender.reference,
+        "amendment": amendment,
+        "base_price": str(tender.estimated_value),
+        "range_pct": str(params["reserve_range_pct"]),
+        "count": params["reserve_count"],
+    }
+
+
+def tender_redraw_material(tender: Tender) -> dict | None:
+    """What the amendment page's browser needs to draw the reserve prices again when the amendment
+    changes their base (static/js/amend.mjs): the tender's public key and the current terms, for the
+    amendment about to be published. None when the tender has no reserve prices."""
+    from procurement.sealing import b64encode
+
+    terms = _reserve_terms(tender, amendment=tender.version + 1)
+    if terms is None or not tender.public_key:
+        return None
+    return {"public_key": b64encode(bytes(tender.public_key)), "reserve": terms}
+
+
 def tender_ceremony_material(tender: Tender) -> dict:
     """What the publishing official's browser needs for the key ceremony: the named custodians'
     public keys, k, and what the reserve prices are drawn from (all public)."""
     from procurement.sealing import b64encode
 
-    from .policies import evaluation_policy
-
-    policy = evaluation_policy(tender.evaluation_method)
-    reserve = None
-    if policy.uses_reserve_prices:
-        params = policy.clean(tender.evaluation_params)
-        reserve = {
-            "schema": "koneps-reserve-prices-v1",
-            "tender": tender.reference,
-            "amendment": tender.version,
-            "base_price": str(tender.estimated_value),
-            "range_pct": str(params["reserve_range_pct"]),
-            "count": params["reserve_count"],
-        }
+    reserve = _reserve_terms(tender, amendment=tender.version)
     return {
         "threshold": tender.custodian_threshold,
         "custodians": [

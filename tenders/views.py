@@ -372,6 +372,11 @@ def tender_amend(request, pk: int):
         form = AmendmentForm(request.POST, request.FILES, tender=tender)
         if form.is_valid():
             with refusal(request, form) as refused:
+                # A new reserve draw, made and sealed in this browser when the base changes (amend.mjs).
+                try:
+                    raw_reserve = json.loads(request.POST.get("reserve_prices") or "null")
+                except ValueError:
+                    raw_reserve = {"ciphertext": None}
                 result = services.tender_amend(
                     tender=tender,
                     actor=request.user,
@@ -381,6 +386,7 @@ def tender_amend(request, pk: int):
                     new_document=form.cleaned_data.get("new_document"),
                     new_document_title=form.cleaned_data.get("new_document_title", ""),
                     new_document_kind=form.cleaned_data.get("new_document_kind") or TenderDocument.Kind.SPECIFICATION,
+                    reserve_prices=services.reserve_sealing_parse(raw_reserve),
                 )
             if not refused:
                 messages.success(
@@ -389,7 +395,11 @@ def tender_amend(request, pk: int):
                 return redirect("tenders:detail", pk=tender.pk)
     else:
         form = AmendmentForm(tender=tender)
-    return render(request, "tenders/tender_amend.html", {"form": form, "tender": tender})
+    return render(
+        request,
+        "tenders/tender_amend.html",
+        {"form": form, "tender": tender, "redraw": selectors.tender_redraw_material(tender)},
+    )
 
 
 @login_required

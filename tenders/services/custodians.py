@@ -152,6 +152,10 @@ def tender_custodians_default(*, tender: Tender) -> None:
 class SealedReserve:
     ciphertext: bytes
     commitment: str
+    # What the browser says it drew on (amendment, base price, range, count), when it says so. The
+    # server cannot read the draw; it checks this declaration against the tender, so a draw made on a
+    # stale page (another amendment published meanwhile) is refused now, not found out at the opening.
+    terms: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -176,7 +180,18 @@ def reserve_sealing_parse(raw) -> SealedReserve | None:
         raise Invalid(_("The sealed reserve prices are malformed."), field="reserve_prices") from None
     if hashlib.sha256(ciphertext).hexdigest() != commitment:
         raise Invalid(_("The reserve prices' commitment is not the hash of their ciphertext."), field="reserve_prices")
-    return SealedReserve(ciphertext=ciphertext, commitment=commitment)
+    terms = raw.get("terms")
+    if terms is not None:
+        try:
+            terms = {
+                "amendment": int(terms["amendment"]),
+                "base_price": Decimal(str(terms["base_price"])),
+                "range_pct": Decimal(str(terms["range_pct"])),
+                "count": int(terms["count"]),
+            }
+        except (KeyError, TypeError, ValueError, ArithmeticError):
+            raise Invalid(_("The sealed reserve prices are malformed."), field="reserve_prices") from None
+    return SealedReserve(ciphertext=ciphertext, commitment=commitment, terms=terms)
 
 
 def tender_sealing_parse(data: dict) -> TenderSealing:
@@ -208,6 +223,19 @@ def uses_reserve_prices(tender: Tender) -> bool:
 def reserve_set_store(*, tender: Tender, reserve: SealedReserve, actor) -> ReservePriceSet:
     """Store the sealed draw for the tender's current amendment, inside the caller's transaction."""
     params = evaluation_policy(tender.evaluation_method).clean(tender.evaluation_params)
+    expected = {
+        "amendment": tender.version,
+        "base_price": tender.estimated_value,
+        "range_pct": Decimal(params["reserve_range_pct"]),
+        "count": params["reserve_count"],
+    }
+    if reserve.terms is not None and reserve.terms != expected:
+        raise Invalid(
+            _("The reserve prices were drawn on other terms than the tender's (was it amended meanwhile?): reload "
+              "the page and try again."),
+            field="reserve_prices",
+            code="reserve_terms",
+        )  # fmt: skip
     reserve_set = ReservePriceSet.objects.create(
         tender=tender,
         amendment_number=tender.version,
