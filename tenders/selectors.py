@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramWordSimilarity
-from django.db.models import Case, Count, F, FloatField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, F, FloatField, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Greatest
 from django.shortcuts import get_object_or_404
 from django.utils.dateparse import parse_datetime
@@ -21,6 +21,7 @@ from .models import (
     Clarification,
     Custodian,
     Invitation,
+    ObserverInvitation,
     ProcuringEntity,
     Subscription,
     Tender,
@@ -415,15 +416,23 @@ def workspace_next_action(tender: Tender, *, user) -> str:
 
 def custodians_eligible(tender: Tender) -> QuerySet[Custodian]:
     """Who may hold a share of this tender's key: the platform, officials of its entity, auditors and
-    outside observers — with an active (current) key."""
+    the outside observers its entity invited — with an active (current) key."""
+    invited = ObserverInvitation.objects.filter(
+        entity_id=tender.entity_id, accepted_by=OuterRef("user_id"), accepted_at__isnull=False
+    )
     return (
         Custodian.objects.filter(is_active=True)
         .filter(
-            Q(kind__in=(Custodian.Kind.PLATFORM, Custodian.Kind.AUDITOR, Custodian.Kind.OBSERVER))
+            Q(kind__in=(Custodian.Kind.PLATFORM, Custodian.Kind.AUDITOR))
             | Q(kind=Custodian.Kind.OFFICIAL, user__official__entity_id=tender.entity_id)
+            | Q(Exists(invited), kind=Custodian.Kind.OBSERVER)
         )
         .select_related("user")
     )
+
+
+def observer_invitations_of(entity: ProcuringEntity) -> QuerySet[ObserverInvitation]:
+    return entity.observer_invitations.select_related("invited_by", "accepted_by")
 
 
 def custodian_of(user) -> Custodian | None:
