@@ -49,11 +49,46 @@ def audit_entry_bytes(entry: AuditEntry) -> bytes:
     )
 
 
-def audit_record(*, actor, action: str, obj=None, object_type: str = "", object_id: str = "", data=None) -> AuditEntry:
-    """Append an entry. Call it inside the transaction that makes the change; it takes no lock."""
+def audit_changes(before: dict, after: dict) -> dict:
+    """{field: {"from": old, "to": new}} for every field given (an entry records what the service
+    touched, including a value it set to what it already was, e.g. a re-sent status)."""
+    return {field: {"from": before.get(field), "to": after.get(field)} for field in sorted(after)}
+
+
+def audit_record(
+    *,
+    actor,
+    action: str,
+    obj=None,
+    object_type: str = "",
+    object_id: str = "",
+    data=None,
+    before: dict | None = None,
+    related: dict | None = None,
+) -> AuditEntry:
+    """Append an entry. Call it inside the transaction that makes the change; it takes no lock.
+
+    `before`: the fields the change touched, with their values before it; the entry records them
+    with the values `obj` holds now as `data.changes` ({field: {from, to}}; None before a creation).
+    `related`: other records changed with this one, `{"bidding.bid": {id: {field: (from, to)}}}`,
+    recorded as `data.related`. The database accepts a change to a guarded record (a tender, bid,
+    award, contract, signature) only when an entry of the same transaction names it, as its object
+    or in `related` (procurement migrations 0004, 0005; docs/architecture.md §3.4).
+    """
     if obj is not None:
         object_type, object_id = _object_ref(obj)
     actor = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    data = dict(data or {})
+    if before is not None:
+        data["changes"] = audit_changes(before, {field: getattr(obj, field) for field in before})
+    if related:
+        data["related"] = {
+            label: {
+                str(pk): {field: {"from": old, "to": new} for field, (old, new) in sorted(fields.items())}
+                for pk, fields in rows.items()
+            }
+            for label, rows in related.items()
+        }
     # savepoint=False: no extra round trips; a failed insert fails the caller's whole change.
     with transaction.atomic(savepoint=False):
         with connection.cursor() as cursor:
