@@ -112,3 +112,24 @@ def test_an_owner_can_still_alter_the_record_behind_the_services_and_no_entry_sa
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     assert Award.objects.get(pk=award.pk).value == award.value - 1
+
+
+def test_no_award_report_of_the_demo_shows_a_bid_submitted_after_its_deadline(demo):
+    from contracts.reports import award_report_data
+    from tenders.models import Tender
+
+    tenders = Tender.objects.filter(opening_record__isnull=False)
+    assert tenders.count() >= 5
+    for tender in tenders:
+        report = award_report_data(tender, language="en")
+        deadline = next(e["at"] for e in report["timeline"] if e["event"] == "Submission deadline")
+        assert report["bidders"]
+        for bidder in report["bidders"]:
+            assert bidder["submitted_at"] <= deadline, (tender.title, bidder["supplier"])
+        submissions = [e for e in report["audit_trail"] if e["action"] in ("bid.submit", "bid.replace")]
+        assert submissions, tender.title
+        for entry in submissions:
+            assert entry["at"] <= deadline, (tender.title, entry["seq"])
+        # The entry that moved the deadline says so, with the values before and after.
+        moved = [e for e in report["audit_trail"] if e["action"] == "demo.backdate"]
+        assert moved, tender.title
