@@ -70,9 +70,7 @@ def tender_mark_unsuccessful(*, tender: Tender, actor, reason: str) -> Tender:
         tender.unsuccessful_reason = reason
         tender.next_check = None
         tender.save()
-        audit_record(
-            actor=actor, action="tender.mark_unsuccessful", obj=tender, before=before, data={"reason": reason}
-        )
+        audit_record(actor=actor, action="tender.mark_unsuccessful", obj=tender, before=before, data={"reason": reason})
         notify(
             event="tender.unsuccessful",
             recipients=selectors.tender_interested_users(tender),

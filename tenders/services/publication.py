@@ -213,9 +213,7 @@ def tender_return_to_draft(*, tender: Tender, actor, reason: str) -> Tender:
         tender.status = Tender.Status.DRAFT
         tender.status_changed_at = timezone.now()
         tender.save(update_fields=["status", "status_changed_at", "updated_at"])
-        audit_record(
-            actor=actor, action="tender.return_to_draft", obj=tender, before=before, data={"reason": reason}
-        )
+        audit_record(actor=actor, action="tender.return_to_draft", obj=tender, before=before, data={"reason": reason})
         if actor.pk != tender.created_by_id:
             notify(
                 event="tender.returned",
