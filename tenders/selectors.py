@@ -489,3 +489,8 @@ def tender_ceremony_material(tender: Tender) -> dict:
         ],
         "reserve": reserve,
     }
+
+
+def tender_label(tender: Tender) -> str:
+    """How lists name a tender: its reference (once published) and title."""
+    return f"{tender.reference} {tender.title}" if tender.reference else tender.title

@@ -239,6 +239,18 @@ def _open_locked(tender: Tender, *, actor) -> OpeningRecord:
             "planned_price": planned,
             "floor_price": record.floor_price,
         },
+        # Every bid moved on by this opening, before and after: the database accepts the bids'
+        # changes because this entry names them (procurement migration 0005).
+        related={
+            "bidding.bid": {
+                o.bid.pk: {
+                    "status": (Bid.Status.SUBMITTED, _opened_status(o)),
+                    "outcome": (None, rows[o.bid.pk].outcome),
+                    "rank": (None, rows[o.bid.pk].rank),
+                }
+                for o in opened
+            }
+        },
     )
     transparency_request_head(after=opened)
     if valid:
@@ -256,6 +268,10 @@ def _open_locked(tender: Tender, *, actor) -> OpeningRecord:
             reason=_("No valid bid was received (%(count)s opened).") % {"count": total},
         )
     return record
+
+
+def _opened_status(item: _Opened) -> str:
+    return Bid.Status.OPENED if item.commitment_ok else Bid.Status.DISQUALIFIED
 
 
 def _store_opened(record: OpeningRecord, item: _Opened, *, tender: Tender) -> OpenedBid:
@@ -292,7 +308,7 @@ def _store_opened(record: OpeningRecord, item: _Opened, *, tender: Tender) -> Op
             )
             for index, (entry, data, ok) in enumerate(item.documents)
         )
-    new_status = Bid.Status.OPENED if item.commitment_ok else Bid.Status.DISQUALIFIED
+    new_status = _opened_status(item)
     # One row at a time, in bid order: each bid moves on together with its opened record.
     Bid.objects.filter(pk=item.bid.pk).update(
         status=new_status,
