@@ -10,7 +10,7 @@ import json
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db import connections
+from django.db import connections, transaction
 from django.utils.functional import cached_property
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -25,6 +25,19 @@ def planner_estimate(queryset) -> int:
     if isinstance(plan, str):
         plan = json.loads(plan)
     return int(plan[0]["Plan"]["Plan Rows"])
+
+
+def capped_count(queryset, cap: int) -> int:
+    """min(cap, number of rows), visiting at most `cap` matching rows.
+
+    With a LIMIT, PostgreSQL bets on finding the rows early in a sequential scan and evaluates the
+    search condition on every row until it has; when the matches are spread out that is most of the
+    table. Without sequential scans it takes the indexes' bitmap and stops after `cap` matches.
+    """
+    sub = queryset.order_by().values("pk")[:cap]
+    with transaction.atomic(using=queryset.db), connections[queryset.db].cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        return sub.count()
 
 
 def round_estimate(value: int) -> int:
@@ -52,8 +65,7 @@ class EstimatedCountPaginator(Paginator):
         qs = self.object_list
         if not hasattr(qs, "query"):
             return len(qs), "exact"
-        # LIMIT cap+1 inside the count: the scan stops there instead of visiting every match.
-        counted = qs.order_by().values("pk")[: self.exact_up_to + 1].count()
+        counted = capped_count(qs, self.exact_up_to + 1)
         if counted <= self.exact_up_to:
             return counted, "exact"
         estimate = round_estimate(planner_estimate(qs))

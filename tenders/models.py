@@ -198,6 +198,7 @@ class Tender(models.Model):
 
     # Public search (tenders.selectors.tenders_search, docs/architecture.md "Search"): the documents
     # are stored, so matching and ranking read them instead of parsing every row on every search.
+    SEARCH_FIELDS = ("search_simple", "search_english", "search_bigrams")  # deferred by tenders_public()
     search_simple = models.GeneratedField(
         expression=SearchVector("title", weight="A", config="simple")
         + SearchVector("description", weight="B", config="simple"),
@@ -236,7 +237,7 @@ class Tender(models.Model):
             GinIndex(OpClass(Upper("title"), name="gin_trgm_ops"), name="tender_title_trgm_idx"),
             # The public list's sorts, on public tenders only, so a page is an index range, not a sort.
             models.Index(
-                F("published_at").desc(nulls_last=True),
+                F("published_at").desc(),
                 F("id").desc(),
                 name="tender_public_newest_idx",
                 condition=PUBLIC_CONDITION,

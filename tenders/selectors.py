@@ -79,7 +79,12 @@ def is_approver_of(user, entity_id: int) -> bool:
 def tenders_public() -> QuerySet[Tender]:
     """Tenders anyone may see: everything past drafting, including cancelled and unsuccessful ones."""
     # Sorted: the same SQL every time, which the partial indexes' condition (tenders.models) must match.
-    return Tender.objects.exclude(status__in=sorted(Tender.PRIVATE_STATUSES)).select_related("entity")
+    # The search documents are for the database only: not loaded (a page of results would carry them).
+    return (
+        Tender.objects.exclude(status__in=sorted(Tender.PRIVATE_STATUSES))
+        .select_related("entity")
+        .defer(*Tender.SEARCH_FIELDS)
+    )
 
 
 def tenders_visible_to(user) -> QuerySet[Tender]:

@@ -92,7 +92,7 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="tender",
             index=models.Index(
-                models.OrderBy(models.F("published_at"), descending=True, nulls_last=True),
+                models.OrderBy(models.F("published_at"), descending=True),
                 models.OrderBy(models.F("id"), descending=True),
                 condition=models.Q(("status__in", ["draft", "pending_approval"]), _negated=True),
                 name="tender_public_newest_idx",
