@@ -403,6 +403,8 @@ EVALUATION_DEFAULTS = {
 # (CPV: division 2 digits + group 1, so 30213100 and 30231300 are both in group 302).
 SUBSCRIPTION_MATCH_PREFIX = env.int("SUBSCRIPTION_MATCH_PREFIX", default=3)
 TENDERS_PAGE_SIZE = 20
+# Long public lists count exactly up to this many results and estimate above (procurement.pagination).
+LIST_EXACT_COUNT_MAX = env.int("LIST_EXACT_COUNT_MAX", default=1000)
 # --- end tenders ---------------------------------------------------------------------------------
 
 # --- suppliers -----------------------------------------------------------------------------------
