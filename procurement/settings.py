@@ -89,6 +89,8 @@ MIDDLEWARE = [
     "procurement.middleware.QueryParameterGuardMiddleware",
     "procurement.middleware.RequireMFAMiddleware",
     "procurement.middleware.PortalNotFoundPageMiddleware",
+    # Last, so its process_exception sees a view's lost database first: 503 with Retry-After.
+    "procurement.unavailable.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "procurement.urls"
@@ -115,7 +117,10 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/procurement")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# A connection that died (PostgreSQL restarted, failed over) is replaced at the next request's
+# first query: the portal recovers by itself. Meanwhile requests answer 503 with this Retry-After.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASE_UNAVAILABLE_RETRY_AFTER = env.int("DATABASE_UNAVAILABLE_RETRY_AFTER", default=10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
@@ -350,6 +355,30 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
+
+# --- health history and outage postponement (docs/architecture.md §9) ---------------------------
+# The probe records when the portal was unavailable or degraded (procurement.healthlog); a tender
+# whose deadline falls in such an interval, or within OUTAGE_POSTPONE_WINDOW_MINUTES after it, is
+# postponed by OUTAGE_POSTPONE_HOURS with a public notice (tenders.services.outages), once per
+# outage, never after its deadline has passed. Intervals shorter than OUTAGE_MIN_SECONDS do not count.
+HEALTH_PROBE_SECONDS = env.int("HEALTH_PROBE_SECONDS", default=30)
+HEALTH_GAP_SECONDS = env.int("HEALTH_GAP_SECONDS", default=120)
+HEALTH_DATABASE_SLOW_MS = env.int("HEALTH_DATABASE_SLOW_MS", default=2000)
+OUTAGE_POSTPONE_ENABLED = env.bool("OUTAGE_POSTPONE_ENABLED", default=True)
+OUTAGE_POSTPONE_WINDOW_MINUTES = env.int("OUTAGE_POSTPONE_WINDOW_MINUTES", default=120)
+OUTAGE_MIN_SECONDS = env.int("OUTAGE_MIN_SECONDS", default=300)
+OUTAGE_POSTPONE_HOURS = env.int("OUTAGE_POSTPONE_HOURS", default=24)
+OUTAGE_POSTPONE_COMPONENTS = env.list("OUTAGE_POSTPONE_COMPONENTS", default=["unobserved", "database", "redis", "web"])
+CELERY_BEAT_SCHEDULE["health-probe"] = {
+    "task": "procurement.tasks.health_probe",
+    "schedule": timedelta(seconds=HEALTH_PROBE_SECONDS),
+    "options": {"expires": HEALTH_PROBE_SECONDS},
+}
+CELERY_BEAT_SCHEDULE["outage-postponements"] = {
+    "task": "tenders.tasks.outage_postponements",
+    "schedule": timedelta(seconds=HEALTH_PROBE_SECONDS),
+    "options": {"expires": HEALTH_PROBE_SECONDS},
+}
 
 LOGGING = {
     "version": 1,
