@@ -46,7 +46,11 @@ def test_a_database_restart_answers_503_with_retry_after_and_the_portal_recovers
     try:
 
         def bid(n: int, key: str):
-            headers = {"Authorization": f"Token {tokens[n]}", "Content-Type": "application/json", "Idempotency-Key": key}
+            headers = {
+                "Authorization": f"Token {tokens[n]}",
+                "Content-Type": "application/json",
+                "Idempotency-Key": key,
+            }
             return http("POST", f"{web.url}/api/v1/bids/", body=bodies[n], headers=headers)
 
         first_key, second_key = str(uuid.uuid4()), str(uuid.uuid4())
