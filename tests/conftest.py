@@ -255,7 +255,8 @@ def private_postgres():
     def make(*, archive: bool = False) -> PrivatePostgres:
         root = Path(tempfile.mkdtemp(prefix="pgcluster-"))
         root.chmod(0o755)
-        cluster = PrivatePostgres(root, archive=root / "wal-archive" if archive else None).init().start()
+        # With archiving, WAL goes to <root>/backup/wal: the layout of BACKUP_DIR (scripts/pitr.py).
+        cluster = PrivatePostgres(root, archive=root / "backup" / "wal" if archive else None).init().start()
         made.append(cluster)
         return cluster
 
