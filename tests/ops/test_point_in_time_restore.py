@@ -1,10 +1,9 @@
 """Rehearsal: restore the portal's database to a moment between two bids (issue 16 item 7).
 
-A private cluster archives its WAL; `scripts/pitr.py backup` (what `make backup` runs) takes a base
-backup; two bids arrive through a real gunicorn, a moment noted between them; `scripts/pitr.py
-restore` (what `make restore` runs) rebuilds a new cluster up to that moment. The first bid is
-there, the second is not, the transparency log verifies — also against the head published before
-the moment — and the restored bid is still only ciphertext.
+A private cluster archives its WAL; `make backup` (scripts/pitr.py) takes a base backup; two bids
+arrive through a real gunicorn, a moment noted between them; `make restore` rebuilds a new cluster
+up to that moment. The first bid is there, the second is not, the transparency log verifies — also
+against the head published before the moment — and the restored bid is still only ciphertext.
 """
 
 import json
@@ -37,11 +36,14 @@ def manage(database_url: str, *args: str, check: bool = True) -> subprocess.Comp
     )
 
 
-def pitr(cluster: PrivatePostgres, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "BACKUP_DATABASE_URL": cluster.url("portal"), "BACKUP_DIR": str(cluster.archive.parent)}
-    return subprocess.run(
-        [sys.executable, "scripts/pitr.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=True
-    )
+def make(cluster: PrivatePostgres, target: str, **env: str) -> subprocess.CompletedProcess:
+    env = {
+        **os.environ,
+        "BACKUP_DATABASE_URL": cluster.url("portal"),
+        "BACKUP_DIR": str(cluster.archive.parent),
+        **env,
+    }
+    return subprocess.run(["make", "-s", target], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
 
 
 SIGN_HEAD = "from procurement.audit import transparency_head_sign; print(transparency_head_sign().tree_size)"
@@ -59,7 +61,7 @@ def test_a_restore_to_a_moment_between_two_bids_keeps_the_first_and_not_the_seco
     source = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     cluster = private_postgres(archive=True)
     portal_url = cluster.clone_database(source_url=source, dbname="portal")
-    assert "Base backup" in pitr(cluster, "backup", "--no-sync").stdout
+    assert "Base backup" in make(cluster, "backup").stdout
 
     web = WebNode(
         database_url=portal_url, redis_url=settings.CELERY_BROKER_URL, settings_module="tests.ops.web_settings"
@@ -93,8 +95,14 @@ def test_a_restore_to_a_moment_between_two_bids_keeps_the_first_and_not_the_seco
         time.sleep(0.1)
 
     restored = PrivatePostgres(cluster.root, name="restored", port=free_port())
-    pitr(cluster, "restore", "--target-time", moment.isoformat(), "--into", str(restored.data),
-         "--port", str(restored.port), "--start")  # fmt: skip
+    restore = make(
+        cluster,
+        "restore",
+        TARGET_TIME=moment.isoformat(),
+        RESTORE_INTO=str(restored.data),
+        RESTORE_PORT=str(restored.port),
+    )
+    assert "Promoted" in restore.stdout
     try:
         restored_url = restored.url("portal")
         bidders = restored.sql(
