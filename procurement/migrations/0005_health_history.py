@@ -6,36 +6,58 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('procurement', '0004_audited_tender_changes'),
+        ("procurement", "0004_audited_tender_changes"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HealthHeartbeat',
+            name="HealthHeartbeat",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('last_at', models.DateTimeField()),
-                ('last_web_minute', models.BigIntegerField(default=0)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("last_at", models.DateTimeField()),
+                ("last_web_minute", models.BigIntegerField(default=0)),
             ],
         ),
         migrations.CreateModel(
-            name='HealthInterval',
+            name="HealthInterval",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('component', models.CharField(choices=[('unobserved', 'Portal not observed healthy'), ('database', 'Database slow or unreachable'), ('redis', 'Redis (queue and cache) unreachable'), ('web', 'Web servers answered 503 (database unreachable)')], max_length=20, verbose_name='component')),
-                ('started_at', models.DateTimeField(verbose_name='started')),
-                ('ended_at', models.DateTimeField(blank=True, null=True, verbose_name='ended')),
-                ('evidence', models.JSONField(default=dict, encoder=django.core.serializers.json.DjangoJSONEncoder, verbose_name='evidence')),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='recorded')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "component",
+                    models.CharField(
+                        choices=[
+                            ("unobserved", "Portal not observed healthy"),
+                            ("database", "Database slow or unreachable"),
+                            ("redis", "Redis (queue and cache) unreachable"),
+                            ("web", "Web servers answered 503 (database unreachable)"),
+                        ],
+                        max_length=20,
+                        verbose_name="component",
+                    ),
+                ),
+                ("started_at", models.DateTimeField(verbose_name="started")),
+                ("ended_at", models.DateTimeField(blank=True, null=True, verbose_name="ended")),
+                (
+                    "evidence",
+                    models.JSONField(
+                        default=dict, encoder=django.core.serializers.json.DjangoJSONEncoder, verbose_name="evidence"
+                    ),
+                ),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="recorded")),
             ],
             options={
-                'verbose_name': 'health interval',
-                'verbose_name_plural': 'health intervals',
-                'ordering': ['-started_at'],
-                'indexes': [models.Index(fields=['ended_at', 'started_at'], name='health_interval_span_idx')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('ended_at__isnull', True)), fields=('component',), name='health_one_open_per_component')],
+                "verbose_name": "health interval",
+                "verbose_name_plural": "health intervals",
+                "ordering": ["-started_at"],
+                "indexes": [models.Index(fields=["ended_at", "started_at"], name="health_interval_span_idx")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("ended_at__isnull", True)),
+                        fields=("component",),
+                        name="health_one_open_per_component",
+                    )
+                ],
             },
         ),
     ]

@@ -7,35 +7,59 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('procurement', '0005_health_history'),
-        ('tenders', '0005_custodians_sealed_reserve_prices'),
+        ("procurement", "0005_health_history"),
+        ("tenders", "0005_custodians_sealed_reserve_prices"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='tenderversion',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="tenderversion",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.CreateModel(
-            name='TenderPostponement',
+            name="TenderPostponement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('previous_deadline', models.DateTimeField(verbose_name='previous submission deadline')),
-                ('new_deadline', models.DateTimeField(verbose_name='new submission deadline')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created')),
-                ('interval', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='procurement.healthinterval')),
-                ('tender', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='postponements', to='tenders.tender')),
-                ('version', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='postponement', to='tenders.tenderversion')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("previous_deadline", models.DateTimeField(verbose_name="previous submission deadline")),
+                ("new_deadline", models.DateTimeField(verbose_name="new submission deadline")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="created")),
+                (
+                    "interval",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="procurement.healthinterval"
+                    ),
+                ),
+                (
+                    "tender",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="postponements", to="tenders.tender"
+                    ),
+                ),
+                (
+                    "version",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="postponement",
+                        to="tenders.tenderversion",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'outage postponement',
-                'verbose_name_plural': 'outage postponements',
-                'ordering': ['tender', 'created_at'],
-                'constraints': [models.UniqueConstraint(fields=('tender', 'interval'), name='tender_postponement_once_per_interval')],
+                "verbose_name": "outage postponement",
+                "verbose_name_plural": "outage postponements",
+                "ordering": ["tender", "created_at"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("tender", "interval"), name="tender_postponement_once_per_interval")
+                ],
             },
         ),
     ]
