@@ -339,6 +339,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # Anything a task prints is ordinary output, not a warning.
 CELERY_WORKER_REDIRECT_STDOUTS_LEVEL = "INFO"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# Several beats may run (one per node): only the holder of a PostgreSQL advisory lock schedules.
+CELERY_BEAT_SCHEDULER = "procurement.beat:LeaderScheduler"
 WHITENOISE_USE_FINDERS = DEBUG
 CELERY_BEAT_SCHEDULE = {
     "transparency-head": {
