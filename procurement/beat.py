@@ -11,6 +11,7 @@ Enabled by CELERY_BEAT_SCHEDULER (settings) for `celery beat`; the Procfile, doc
 and README use it.
 """
 
+import contextlib
 import logging
 
 import psycopg2
@@ -45,10 +46,8 @@ class LeaderScheduler(PersistentScheduler):
 
     def _release(self) -> None:
         if self._lock_conn is not None:
-            try:
+            with contextlib.suppress(psycopg2.Error):
                 self._lock_conn.close()
-            except psycopg2.Error:
-                pass
             self._lock_conn = None
 
     def is_leader(self) -> bool:

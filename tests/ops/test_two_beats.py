@@ -29,7 +29,18 @@ def start_beat(broker_url: str, schedule_file) -> subprocess.Popen:
         "CELERY_BROKER_URL": broker_url,
     }
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "procurement", "beat", "-l", "warning", "--schedule", str(schedule_file)],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "procurement",
+            "beat",
+            "-l",
+            "warning",
+            "--schedule",
+            str(schedule_file),
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
