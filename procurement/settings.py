@@ -89,6 +89,9 @@ MIDDLEWARE = [
     "procurement.middleware.QueryParameterGuardMiddleware",
     "procurement.middleware.RequireMFAMiddleware",
     "procurement.middleware.PortalNotFoundPageMiddleware",
+    # After RequireMFA has loaded the session and the user from the primary; only the view's reads
+    # of public read-only pages may go to a replica (DATABASE_REPLICA_URL).
+    "procurement.dbrouter.ReplicaMiddleware",
     # Last, so its process_exception sees a view's lost database first: 503 with Retry-After.
     "procurement.unavailable.DatabaseUnavailableMiddleware",
 ]
@@ -121,6 +124,23 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 # first query: the portal recovers by itself. Meanwhile requests answer 503 with this Retry-After.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASE_UNAVAILABLE_RETRY_AFTER = env.int("DATABASE_UNAVAILABLE_RETRY_AFTER", default=10)
+# A PostgreSQL streaming replica for public read-only pages and search (procurement/dbrouter.py).
+# Unset, everything goes to the primary.
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = {
+        **env.db("DATABASE_REPLICA_URL"),
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "CONN_HEALTH_CHECKS": True,
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["procurement.dbrouter.ReplicaRouter"]
+# Public read-only paths whose GETs may read from the replica; a client that wrote is pinned to
+# the primary for REPLICA_PIN_SECONDS (read-your-writes).
+REPLICA_READ_PREFIXES = env.list(
+    "REPLICA_READ_PREFIXES",
+    default=["/tenders/", "/opendata/", "/transparency/", "/api/v1/tenders/", "/api/v1/ocds/", "/api/v1/transparency/"],
+)
+REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=30)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")

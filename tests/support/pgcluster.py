@@ -112,6 +112,17 @@ class PrivatePostgres:
         self.stop()
         self.start()
 
+    def standby(self, name: str = "replica") -> "PrivatePostgres":
+        """A streaming replica of this (running) cluster, started on its own port."""
+        replica = PrivatePostgres(self.root, name=name)
+        self.run(
+            pg_bin("pg_basebackup"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
+            "-D", str(replica.data), "-R", "-X", "stream", "--checkpoint=fast", "--no-sync",
+        )  # fmt: skip
+        with open(replica.data / "postgresql.conf", "a") as conf:
+            conf.write(f"port = {replica.port}\narchive_mode = off\nhot_standby = on\n")
+        return replica.start()
+
     # -- use ----------------------------------------------------------------------------------
     def url(self, dbname: str = "postgres") -> str:
         return f"postgres://postgres@127.0.0.1:{self.port}/{dbname}"

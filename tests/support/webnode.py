@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,3 +77,31 @@ class WebNode:
                 self.proc.kill()
                 self.proc.wait()
             self.proc = None
+
+
+class Browser:
+    """Cookies kept between requests, CSRF token sent with forms: a person's browser, minus JavaScript."""
+
+    def __init__(self):
+        import http.cookiejar
+
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def _open(self, request) -> Answer:
+        try:
+            with self.opener.open(request, timeout=30) as response:
+                return Answer(response.status, dict(response.headers), response.read())
+        except urllib.error.HTTPError as exc:
+            return Answer(exc.code, dict(exc.headers), exc.read())
+
+    def get(self, url: str) -> Answer:
+        return self._open(urllib.request.Request(url))
+
+    def post(self, url: str, data: dict) -> Answer:
+        token = next((c.value for c in self.jar if c.name == "csrftoken"), None)
+        if token is None:
+            self.get(url)
+            token = next(c.value for c in self.jar if c.name == "csrftoken")
+        body = urllib.parse.urlencode({**data, "csrfmiddlewaretoken": token}).encode()
+        return self._open(urllib.request.Request(url, data=body, headers={"Referer": url}, method="POST"))
