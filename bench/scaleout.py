@@ -298,7 +298,7 @@ def _drill(args, services: Services) -> dict:
             }
             for r in in_time
             if r["status"] != 201
-        ],  # fmt: skip
+        ],
         "responses_5xx": sum(1 for r in results if isinstance(r["status"], int) and r["status"] >= 500),
         "errors": sum(1 for r in results if not isinstance(r["status"], int)),
         "tenders_opened_exactly_once": sum(1 for c in openings.values() if c == (1, 1)),
