@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 SUITES = [
     "integrity",
     "audit",
+    "scaleout",
 ]
 
 

@@ -1,6 +1,7 @@
 """Scale-out drill: two web nodes, two workers, two beats and a streaming replica replay a slot.
 
-    .venv/bin/python bench/scaleout.py [--tenders 12] [--bidders 8] [--slot 60] [--clients 16]
+    .venv/bin/python bench/scaleout.py [--scaleout-tenders 12] [--scaleout-bidders 8] [--scaleout-slot 60]
+    make bench BENCH_ARGS="--only scaleout"
 
 Everything runs on private services this script starts and removes: a PostgreSQL primary made with
 initdb, a streaming replica of it (pg_basebackup -R), a redis-server, two gunicorn web nodes (the
@@ -41,17 +42,18 @@ SETTINGS = "tests.ops.web_settings"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--tenders", type=int, default=12)
-    parser.add_argument("--bidders", type=int, default=8, help="companies, each bidding on every tender")
-    parser.add_argument("--slot", type=float, default=60.0, help="seconds of the compressed slot")
-    parser.add_argument("--clients", type=int, default=16, help="concurrent bidding clients")
+    parser.add_argument("--scaleout-tenders", type=int, default=12, help="scale-out drill: tenders in the slot")
+    parser.add_argument("--scaleout-bidders", type=int, default=8, help="scale-out drill: companies bidding on each")
+    parser.add_argument("--scaleout-slot", type=float, default=60.0, help="scale-out drill: seconds of the slot")
+    parser.add_argument("--scaleout-clients", type=int, default=16, help="scale-out drill: concurrent clients")
 
 
 def run(args) -> dict:
     """As a suite of bench/run.py: the drill in a process of its own (it sets up Django its own way)."""
     out = Path(tempfile.mkstemp(suffix=".json")[1])
-    command = [sys.executable, __file__, "--json", str(out), "--tenders", str(args.tenders),
-               "--bidders", str(args.bidders), "--slot", str(args.slot), "--clients", str(args.clients)]  # fmt: skip
+    command = [sys.executable, __file__, "--json", str(out), "--scaleout-tenders", str(args.scaleout_tenders),
+               "--scaleout-bidders", str(args.scaleout_bidders), "--scaleout-slot", str(args.scaleout_slot),
+               "--scaleout-clients", str(args.scaleout_clients)]  # fmt: skip
     subprocess.run(command, check=True, cwd=ROOT)
     result = json.loads(out.read_text())
     out.unlink()
@@ -153,8 +155,8 @@ def _drill(args, services: Services) -> dict:
 
     # The slot: deadlines spread over the last 30 % of it; opening 5 s after each deadline.
     setup_started = time.monotonic()
-    tenders = [TenderFactory(published=True, title=f"Slot drill {i}") for i in range(args.tenders)]
-    users = [SupplierMemberFactory().user for _ in range(args.bidders)]
+    tenders = [TenderFactory(published=True, title=f"Slot drill {i}") for i in range(args.scaleout_tenders)]
+    users = [SupplierMemberFactory().user for _ in range(args.scaleout_bidders)]
     tokens = {user.pk: Token.objects.create(user=user).key for user in users}
     bodies = {
         (t.pk, u.pk): json.dumps(api_body(t, u.supplier_membership.supplier, price=str(90_000_000 + n))).encode()
@@ -188,7 +190,7 @@ def _drill(args, services: Services) -> dict:
     slot_start = db_now() + 5
     deadlines = {}
     for i, tender in enumerate(tenders):
-        deadline_offset = args.slot * (0.7 + 0.3 * (i + 1) / len(tenders))
+        deadline_offset = args.scaleout_slot * (0.7 + 0.3 * (i + 1) / len(tenders))
         ahead = slot_start - db_now() + deadline_offset
         set_times(tender, deadline=ahead, opening=ahead + 5)
         deadlines[tender.pk] = slot_start + deadline_offset
@@ -241,14 +243,14 @@ def _drill(args, services: Services) -> dict:
             time.sleep(0.5)
 
     def kill_leading_beat():
-        time.sleep(max(0, slot_start + 0.6 * args.slot - time.time()))
+        time.sleep(max(0, slot_start + 0.6 * args.scaleout_slot - time.time()))
         beats[0].kill()  # the first beat started first and holds the lock
 
     reader = threading.Thread(target=read_public, daemon=True)
     reader.start()
     killer = threading.Thread(target=kill_leading_beat, daemon=True)
     killer.start()
-    with ThreadPoolExecutor(max_workers=args.clients) as pool:
+    with ThreadPoolExecutor(max_workers=args.scaleout_clients) as pool:
         list(pool.map(send, enumerate(jobs)))
 
     # The custodians release their shares after each deadline; the workers open at the opening time.
