@@ -64,3 +64,4 @@ if settings.DEBUG:
     urlpatterns += staticfiles_urlpatterns()
 
 handler403 = "procurement.views.permission_denied"
+handler500 = "procurement.unavailable.server_error"

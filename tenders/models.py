@@ -286,7 +286,10 @@ class TenderVersion(models.Model):
     # Every public field as it stood after this version (see services.tender_snapshot).
     snapshot = models.JSONField(_("snapshot"))
     created_at = models.DateTimeField(_("created"), default=timezone.now)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # None: the portal itself made this version (an outage postponement, tenders.services.outages).
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
 
     class Meta:
         ordering = ["tender", "amendment_number"]
@@ -570,3 +573,28 @@ class ObserverInvitation(models.Model):
     @property
     def is_open(self) -> bool:
         return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class TenderPostponement(models.Model):
+    """A deadline the portal moved because it was unavailable or degraded before it (KONEPS's rule).
+
+    The public notice is the TenderVersion it made; `interval` is the recorded outage it relies on.
+    """
+
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="postponements")
+    interval = models.ForeignKey("procurement.HealthInterval", on_delete=models.PROTECT, related_name="+")
+    version = models.OneToOneField(TenderVersion, on_delete=models.PROTECT, related_name="postponement")
+    previous_deadline = models.DateTimeField(_("previous submission deadline"))
+    new_deadline = models.DateTimeField(_("new submission deadline"))
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["tender", "created_at"]
+        verbose_name = _("outage postponement")
+        verbose_name_plural = _("outage postponements")
+        constraints = [
+            models.UniqueConstraint(fields=["tender", "interval"], name="tender_postponement_once_per_interval")
+        ]
+
+    def __str__(self):
+        return f"{self.tender_id}: {self.previous_deadline} → {self.new_deadline}"
