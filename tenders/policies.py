@@ -91,6 +91,7 @@ class EvaluationPolicy:
 
 class LowestPrice(EvaluationPolicy):
     key = Tender.EvaluationMethod.LOWEST_PRICE
+    can_be_framework = True  # the valid bids in price order are the framework's suppliers (catalogue)
 
 
 class FloorRateReserve(EvaluationPolicy):
@@ -147,6 +148,7 @@ class BestValue(EvaluationPolicy):
     param_names = ("technical_weight", "price_weight", "technical_threshold_pct", "technical_criteria")
     needs_committee = True
     needs_technical_proposal = True
+    can_be_framework = True
     params_template = "tenders/procedures/best_value.html"
 
     @classmethod
