@@ -181,9 +181,7 @@ def agreement_set_status(*, agreement: FrameworkAgreement, actor, to: str, reaso
         agreement.status = to
         agreement.status_reason = reason
         agreement.save(update_fields=["status", "status_reason"])
-        audit_record(
-            actor=actor, action=f"agreement.{to}", obj=agreement, data={"from": before, "reason": reason}
-        )
+        audit_record(actor=actor, action=f"agreement.{to}", obj=agreement, data={"from": before, "reason": reason})
         notify(
             event=f"agreement.{to}",
             recipients=supplier_members(agreement.supplier_id),

@@ -79,7 +79,5 @@ def clean_quantity(value, *, field: str = "quantity", low: int = 1, high: int = 
     except (TypeError, ValueError):
         raise Invalid(_("Enter a whole number."), field=field) from None
     if not (low <= number <= high):
-        raise Invalid(
-            _("Enter a whole number between %(low)s and %(high)s.") % {"low": low, "high": high}, field=field
-        )
+        raise Invalid(_("Enter a whole number between %(low)s and %(high)s.") % {"low": low, "high": high}, field=field)
     return number

@@ -61,8 +61,9 @@ def delivery_dispatch(*, order: Order, actor, quantities: dict, note: str = "") 
         if not wanted:
             raise Invalid(_("Enter the quantity of at least one line."), field="quantities")
         number = order.deliveries.count() + 1
-        delivery = Delivery.objects.create(order=order, number=number, note=(note or "").strip()[:2000],
-                                           dispatched_by=actor)  # fmt: skip
+        delivery = Delivery.objects.create(
+            order=order, number=number, note=(note or "").strip()[:2000], dispatched_by=actor
+        )
         DeliveryLine.objects.bulk_create(
             [DeliveryLine(delivery=delivery, order_line_id=pk, quantity=units) for pk, units in wanted.items()]
         )
@@ -136,8 +137,14 @@ def delivery_inspect(*, delivery: Delivery, actor, verdicts: dict) -> Delivery:
             order_line = OrderLine.objects.select_for_update().get(pk=line.order_line_id)
             order_line.accepted_quantity += accepted
             order_line.save(update_fields=["accepted_quantity"])
-            results.append({"line": line.order_line_id, "accepted": accepted, "rejected": line.quantity - accepted,
-                            "reason": line.rejection_reason})  # fmt: skip
+            results.append(
+                {
+                    "line": line.order_line_id,
+                    "accepted": accepted,
+                    "rejected": line.quantity - accepted,
+                    "reason": line.rejection_reason,
+                }
+            )
         delivery.status = Delivery.Status.INSPECTED
         delivery.inspected_at = timezone.now()
         delivery.inspected_by = actor
@@ -155,8 +162,12 @@ def delivery_inspect(*, delivery: Delivery, actor, verdicts: dict) -> Delivery:
             event="delivery.inspected",
             recipients=supplier_members(order.supplier_id),
             template="catalogue_delivery_inspected",
-            context={"order": order, "delivery": delivery, "results": results,
-                     "rejected": any(r["rejected"] for r in results)},  # fmt: skip
+            context={
+                "order": order,
+                "delivery": delivery,
+                "results": results,
+                "rejected": any(r["rejected"] for r in results),
+            },
             link=order.get_absolute_url(),
         )
     return delivery

@@ -19,7 +19,7 @@ from procurement.money import MONEY_CONTEXT
 from procurement.notifications import notify
 from procurement.states import check_transition
 
-from ..models import Delivery, DeliveryLine, Invoice, InvoiceLine, LatePaymentClaim, Order, OrderLine
+from ..models import Delivery, Invoice, InvoiceLine, LatePaymentClaim, Order, OrderLine
 from .common import (
     clean_quantity,
     clean_text,
@@ -85,9 +85,11 @@ def invoice_issue(*, order: Order, actor, quantities: dict) -> Invoice:
         supply = money(sum((MONEY_CONTEXT.multiply(line.unit_price, n) for line, n in rows), Decimal(0)))
         supply, rate, vat, total = _amounts(supply)
         accepted_at = Delivery.objects.filter(
-            order=order, status=Delivery.Status.INSPECTED, lines__order_line__in=[line for line, _n in rows],
+            order=order,
+            status=Delivery.Status.INSPECTED,
+            lines__order_line__in=[line for line, _n in rows],
             lines__accepted_quantity__gt=0,
-        ).aggregate(at=Max("inspected_at"))["at"]  # fmt: skip
+        ).aggregate(at=Max("inspected_at"))["at"]
         now = timezone.now()
         invoice = Invoice.objects.create(
             number=next_reference("INV"),
@@ -214,8 +216,12 @@ def invoice_reject(*, invoice: Invoice, actor, reason: str) -> Invoice:
 def invoice_pay(*, invoice: Invoice, actor, payment_reference: str) -> Invoice:
     """Record the payment of an approved invoice, now; late if after its due time."""
     require_official_of(actor, invoice.entity_id)
-    reference = clean_text(payment_reference, field="payment_reference",
-                           message=_("Give the payment's reference (the transfer number)."), max_length=100)  # fmt: skip
+    reference = clean_text(
+        payment_reference,
+        field="payment_reference",
+        message=_("Give the payment's reference (the transfer number)."),
+        max_length=100,
+    )
     with transaction.atomic():
         invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
         check_transition(invoice, Invoice.Status.PAID, Invoice.TRANSITIONS)
@@ -284,6 +290,8 @@ def late_claim_settle(*, claim: LatePaymentClaim, actor) -> LatePaymentClaim:
         claim.settled_by = actor
         claim.settled_at = timezone.now()
         claim.save(update_fields=["status", "settled_by", "settled_at"])
-        audit_record(actor=actor, action="invoice.late_claim_settle", obj=claim.invoice, data={"interest": claim.interest})
+        audit_record(
+            actor=actor, action="invoice.late_claim_settle", obj=claim.invoice, data={"interest": claim.interest}
+        )
         _decided(claim.invoice, event="invoice.claim_settled", template_context={"what": "claim_settled"})
     return claim

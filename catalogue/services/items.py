@@ -128,20 +128,19 @@ def item_update(*, item: CatalogueItem, actor, data: ItemData) -> CatalogueItem:
     require_member_of(actor, item.supplier_id)
     values = _clean(data, item.agreement)
     _check_files(data)
-    with stored_files() as files:
-        with transaction.atomic():
-            item = CatalogueItem.objects.select_for_update().get(pk=item.pk)
-            if item.status not in CatalogueItem.EDITABLE_STATUSES:
-                raise InvalidTransition(
-                    _("A published or pending item cannot be edited; withdraw it first or request a price change.")
-                )
-            for key, value in values.items():
-                setattr(item, key, value)
-            for name in ("photo", "spec_sheet"):
-                if getattr(data, name):
-                    files.save(getattr(item, name), getattr(data, name).name, getattr(data, name))
-            item.save()
-            audit_record(actor=actor, action="item.update", obj=item, data=_audit_values(values))
+    with stored_files() as files, transaction.atomic():
+        item = CatalogueItem.objects.select_for_update().get(pk=item.pk)
+        if item.status not in CatalogueItem.EDITABLE_STATUSES:
+            raise InvalidTransition(
+                _("A published or pending item cannot be edited; withdraw it first or request a price change.")
+            )
+        for key, value in values.items():
+            setattr(item, key, value)
+        for name in ("photo", "spec_sheet"):
+            if getattr(data, name):
+                files.save(getattr(item, name), getattr(data, name).name, getattr(data, name))
+        item.save()
+        audit_record(actor=actor, action="item.update", obj=item, data=_audit_values(values))
     return item
 
 

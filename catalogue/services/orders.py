@@ -50,9 +50,7 @@ def cart_add(*, actor, item: CatalogueItem, quantity) -> CartLine:
     if item.status != CatalogueItem.Status.PUBLISHED:
         raise Conflict(_("This item is not in the catalogue."), code="not_published")
     if quantity < item.min_order_quantity:
-        raise Invalid(
-            _("The minimum order for this item is %(n)s.") % {"n": item.min_order_quantity}, field="quantity"
-        )
+        raise Invalid(_("The minimum order for this item is %(n)s.") % {"n": item.min_order_quantity}, field="quantity")
     with transaction.atomic():
         if CartLine.objects.filter(user=actor).exclude(item=item).count() >= MAX_LINES:
             raise Conflict(_("A cart holds at most %(n)s items.") % {"n": MAX_LINES}, code="cart_full")
@@ -129,14 +127,13 @@ def _clean_wanted(lines) -> list[Wanted]:
     return cleaned
 
 
-def orders_place(
-    *, actor, lines: list[Wanted], delivery_address: str, region: str, note: str = ""
-) -> list[Order]:
+def orders_place(*, actor, lines: list[Wanted], delivery_address: str, region: str, note: str = "") -> list[Order]:
     """Place one order per agreement for `lines`, within the budget, the ceilings and the stock."""
     entity = require_entity_official(actor)
     wanted = _clean_wanted(lines)
-    address = clean_text(delivery_address, field="delivery_address", message=_("Give the delivery address."),
-                         max_length=300)  # fmt: skip
+    address = clean_text(
+        delivery_address, field="delivery_address", message=_("Give the delivery address."), max_length=300
+    )
     if region not in Region.values:
         raise Invalid(_("Choose the delivery region."), field="region")
     note = (note or "").strip()[:2000]
@@ -144,10 +141,7 @@ def orders_place(
     with transaction.atomic():
         # Lock order: budget → agreements (by id) → items (by id); see the module docstring.
         budget = _budget_for_update(entity.pk)
-        items = {
-            i.pk: i
-            for i in CatalogueItem.objects.filter(pk__in=[w.item_id for w in wanted]).only("agreement_id")
-        }
+        items = {i.pk: i for i in CatalogueItem.objects.filter(pk__in=[w.item_id for w in wanted]).only("agreement_id")}
         if len(items) != len(wanted):
             raise Invalid(_("An item in the order does not exist."), field="lines")
         agreements = {
@@ -156,9 +150,7 @@ def orders_place(
             .filter(pk__in={i.agreement_id for i in items.values()})
             .order_by("pk")
         }
-        items = {
-            i.pk: i for i in CatalogueItem.objects.select_for_update().filter(pk__in=list(items)).order_by("pk")
-        }
+        items = {i.pk: i for i in CatalogueItem.objects.select_for_update().filter(pk__in=list(items)).order_by("pk")}
         problems = []
         by_agreement: dict[int, list[tuple[Wanted, CatalogueItem]]] = defaultdict(list)
         for w in wanted:
@@ -176,9 +168,7 @@ def orders_place(
                     _("The minimum order for “%(item)s” is %(n)s.") % {"item": item.name, "n": item.min_order_quantity}
                 )
             elif w.quantity > item.stock:
-                problems.append(
-                    _("Only %(n)s of “%(item)s” are left in stock.") % {"item": item.name, "n": item.stock}
-                )
+                problems.append(_("Only %(n)s of “%(item)s” are left in stock.") % {"item": item.name, "n": item.stock})
             elif region not in item.regions:
                 problems.append(_("“%(item)s” is not delivered to that region.") % {"item": item.name})
             if agreement.status != FrameworkAgreement.Status.ACTIVE or not (
@@ -282,9 +272,7 @@ def orders_place(
 
 
 def orders_place_from_cart(*, actor, delivery_address: str, region: str, note: str = "") -> list[Order]:
-    lines = [
-        Wanted(line.item_id, line.quantity, line.unit_price_seen) for line in CartLine.objects.filter(user=actor)
-    ]
+    lines = [Wanted(line.item_id, line.quantity, line.unit_price_seen) for line in CartLine.objects.filter(user=actor)]
     if not lines:
         raise Invalid(_("Your cart is empty."), field="lines")
     return orders_place(actor=actor, lines=lines, delivery_address=delivery_address, region=region, note=note)
