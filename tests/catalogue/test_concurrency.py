@@ -34,7 +34,7 @@ def test_two_officials_ordering_the_last_unit_at_once_get_one_order_and_one_clea
 
     placed = [r for r in results if isinstance(r, list)]
     refused = [r for r in results if isinstance(r, Conflict)]
-    assert len(placed) == 1 and len(refused) == 1
+    assert (len(placed), len(refused)) == (1, 1)
     assert "Only 0" in refused[0].message
     assert CatalogueItem.objects.get(pk=item.pk).stock == 0
     assert Order.objects.count() == 1
@@ -70,8 +70,10 @@ def test_two_invoices_for_the_same_accepted_units_at_once_one_is_refused(officia
         delivery=delivery, actor=official, verdicts={dl.pk: (2, "") for dl in delivery.lines.all()}
     )
 
-    results = in_threads(2, lambda i: _attempt(lambda: services.invoice_issue(order=placed, actor=supplier_user,
-                                                                               quantities={line.pk: 2})))  # fmt: skip
+    results = in_threads(
+        2,
+        lambda i: _attempt(lambda: services.invoice_issue(order=placed, actor=supplier_user, quantities={line.pk: 2})),
+    )
 
     assert sum(isinstance(r, Invoice) for r in results) == 1
     assert sum(isinstance(r, Invalid) for r in results) == 1

@@ -22,8 +22,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def placed(official, item):
     set_budget(official, limit="10000000")
-    desk = make_item(item.agreement, item.created_by, official, name="사무용 의자", name_en="Office chair",
-                     price="200000")  # fmt: skip
+    desk = make_item(
+        item.agreement, item.created_by, official, name="사무용 의자", name_en="Office chair", price="200000"
+    )
     [placed] = order(official, (item, 4), (desk, 10))
     return placed
 
@@ -47,10 +48,14 @@ def test_partial_delivery_rejection_redelivery_and_completion(placed, official, 
 
     by_line = {dl.order_line_id: dl for dl in first.lines.all()}
     with pytest.raises(Invalid):  # a rejection needs a reason
-        services.delivery_inspect(delivery=first, actor=official,
-                                  verdicts={by_line[notebook.pk].pk: (3, ""), by_line[chair.pk].pk: (5, "")})  # fmt: skip
-    services.delivery_inspect(delivery=first, actor=official, verdicts={
-        by_line[notebook.pk].pk: (3, "화면 불량 1대"), by_line[chair.pk].pk: (5, "")})  # fmt: skip
+        services.delivery_inspect(
+            delivery=first, actor=official, verdicts={by_line[notebook.pk].pk: (3, ""), by_line[chair.pk].pk: (5, "")}
+        )
+    services.delivery_inspect(
+        delivery=first,
+        actor=official,
+        verdicts={by_line[notebook.pk].pk: (3, "화면 불량 1대"), by_line[chair.pk].pk: (5, "")},
+    )
 
     assert Outbox.objects.filter(event="delivery.inspected", recipient=supplier_user).exists()
     notebook.refresh_from_db()
@@ -63,10 +68,21 @@ def test_partial_delivery_rejection_redelivery_and_completion(placed, official, 
 
     placed.refresh_from_db()
     assert placed.status == Order.Status.COMPLETED
-    actions = list(AuditEntry.objects.filter(object_id=str(placed.pk), object_type="catalogue.order")
-                   .values_list("action", flat=True).order_by("seq"))  # fmt: skip
-    assert actions == ["order.place", "delivery.dispatch", "delivery.delivered", "delivery.inspect",
-                       "delivery.dispatch", "delivery.delivered", "delivery.inspect", "order.complete"]  # fmt: skip
+    actions = list(
+        AuditEntry.objects.filter(object_id=str(placed.pk), object_type="catalogue.order")
+        .values_list("action", flat=True)
+        .order_by("seq")
+    )
+    assert actions == [
+        "order.place",
+        "delivery.dispatch",
+        "delivery.delivered",
+        "delivery.inspect",
+        "delivery.dispatch",
+        "delivery.delivered",
+        "delivery.inspect",
+        "order.complete",
+    ]
 
 
 def test_a_delivery_cannot_be_inspected_before_it_is_reported_delivered_nor_twice(placed, official, supplier_user):
@@ -81,8 +97,9 @@ def test_a_delivery_cannot_be_inspected_before_it_is_reported_delivered_nor_twic
         services.delivery_inspect(delivery=delivery, actor=official, verdicts=verdicts)
 
 
-def test_only_the_orders_supplier_delivers_and_only_the_buyer_inspects(placed, official, supplier_user,
-                                                                        other_supplier_user, rival_official):  # fmt: skip
+def test_only_the_orders_supplier_delivers_and_only_the_buyer_inspects(
+    placed, official, supplier_user, other_supplier_user, rival_official
+):
     notebook = lines_of(placed)["노트북 컴퓨터"]
     with pytest.raises(Forbidden):
         services.delivery_dispatch(order=placed, actor=other_supplier_user, quantities={notebook.pk: 1})
@@ -97,8 +114,9 @@ def test_an_invoice_takes_only_accepted_units_and_never_twice(placed, official, 
     with pytest.raises(InvalidTransition):  # nothing delivered yet
         services.invoice_issue(order=placed, actor=supplier_user, quantities={notebook.pk: 1})
     delivery = deliver(placed, supplier_user, {notebook.pk: 4})
-    services.delivery_inspect(delivery=delivery, actor=official,
-                              verdicts={dl.pk: (3, "불량") for dl in delivery.lines.all()})  # fmt: skip
+    services.delivery_inspect(
+        delivery=delivery, actor=official, verdicts={dl.pk: (3, "불량") for dl in delivery.lines.all()}
+    )
 
     with pytest.raises(Invalid) as refused:
         services.invoice_issue(order=placed, actor=supplier_user, quantities={notebook.pk: 4})
@@ -108,7 +126,10 @@ def test_an_invoice_takes_only_accepted_units_and_never_twice(placed, official, 
 
     invoice = services.invoice_issue(order=placed, actor=supplier_user, quantities={notebook.pk: 3})
     assert (invoice.supply_amount, invoice.vat_amount, invoice.total) == (
-        Decimal("3000000.00"), Decimal("300000.00"), Decimal("3300000.00"))  # fmt: skip
+        Decimal("3000000.00"),
+        Decimal("300000.00"),
+        Decimal("3300000.00"),
+    )
     assert invoice.due_at - invoice.issued_at == timedelta(days=5)
     with pytest.raises(Invalid):
         services.invoice_issue(order=placed, actor=supplier_user, quantities={notebook.pk: 1})
@@ -147,7 +168,8 @@ def test_an_invoice_is_approved_then_paid_on_time(invoice, official, supplier_us
     services.invoice_approve(invoice=invoice, actor=official)
     paid = services.invoice_pay(invoice=invoice, actor=official, payment_reference="dBrain-2027-0001")
 
-    assert paid.status == Invoice.Status.PAID and not paid.is_late
+    assert paid.status == Invoice.Status.PAID
+    assert not paid.is_late
     assert Outbox.objects.filter(event="invoice.paid", recipient=supplier_user).exists()
     with pytest.raises(Conflict):
         services.late_claim_file(invoice=paid, actor=supplier_user)
@@ -177,8 +199,9 @@ def test_an_unpaid_invoice_past_its_due_date_can_be_claimed_too(invoice, supplie
     assert claim.days_late == 3
 
 
-def test_only_the_buyer_approves_and_pays_and_only_the_supplier_claims(invoice, rival_official, other_supplier_user,
-                                                                        supplier_user):  # fmt: skip
+def test_only_the_buyer_approves_and_pays_and_only_the_supplier_claims(
+    invoice, rival_official, other_supplier_user, supplier_user
+):
     for outsider in (rival_official, supplier_user):
         with pytest.raises(Forbidden):
             services.invoice_approve(invoice=invoice, actor=outsider)
@@ -195,7 +218,8 @@ def test_the_invoice_pdf_is_reproducible_and_carries_the_amounts(invoice):
     assert data == invoice_pdf(invoice)
     text = "".join(page.extract_text() for page in PdfReader(BytesIO(data)).pages)
     assert invoice.number in text
-    assert "2,200,000" in text and "200,000" in text
+    assert "2,200,000" in text
+    assert "200,000" in text
     assert "전자세금계산서" in text
 
 

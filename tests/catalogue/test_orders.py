@@ -200,8 +200,9 @@ def test_bad_order_input_is_refused_with_the_field_at_fault(official, item, budg
 
 def test_ordering_an_item_that_does_not_exist_or_twice_in_one_order_is_refused(official, item, budget):
     with pytest.raises(Invalid):
-        services.orders_place(actor=official, lines=[services.Wanted(999999, 1, "1")], delivery_address="x",
-                              region="sejong")  # fmt: skip
+        services.orders_place(
+            actor=official, lines=[services.Wanted(999999, 1, "1")], delivery_address="x", region="sejong"
+        )
     twice = [services.Wanted(item.pk, 1, item.unit_price)] * 2
     with pytest.raises(Invalid):
         services.orders_place(actor=official, lines=twice, delivery_address="x", region="sejong")
@@ -210,8 +211,9 @@ def test_ordering_an_item_that_does_not_exist_or_twice_in_one_order_is_refused(o
 def test_suppliers_and_outsiders_cannot_order(supplier_user, outsider, item):
     for user in (supplier_user, outsider):
         with pytest.raises(Forbidden):
-            services.orders_place(actor=user, lines=[services.Wanted(item.pk, 1, item.unit_price)],
-                                  delivery_address="x", region="sejong")  # fmt: skip
+            services.orders_place(
+                actor=user, lines=[services.Wanted(item.pk, 1, item.unit_price)], delivery_address="x", region="sejong"
+            )
 
 
 def test_an_order_can_be_cancelled_until_something_is_dispatched(official, item, budget, supplier_user):
