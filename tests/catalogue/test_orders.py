@@ -231,3 +231,15 @@ def test_an_order_can_be_cancelled_until_something_is_dispatched(official, item,
 
     assert Order.objects.get(pk=first.pk).status == Order.Status.CANCELLED
     assert CatalogueItem.objects.get(pk=item.pk).stock == 99
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_database_refuses_an_unaudited_change_of_an_orders_status_or_an_items_price(official, item, budget):
+    from django.db import IntegrityError
+
+    [placed] = order(official, (item, 1))
+    with pytest.raises(IntegrityError, match="unaudited change to catalogue.order"):
+        Order.objects.filter(pk=placed.pk).update(status=Order.Status.COMPLETED)
+    with pytest.raises(IntegrityError, match="unaudited change to catalogue.catalogueitem"):
+        CatalogueItem.objects.filter(pk=item.pk).update(unit_price=1)
+    assert CatalogueItem.objects.get(pk=item.pk).unit_price == Decimal("1000000")
