@@ -238,8 +238,8 @@ def test_the_database_refuses_an_unaudited_change_of_an_orders_status_or_an_item
     from django.db import IntegrityError
 
     [placed] = order(official, (item, 1))
-    with pytest.raises(IntegrityError, match="unaudited change to catalogue.order"):
+    with pytest.raises(IntegrityError, match=r"unaudited change to catalogue\.order"):
         Order.objects.filter(pk=placed.pk).update(status=Order.Status.COMPLETED)
-    with pytest.raises(IntegrityError, match="unaudited change to catalogue.catalogueitem"):
+    with pytest.raises(IntegrityError, match=r"unaudited change to catalogue\.catalogueitem"):
         CatalogueItem.objects.filter(pk=item.pk).update(unit_price=1)
     assert CatalogueItem.objects.get(pk=item.pk).unit_price == Decimal("1000000")
