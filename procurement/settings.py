@@ -5,6 +5,7 @@ no defaults and the process refuses to start without them.
 """
 
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -529,3 +530,30 @@ CELERY_BEAT_SCHEDULE["integrity-nightly"] = {
     "schedule": crontab(hour=18, minute=0),
 }
 # --- end integrity -------------------------------------------------------------------------------
+
+# --- catalogue (issue 12) ------------------------------------------------------------------------
+# Before the read-side apps, so that the demo loader (INSTALLED_APPS order) runs it after contracts.
+INSTALLED_APPS.insert(INSTALLED_APPS.index("opendata"), "catalogue")
+def _env_decimal(name: str, default: str) -> Decimal:
+    try:
+        return Decimal(env.str(name, default=default))
+    except ArithmeticError:
+        raise ImproperlyConfigured(f"{name} must be a decimal number.") from None
+
+
+# VAT added to every catalogue invoice (부가가치세 10 %); 0 for a deployment without VAT on the goods.
+CATALOGUE_VAT_RATE_PCT = _env_decimal("CATALOGUE_VAT_RATE_PCT", "10")
+# Days after an invoice is issued within which the buyer must pay (국가계약법 시행령 §58: 5 days);
+# a payment after that is late, and the supplier may file a late-payment claim.
+CATALOGUE_PAYMENT_DAYS = env.int("CATALOGUE_PAYMENT_DAYS", default=5)
+# Annual interest rate (%) a late-payment claim asks for, per day late.
+CATALOGUE_LATE_INTEREST_PCT = _env_decimal("CATALOGUE_LATE_INTEREST_PCT", "12")
+# Orders of at least this value (before VAT) are published: the public sees them on the portal.
+CATALOGUE_PUBLICATION_THRESHOLD = _env_decimal("CATALOGUE_PUBLICATION_THRESHOLD", "10000000")
+# Orders of at least this value go to a second-stage competition (2단계경쟁) among the agreement's
+# suppliers instead of a direct order.
+CATALOGUE_MINI_COMPETITION_THRESHOLD = _env_decimal("CATALOGUE_MINI_COMPETITION_THRESHOLD", "50000000")
+# Items compared side by side at most.
+CATALOGUE_COMPARE_MAX = 4
+CATALOGUE_PAGE_SIZE = 20
+# --- end catalogue -------------------------------------------------------------------------------
