@@ -127,12 +127,18 @@ class SealedBidForm(forms.Form):
     plaintext_hash = forms.RegexField(r"^[0-9a-f]{64}$")
     content = forms.FileField()
     documents = MultipleFileField(required=False)
+    # Two-envelope tenders: the price envelope, sealed separately.
+    price_content = forms.FileField(required=False)
+    price_plaintext_hash = forms.RegexField(r"^[0-9a-f]{64}$", required=False)
 
     def sealed_submission(self) -> SealedSubmission:
+        price = self.cleaned_data.get("price_content")
         return SealedSubmission(
             content=self.cleaned_data["content"].read(),
             documents=tuple(f.read() for f in self.cleaned_data.get("documents") or []),
             plaintext_hash=self.cleaned_data["plaintext_hash"],
+            price=price.read() if price else b"",
+            price_plaintext_hash=self.cleaned_data.get("price_plaintext_hash") or "",
         )
 
 
