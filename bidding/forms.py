@@ -11,6 +11,7 @@ from procurement.web import form_add_domain_error
 from tenders.policies import evaluation_policy
 
 from .content import BidInput, bid_input_clean
+from .models import CureRequest
 from .services.submission import SealedSubmission, reserve_pick_rules
 
 
@@ -160,3 +161,32 @@ class VerifyForm(forms.Form):
         if not cleaned.get("commitment") and not cleaned.get("receipt"):
             raise forms.ValidationError(_("Paste a commitment hash or upload a JSON receipt."))
         return cleaned
+
+
+class TechnicalDecisionForm(forms.Form):
+    """The compliance decision on one bid's technical envelope (two-envelope tenders)."""
+
+    compliant = forms.TypedChoiceField(
+        label=_("Decision"),
+        choices=[("yes", _("Compliant")), ("no", _("Not compliant"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason (public)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when the bid does not comply. The bidder and the public will read it."),
+    )
+
+
+class CureRequestForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Document"), choices=CureRequest.Kind.choices)
+    defect = forms.CharField(
+        label=_("What is missing or defective"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class CureUploadForm(forms.Form):
+    file = forms.FileField(label=_("The corrected document"))

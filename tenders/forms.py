@@ -179,7 +179,9 @@ class TenderForm(EvaluationParamsMixin, forms.ModelForm):
         cleaned["evaluation_params"] = self.clean_evaluation_params(cleaned.get("evaluation_method"))
         evaluation_method, envelopes = cleaned.get("evaluation_method"), cleaned.get("envelopes")
         if evaluation_method and envelopes and envelopes not in evaluation_policy(evaluation_method).envelope_options:
-            self.add_error("envelopes", _("This evaluation method cannot be used with %(n)s envelopes.") % {"n": envelopes})
+            self.add_error(
+                "envelopes", _("This evaluation method cannot be used with %(n)s envelopes.") % {"n": envelopes}
+            )
         if method and cleaned.get("category"):
             for field, message in timeline_errors(
                 method=method,

@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tenders', '0005_custodians_sealed_reserve_prices'),
+        ("tenders", "0005_custodians_sealed_reserve_prices"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='tender',
-            name='envelopes',
-            field=models.PositiveSmallIntegerField(choices=[(1, 'One envelope'), (2, 'Two envelopes (technical, then price)')], default=1, verbose_name='envelopes'),
+            model_name="tender",
+            name="envelopes",
+            field=models.PositiveSmallIntegerField(
+                choices=[(1, "One envelope"), (2, "Two envelopes (technical, then price)")],
+                default=1,
+                verbose_name="envelopes",
+            ),
         ),
     ]
