@@ -138,6 +138,7 @@ def bid_page_sealing(*, tender: Tender, supplier, form: BidForm) -> dict:
         "needs_documents": evaluation_policy(tender.evaluation_method).needs_technical_proposal,
         "max_documents": MAX_DOCUMENTS,
         "max_bytes": settings.UPLOAD_MAX_BYTES,
+        "envelopes": tender.envelopes,
         "messages": {
             "amount": _("Enter the amount as a number."),
             "positive": _("The amount must be more than zero."),

@@ -35,6 +35,8 @@ BELOW_FLOOR = "below_floor"
 ABOVE_PLANNED = "above_planned"
 COMMITMENT_FAILED = "commitment_failed"
 INVALID = "invalid"
+# Two envelopes: the technical envelope is open, the price envelope never will be.
+PRICE_NOT_OPENED = "price_not_opened"
 
 
 def currency_exponent(currency: str) -> int:
