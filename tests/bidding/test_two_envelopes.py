@@ -95,7 +95,8 @@ def test_at_the_opening_time_only_technical_envelopes_open_and_the_key_stays_unp
     assert {r.outcome for r in rows.values()} == {OpenedBid.Outcome.AWAITING_PRICE}
     assert all(r.price is None and not r.price_opened and r.commitment_ok for r in rows.values())
     assert bytes(rows["Beta"].documents.get().content) == pdf_with("PLAN-Beta")
-    assert record.private_key is None and record.held_key is not None
+    assert record.private_key is None
+    assert record.held_key is not None
     assert opening_bundle(two) is None  # nothing re-runnable (nor the key) before the prices open
     assert two.status == "closed"
     assert set(Bid.objects.filter(tender=two).values_list("status", flat=True)) == {Bid.Status.OPENED}
@@ -173,9 +174,11 @@ def test_the_price_of_a_non_compliant_bid_is_never_decrypted_and_the_bundle_cann
     assert bytes(versions["Beta"].sealed_price) in decrypted
     rows = rows_by_name(record)
     assert rows["Alpha"].outcome == OpenedBid.Outcome.PRICE_NOT_OPENED
-    assert rows["Alpha"].price is None and not rows["Alpha"].price_opened
+    assert rows["Alpha"].price is None
+    assert not rows["Alpha"].price_opened
     assert [rows["Beta"].rank, rows["Gamma"].rank] == [1, 2]
-    assert record.stage == OpeningRecord.Stage.COMPLETE and record.held_key is None
+    assert record.stage == OpeningRecord.Stage.COMPLETE
+    assert record.held_key is None
     # The stored price envelope is still the ciphertext that was submitted.
     assert bytes(Bid.objects.get(pk=rows["Alpha"].bid_id).current_version.sealed_price) == alpha_price_ct
     entry = AuditEntry.objects.get(action="bid.open_prices")
@@ -230,7 +233,8 @@ def test_the_scheduler_opens_the_prices_when_the_window_ends_and_evaluation_foll
     evaluation = evaluation_start(tender=two, actor=official)
     ranked = {a.bid.supplier.name_en: a for a in evaluation.assessments.select_related("bid__supplier")}
     assert not ranked["Alpha"].admissible
-    assert ranked["Beta"].rank == 1 and ranked["Gamma"].rank == 2
+    assert ranked["Beta"].rank == 1
+    assert ranked["Gamma"].rank == 2
 
 
 def test_a_floor_rate_tender_draws_its_planned_price_from_the_compliant_bids_picks(official, settings):
