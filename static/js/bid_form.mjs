@@ -157,7 +157,7 @@ async function prepare() {
   const picks = checkedPicks();
   const documents = await readDocuments();
   const price = formatUnits(total, config.exponent);
-  const priceLines = lines.map((l) => ({
+  const sealedLines = lines.map((l) => ({
     amount: formatUnits(l.amount, config.exponent),
     description: l.description,
     quantity: l.quantity,
@@ -175,28 +175,28 @@ async function prepare() {
     };
     const priceEnvelope = {
       currency: config.currency,
-      lines: priceLines,
+      lines: sealedLines,
       price,
       reserve_picks: picks,
       schema: "koneps-bid-price-v1",
       supplier: config.supplier,
       tender: config.tender,
     };
-    return { content: technical, priceContent: priceEnvelope, documents, price, total, picks, lines: priceLines };
+    return { content: technical, priceContent: priceEnvelope, documents, price, total, picks, lines: sealedLines };
   }
   // Keys in sorted order and no spaces, as bidding.content.canonical_json writes it.
   const content = {
     currency: config.currency,
     declarations: { no_collusion: true, no_conflict_of_interest: true },
     documents: documents.map((d) => d.entry),
-    lines: priceLines,
+    lines: sealedLines,
     price,
     reserve_picks: picks,
     schema: "koneps-bid-content-v1",
     supplier: config.supplier,
     tender: config.tender,
   };
-  return { content, priceContent: null, documents, price, total, picks, lines: priceLines };
+  return { content, priceContent: null, documents, price, total, picks, lines: sealedLines };
 }
 
 // --- confirmation, sealing, posting ---------------------------------------------------------------
