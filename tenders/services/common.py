@@ -142,6 +142,7 @@ def tender_snapshot(tender: Tender) -> dict[str, Any]:
         "eligibility": tender.eligibility,
         "evaluation_method": tender.evaluation_method,
         "evaluation_params": tender.evaluation_params,
+        "envelopes": tender.envelopes,
         "clarification_deadline": utc_iso(tender.clarification_deadline),
         "submission_deadline": utc_iso(tender.submission_deadline),
         "opening_at": utc_iso(tender.opening_at),
