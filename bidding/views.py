@@ -190,6 +190,7 @@ def bid_detail(request, bid_id: int):
             "can_replace": bid.status == Bid.Status.SUBMITTED and request.user.has_perm("bidding.withdraw_bid", bid),
             "withdraw_form": WithdrawForm(),
             "opened": OpenedBid.objects.filter(bid=bid).prefetch_related("documents").first(),
+            "cures": bid.cure_requests.order_by("-requested_at"),
         },
     )
 
