@@ -39,6 +39,7 @@ from integrity.ocds import extension_url as integrity_extension_url
 from integrity.ocds import ocds_red_flags_fragment
 from suppliers.models import Classification, Supplier
 from tenders.models import ProcuringEntity, Tender, TenderDocument, TenderVersion
+from tenders.policies import evaluation_policy, method_policy
 from tenders.selectors import clarifications_public
 from tenders.services.common import tender_snapshot
 
@@ -59,27 +60,6 @@ IDENTIFIER_SCHEMES = {
 COUNTRY_NAMES = {"KR": "대한민국", "US": "United States", "GB": "United Kingdom", "JP": "日本", "CN": "中国"}
 ENTITY_SCHEME = "KR-ENTITY"
 
-METHOD = {Tender.Method.OPEN: "open", Tender.Method.RESTRICTED: "selective", Tender.Method.LIMITED: "limited"}
-METHOD_DETAILS = {
-    Tender.Method.OPEN: "Open competitive tender (일반경쟁)",
-    Tender.Method.RESTRICTED: "Restricted tender, invited suppliers (제한경쟁/지명경쟁)",
-    Tender.Method.LIMITED: "Limited tender, direct (수의계약)",
-}
-AWARD_CRITERIA = {
-    Tender.EvaluationMethod.LOWEST_PRICE: "priceOnly",
-    Tender.EvaluationMethod.FLOOR_RATE_RESERVE: "priceOnly",
-    Tender.EvaluationMethod.BEST_VALUE: "ratedCriteria",
-}
-AWARD_CRITERIA_DETAILS = {
-    Tender.EvaluationMethod.LOWEST_PRICE: "Lowest price",
-    Tender.EvaluationMethod.FLOOR_RATE_RESERVE: "Lowest price above a floor rate (multiple reserve prices)",
-    Tender.EvaluationMethod.BEST_VALUE: "Best value (technical and price)",
-}
-RULE_METHOD = {
-    Tender.EvaluationMethod.LOWEST_PRICE: "lowestPrice",
-    Tender.EvaluationMethod.FLOOR_RATE_RESERVE: "floorRateReserve",
-    Tender.EvaluationMethod.BEST_VALUE: "bestValue",
-}
 DOCUMENT_TYPE = {
     TenderDocument.Kind.SPECIFICATION: "technicalSpecifications",
     TenderDocument.Kind.DRAWING: "technicalSpecifications",
@@ -299,12 +279,12 @@ class _TenderHistory:
                 "procuringEntity": self.buyer,
                 "items": items,
                 "value": _value(snap["estimated_value"], snap["currency"]),
-                "procurementMethod": METHOD[snap["method"]],
-                "procurementMethodDetails": METHOD_DETAILS[snap["method"]],
+                "procurementMethod": method_policy(snap["method"]).ocds_method,
+                "procurementMethodDetails": method_policy(snap["method"]).ocds_method_details,
                 "procurementMethodRationale": _plain(snap["method_justification"]),
                 "mainProcurementCategory": snap["category"],
-                "awardCriteria": AWARD_CRITERIA[method],
-                "awardCriteriaDetails": AWARD_CRITERIA_DETAILS[method],
+                "awardCriteria": evaluation_policy(method).ocds_award_criteria,
+                "awardCriteriaDetails": evaluation_policy(method).ocds_award_criteria_details,
                 "submissionMethod": ["electronicSubmission"],
                 "submissionMethodDetails": TWO_ENVELOPES_DETAILS if snap.get("envelopes") == 2 else None,
                 "envelopes": snap.get("envelopes", 1),
@@ -841,8 +821,9 @@ class _TenderHistory:
 
 def evaluation_rules(method: str, params: dict) -> dict:
     """The method's parameters and its tie and rounding rules (contracts.policies, bidding.reserve) as data."""
-    rules: dict = {"method": RULE_METHOD[method]}
-    if method == Tender.EvaluationMethod.BEST_VALUE:
+    policy = evaluation_policy(method)
+    rules: dict = {"method": policy.ocds_rules_method}
+    if policy.needs_committee:
         rules.update(
             {
                 "tieBreak": ["lowerPrice", "earlierSubmission", "lowerBidId"],
@@ -869,7 +850,7 @@ def evaluation_rules(method: str, params: dict) -> dict:
     else:
         rules["tieBreak"] = ["earlierSubmission", "lowerBidId"]
         rules["formula"] = "Lowest price first."
-    if method == Tender.EvaluationMethod.FLOOR_RATE_RESERVE:
+    if policy.uses_reserve_prices:
         rules.update(
             {
                 "rounding": [

@@ -448,9 +448,6 @@ if DEBUG:
     INTEGRITY_HASH_KEY = env.str("INTEGRITY_HASH_KEY", default="dev-only-integrity-hash-key")
 else:
     INTEGRITY_HASH_KEY = env.str("INTEGRITY_HASH_KEY")
-# Behind N reverse proxies the client is the Nth address from the right of X-Forwarded-For; 0 trusts
-# only REMOTE_ADDR (a proxy not counted here would make every bid share one address).
-INTEGRITY_TRUSTED_PROXIES = env.int("INTEGRITY_TRUSTED_PROXIES", default=0)
 # Every red-flag rule's threshold (integrity/indicators/). INTEGRITY_THRESHOLDS_JSON overrides single
 # values, e.g. '{"close_runner_up": {"max_gap_pct": "1.0"}}'.
 INTEGRITY_THRESHOLDS = {

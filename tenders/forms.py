@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from procurement.uploads import validate_upload
 
-from .models import ProcuringEntity, Tender, TenderDocument
+from .models import Custodian, ProcuringEntity, Tender, TenderDocument
 from .policies import EVALUATION_POLICIES, evaluation_policy, method_policy
 from .services import AMENDABLE_FIELDS
 from .timeline import TIMELINE_FIELDS, amendment_min_deadline, format_local, proposed_extension, timeline_errors
@@ -382,3 +382,33 @@ def default_timeline(*, method: str = Tender.Method.OPEN, category: str = Tender
         "submission_deadline": submission,
         "opening_at": submission + timedelta(hours=1),
     }
+
+
+class CustodianChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, custodian: Custodian) -> str:
+        who = custodian.user.get_full_name() or custodian.user.email if custodian.user else _("The platform")
+        return f"{who} · {custodian.get_kind_display()} · {custodian.fingerprint}"
+
+
+class TenderCustodiansForm(forms.Form):
+    """The draft's key custodians and how many of them open it (tenders.services.tender_custodians_set
+    applies the rules: k ≥ 2, k ≤ n, at most one platform custodian)."""
+
+    custodians = CustodianChoice(
+        label=_("Key custodians"), queryset=Custodian.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    custodian_threshold = forms.IntegerField(
+        label=_("Custodians needed to open"),
+        min_value=2,
+        help_text=_("Any this many of the chosen custodians together can open the bids after the deadline."),
+    )
+
+    def __init__(self, *args, tender: Tender, eligible, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["custodians"].queryset = eligible
+        self.initial.setdefault("custodians", [tc.custodian_id for tc in tender.custodians.all()])
+        self.initial.setdefault("custodian_threshold", tender.custodian_threshold)
+
+
+class ObserverInviteForm(forms.Form):
+    email = forms.EmailField(label=_("Email of the outside observer"))

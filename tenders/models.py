@@ -465,3 +465,59 @@ class ReservePriceSet(models.Model):
 
     def __str__(self):
         return f"reserve prices of {self.tender_id} (amendment {self.amendment_number})"
+
+
+def _observer_token() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(32)
+
+
+def _observer_expiry():
+    from datetime import timedelta
+
+    return timezone.now() + timedelta(days=14)
+
+
+class ObserverInvitation(models.Model):
+    """A procuring entity's invitation of an outside observer, by email, to hold shares of its tender
+    keys. Accepting it makes the account an observer (Role.OBSERVER), who then enrols a key on the
+    custodian page and can be named on the entity's tenders."""
+
+    entity = models.ForeignKey(ProcuringEntity, on_delete=models.CASCADE, related_name="observer_invitations")
+    email = models.EmailField(_("email"))
+    token = models.CharField(max_length=64, unique=True, default=_observer_token, editable=False)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("invited"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"), default=_observer_expiry)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="observer_invitations",
+    )
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("observer invitation")
+        verbose_name_plural = _("observer invitations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entity", "email"],
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="observer_invitation_one_open_per_email",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.email} → {self.entity_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("tenders:observer_invitation", args=[self.token])
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()

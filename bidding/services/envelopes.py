@@ -135,6 +135,19 @@ def technical_open_locked(tender: Tender, *, actor) -> OpeningRecord:
                 for r in rows
             ],
         },
+        # Every bid this stage moved on (the database refuses unnamed changes: procurement 0005).
+        related={
+            "bidding.bid": {
+                r.bid_id: {
+                    "status": (
+                        Bid.Status.SUBMITTED,
+                        Bid.Status.OPENED if r.commitment_ok else Bid.Status.DISQUALIFIED,
+                    ),
+                    "outcome": (None, r.outcome),
+                }
+                for r in rows
+            }
+        },
     )
     transparency_request_head(after=entry)
     notify(
@@ -197,6 +210,7 @@ def technical_publish(*, tender_id: int, actor) -> OpeningRecord:
             record, OpeningRecord.Stage.TECHNICAL_PUBLISHED, OpeningRecord.STAGE_TRANSITIONS, field="stage"
         )
         rows = list(OpenedBid.objects.filter(opening=record).select_related("bid", "supplier").order_by("pk"))
+        related = {}
         undecided = [r for r in rows if r.technical_compliant is None]
         if undecided:
             raise Conflict(
@@ -216,6 +230,7 @@ def technical_publish(*, tender_id: int, actor) -> OpeningRecord:
             if row.outcome == OpenedBid.Outcome.AWAITING_PRICE:
                 row.outcome = OpenedBid.Outcome.PRICE_NOT_OPENED
                 row.save(update_fields=["outcome"])
+                related[row.bid_id] = {"outcome": (OpenedBid.Outcome.AWAITING_PRICE, row.outcome)}
             if row.bid.status == Bid.Status.OPENED:
                 bid_set_status(
                     bid=row.bid,
@@ -244,6 +259,7 @@ def technical_publish(*, tender_id: int, actor) -> OpeningRecord:
                     {"bid": r.bid_id, "compliant": r.technical_compliant, "reason": r.technical_reason} for r in rows
                 ],
             },
+            related={"bidding.bid": related} if related else None,
         )
     return record
 
@@ -316,6 +332,8 @@ def price_envelopes_open(*, tender_id: int, actor=None) -> OpeningRecord:
             actor=actor,
             action="bid.open_prices",
             extra={"price_not_opened": not_opened},
+            before_status=Bid.Status.OPENED,
+            before_outcome=OpenedBid.Outcome.AWAITING_PRICE,
         )
 
 

@@ -200,6 +200,8 @@ def _rank_and_finish(
     actor,
     action: str = "bid.open_all",
     extra: dict | None = None,
+    before_status: str = Bid.Status.SUBMITTED,
+    before_outcome: str | None = None,
 ) -> OpeningRecord:
     """Planned price, ranking, the record's figures, the audit entry and the tender's next status.
 
@@ -263,6 +265,18 @@ def _rank_and_finish(
             "floor_price": record.floor_price,
             **(extra or {}),
         },
+        # Every bid moved on by this opening, before and after: the database accepts the bids'
+        # changes because this entry names them (procurement migration 0005).
+        related={
+            "bidding.bid": {
+                o.bid.pk: {
+                    "status": (before_status, _opened_status(o)),
+                    "outcome": (before_outcome, rows[o.bid.pk].outcome),
+                    "rank": (None, rows[o.bid.pk].rank),
+                }
+                for o in opened
+            }
+        },
     )
     transparency_request_head(after=entry)
     if valid:
@@ -280,6 +294,10 @@ def _rank_and_finish(
             reason=_("No valid bid was received (%(count)s opened).") % {"count": record.bid_count},
         )
     return record
+
+
+def _opened_status(item: _Opened) -> str:
+    return Bid.Status.OPENED if item.commitment_ok else Bid.Status.DISQUALIFIED
 
 
 def _store_opened(
@@ -325,7 +343,7 @@ def _store_opened(
             )
             for index, (entry, data, ok) in enumerate(item.documents)
         )
-    new_status = Bid.Status.OPENED if item.commitment_ok else Bid.Status.DISQUALIFIED
+    new_status = _opened_status(item)
     # One row at a time, in bid order: each bid moves on together with its opened record.
     Bid.objects.filter(pk=item.bid.pk).update(
         status=new_status,

@@ -201,6 +201,10 @@ def bid_submit(
             )
         check_transition(locked_bid, Bid.Status.SUBMITTED, {Bid.Status.SUBMITTED: {Bid.Status.SUBMITTED}})
         number = (locked_bid.current_version.number if locked_bid.current_version_id else 0) + 1
+        before = {
+            "status": locked_bid.status if number > 1 else None,  # None: the bid is new
+            "current_version_id": locked_bid.current_version_id,
+        }
         version = BidVersion.objects.create(
             bid=locked_bid,
             tender=tender,
@@ -242,6 +246,7 @@ def bid_submit(
             actor=actor,
             action="bid.replace" if replaced else "bid.submit",
             obj=locked_bid,
+            before=before,
             data={
                 "version": number,
                 "commitment": version.commitment,
@@ -270,6 +275,7 @@ def bid_withdraw(*, bid: Bid, actor, idempotency_key: uuid.UUID | str | None = N
             return locked
         _require_open(status, in_time)
         check_transition(locked, Bid.Status.WITHDRAWN, Bid.TRANSITIONS)
+        before = {"status": locked.status}
         locked.status = Bid.Status.WITHDRAWN
         locked.status_changed_at = moment
         locked.withdrawn_at = moment
@@ -287,6 +293,7 @@ def bid_withdraw(*, bid: Bid, actor, idempotency_key: uuid.UUID | str | None = N
             actor=actor,
             action="bid.withdraw",
             obj=locked,
+            before=before,
             data={"version": locked.current_version.number if locked.current_version_id else None},
         )
     return locked
