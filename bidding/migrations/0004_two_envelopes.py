@@ -10,7 +10,7 @@ import bidding.models
 class Migration(migrations.Migration):
     dependencies = [
         ("bidding", "0003_key_shares_browser_sealing"),
-        ("tenders", "0006_two_envelopes"),
+        ("tenders", "0007_two_envelopes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

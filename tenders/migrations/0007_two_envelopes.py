@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tenders", "0005_custodians_sealed_reserve_prices"),
+        ("tenders", "0006_observer_invitations"),
     ]
 
     operations = [
