@@ -38,6 +38,11 @@ PLATFORM_CUSTODIAN_KEY = env.str(
 # How long after the opening time a missing quorum of custodians is escalated to the entity's
 # officials and the auditors (and shown on the tender page).
 OPENING_QUORUM_GRACE = timedelta(minutes=env.int("OPENING_QUORUM_GRACE_MINUTES", default=60))
+# Two-envelope tenders: how long bidders may complain about the published technical results before
+# the compliant bids' price envelopes open (docs/architecture.md §6).
+TECHNICAL_COMPLAINT_WINDOW = timedelta(minutes=env.int("TECHNICAL_COMPLAINT_WINDOW_MINUTES", default=24 * 60))
+# How long a bidder has to supply a missing or defective document it was asked for.
+CURE_WINDOW = timedelta(minutes=env.int("CURE_WINDOW_MINUTES", default=24 * 60))
 
 # Decided once from the environment (the test runner flips DEBUG at run time, this stays).
 DEMO_DATA_ALLOWED = DEBUG
@@ -481,6 +486,7 @@ STANDSTILL_DAYS = env.int("STANDSTILL_DAYS", default=7)
 # Award reports of tenders with more opened bids than this render in a Celery task (with progress);
 # smaller ones render during the request and stream directly.
 AWARD_REPORT_INLINE_MAX_BIDS = env.int("AWARD_REPORT_INLINE_MAX_BIDS", default=40)
+CELERY_BEAT_SCHEDULE["cures-sweep"] = {"task": "bidding.tasks.cures_sweep", "schedule": timedelta(seconds=60)}
 CELERY_BEAT_SCHEDULE["awards-sweep"] = {"task": "contracts.tasks.awards_sweep", "schedule": timedelta(seconds=60)}
 # The OCDS bulk file (opendata.tasks): the whole dataset, rebuilt every OCDS_BULK_HOURS hours.
 CELERY_BEAT_SCHEDULE["opendata-bulk"] = {

@@ -164,6 +164,11 @@ class Tender(models.Model):
     )
     # Validated per method by tenders.policies (national defaults in settings.EVALUATION_DEFAULTS).
     evaluation_params = models.JSONField(_("evaluation parameters"), default=dict, blank=True)
+    # 1: one sealed envelope per bid; 2: a technical and a price envelope, opened in two stages
+    # (docs/architecture.md §6, docs/sealing.md). The procedure policy says which counts it allows.
+    envelopes = models.PositiveSmallIntegerField(
+        _("envelopes"), choices=[(1, _("One envelope")), (2, _("Two envelopes (technical, then price)"))], default=1
+    )
 
     clarification_deadline = models.DateTimeField(_("clarification deadline"), null=True, blank=True)
     submission_deadline = models.DateTimeField(_("submission deadline"), null=True, blank=True)

@@ -289,6 +289,7 @@ SNAPSHOT_LABELS = {
     "eligibility": gettext_lazy("Eligibility requirements"),
     "evaluation_method": gettext_lazy("Evaluation method"),
     "evaluation_params": gettext_lazy("Evaluation parameters"),
+    "envelopes": gettext_lazy("Envelopes"),
     "clarification_deadline": gettext_lazy("Clarification deadline"),
     "submission_deadline": gettext_lazy("Submission deadline"),
     "opening_at": gettext_lazy("Opening time"),
