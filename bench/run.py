@@ -17,6 +17,8 @@ Scenarios
 - verify_transparency_log: recomputing every leaf, the tree and the signed heads.
 - audit (bench/audit.py): audited writes per second at 64 concurrent writers, the old global-lock
   hash chain against the lock-free transparency log, side by side.
+- transparency (bench/transparency.py): inclusion and consistency proofs from every leaf against
+  the stored subtree hashes, in memory and as the log serves them from the database.
 - sealed_opening: bench/sealing.py — opening N bids sealed with the reference client, with quorum
   recombination, against the bare decryption of the same ciphertexts.
 """
@@ -40,6 +42,8 @@ sys.path.insert(0, str(ROOT))
 SUITES = [
     "integrity",
     "audit",
+    "transparency",
+    "scaleout",
 ]
 
 

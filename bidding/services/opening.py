@@ -60,12 +60,14 @@ def _close_locked(tender: Tender, *, actor) -> TenderClosing | None:
         return existing
     if tender.status != Tender.Status.PUBLISHED or not _db_deadline_passed(tender.pk):
         return None
-    commitments = sorted(
+    # Two-envelope bids publish both commitments: the technical and the price envelope's.
+    pairs = list(
         Bid.objects.filter(tender=tender, status=Bid.Status.SUBMITTED).values_list(
-            "current_version__commitment", flat=True
+            "current_version__commitment", "current_version__price_commitment"
         )
     )
-    closing = TenderClosing.objects.create(tender=tender, bid_count=len(commitments), commitments=commitments)
+    commitments = sorted(c for pair in pairs for c in pair if c)
+    closing = TenderClosing.objects.create(tender=tender, bid_count=len(pairs), commitments=commitments)
     # The deadline has passed by the database clock: the platform may now give up its share
     # (one share opens nothing), and the other custodians are asked for theirs.
     platform_share_release(tender)
@@ -74,7 +76,7 @@ def _close_locked(tender: Tender, *, actor) -> TenderClosing | None:
         tender=tender,
         to=Tender.Status.CLOSED,
         actor=actor,
-        data={"bids": len(commitments), "commitments": commitments},
+        data={"bids": len(pairs), "commitments": commitments},
         next_check=tender.opening_at,
     )
     return closing
@@ -112,9 +114,10 @@ OPENING_BATCH_BYTES = 64 * 1024 * 1024
 
 @dataclass
 class _Opened:
-    """One bid as decrypted, before ranking (held for its batch only)."""
+    """One bid as decrypted, before ranking (the one-envelope opening holds it for its batch only)."""
 
     bid: Bid
+    version: BidVersion
     commitment_ok: bool
     problem: str = ""
     content: dict | None = None
@@ -127,7 +130,7 @@ class _Opened:
 
 @dataclass
 class _Row:
-    """What ranking and the audit entry need of an opened bid once its batch is stored."""
+    """What ranking, the record and the audit entry need of an opened bid once it is stored."""
 
     pk: int
     bid_id: int
@@ -136,6 +139,7 @@ class _Row:
     outcome: str
     price: Decimal | None
     reserve_picks: list
+    status: str  # the bid's status after opening
     rank: int | None = None
     tied: bool = False
     price_ratio: Decimal | None = None
@@ -158,7 +162,7 @@ def _bids_to_open(tender: Tender) -> list[Bid]:
     return list(
         Bid.objects.filter(tender=tender, status=Bid.Status.SUBMITTED)
         .select_related("current_version")
-        .defer("current_version__sealed_content")
+        .defer("current_version__sealed_content", "current_version__sealed_price")
         .annotate(
             sealed_bytes=Length("current_version__sealed_content")
             + Coalesce(Subquery(documents, output_field=BigIntegerField()), 0)
@@ -214,42 +218,44 @@ def _decrypt_one(
     )
     if opened.commitment_ok and published is not None and version.commitment not in published:
         opened = OpenedContent(False, Problem("commitment_not_published"))
-    return _Opened(bid, opened.commitment_ok, problem_message(opened.problem), opened.content, opened.documents or None)
+    return _Opened(
+        bid, version, opened.commitment_ok, problem_message(opened.problem), opened.content, opened.documents or None
+    )
 
 
-def _opened_bid(record: OpeningRecord, item: _Opened, *, tender: Tender) -> OpenedBid:
-    """The opened row as ranking will leave it for an unusable bid; a usable one is ranked afterwards."""
+def _opened_bid(
+    record: OpeningRecord, item: _Opened, *, tender: Tender, usable_outcome: str = OpenedBid.Outcome.RANKED
+) -> OpenedBid:
+    """The opened row (unsaved). An unusable bid's row is final; a usable one is ranked afterwards —
+    or, for a technical envelope (two-envelope tenders, no price), waits for the price stage."""
     content = item.content or {}
     usable = item.usable
     if usable:
-        outcome = OpenedBid.Outcome.RANKED
+        outcome = usable_outcome
     elif item.commitment_ok:
         outcome = OpenedBid.Outcome.INVALID
     else:
         outcome = OpenedBid.Outcome.COMMITMENT_FAILED
-    version = item.bid.current_version
     return OpenedBid(
         opening=record,
         bid=item.bid,
         supplier_id=item.bid.supplier_id,
-        version=version,
-        commitment=version.commitment,
+        version=item.version,
+        commitment=item.version.commitment,
         commitment_ok=item.commitment_ok,
         outcome=outcome,
         problem=item.problem,
-        price=Decimal(content["price"]) if usable else None,
+        price=Decimal(content["price"]) if usable and "price" in content else None,
+        price_commitment=item.version.price_commitment,
         currency=tender.currency,
         price_lines=content.get("lines", []) if usable else [],
         declarations=content.get("declarations", {}) if usable else {},
         reserve_picks=content.get("reserve_picks", []) if usable else [],
-        submitted_at=version.submitted_at,
+        submitted_at=item.version.submitted_at,
     )
 
 
-def _batch_store(record: OpeningRecord, items: list[_Opened], *, tender: Tender) -> list[_Row]:
-    """Insert a batch's opened rows and documents, and move its bids on (opened, or disqualified
-    with the reason when the commitment failed) — the same transaction as the whole opening."""
-    rows = OpenedBid.objects.bulk_create([_opened_bid(record, item, tender=tender) for item in items])
+def _opened_documents(rows: list[OpenedBid], items: list[_Opened]) -> None:
     OpenedDocument.objects.bulk_create(
         OpenedDocument(
             opened_bid=row,
@@ -264,18 +270,49 @@ def _batch_store(record: OpeningRecord, items: list[_Opened], *, tender: Tender)
         for row, item in zip(rows, items, strict=True)
         for index, (entry, data, ok) in enumerate(item.documents or ())
     )
+
+
+def _bids_move_on(items: list[_Opened]) -> None:
+    """Opened, or disqualified with the reason when the commitment failed: one UPDATE per outcome."""
     moves: dict[tuple[str, str], list[int]] = defaultdict(list)
     for item in items:
-        move = (Bid.Status.OPENED, "") if item.commitment_ok else (Bid.Status.DISQUALIFIED, item.problem)
-        moves[move].append(item.bid.pk)
+        moves[(_opened_status(item), "" if item.commitment_ok else item.problem)].append(item.bid.pk)
     for (status, reason), bid_ids in moves.items():
         Bid.objects.filter(pk__in=bid_ids).update(
             status=status, status_reason=reason, status_changed_at=ClockTimestamp()
         )
-    return [
-        _Row(row.pk, row.bid_id, row.commitment, row.commitment_ok, row.outcome, row.price, row.reserve_picks)
-        for row in rows
-    ]
+
+
+def _batch_store(
+    record: OpeningRecord, items: list[_Opened], *, tender: Tender, usable_outcome: str = OpenedBid.Outcome.RANKED
+) -> list[OpenedBid]:
+    """Insert a batch's opened rows and documents and move its bids on, in the opening's transaction."""
+    rows = OpenedBid.objects.bulk_create(
+        [_opened_bid(record, item, tender=tender, usable_outcome=usable_outcome) for item in items]
+    )
+    _opened_documents(rows, items)
+    _bids_move_on(items)
+    return rows
+
+
+def _store_opened(
+    record: OpeningRecord, item: _Opened, *, tender: Tender, usable_outcome: str = OpenedBid.Outcome.RANKED
+) -> OpenedBid:
+    """One bid alone (the two-envelope technical stage): the batch path with a batch of one."""
+    return _batch_store(record, [item], tender=tender, usable_outcome=usable_outcome)[0]
+
+
+def _row(row: OpenedBid, item: _Opened) -> _Row:
+    return _Row(
+        row.pk,
+        row.bid_id,
+        row.commitment,
+        row.commitment_ok,
+        row.outcome,
+        row.price,
+        row.reserve_picks,
+        _opened_status(item),
+    )
 
 
 def _planned_price(tender: Tender, private_key, rows: list[_Row]) -> dict:
@@ -304,7 +341,7 @@ def _planned_price(tender: Tender, private_key, rows: list[_Row]) -> dict:
 
 
 def _rank(tender: Tender, rows: list[_Row], *, planned, floor, reference) -> None:
-    """Outcome, rank, tie and ratio to the reference price of every usable row, in memory."""
+    """Outcome, rank, tie and ratio to the reference price of every row, in memory."""
     candidates = [Candidate(bid_id=row.pk, price=row.price, usable=row.usable, outcome=row.outcome) for row in rows]
     evaluation_policy(tender.evaluation_method).ranking.rank(candidates, planned_price=planned, floor_price=floor)
     for row, candidate in zip(rows, candidates, strict=True):
@@ -314,9 +351,8 @@ def _rank(tender: Tender, rows: list[_Row], *, planned, floor, reference) -> Non
 
 
 def _ranking_store(rows: list[_Row]) -> None:
-    """One UPDATE for every usable row (the others were inserted final)."""
-    ranked = [row for row in rows if row.usable]
-    if not ranked:
+    """Outcome, rank, tie and ratio of the given rows in one UPDATE."""
+    if not rows:
         return
     with connection.cursor() as cursor:
         cursor.execute(
@@ -325,11 +361,11 @@ def _ranking_store(rows: list[_Row]) -> None:
             " FROM unnest(%s::bigint[], %s::varchar[], %s::integer[], %s::boolean[], %s::numeric[])"
             " AS v(id, outcome, rank, tied, price_ratio) WHERE o.id = v.id",
             [
-                [row.pk for row in ranked],
-                [row.outcome for row in ranked],
-                [row.rank for row in ranked],
-                [row.tied for row in ranked],
-                [row.price_ratio for row in ranked],
+                [row.pk for row in rows],
+                [row.outcome for row in rows],
+                [row.rank for row in rows],
+                [row.tied for row in rows],
+                [row.price_ratio for row in rows],
             ],
         )
 
@@ -343,7 +379,6 @@ def _open_locked(tender: Tender, *, actor) -> OpeningRecord:
     reserve_count, picks_required = reserve_pick_rules(tender)
     reserve_rules = (reserve_count, picks_required) if reserve_count else None
     bids = _bids_to_open(tender)
-    withdrawn = Bid.objects.filter(tender=tender, status=Bid.Status.WITHDRAWN).count()
     total = len(bids)
     record = OpeningRecord.objects.create(
         tender=tender,
@@ -351,7 +386,7 @@ def _open_locked(tender: Tender, *, actor) -> OpeningRecord:
         evaluation_method=tender.evaluation_method,
         currency=tender.currency,
         bid_count=total,
-        withdrawn_count=withdrawn,
+        withdrawn_count=Bid.objects.filter(tender=tender, status=Bid.Status.WITHDRAWN).count(),
     )
     _progress(tender.pk, 0, total)
     rows: list[_Row] = []
@@ -368,14 +403,73 @@ def _open_locked(tender: Tender, *, actor) -> OpeningRecord:
             )
             for bid in batch
         ]
-        rows.extend(_batch_store(record, items, tender=tender))
+        stored = _batch_store(record, items, tender=tender)
+        rows.extend(_row(row, item) for row, item in zip(stored, items, strict=True))
         _progress(tender.pk, len(rows), total)
+    # The unusable rows were inserted final; only the usable ones change with the ranking.
+    return _finish(tender, record, rows=rows, changed=[row for row in rows if row.usable], private_key=private_key,
+                   reserve_rules=reserve_rules, actor=actor)  # fmt: skip
 
+
+def _rank_and_finish(
+    tender: Tender,
+    record: OpeningRecord,
+    *,
+    opened: list[_Opened],
+    rows: dict[int, OpenedBid],
+    private_key,
+    reserve_rules,
+    actor,
+    action: str = "bid.open_all",
+    extra: dict | None = None,
+    before_status: str = Bid.Status.SUBMITTED,
+    before_outcome: str | None = None,
+) -> OpeningRecord:
+    """The price stage of a two-envelope tender: its `opened` and `rows` are the price envelopes of
+    the technically compliant bids, whose rows exist already (every one is written again)."""
+    ranked = []
+    for item in opened:
+        row = rows[item.bid.pk]
+        usable = item.usable
+        ranked.append(
+            _Row(
+                row.pk,
+                row.bid_id,
+                row.commitment,
+                item.commitment_ok,
+                OpenedBid.Outcome.RANKED
+                if usable
+                else (OpenedBid.Outcome.COMMITMENT_FAILED if not item.commitment_ok else OpenedBid.Outcome.INVALID),
+                Decimal(item.content["price"]) if usable else None,
+                item.content["reserve_picks"] if usable else [],
+                _opened_status(item),
+            )
+        )
+    return _finish(tender, record, rows=ranked, changed=ranked, private_key=private_key, reserve_rules=reserve_rules,
+                   actor=actor, action=action, extra=extra, before_status=before_status,
+                   before_outcome=before_outcome)  # fmt: skip
+
+
+def _finish(
+    tender: Tender,
+    record: OpeningRecord,
+    *,
+    rows: list[_Row],
+    changed: list[_Row],
+    private_key,
+    reserve_rules,
+    actor,
+    action: str = "bid.open_all",
+    extra: dict | None = None,
+    before_status: str = Bid.Status.SUBMITTED,
+    before_outcome: str | None = None,
+) -> OpeningRecord:
+    """Planned price, ranking, the record's figures, the audit entry and the tender's next status."""
     summary = _planned_price(tender, private_key, rows) if reserve_rules else {}
     planned = summary.get("planned_price")
     reference = planned if planned is not None else tender.estimated_value
     _rank(tender, rows, planned=planned, floor=summary.get("floor_price"), reference=reference)
-    _ranking_store(rows)
+    _ranking_store(changed)
 
     valid = sum(1 for row in rows if row.outcome == OpenedBid.Outcome.RANKED)
     record.valid_count = valid
@@ -385,11 +479,11 @@ def _open_locked(tender: Tender, *, actor) -> OpeningRecord:
     record.floor_price = summary.get("floor_price")
     record.reserve_prices = summary.get("reserve_prices", [])
     record.outcome = OpeningRecord.Outcome.OPENED if valid else OpeningRecord.Outcome.UNSUCCESSFUL
-    record.private_key = key
+    record.private_key = bytes(private_key)
     record.save()
-    opened = audit_record(
+    entry = audit_record(
         actor=actor,
-        action="bid.open_all",
+        action=action,
         obj=record,
         data={
             "tender": tender.pk,
@@ -406,24 +500,41 @@ def _open_locked(tender: Tender, *, actor) -> OpeningRecord:
             ],
             "planned_price": planned,
             "floor_price": record.floor_price,
+            **(extra or {}),
+        },
+        # Every bid moved on by this opening, before and after: the database accepts the bids'
+        # changes because this entry names them (procurement migration 0005).
+        related={
+            "bidding.bid": {
+                row.bid_id: {
+                    "status": (before_status, row.status),
+                    "outcome": (before_outcome, row.outcome),
+                    "rank": (None, row.rank),
+                }
+                for row in rows
+            }
         },
     )
-    transparency_request_head(after=opened)
+    transparency_request_head(after=entry)
     if valid:
         tender_set_status(
             tender=tender,
             to=Tender.Status.OPENED,
             actor=actor,
-            data={"bids": total, "valid": valid},
+            data={"bids": record.bid_count, "valid": valid},
             next_check=None,
         )
     else:
         tender_mark_unsuccessful(
             tender=tender,
             actor=actor,
-            reason=_("No valid bid was received (%(count)s opened).") % {"count": total},
+            reason=_("No valid bid was received (%(count)s opened).") % {"count": record.bid_count},
         )
     return record
+
+
+def _opened_status(item: _Opened) -> str:
+    return Bid.Status.OPENED if item.commitment_ok else Bid.Status.DISQUALIFIED
 
 
 def bid_open_all(*, tender_id: int, actor=None) -> OpeningRecord:
@@ -455,7 +566,12 @@ def bid_open_all(*, tender_id: int, actor=None) -> OpeningRecord:
                 % {"status": tender.get_status_display()},
                 code="not_closed",
             )
-        record = _open_locked(tender, actor=actor)
+        if tender.envelopes == 2:
+            from .envelopes import technical_open_locked  # the two-envelope stages build on this module
+
+            record = technical_open_locked(tender, actor=actor)
+        else:
+            record = _open_locked(tender, actor=actor)
     _progress(tender_id, record.bid_count, record.bid_count)
     return record
 
