@@ -134,6 +134,7 @@ class TenderForm(EvaluationParamsMixin, forms.ModelForm):
             "delivery_period",
             "eligibility",
             "evaluation_method",
+            "envelopes",
             "clarification_deadline",
             "submission_deadline",
             "opening_at",
@@ -143,6 +144,7 @@ class TenderForm(EvaluationParamsMixin, forms.ModelForm):
             "method": forms.RadioSelect,
             "category": forms.RadioSelect,
             "evaluation_method": forms.RadioSelect,
+            "envelopes": forms.RadioSelect,
             "method_justification": forms.Textarea(attrs={"rows": 3}),
             "eligibility": forms.Textarea(attrs={"rows": 4}),
             "clarification_deadline": DateTimeLocalInput,
@@ -154,6 +156,10 @@ class TenderForm(EvaluationParamsMixin, forms.ModelForm):
             "description": _("Formatting (paragraphs, lists, tables, links) is kept; scripts and styles are removed."),
             "method_justification": _("Required for limited (direct) procurement."),
             "estimated_value": _("Value added tax included."),
+            "envelopes": _(
+                "With two envelopes the technical envelopes open first; only the price envelopes of "
+                "technically compliant bids are ever opened. Not available for best value."
+            ),
         }
 
     def __init__(self, *args, **kwargs):
@@ -171,6 +177,11 @@ class TenderForm(EvaluationParamsMixin, forms.ModelForm):
         if method and method_policy(method).needs_justification and not cleaned.get("method_justification", "").strip():
             self.add_error("method_justification", _("A limited (direct) procurement needs a written justification."))
         cleaned["evaluation_params"] = self.clean_evaluation_params(cleaned.get("evaluation_method"))
+        evaluation_method, envelopes = cleaned.get("evaluation_method"), cleaned.get("envelopes")
+        if evaluation_method and envelopes and envelopes not in evaluation_policy(evaluation_method).envelope_options:
+            self.add_error(
+                "envelopes", _("This evaluation method cannot be used with %(n)s envelopes.") % {"n": envelopes}
+            )
         if method and cleaned.get("category"):
             for field, message in timeline_errors(
                 method=method,
