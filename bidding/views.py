@@ -276,6 +276,7 @@ def opening(request, tender_id: int):
         bids = selectors.opened_bids_ordered(record)
         context["opened_bids"] = bids
         context["chart"] = charts.bid_distribution(record, bids)
+        context["picks_chart"] = charts.reserve_picks(record)
     return render(request, "bidding/opening.html", context)
 
 
