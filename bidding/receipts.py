@@ -43,6 +43,9 @@ class Receipt:
     commitment: str
     ciphertext_sha256: list[str]
     timestamp: datetime  # the database's time of the insert (or of the withdrawal)
+    # Two-envelope tenders: the price envelope's own commitment and ciphertext hash.
+    price_commitment: str = ""
+    price_ciphertext_sha256: str = ""
 
     @property
     def kind_label(self) -> str:
@@ -100,6 +103,11 @@ class Receipt:
             "version": self.version_number,
             "commitment": self.commitment,
             "ciphertext_sha256": self.ciphertext_sha256,
+            **(
+                {"price_commitment": self.price_commitment, "price_ciphertext_sha256": self.price_ciphertext_sha256}
+                if self.price_commitment
+                else {}
+            ),
             "server_time": self.timestamp_utc,
             "verification": verification_hint(),
             "commitment_formula": commitment_formula(),
@@ -143,6 +151,8 @@ def _receipt(kind: str, bid: Bid, version: BidVersion, timestamp: datetime) -> R
         commitment=version.commitment,
         ciphertext_sha256=sorted(hashlib.sha256(c).hexdigest() for c in version.ciphertexts()),
         timestamp=timestamp,
+        price_commitment=version.price_commitment,
+        price_ciphertext_sha256=hashlib.sha256(bytes(version.sealed_price)).hexdigest() if version.sealed_price else "",
     )
 
 

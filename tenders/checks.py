@@ -30,6 +30,15 @@ def procedures_have_policies(app_configs=None, **kwargs) -> list[Error]:
                     id="tenders.E004",
                 )
             )
+        options = tuple(policy.envelope_options)
+        if not options or 1 not in options or not set(options) <= {1, 2}:
+            errors.append(
+                Error(
+                    f"The {method!r} procedure allows envelopes {options!r}; it must allow 1 and at most 2.",
+                    hint="Set envelope_options to (1,) or (1, 2) on its policy.",
+                    id="tenders.E005",
+                )
+            )
         for role in policy.ATTACHABLE:
             if getattr(policy, role) is None:
                 errors.append(

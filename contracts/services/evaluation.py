@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bidding.models import Bid, OpenedBid, OpeningRecord
+from bidding.selectors import cure_open_for_bid
 from bidding.services import bid_set_status
 from procurement.audit import audit_record
 from procurement.errors import Conflict, InvalidTransition
@@ -162,6 +163,12 @@ def assessment_review(*, assessment: Assessment, actor, passed: bool, reason: st
             raise Conflict(
                 _("Review the bids in ranking order: rank %(rank)s comes next.") % {"rank": expected.rank},
                 code="out_of_order",
+            )
+        if not passed and cure_open_for_bid(assessment.bid_id):
+            # A bid asked to correct a document keeps its window (bidding.services.cures).
+            raise Conflict(
+                _("A document correction is still open for this bid: decide after its window ends."),
+                code="cure_pending",
             )
         before = {"decision": assessment.decision, "reason": assessment.reason}
         if passed:
