@@ -214,3 +214,18 @@ def test_csv_cells_that_look_like_formulas_are_neutralised(contracted, auditor, 
     awards = rows(client.get(reverse("contracts:export_awards")))
 
     assert awards[0]["supplier"].startswith("'=")
+
+
+def test_the_reports_audit_trail_reads_in_words_and_names_organisations_not_people(contracted):
+    tender, users = contracted
+    trail = award_report_data(tender, language="en")["audit_trail"]
+    finalised = next(e for e in trail if e["action"] == "award.finalise")
+    assert " made " in finalised["what"]
+    assert " final" in finalised["what"]
+    signed = [e for e in trail if e["action"] == "contract.sign"]
+    assert signed
+    assert all(" signed " in e["what"] for e in signed)
+    everything = " ".join(e["what"] for e in trail)
+    assert "@" not in everything  # no e-mail address of anyone who acted
+    assert all(user.email not in everything for user in users)
+
