@@ -84,6 +84,7 @@ class TenderDetailSerializer(TenderSerializer):
             "delivery_period",
             "eligibility",
             "evaluation_params",
+            "envelopes",
             "cancellation_reason",
             "unsuccessful_reason",
             "public_key",

@@ -164,6 +164,11 @@ class Tender(models.Model):
     )
     # Validated per method by tenders.policies (national defaults in settings.EVALUATION_DEFAULTS).
     evaluation_params = models.JSONField(_("evaluation parameters"), default=dict, blank=True)
+    # 1: one sealed envelope per bid; 2: a technical and a price envelope, opened in two stages
+    # (docs/architecture.md §6, docs/sealing.md). The procedure policy says which counts it allows.
+    envelopes = models.PositiveSmallIntegerField(
+        _("envelopes"), choices=[(1, _("One envelope")), (2, _("Two envelopes (technical, then price)"))], default=1
+    )
 
     clarification_deadline = models.DateTimeField(_("clarification deadline"), null=True, blank=True)
     submission_deadline = models.DateTimeField(_("submission deadline"), null=True, blank=True)
@@ -286,7 +291,10 @@ class TenderVersion(models.Model):
     # Every public field as it stood after this version (see services.tender_snapshot).
     snapshot = models.JSONField(_("snapshot"))
     created_at = models.DateTimeField(_("created"), default=timezone.now)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # None: the portal itself made this version (an outage postponement, tenders.services.outages).
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
 
     class Meta:
         ordering = ["tender", "amendment_number"]
@@ -514,3 +522,84 @@ class ReservePriceSet(models.Model):
 
     def __str__(self):
         return f"reserve prices of {self.tender_id} (amendment {self.amendment_number})"
+
+
+def _observer_token() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(32)
+
+
+def _observer_expiry():
+    from datetime import timedelta
+
+    return timezone.now() + timedelta(days=14)
+
+
+class ObserverInvitation(models.Model):
+    """A procuring entity's invitation of an outside observer, by email, to hold shares of its tender
+    keys. Accepting it makes the account an observer (Role.OBSERVER), who then enrols a key on the
+    custodian page and can be named on the entity's tenders."""
+
+    entity = models.ForeignKey(ProcuringEntity, on_delete=models.CASCADE, related_name="observer_invitations")
+    email = models.EmailField(_("email"))
+    token = models.CharField(max_length=64, unique=True, default=_observer_token, editable=False)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("invited"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"), default=_observer_expiry)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="observer_invitations",
+    )
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("observer invitation")
+        verbose_name_plural = _("observer invitations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entity", "email"],
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="observer_invitation_one_open_per_email",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.email} → {self.entity_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("tenders:observer_invitation", args=[self.token])
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class TenderPostponement(models.Model):
+    """A deadline the portal moved because it was unavailable or degraded before it (KONEPS's rule).
+
+    The public notice is the TenderVersion it made; `interval` is the recorded outage it relies on.
+    """
+
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="postponements")
+    interval = models.ForeignKey("procurement.HealthInterval", on_delete=models.PROTECT, related_name="+")
+    version = models.OneToOneField(TenderVersion, on_delete=models.PROTECT, related_name="postponement")
+    previous_deadline = models.DateTimeField(_("previous submission deadline"))
+    new_deadline = models.DateTimeField(_("new submission deadline"))
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["tender", "created_at"]
+        verbose_name = _("outage postponement")
+        verbose_name_plural = _("outage postponements")
+        constraints = [
+            models.UniqueConstraint(fields=["tender", "interval"], name="tender_postponement_once_per_interval")
+        ]
+
+    def __str__(self):
+        return f"{self.tender_id}: {self.previous_deadline} → {self.new_deadline}"

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.lookups import TrigramWordSimilar
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
-from django.db.models import Case, Count, F, FloatField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, F, FloatField, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Greatest, Upper
 from django.shortcuts import get_object_or_404
 from django.utils.dateparse import parse_datetime
@@ -22,6 +22,7 @@ from .models import (
     Clarification,
     Custodian,
     Invitation,
+    ObserverInvitation,
     ProcuringEntity,
     Subscription,
     Tender,
@@ -288,6 +289,7 @@ SNAPSHOT_LABELS = {
     "eligibility": gettext_lazy("Eligibility requirements"),
     "evaluation_method": gettext_lazy("Evaluation method"),
     "evaluation_params": gettext_lazy("Evaluation parameters"),
+    "envelopes": gettext_lazy("Envelopes"),
     "clarification_deadline": gettext_lazy("Clarification deadline"),
     "submission_deadline": gettext_lazy("Submission deadline"),
     "opening_at": gettext_lazy("Opening time"),
@@ -424,15 +426,23 @@ def workspace_next_action(tender: Tender, *, user) -> str:
 
 def custodians_eligible(tender: Tender) -> QuerySet[Custodian]:
     """Who may hold a share of this tender's key: the platform, officials of its entity, auditors and
-    outside observers — with an active (current) key."""
+    the outside observers its entity invited — with an active (current) key."""
+    invited = ObserverInvitation.objects.filter(
+        entity_id=tender.entity_id, accepted_by=OuterRef("user_id"), accepted_at__isnull=False
+    )
     return (
         Custodian.objects.filter(is_active=True)
         .filter(
-            Q(kind__in=(Custodian.Kind.PLATFORM, Custodian.Kind.AUDITOR, Custodian.Kind.OBSERVER))
+            Q(kind__in=(Custodian.Kind.PLATFORM, Custodian.Kind.AUDITOR))
             | Q(kind=Custodian.Kind.OFFICIAL, user__official__entity_id=tender.entity_id)
+            | Q(Exists(invited), kind=Custodian.Kind.OBSERVER)
         )
         .select_related("user")
     )
+
+
+def observer_invitations_of(entity: ProcuringEntity) -> QuerySet[ObserverInvitation]:
+    return entity.observer_invitations.select_related("invited_by", "accepted_by")
 
 
 def custodian_of(user) -> Custodian | None:
@@ -446,25 +456,41 @@ def tender_custodians(tender: Tender) -> QuerySet[TenderCustodian]:
     return tender.custodians.select_related("custodian__user").order_by("id")
 
 
+def _reserve_terms(tender: Tender, *, amendment: int) -> dict | None:
+    from .policies import evaluation_policy
+
+    policy = evaluation_policy(tender.evaluation_method)
+    if not policy.uses_reserve_prices:
+        return None
+    params = policy.clean(tender.evaluation_params)
+    return {
+        "schema": "koneps-reserve-prices-v1",
+        "tender": tender.reference,
+        "amendment": amendment,
+        "base_price": str(tender.estimated_value),
+        "range_pct": str(params["reserve_range_pct"]),
+        "count": params["reserve_count"],
+    }
+
+
+def tender_redraw_material(tender: Tender) -> dict | None:
+    """What the amendment page's browser needs to draw the reserve prices again when the amendment
+    changes their base (static/js/amend.mjs): the tender's public key and the current terms, for the
+    amendment about to be published. None when the tender has no reserve prices."""
+    from procurement.sealing import b64encode
+
+    terms = _reserve_terms(tender, amendment=tender.version + 1)
+    if terms is None or not tender.public_key:
+        return None
+    return {"public_key": b64encode(bytes(tender.public_key)), "reserve": terms}
+
+
 def tender_ceremony_material(tender: Tender) -> dict:
     """What the publishing official's browser needs for the key ceremony: the named custodians'
     public keys, k, and what the reserve prices are drawn from (all public)."""
     from procurement.sealing import b64encode
 
-    from .policies import evaluation_policy
-
-    policy = evaluation_policy(tender.evaluation_method)
-    reserve = None
-    if policy.uses_reserve_prices:
-        params = policy.clean(tender.evaluation_params)
-        reserve = {
-            "schema": "koneps-reserve-prices-v1",
-            "tender": tender.reference,
-            "amendment": tender.version,
-            "base_price": str(tender.estimated_value),
-            "range_pct": str(params["reserve_range_pct"]),
-            "count": params["reserve_count"],
-        }
+    reserve = _reserve_terms(tender, amendment=tender.version)
     return {
         "threshold": tender.custodian_threshold,
         "custodians": [
@@ -473,3 +499,8 @@ def tender_ceremony_material(tender: Tender) -> dict:
         ],
         "reserve": reserve,
     }
+
+
+def tender_label(tender: Tender) -> str:
+    """How lists name a tender: its reference (once published) and title."""
+    return f"{tender.reference} {tender.title}" if tender.reference else tender.title
