@@ -10,6 +10,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist): the browser and real-worker tests mostly wait, so one more than the
+# cores of a small machine pays; `make test TEST_PROCESSES=0` runs in one process.
+TEST_PROCESSES ?= 3
 BENCH_ARGS ?=
 export PORT
 
@@ -84,7 +87,7 @@ test: ## setup with the test tools, lint, then the whole test suite (PYTEST_ARGS
 	@$(RUN_DATABASE_ENV) bash scripts/setup.sh --migrate
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(TEST_PROCESSES) $(PYTEST_ARGS)
 
 lint: ## ruff, and fail if a model change has no migration
 	@bash scripts/setup.sh --no-services

@@ -103,6 +103,25 @@ class LogLeaf(models.Model):
         return f"leaf #{self.index}"
 
 
+class LogNode(models.Model):
+    """The hash of a perfect subtree of the Merkle tree, stored once complete (insert-only).
+
+    Node (level, index) covers leaves [index·2^level, (index+1)·2^level); level 0 is LogLeaf. Heads
+    and proofs are computed from O(log n) of these instead of every leaf (procurement.transparency).
+    A rewritten node yields proofs that fail against signed heads; the verifier recomputes from leaves.
+    """
+
+    level = models.PositiveSmallIntegerField()
+    index = models.BigIntegerField()
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["level", "index"], name="lognode_unique_position")]
+
+    def __str__(self):
+        return f"node {self.level}/{self.index}"
+
+
 class TreeHead(models.Model):
     """A signed tree head: the platform's signed statement of the log's size and root (insert-only)."""
 

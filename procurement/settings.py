@@ -5,6 +5,7 @@ no defaults and the process refuses to start without them.
 """
 
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -37,6 +38,11 @@ PLATFORM_CUSTODIAN_KEY = env.str(
 # How long after the opening time a missing quorum of custodians is escalated to the entity's
 # officials and the auditors (and shown on the tender page).
 OPENING_QUORUM_GRACE = timedelta(minutes=env.int("OPENING_QUORUM_GRACE_MINUTES", default=60))
+# Two-envelope tenders: how long bidders may complain about the published technical results before
+# the compliant bids' price envelopes open (docs/architecture.md §6).
+TECHNICAL_COMPLAINT_WINDOW = timedelta(minutes=env.int("TECHNICAL_COMPLAINT_WINDOW_MINUTES", default=24 * 60))
+# How long a bidder has to supply a missing or defective document it was asked for.
+CURE_WINDOW = timedelta(minutes=env.int("CURE_WINDOW_MINUTES", default=24 * 60))
 
 # Decided once from the environment (the test runner flips DEBUG at run time, this stays).
 DEMO_DATA_ALLOWED = DEBUG
@@ -455,6 +461,8 @@ EVALUATION_DEFAULTS = {
 # (CPV: division 2 digits + group 1, so 30213100 and 30231300 are both in group 302).
 SUBSCRIPTION_MATCH_PREFIX = env.int("SUBSCRIPTION_MATCH_PREFIX", default=3)
 TENDERS_PAGE_SIZE = 20
+# Long public lists count exactly up to this many results and estimate above (procurement.pagination).
+LIST_EXACT_COUNT_MAX = env.int("LIST_EXACT_COUNT_MAX", default=1000)
 # --- end tenders ---------------------------------------------------------------------------------
 
 # --- suppliers -----------------------------------------------------------------------------------
@@ -478,6 +486,7 @@ STANDSTILL_DAYS = env.int("STANDSTILL_DAYS", default=7)
 # Award reports of tenders with more opened bids than this render in a Celery task (with progress);
 # smaller ones render during the request and stream directly.
 AWARD_REPORT_INLINE_MAX_BIDS = env.int("AWARD_REPORT_INLINE_MAX_BIDS", default=40)
+CELERY_BEAT_SCHEDULE["cures-sweep"] = {"task": "bidding.tasks.cures_sweep", "schedule": timedelta(seconds=60)}
 CELERY_BEAT_SCHEDULE["awards-sweep"] = {"task": "contracts.tasks.awards_sweep", "schedule": timedelta(seconds=60)}
 # The OCDS bulk file (opendata.tasks): the whole dataset, rebuilt every OCDS_BULK_HOURS hours.
 CELERY_BEAT_SCHEDULE["opendata-bulk"] = {
@@ -494,9 +503,6 @@ if DEBUG:
     INTEGRITY_HASH_KEY = env.str("INTEGRITY_HASH_KEY", default="dev-only-integrity-hash-key")
 else:
     INTEGRITY_HASH_KEY = env.str("INTEGRITY_HASH_KEY")
-# Behind N reverse proxies the client is the Nth address from the right of X-Forwarded-For; 0 trusts
-# only REMOTE_ADDR (a proxy not counted here would make every bid share one address).
-INTEGRITY_TRUSTED_PROXIES = env.int("INTEGRITY_TRUSTED_PROXIES", default=0)
 # Every red-flag rule's threshold (integrity/indicators/). INTEGRITY_THRESHOLDS_JSON overrides single
 # values, e.g. '{"close_runner_up": {"max_gap_pct": "1.0"}}'.
 INTEGRITY_THRESHOLDS = {
@@ -530,3 +536,30 @@ CELERY_BEAT_SCHEDULE["integrity-nightly"] = {
     "schedule": crontab(hour=18, minute=0),
 }
 # --- end integrity -------------------------------------------------------------------------------
+
+# --- catalogue (issue 12) ------------------------------------------------------------------------
+# Before the read-side apps, so that the demo loader (INSTALLED_APPS order) runs it after contracts.
+INSTALLED_APPS.insert(INSTALLED_APPS.index("opendata"), "catalogue")
+def _env_decimal(name: str, default: str) -> Decimal:
+    try:
+        return Decimal(env.str(name, default=default))
+    except ArithmeticError:
+        raise ImproperlyConfigured(f"{name} must be a decimal number.") from None
+
+
+# VAT added to every catalogue invoice (부가가치세 10 %); 0 for a deployment without VAT on the goods.
+CATALOGUE_VAT_RATE_PCT = _env_decimal("CATALOGUE_VAT_RATE_PCT", "10")
+# Days after an invoice is issued within which the buyer must pay (국가계약법 시행령 §58: 5 days);
+# a payment after that is late, and the supplier may file a late-payment claim.
+CATALOGUE_PAYMENT_DAYS = env.int("CATALOGUE_PAYMENT_DAYS", default=5)
+# Annual interest rate (%) a late-payment claim asks for, per day late.
+CATALOGUE_LATE_INTEREST_PCT = _env_decimal("CATALOGUE_LATE_INTEREST_PCT", "12")
+# Orders of at least this value (before VAT) are published: the public sees them on the portal.
+CATALOGUE_PUBLICATION_THRESHOLD = _env_decimal("CATALOGUE_PUBLICATION_THRESHOLD", "10000000")
+# Orders of at least this value go to a second-stage competition (2단계경쟁) among the agreement's
+# suppliers instead of a direct order.
+CATALOGUE_MINI_COMPETITION_THRESHOLD = _env_decimal("CATALOGUE_MINI_COMPETITION_THRESHOLD", "50000000")
+# Items compared side by side at most.
+CATALOGUE_COMPARE_MAX = 4
+CATALOGUE_PAGE_SIZE = 20
+# --- end catalogue -------------------------------------------------------------------------------
