@@ -21,7 +21,7 @@ from suppliers.selectors import membership_for_user, supplier_eligibility
 from tenders.models import Tender
 from tenders.selectors import tender_supplier_may_bid
 
-from .models import Bid, BidVersion, KeyShareRelease, OpenedBid, OpeningRecord, TenderClosing
+from .models import Bid, BidVersion, CureRequest, KeyShareRelease, OpenedBid, OpeningRecord, TenderClosing
 
 
 def supplier_reasons(supplier) -> list[str]:
@@ -253,3 +253,19 @@ def key_share_progress(tender: Tender) -> dict:
         "released": releases.exclude(ok=False).count(),
         "bad": releases.filter(ok=False).count(),
     }
+
+
+# --- defect cures ------------------------------------------------------------------------------------
+
+
+def cure_open_for_bid(bid_id: int) -> bool:
+    """Whether a document correction is still open for the bid (it may not be failed meanwhile)."""
+    return CureRequest.objects.filter(bid_id=bid_id, status=CureRequest.Status.OPEN).exists()
+
+
+def cure_requests_of_tender(tender: Tender) -> QuerySet[CureRequest]:
+    return CureRequest.objects.filter(tender=tender).select_related("bid__supplier").order_by("-requested_at")
+
+
+def cure_requests_of_supplier(supplier) -> QuerySet[CureRequest]:
+    return CureRequest.objects.filter(bid__supplier=supplier).select_related("tender").order_by("-requested_at")

@@ -42,6 +42,7 @@ urlpatterns = [
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/read/", views.notification_mark_read, name="notifications_mark_read"),
     path("audit-log/", views.audit_log, name="audit_log"),
+    path("audit-log.csv", views.audit_log_csv, name="audit_log_csv"),
     path("transparency/", views.transparency, name="transparency"),
     path("tenders/", include("tenders.urls")),
     path("bids/", include("bidding.urls")),
@@ -65,3 +66,4 @@ if settings.DEBUG:
     urlpatterns += staticfiles_urlpatterns()
 
 handler403 = "procurement.views.permission_denied"
+handler500 = "procurement.unavailable.server_error"
