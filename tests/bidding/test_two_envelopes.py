@@ -302,3 +302,22 @@ def test_only_bidders_of_the_tender_complain_about_its_technical_results(two, th
     services.technical_publish(tender_id=two.pk, actor=official)
     with pytest.raises(Forbidden):
         services.technical_complaint_lodge(tender_id=two.pk, actor=bidder(), grounds="not a bidder")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_price_stage_run_concurrently_opens_each_price_once(official):
+    from tests.bidding.test_concurrency import in_threads
+
+    tender = published_tender(entity=official.official.entity, created_by=official, envelopes=2)
+    for i in range(4):
+        submit_two(tender, bidder(), price=str(90_000_000 + i))
+    record = close_and_open(tender)
+    for row in OpenedBid.objects.filter(opening=record):
+        services.technical_assess(opened_bid=row, actor=official, compliant=True)
+    services.technical_publish(tender_id=tender.pk, actor=official)
+    end_complaint_window(tender)
+    records = in_threads(5, lambda i: services.price_envelopes_open(tender_id=tender.pk))
+    assert len({r.pk for r in records}) == 1
+    assert AuditEntry.objects.filter(action="bid.open_prices").count() == 1
+    assert AuditEntry.objects.filter(action="tender.opened").count() == 1
+    assert sorted(OpenedBid.objects.filter(opening=record).values_list("rank", flat=True)) == [1, 2, 3, 4]
