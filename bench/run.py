@@ -43,6 +43,7 @@ SUITES = [
     "integrity",
     "audit",
     "transparency",
+    "scaleout",
 ]
 
 

@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, permissions, serializers
 
 from procurement.api import RulePermission, filtered
+from procurement.pagination import EstimatedCountPagination
 
 from .filters import TenderFilter
 from .models import Clarification, Tender, TenderDocument, TenderVersion
@@ -111,6 +112,7 @@ class TenderListView(PublicReadMixin, generics.ListAPIView):
     """Published tenders (never drafts), with the public list's search (`q`), filters and `sort`."""
 
     serializer_class = TenderSerializer
+    pagination_class = EstimatedCountPagination
 
     def filter_queryset(self, queryset):
         return filtered(TenderFilter(self.request.query_params, queryset=queryset))

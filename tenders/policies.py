@@ -101,6 +101,7 @@ class LowestPrice(EvaluationPolicy):
     envelope_options = (1, 2)
     ocds_award_criteria_details = "Lowest price"
     ocds_rules_method = "lowestPrice"
+    can_be_framework = True  # the valid bids in price order are the framework's suppliers (catalogue)
 
 
 class FloorRateReserve(EvaluationPolicy):
@@ -161,6 +162,7 @@ class BestValue(EvaluationPolicy):
     param_names = ("technical_weight", "price_weight", "technical_threshold_pct", "technical_criteria")
     needs_committee = True
     needs_technical_proposal = True
+    can_be_framework = True
     params_template = "tenders/procedures/best_value.html"
     ocds_award_criteria = "ratedCriteria"
     ocds_award_criteria_details = "Best value (technical and price)"

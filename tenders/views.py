@@ -6,13 +6,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from procurement.pagination import EstimatedCountPaginator
 from procurement.permissions import require
 from procurement.sealing import KEY_BYTES, b64decode
 from procurement.web import refusal, run_action
@@ -46,7 +46,7 @@ def home(request):
 
 def tender_list(request):
     tender_filter = TenderFilter(request.GET, queryset=selectors.with_classifications(selectors.tenders_public()))
-    page = Paginator(tender_filter.qs, settings.TENDERS_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = EstimatedCountPaginator(tender_filter.qs, settings.TENDERS_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "tenders/tender_list.html", {"filter": tender_filter, "page_obj": page})
 
 
