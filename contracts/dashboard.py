@@ -12,8 +12,8 @@ from tenders.models import Tender
 from tenders.selectors import official_entity
 
 from . import selectors
-from .models import Award, CommitteeMember, Contract, Evaluation, Signature
-from .services.contracts import pending_version, signing_party
+from .models import Award, CommitteeMember, Contract, Evaluation
+from .services.contracts import has_signed, pending_version, signing_party
 
 LIMIT = 8
 
@@ -30,7 +30,7 @@ def _contracts_to_sign(user, contracts) -> list[Item]:
         party = signing_party(contract, user)
         if version is None or party is None:
             continue
-        if Signature.objects.filter(version=version, party=party).exists():
+        if has_signed(version, contract, user):
             continue
         items.append(
             Item(

@@ -478,3 +478,13 @@ CELERY_BEAT_SCHEDULE["integrity-nightly"] = {
     "schedule": crontab(hour=18, minute=0),
 }
 # --- end integrity -------------------------------------------------------------------------------
+
+# Joint bidding (공동수급) and bid securities (docs/architecture.md §9).
+CONSORTIUM_MIN_SHARE_PCT = env.int("CONSORTIUM_MIN_SHARE_PCT", default=10)
+CONSORTIUM_MAX_MEMBERS = env.int("CONSORTIUM_MAX_MEMBERS", default=5)
+# The class that asks a guarantee's issuer whether it issued it (bidding.issuers.IssuerAdapter).
+SECURITY_ISSUER_ADAPTER = env.str("SECURITY_ISSUER_ADAPTER", default="bidding.issuers.SimulatedIssuer")
+# A bid security must stay valid this many days after the submission deadline.
+BID_SECURITY_VALIDITY_DAYS = env.int("BID_SECURITY_VALIDITY_DAYS", default=30)
+# A performance security (계약보증금) is this percentage of the contract value.
+PERFORMANCE_SECURITY_PCT = env.int("PERFORMANCE_SECURITY_PCT", default=10)

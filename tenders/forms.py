@@ -137,6 +137,9 @@ class TenderForm(EvaluationParamsMixin, forms.ModelForm):
             "clarification_deadline",
             "submission_deadline",
             "opening_at",
+            "consortium_allowed",
+            "bid_security_kind",
+            "bid_security_value",
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 8}),
@@ -154,6 +157,7 @@ class TenderForm(EvaluationParamsMixin, forms.ModelForm):
             "description": _("Formatting (paragraphs, lists, tables, links) is kept; scripts and styles are removed."),
             "method_justification": _("Required for limited (direct) procurement."),
             "estimated_value": _("Value added tax included."),
+            "bid_security_value": _("For a percentage, the rate of the bid price (e.g. 5); otherwise the amount."),
         }
 
     def __init__(self, *args, **kwargs):

@@ -1,3 +1,5 @@
+from decimal import ROUND_CEILING, Decimal
+
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVector
@@ -71,6 +73,12 @@ class ReferenceCounter(models.Model):
 
     def __str__(self):
         return f"{self.year}: {self.last}"
+
+
+class BidSecurityKind(models.TextChoices):
+    NONE = "none", _("Not required")
+    PERCENT = "percent", _("A percentage of the bid price")
+    FIXED = "fixed", _("A fixed amount")
 
 
 class Tender(models.Model):
@@ -149,6 +157,16 @@ class Tender(models.Model):
     # Validated per method by tenders.policies (national defaults in settings.EVALUATION_DEFAULTS).
     evaluation_params = models.JSONField(_("evaluation parameters"), default=dict, blank=True)
 
+    # Joint bidding (공동수급) and bid securities (docs/architecture.md §9).
+    consortium_allowed = models.BooleanField(_("joint bidding (consortia) allowed"), default=False)
+    bid_security_kind = models.CharField(
+        _("bid security"), max_length=10, choices=BidSecurityKind.choices, default=BidSecurityKind.NONE
+    )
+    # A percentage of the bid price (percent) or an amount in the tender's currency (fixed).
+    bid_security_value = models.DecimalField(
+        _("bid security rate (%) or amount"), max_digits=18, decimal_places=2, null=True, blank=True
+    )
+
     clarification_deadline = models.DateTimeField(_("clarification deadline"), null=True, blank=True)
     submission_deadline = models.DateTimeField(_("submission deadline"), null=True, blank=True)
     opening_at = models.DateTimeField(_("opening time"), null=True, blank=True)
@@ -217,6 +235,24 @@ class Tender(models.Model):
             and self.clarification_deadline is not None
             and timezone.now() < self.clarification_deadline
         )
+
+    @property
+    def requires_bid_security(self) -> bool:
+        return self.bid_security_kind != BidSecurityKind.NONE and bool(self.bid_security_value)
+
+    @property
+    def bid_security_is_rate(self) -> bool:
+        return self.bid_security_kind == BidSecurityKind.PERCENT
+
+    def bid_security_required(self, price=None):
+        """The security a bid needs: the fixed amount, or the rate of `price` (None while the price is sealed)."""
+        if not self.requires_bid_security:
+            return Decimal(0)
+        if self.bid_security_kind == BidSecurityKind.FIXED:
+            return self.bid_security_value
+        if price is None:
+            return None
+        return (Decimal(price) * self.bid_security_value / 100).quantize(Decimal(1), rounding=ROUND_CEILING)
 
     @property
     def is_invitation_only(self) -> bool:

@@ -29,6 +29,7 @@ from ..content import problem_message
 from ..keys import QuorumMissing, TooEarly, opening_private_key, opening_time_reached, platform_share_release
 from ..models import (
     Bid,
+    BidSecurity,
     BidVersion,
     ClockTimestamp,
     OpenedBid,
@@ -36,6 +37,7 @@ from ..models import (
     OpeningRecord,
     TenderClosing,
 )
+from ..opening_rules import RuledBid, opening_rejections
 from .quorum import custodians_notify_share_due
 from .reserve_prices import reserve_values_unseal
 from .submission import reserve_pick_rules
@@ -183,6 +185,7 @@ def _open_locked(tender: Tender, *, actor) -> OpeningRecord:
         rows[bid.pk] = _store_opened(record, item, tender=tender)
         _progress(tender.pk, done, total)
 
+    rejected = _rules_rejections(tender, opened, rows)
     summary = _planned_price(tender, private_key, opened) if reserve_rules else {}
     planned = summary.get("planned_price")
     reference = planned if planned is not None else tender.estimated_value
@@ -190,8 +193,10 @@ def _open_locked(tender: Tender, *, actor) -> OpeningRecord:
         Candidate(
             bid_id=o.bid.pk,
             price=Decimal(o.content["price"]) if o.commitment_ok and not o.problem else None,
-            usable=o.commitment_ok and not o.problem,
-            outcome=OpenedBid.Outcome.RANKED
+            usable=o.commitment_ok and not o.problem and o.bid.pk not in rejected,
+            outcome=rejected[o.bid.pk][0]
+            if o.bid.pk in rejected
+            else OpenedBid.Outcome.RANKED
             if o.commitment_ok and not o.problem
             else (OpenedBid.Outcome.COMMITMENT_FAILED if not o.commitment_ok else OpenedBid.Outcome.INVALID),
         )
@@ -207,7 +212,7 @@ def _open_locked(tender: Tender, *, actor) -> OpeningRecord:
         row.tied = candidate.tied
         if row.price is not None and reference:
             row.price_ratio = (row.price * 100 / reference).quantize(Decimal("0.0001"))
-    OpenedBid.objects.bulk_update(rows.values(), ["outcome", "rank", "tied", "price_ratio"])
+    OpenedBid.objects.bulk_update(rows.values(), ["outcome", "rank", "tied", "price_ratio", "problem"])
 
     valid = sum(1 for c in candidates if c.outcome == OpenedBid.Outcome.RANKED)
     record.valid_count = valid
@@ -233,6 +238,7 @@ def _open_locked(tender: Tender, *, actor) -> OpeningRecord:
                     "outcome": row.outcome,
                     "price": row.price,
                     "rank": row.rank,
+                    **({"rejected": row.problem} if row.bid_id in rejected else {}),
                 }
                 for row in rows.values()
             ],
@@ -256,6 +262,29 @@ def _open_locked(tender: Tender, *, actor) -> OpeningRecord:
             reason=_("No valid bid was received (%(count)s opened).") % {"count": total},
         )
     return record
+
+
+def _rules_rejections(tender: Tender, opened: list[_Opened], rows: dict[int, OpenedBid]) -> dict[int, tuple]:
+    """Consortium and bid-security rules on every readable bid at once; rejected bids are disqualified
+    with the public reason, and a rejected security is marked so (bidding.opening_rules)."""
+    ruled = [
+        RuledBid(o.bid.pk, o.bid.supplier_id, o.bid.consortium_id, rows[o.bid.pk].price)
+        for o in opened
+        if o.commitment_ok and not o.problem
+    ]
+    rejected = opening_rejections(tender=tender, bids=ruled)
+    if not rejected:
+        return {}
+    for bid_id, (_outcome, reason) in rejected.items():
+        rows[bid_id].problem = reason
+        Bid.objects.filter(pk=bid_id, status=Bid.Status.OPENED).update(
+            status=Bid.Status.DISQUALIFIED, status_reason=reason, status_changed_at=ClockTimestamp()
+        )
+        if _outcome == OpenedBid.Outcome.SECURITY_REJECTED:
+            BidSecurity.objects.filter(
+                tender=tender, supplier_id=rows[bid_id].supplier_id, status=BidSecurity.Status.HELD
+            ).update(status=BidSecurity.Status.REJECTED, status_reason=reason)
+    return rejected
 
 
 def _store_opened(record: OpeningRecord, item: _Opened, *, tender: Tender) -> OpenedBid:

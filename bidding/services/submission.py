@@ -37,6 +37,7 @@ from tenders.models import Tender
 from tenders.policies import evaluation_policy
 
 from .. import selectors
+from ..consortia import consortium_for_submission
 from ..content import MAX_DOCUMENTS
 from ..models import Bid, BidDocument, BidVersion
 
@@ -177,6 +178,8 @@ def bid_submit(
             return SubmissionResult(earlier, created=False)
         _require_open(status, in_time)
         _require_bidder(tender=tender, supplier=supplier, actor=actor)
+        # Joint bidding: only a confirmed consortium's lead submits, every member still eligible.
+        consortium = consortium_for_submission(tender=tender, supplier=supplier)
         locked_bid = _bid_for_update(tender=tender, supplier=supplier, actor=actor)
         # Under the company's lock: a concurrent retry of the same key has committed by now.
         earlier = selectors.version_for_idempotency_key(supplier=supplier, key=key)
@@ -208,7 +211,8 @@ def bid_submit(
             for i, ct in enumerate(sealed.documents)
         )
         locked_bid.current_version = version
-        locked_bid.save(update_fields=["current_version"])
+        locked_bid.consortium = consortium
+        locked_bid.save(update_fields=["current_version", "consortium"])
         replaced = number > 1
         notify(
             event="bid.replaced" if replaced else "bid.submitted",

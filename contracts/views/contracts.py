@@ -124,7 +124,7 @@ def contract_detail(request, contract_id: int):
             "milestones": contract.milestones.all(),
             "can_sign": user.has_perm("contracts.sign_contract", contract)
             and pending is not None
-            and not pending.signatures.filter(party=services.signing_party(contract, user)).exists(),
+            and not services.has_signed(pending, contract, user),
             "can_manage": user.has_perm("contracts.manage_contract", contract),
             "can_deliver": user.has_perm("contracts.deliver_milestone", contract)
             and contract.status == Contract.Status.ACTIVE,
