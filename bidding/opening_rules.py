@@ -65,24 +65,21 @@ def consortium_rejections(*, tender: Tender, bids: Sequence[RuledBid]) -> dict[i
                 rejected[bid.bid_id] = _("The company bid alone while a member of a consortium on this tender.")
             continue
         consortium = consortia[bid.consortium_id]
-        reason = _consortium_problem(consortium, deadline=deadline, debarred=debarred)
+        reason = _consortium_problem(consortium, debarred=debarred)
         if reason:
             rejected[bid.bid_id] = reason
     return rejected
 
 
-def _consortium_problem(consortium: Consortium, *, deadline, debarred: set[int]) -> str:
+def _consortium_problem(consortium: Consortium, *, debarred: set[int]) -> str:
     if consortium.status == Consortium.Status.INVALID:
         return consortium.status_reason or _("The consortium was invalidated before the deadline.")
     if consortium.status != Consortium.Status.CONFIRMED:
         return _("The consortium was not confirmed by every member.")
     members = list(consortium.members.all())
     for member in members:
-        if (
-            member.status != ConsortiumMember.Status.CONFIRMED
-            or member.responded_at is None
-            or member.responded_at >= deadline
-        ):
+        # The time of each confirmation was checked by its service, by the database clock.
+        if member.status != ConsortiumMember.Status.CONFIRMED or member.responded_at is None:
             return _("%(member)s did not confirm its membership before the deadline.") % {
                 "member": member.supplier.name
             }

@@ -253,3 +253,46 @@ def key_share_progress(tender: Tender) -> dict:
         "released": releases.exclude(ok=False).count(),
         "bad": releases.filter(ok=False).count(),
     }
+
+
+# --- joint bidding and bid securities (docs/architecture.md §9) ---------------------------------
+
+
+def consortium_of_supplier(*, tender: Tender, supplier):
+    """The live consortium the company is in on this tender (as lead or partner), or None."""
+    from .models import ConsortiumMember
+
+    member = (
+        ConsortiumMember.objects.filter(tender=tender, supplier=supplier, status__in=ConsortiumMember.BINDING_STATUSES)
+        .select_related("consortium")
+        .first()
+    )
+    return member.consortium if member is not None else None
+
+
+def consortium_visible_to(*, user, consortium) -> bool:
+    """Its members' people always; the entity's officials and auditors once the deadline has passed;
+    everyone once its bid is opened (the opening record names it)."""
+    from procurement.permissions import is_auditor
+    from tenders.selectors import is_official_of
+
+    membership = membership_for_user(user)
+    if membership is not None and consortium.members.filter(supplier_id=membership.supplier_id).exists():
+        return True
+    tender = consortium.tender
+    if tender.status in (Tender.Status.DRAFT, Tender.Status.PENDING_APPROVAL, Tender.Status.PUBLISHED):
+        return False
+    if is_official_of(user, tender.entity_id) or is_auditor(user):
+        return True
+    return OpenedBid.objects.filter(bid__consortium=consortium).exists()
+
+
+def consortium_members(consortium):
+    return consortium.members.select_related("supplier", "responded_by").order_by("-is_lead", "id")
+
+
+def bid_securities_of_tender(tender: Tender):
+    """Every bid security on the tender, for its officials and auditors once the bids are opened."""
+    from .models import BidSecurity
+
+    return BidSecurity.objects.filter(tender=tender).select_related("supplier", "issuer").order_by("supplier__name_ko")
