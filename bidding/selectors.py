@@ -21,7 +21,7 @@ from suppliers.selectors import membership_for_user, supplier_eligibility
 from tenders.models import Tender
 from tenders.selectors import tender_supplier_may_bid
 
-from .models import Bid, BidVersion, KeyShareRelease, OpenedBid, OpeningRecord, TenderClosing
+from .models import Bid, BidVersion, ConsortiumMember, KeyShareRelease, OpenedBid, OpeningRecord, TenderClosing
 
 
 def supplier_reasons(supplier) -> list[str]:
@@ -122,10 +122,15 @@ def tender_opening(tender: Tender) -> OpeningRecord | None:
         .prefetch_related(
             Prefetch(
                 "opened_bids",
-                queryset=OpenedBid.objects.select_related("supplier", "bid", "version").order_by(
+                queryset=OpenedBid.objects.select_related("supplier", "bid", "version", "bid__consortium").order_by(
                     "rank", "price", "submitted_at"
                 ),
-            )
+            ),
+            # A consortium's bid shows its members and shares on the record (joint bidding).
+            Prefetch(
+                "opened_bids__bid__consortium__members",
+                queryset=ConsortiumMember.objects.select_related("supplier").order_by("-is_lead", "id"),
+            ),
         )
         .first()
     )

@@ -113,7 +113,7 @@ def contract_detail(request, contract_id: int):
     contract = _contract(request, contract_id)
     user = request.user
     pending = services.pending_version(contract)
-    versions = list(contract.versions.select_related("document").prefetch_related("signatures"))
+    versions = list(contract.versions.select_related("document").prefetch_related("signatures__supplier"))
     return render(
         request,
         "contracts/contract_detail.html",
