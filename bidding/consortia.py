@@ -67,3 +67,12 @@ def consortium_for_submission(*, tender: Tender, supplier: Supplier) -> Consorti
         if reasons:
             raise Forbidden(f"{member.supplier.name}: {reasons[0]}", code="member_ineligible")
     return consortium
+
+
+def consortium_reasons(*, tender: Tender, supplier: Supplier) -> list[str]:
+    """Why joint bidding stops this company from submitting now ([] when nothing does), for pages."""
+    try:
+        consortium_for_submission(tender=tender, supplier=supplier)
+    except (Conflict, Forbidden) as refusal:
+        return [str(refusal.message)]
+    return []

@@ -21,6 +21,7 @@ from suppliers.selectors import membership_for_user, supplier_eligibility
 from tenders.models import Tender
 from tenders.selectors import tender_supplier_may_bid
 
+from .consortia import consortium_reasons
 from .models import Bid, BidVersion, ConsortiumMember, KeyShareRelease, OpenedBid, OpeningRecord, TenderClosing
 
 
@@ -67,6 +68,7 @@ def bid_eligibility(*, tender: Tender, user) -> BidEligibility:
     supplier, reasons = bidder_reasons(tender=tender, user=user)
     if supplier is None:
         return BidEligibility(False, reasons)
+    reasons.extend(consortium_reasons(tender=tender, supplier=supplier))
     if tender.status != Tender.Status.PUBLISHED:
         reasons.insert(0, _("This tender is not open for bids."))
     elif not tender.is_open_for_bids:
