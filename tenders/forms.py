@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from procurement.uploads import validate_upload
 
-from .models import ProcuringEntity, Tender, TenderDocument
+from .models import BidSecurityKind, ProcuringEntity, Tender, TenderDocument
 from .policies import EVALUATION_POLICIES, evaluation_policy, method_policy
 from .services import AMENDABLE_FIELDS
 from .timeline import TIMELINE_FIELDS, amendment_min_deadline, format_local, proposed_extension, timeline_errors
@@ -167,6 +167,8 @@ class TenderForm(EvaluationParamsMixin, forms.ModelForm):
             self.fields[name].help_text = _zone_help(_("Date and time"))
         self.fields["classifications"].required = False
         self.fields["classifications"].queryset = self.fields["classifications"].queryset.order_by("code")
+        # Not asked for: no bid security (older clients and forms do not send the field).
+        self.fields["bid_security_kind"].required = False
         self.initial_params(self.instance.evaluation_method, self.instance.evaluation_params)
 
     def clean(self):
@@ -175,6 +177,7 @@ class TenderForm(EvaluationParamsMixin, forms.ModelForm):
         if method and method_policy(method).needs_justification and not cleaned.get("method_justification", "").strip():
             self.add_error("method_justification", _("A limited (direct) procurement needs a written justification."))
         cleaned["evaluation_params"] = self.clean_evaluation_params(cleaned.get("evaluation_method"))
+        cleaned["bid_security_kind"] = cleaned.get("bid_security_kind") or BidSecurityKind.NONE
         if method and cleaned.get("category"):
             for field, message in timeline_errors(
                 method=method,
