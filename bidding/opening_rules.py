@@ -136,7 +136,7 @@ def security_rejections(*, tender: Tender, bids: Sequence[RuledBid]) -> dict[int
             ) % {
                 "amount": _money(security.amount, security.currency),
                 "required": _money(required, tender.currency),
-                "rate": f"{tender.bid_security_value.normalize():f}",
+                "rate": f"{Decimal(str(tender.bid_security_value)).normalize():f}",
             }
     return rejected
 
