@@ -84,7 +84,7 @@ def test_a_company_outside_the_consortium_cannot_sign_its_contract(official):
 
 
 def test_the_winners_security_is_held_until_it_signs_and_called_when_it_refuses(official):
-    award, lead, _partners, rival = won_by_consortium(official)
+    _award, lead, _partners, rival = won_by_consortium(official)
     winner_security = BidSecurity.objects.get(supplier=company(lead))
     loser_security = BidSecurity.objects.get(supplier=company(rival))
 

@@ -28,7 +28,7 @@ def get_json(url: str) -> dict:
 
 
 def test_a_consortiums_tender_from_opening_to_signed_contract_is_valid_ocds(official):
-    award, lead, partners, rival = won_by_consortium(official)
+    award, lead, partners, _rival = won_by_consortium(official)
     contract = services.contract_create(award=award, actor=official, terms=terms())
     for user in (official, lead, *partners):
         sign(contract, user)
