@@ -199,7 +199,7 @@ def tenders_for_ocds(queryset: QuerySet[Tender]) -> QuerySet[Tender]:
         Prefetch(
             "contracts",
             queryset=Contract.objects.filter(status__in=Contract.PUBLIC_STATUSES)
-            .select_related("supplier")
+            .select_related("supplier", "award__bid")
             .prefetch_related(
                 Prefetch("versions", queryset=ContractVersion.objects.select_related("document").order_by("number")),
                 Prefetch(
@@ -598,13 +598,15 @@ class _TenderHistory:
     # contracts
 
     def contract(self, contract: Contract) -> None:
+        # Each member of a consortium signs for its company: their signatures are told apart by it.
+        per_company = contract.award.bid.consortium_id is not None
         for version in contract.versions.all():
             signatures = list(version.signatures.all())
             for count, signature in enumerate(signatures, start=1):
                 # Complete with the last signature: the buyer's and every supplier-side company's.
                 both = count == len(signatures) and version.signed_at is not None
                 signature_id = f"v{version.number}-{signature.party}" + (
-                    f"-{supplier_party_id(signature.supplier)}" if signature.supplier_id else ""
+                    f"-{supplier_party_id(signature.supplier)}" if per_company and signature.supplier_id else ""
                 )
                 ocds_contract = {
                     "id": contract.reference,
@@ -614,7 +616,11 @@ class _TenderHistory:
                             "id": signature_id,
                             "contractVersion": version.number,
                             "party": signature.party,
-                            **({"signatory": self.supplier_ref(signature.supplier)} if signature.supplier_id else {}),
+                            **(
+                                {"signatory": self.supplier_ref(signature.supplier)}
+                                if per_company and signature.supplier_id
+                                else {}
+                            ),
                             "date": _dt(signature.signed_at),
                             "documentSha256": signature.document_sha256,
                         }

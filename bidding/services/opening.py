@@ -13,10 +13,12 @@ from decimal import Decimal
 
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from procurement.audit import audit_record, transparency_request_head
 from procurement.errors import Conflict
+from procurement.notifications import notify
 from sealclient.reserve import floor_price_compute, planned_price_compute
 from sealclient.rules import Candidate, OpenedContent, Problem, bid_open
 from tenders.models import Tender
@@ -32,12 +34,14 @@ from ..models import (
     BidSecurity,
     BidVersion,
     ClockTimestamp,
+    ConsortiumMember,
     OpenedBid,
     OpenedDocument,
     OpeningRecord,
     TenderClosing,
 )
 from ..opening_rules import RuledBid, opening_rejections
+from .consortium import company_users
 from .quorum import custodians_notify_share_due
 from .reserve_prices import reserve_values_unseal
 from .submission import reserve_pick_rules
@@ -284,7 +288,22 @@ def _rules_rejections(tender: Tender, opened: list[_Opened], rows: dict[int, Ope
             BidSecurity.objects.filter(
                 tender=tender, supplier_id=rows[bid_id].supplier_id, status=BidSecurity.Status.HELD
             ).update(status=BidSecurity.Status.REJECTED, status_reason=reason)
+        # The bidder (a consortium's members too) learns why, beyond the public record.
+        notify(
+            event="bid.rejected_at_opening",
+            recipients=company_users(_bidder_companies(rows[bid_id])),
+            template="bid_rejected_at_opening",
+            context={"tender": tender, "reason": reason},
+            link=reverse("bidding:opening", args=[tender.pk]),
+        )
     return rejected
+
+
+def _bidder_companies(row: OpenedBid) -> list[int]:
+    consortium_id = row.bid.consortium_id
+    if consortium_id is None:
+        return [row.supplier_id]
+    return list(ConsortiumMember.objects.filter(consortium_id=consortium_id).values_list("supplier_id", flat=True))
 
 
 def _store_opened(record: OpeningRecord, item: _Opened, *, tender: Tender) -> OpenedBid:

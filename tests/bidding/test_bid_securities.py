@@ -53,6 +53,9 @@ def test_a_security_below_the_rate_of_the_opened_price_is_rejected_with_a_public
     assert rejected.rank is None
     assert "4,000,000 KRW is less than the 4,500,000 KRW required" in rejected.problem
     assert rejected.bid.status == Bid.Status.DISQUALIFIED
+    notice = Outbox.objects.get(recipient=supplier_user, event="bid.rejected_at_opening")
+    assert "less than" in notice.body
+    assert not Outbox.objects.filter(recipient=other_supplier_user, event="bid.rejected_at_opening").exists()
     assert BidSecurity.objects.get(supplier=company(supplier_user)).status == BidSecurity.Status.REJECTED
     assert record.opened_bids.get(supplier=company(other_supplier_user)).rank == 1
     entry = AuditEntry.objects.filter(action="bid.open_all").latest("seq")

@@ -160,6 +160,8 @@ def test_opening_rejects_a_consortium_whose_member_was_debarred_at_the_deadline(
     opened = record.opened_bids.get()
     assert opened.outcome == OpenedBid.Outcome.CONSORTIUM_INVALID
     assert company(partners[0]).name in opened.problem
+    for user in (lead, *partners):
+        assert Outbox.objects.filter(recipient=user, event="bid.rejected_at_opening").exists()
 
 
 def test_opening_rejects_a_consortium_whose_member_never_confirmed(tender, lead, partners):
