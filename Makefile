@@ -10,6 +10,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist): the browser and real-worker tests mostly wait, so one more than the
+# cores of a small machine pays; `make test TEST_PROCESSES=0` runs in one process.
+TEST_PROCESSES ?= 3
 BENCH_ARGS ?=
 export PORT
 
@@ -46,7 +49,7 @@ else
 RUN_DATABASE_ENV :=
 endif
 
-.PHONY: help setup migrate run test lint bench check-deploy clean distclean
+.PHONY: help setup migrate run test lint bench check-deploy backup restore clean distclean
 
 help: ## list the targets
 	@awk 'BEGIN { FS = ":.*## " } /^[a-z-]+:.*## / { printf "  make %-13s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
@@ -84,7 +87,7 @@ test: ## setup with the test tools, lint, then the whole test suite (PYTEST_ARGS
 	@$(RUN_DATABASE_ENV) bash scripts/setup.sh --migrate
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(TEST_PROCESSES) $(PYTEST_ARGS)
 
 lint: ## ruff, and fail if a model change has no migration
 	@bash scripts/setup.sh --no-services
@@ -101,6 +104,16 @@ check-deploy: ## Django's deployment checks with production settings (DEBUG=0, d
 	@bash scripts/setup.sh --no-services
 	@echo "manage.py check --deploy --fail-level WARNING (DEBUG=0, dummy secrets and hosts)"
 	@$(CHECK_DEPLOY_ENV) $(PY) manage.py check --deploy --fail-level WARNING
+
+backup: ## base backup of the database into BACKUP_DIR (default var/backup; WAL archiving must be on)
+	@$(PY) scripts/pitr.py backup
+
+restore: ## restore to TARGET_TIME into RESTORE_INTO (a new directory); RESTORE_PORT starts it there
+	@if [ -z "$${TARGET_TIME:-}" ] || [ -z "$${RESTORE_INTO:-}" ]; then \
+		echo "usage: make restore TARGET_TIME=2026-12-01T10:00:00+09:00 RESTORE_INTO=/var/lib/postgresql/restored [RESTORE_PORT=5433]"; \
+		exit 2; fi
+	@$(PY) scripts/pitr.py restore --target-time "$$TARGET_TIME" --into "$$RESTORE_INTO" \
+		$${RESTORE_PORT:+--port "$$RESTORE_PORT" --start}
 
 clean: ## remove caches, collected static files and the beat schedule (keeps .venv, data, media)
 	rm -rf .pytest_cache .ruff_cache var/staticfiles var/log

@@ -3,7 +3,9 @@
     make bench            # or: .venv/bin/python bench/run.py [--bids 50] [--open 200]
 
 Runs against a throwaway database (`<DATABASE_URL name>_bench`, recreated each run) on the real
-PostgreSQL, and writes bench/results/latest.json and latest.md. These machines are shared and
+PostgreSQL, and writes bench/results/latest.json and latest.md (every figure), and table.json and
+table.md: the issue's table, one row per `bench.results.record()` call (bench/results.py says how a
+suite adds its rows). These machines are shared and
 noisy: read the ratios between scenarios of one run, not absolute times across runs.
 
 Scenarios
@@ -15,6 +17,8 @@ Scenarios
 - verify_transparency_log: recomputing every leaf, the tree and the signed heads.
 - audit (bench/audit.py): audited writes per second at 64 concurrent writers, the old global-lock
   hash chain against the lock-free transparency log, side by side.
+- transparency (bench/transparency.py): inclusion and consistency proofs from every leaf against
+  the stored subtree hashes, in memory and as the log serves them from the database.
 - sealed_opening: bench/sealing.py — opening N bids sealed with the reference client, with quorum
   recombination, against the bare decryption of the same ciphertexts.
 """
@@ -38,6 +42,8 @@ sys.path.insert(0, str(ROOT))
 SUITES = [
     "integrity",
     "audit",
+    "transparency",
+    "scaleout",
 ]
 
 
@@ -244,8 +250,12 @@ def _write(args, results: dict) -> None:
     for name, value in results.items():
         lines.append(f"- **{name}**: {value}")
     (out / "latest.md").write_text("\n".join(lines) + "\n")
+    # The issue's table: the rows every bench recorded with bench.results.record().
+    from bench import results as table
+
+    table.write(out)
     print(json.dumps(results, indent=2))
-    print(f"written to {out}/latest.json and latest.md")
+    print(f"written to {out}/latest.json, latest.md, {table.TABLE_JSON} and {table.TABLE_MD}")
 
 
 if __name__ == "__main__":

@@ -37,6 +37,12 @@ class BidSubmitSerializer(serializers.Serializer):
         child=serializers.CharField(), required=False, help_text="each document sealed the same way, base64"
     )
     plaintext_hash = serializers.RegexField(r"^[0-9a-f]{64}$", help_text="sha256(salt || content JSON), hex")
+    price_content = serializers.CharField(
+        required=False, help_text="two-envelope tenders: crypto_box_seal(price JSON, tender public key), base64"
+    )
+    price_plaintext_hash = serializers.RegexField(
+        r"^[0-9a-f]{64}$", required=False, help_text="two-envelope tenders: sha256(salt || price JSON), hex"
+    )
 
     def validate(self, attrs):
         plaintext = sorted(PLAINTEXT_FIELDS & set(self.initial_data))
@@ -51,11 +57,22 @@ class BidSerializer(serializers.ModelSerializer):
     tender = serializers.SerializerMethodField()
     version = serializers.SerializerMethodField()
     commitment = serializers.SerializerMethodField()
+    price_commitment = serializers.SerializerMethodField()
     receipt = serializers.SerializerMethodField()
 
     class Meta:
         model = Bid
-        fields = ["id", "tender", "status", "version", "commitment", "created_at", "withdrawn_at", "receipt"]
+        fields = [
+            "id",
+            "tender",
+            "status",
+            "version",
+            "commitment",
+            "price_commitment",
+            "created_at",
+            "withdrawn_at",
+            "receipt",
+        ]
 
     def get_tender(self, obj) -> dict:
         return {"id": obj.tender_id, "reference": obj.tender.reference, "title": obj.tender.title}
@@ -65,6 +82,10 @@ class BidSerializer(serializers.ModelSerializer):
 
     def get_commitment(self, obj) -> str | None:
         return obj.current_version.commitment if obj.current_version_id else None
+
+    def get_price_commitment(self, obj) -> str | None:
+        """Two-envelope tenders: the price envelope's own commitment."""
+        return (obj.current_version.price_commitment or None) if obj.current_version_id else None
 
     def get_receipt(self, obj) -> dict | None:
         if obj.withdrawn_at:
@@ -83,11 +104,18 @@ def _sealed(data: dict) -> services.SealedSubmission:
     try:
         content = b64decode(data["content"])
         documents = tuple(b64decode(d) for d in data.get("documents", []))
+        price = b64decode(data["price_content"]) if data.get("price_content") else b""
     except ValueError:
         raise Invalid(_("Ciphertexts must be standard base64."), field="content") from None
     if len(documents) > MAX_DOCUMENTS:
         raise Invalid(_("Attach at most %(n)s documents.") % {"n": MAX_DOCUMENTS}, field="documents")
-    return services.SealedSubmission(content=content, documents=documents, plaintext_hash=data["plaintext_hash"])
+    return services.SealedSubmission(
+        content=content,
+        documents=documents,
+        plaintext_hash=data["plaintext_hash"],
+        price=price,
+        price_plaintext_hash=data.get("price_plaintext_hash", ""),
+    )
 
 
 class BidListView(generics.ListAPIView):

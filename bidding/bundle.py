@@ -5,6 +5,7 @@ and commitment, the sealed reserve prices and the published record. sealclient.v
 `manage.py verify_opening` and the public verifier page check the portal against it.
 """
 
+import hashlib
 from decimal import Decimal
 
 from sealclient.sealing import b64encode
@@ -29,10 +30,24 @@ def _parameters(tender: Tender, reserve_set: ReservePriceSet | None) -> dict:
     return params
 
 
+def _price_envelope(row: OpenedBid) -> dict:
+    """A two-envelope bid's price envelope: the ciphertext only if it was opened. An unopened one is
+    published as its SHA-256 alone — enough to check its commitment, useless for reading it, even
+    with the tender's private key that the bundle publishes (docs/sealing.md, "Two envelopes")."""
+    ciphertext = bytes(row.version.sealed_price)
+    return {
+        "price_commitment": row.version.price_commitment,
+        "price_plaintext_hash": row.version.price_plaintext_hash,
+        "price_content": b64encode(ciphertext) if row.price_opened else None,
+        "price_sha256": hashlib.sha256(ciphertext).hexdigest(),
+    }
+
+
 def opening_bundle(tender: Tender) -> dict | None:
     """The bundle of an opened tender; None before its opening (nothing of it is public then)."""
     record = OpeningRecord.objects.filter(tender=tender).first()
-    if record is None:
+    if record is None or not record.is_complete:
+        # A two-envelope tender's key is published only once its price stage is over.
         return None
     # Recombined from the custodians' shares at opening and kept with the record: it protects nothing now.
     private_key = bytes(record.private_key)
@@ -48,6 +63,7 @@ def opening_bundle(tender: Tender) -> dict | None:
             "evaluation_method": record.evaluation_method,
             "currency": record.currency,
             "estimated_value": _text(tender.estimated_value),
+            "envelopes": tender.envelopes,
             "public_key": b64encode(bytes(tender.public_key)),
             "private_key": b64encode(bytes(private_key)),
             "parameters": _parameters(tender, reserve_set),
@@ -69,6 +85,7 @@ def opening_bundle(tender: Tender) -> dict | None:
                     b64encode(bytes(d.ciphertext))
                     for d in sorted(row.version.documents.all(), key=lambda d: d.position)
                 ],
+                **(_price_envelope(row) if row.version.price_commitment else {}),
             }
             for row in sorted(opened, key=lambda r: r.supplier_id)
         ],
@@ -85,6 +102,11 @@ def opening_bundle(tender: Tender) -> dict | None:
                     "tied": row.tied,
                     "commitment_ok": row.commitment_ok,
                     "problem": row.problem,
+                    **(
+                        {"technical_compliant": row.technical_compliant, "technical_reason": row.technical_reason}
+                        if record.is_two_stage
+                        else {}
+                    ),
                 }
                 for row in sorted(opened, key=lambda r: r.supplier_id)
             ],

@@ -1,4 +1,4 @@
-"""Joint bidding rules shared by the services, the submission and the opening (docs/architecture.md §9)."""
+"""Joint bidding rules shared by the services, the submission and the opening (docs/architecture.md §10)."""
 
 from decimal import Decimal
 

@@ -6,20 +6,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from procurement.dashboards import Item, Panel
-from procurement.permissions import is_official, is_supplier_user
+from procurement.dashboards import LIMIT, Item, Panel, panel, panels_by_role
 from suppliers.selectors import supplier_for_user
 from tenders.models import Tender
-from tenders.selectors import official_entity
+from tenders.selectors import official_entity, tender_label
 
 from . import selectors
 from .models import Bid, OpeningRecord
-
-LIMIT = 8
-
-
-def _label(tender: Tender) -> str:
-    return f"{tender.reference} {tender.title}"
 
 
 def supplier_panels(user) -> list[Panel]:
@@ -36,23 +29,20 @@ def supplier_panels(user) -> list[Panel]:
         .order_by("tender__submission_deadline")
     )
     return [
-        Panel(
-            key="open_bids",
+        panel(
+            "open_bids",
             order=20,
             title=gettext_lazy("Your sealed bids, still open"),
-            items=[
-                Item(
-                    _label(bid.tender),
-                    bid.get_absolute_url(),
-                    detail=bid.tender.entity.name,
-                    action=_("Replace or withdraw before the deadline"),
-                    deadline=bid.tender.submission_deadline,
-                )
-                for bid in open_bids[:LIMIT]
-            ],
+            rows=open_bids,
+            item=lambda bid: Item(
+                tender_label(bid.tender),
+                bid.get_absolute_url(),
+                detail=bid.tender.entity.name,
+                action=_("Replace or withdraw before the deadline"),
+                deadline=bid.tender.submission_deadline,
+            ),
             empty=gettext_lazy("No bid of your company is open right now."),
-            more_url=reverse("bidding:my_bids"),
-            more_label=gettext_lazy("Every bid of your company"),
+            more=(reverse("bidding:my_bids"), gettext_lazy("Every bid of your company")),
         )
     ]
 
@@ -72,33 +62,24 @@ def official_panels(user) -> list[Panel]:
     entity = official_entity(user)
     if entity is None:
         return []
-    items = []
-    for tender in openings_waiting(entity):
+
+    def opening(tender: Tender) -> Item:
+        url = reverse("bidding:opening", args=[tender.pk])
         if selectors.open_now_offered(user=user, tender=tender):
-            items.append(Item(_label(tender), reverse("bidding:opening", args=[tender.pk]), action=_("Open now")))
-        else:
-            items.append(
-                Item(
-                    _label(tender),
-                    reverse("bidding:opening", args=[tender.pk]),
-                    action=_("Opens at the opening time"),
-                    deadline=tender.opening_at,
-                )
-            )
+            return Item(tender_label(tender), url, action=_("Open now"))
+        return Item(tender_label(tender), url, action=_("Opens at the opening time"), deadline=tender.opening_at)
+
     return [
-        Panel(
-            key="openings",
+        panel(
+            "openings",
             order=14,
             title=gettext_lazy("Openings waiting"),
-            items=items,
+            rows=openings_waiting(entity),
+            item=opening,
             empty=gettext_lazy("No tender is waiting to be opened."),
         )
     ]
 
 
 def panels(user) -> list[Panel]:
-    if is_official(user):
-        return official_panels(user)
-    if is_supplier_user(user):
-        return supplier_panels(user)
-    return []
+    return panels_by_role(user, official=official_panels, supplier=supplier_panels)

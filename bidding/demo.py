@@ -26,7 +26,7 @@ from tenders.policies import evaluation_policy
 from tenders.services import tender_create, tender_custodians_set
 
 from .content import bid_input_clean
-from .models import Bid, BidVersion
+from .models import Bid
 from .services import SealedSubmission, bid_close_tender, bid_open_all, bid_submit, key_share_submit
 from .services.submission import reserve_pick_rules
 
@@ -150,26 +150,27 @@ def shares_release(tender: Tender, *, count: int = 1) -> None:
         key_share_submit(tender_id=tender.pk, actor=demo_user(email), share=demo_sealing.demo_share(tender, email))
 
 
-def _shift_back(tender: Tender, *, deadline_ago: timedelta, opening_in: timedelta) -> Tender:
-    """Demo only: move a tender and its bids back in time, keeping every interval as it was."""
+def close_now(tender: Tender, *, opening_in: timedelta = timedelta(0)) -> Tender:
+    """Demo only: bring the deadline forward to now, after the bids the loader has just submitted.
+
+    The submission period stays as published (the publication and questions deadline move back
+    with it) and the bids keep their real submission times, so every `bid.submit` entry is before
+    the deadline the pages and the award report show; the `demo.backdate` entry records what moved,
+    before and after. Opening is due `opening_in` from now (negative: overdue).
+    """
     now = timezone.now()
-    shift = tender.submission_deadline - (now - deadline_ago)
+    shift = tender.submission_deadline - now
     demo_backdate(
         obj=tender,
         updates={
             "published_at": F("published_at") - shift,
             "clarification_deadline": F("clarification_deadline") - shift,
-            "submission_deadline": F("submission_deadline") - shift,
-            "opening_at": now + opening_in,
-            "next_check": F("submission_deadline") - shift,
+            "submission_deadline": now,
+            "opening_at": max(now, now + opening_in),
+            "next_check": now,
         },
-        reason="demo: deadline moved into the past",
+        reason="demo: deadline brought forward to the end of the loader's bidding",
     )
-    BidVersion.objects.filter(tender=tender).update(submitted_at=F("submitted_at") - shift)
-    Bid.objects.filter(tender=tender).update(
-        created_at=F("created_at") - shift, status_changed_at=F("created_at") - shift
-    )
-    tender.refresh_from_db()
     return tender
 
 
@@ -197,23 +198,23 @@ def load(stdout) -> None:
         demo_bid(tender, s3, 289_000_000, picks=(4, 11))
         created.append(title)
 
-    # Closed at its deadline an hour ago; opens tomorrow. Count and commitments are public, no names.
+    # Closed at its deadline when the demo loaded; opens tomorrow. Count and commitments are public, no names.
     title = "업무용 노트북 구매 (개찰 대기)"
     if not exists(title):
         tender = demo_tender_publish(kim, title, value="150000000", days=8)
         for user, price in ((s1, 141_200_000), (s3, 138_900_000), (extra[0], 143_000_000)):
             demo_bid(tender, user, price)
-        tender = _shift_back(tender, deadline_ago=timedelta(hours=1), opening_in=timedelta(days=1))
+        tender = close_now(tender, opening_in=timedelta(days=1))
         bid_close_tender(tender_id=tender.pk)
         created.append(title)
 
-    # Opened yesterday (lowest price), with a record and the bid-distribution chart.
+    # Opened (lowest price), with a record and the bid-distribution chart.
     title = "사무용 가구 구매"
     if not exists(title):
         tender = demo_tender_publish(kim, title, value="95000000", days=8, text="사무용 책상·의자 300조 구매.")
         for user, price in ((s1, 88_400_000), (s3, 85_150_000), (extra[0], 91_000_000), (extra[1], 86_900_000)):
             demo_bid(tender, user, price)
-        tender = _shift_back(tender, deadline_ago=timedelta(days=1, hours=1), opening_in=-timedelta(days=1))
+        tender = close_now(tender)
         bid_close_tender(tender_id=tender.pk)
         shares_release(tender)
         bid_open_all(tender_id=tender.pk)
@@ -235,7 +236,7 @@ def load(stdout) -> None:
         ]
         for user, price, picks in bids:
             demo_bid(tender, user, price, picks=picks)
-        tender = _shift_back(tender, deadline_ago=timedelta(days=2, hours=1), opening_in=-timedelta(days=2))
+        tender = close_now(tender)
         bid_close_tender(tender_id=tender.pk)
         shares_release(tender)
         bid_open_all(tender_id=tender.pk)

@@ -1,6 +1,6 @@
 """Demo joint bidding and bid securities: the issuer register, a works tender open to consortia with a
 5 % bid security, a consortium led by supplier1 (supplier2 confirmed, supplier3 still to confirm) and
-guarantees in the simulated issuer's book (docs/architecture.md §9). Idempotent, keyed on the title.
+guarantees in the simulated issuer's book (docs/architecture.md §10). Idempotent, keyed on the title.
 """
 
 from datetime import timedelta

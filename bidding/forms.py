@@ -11,6 +11,7 @@ from procurement.web import form_add_domain_error
 from tenders.policies import evaluation_policy
 
 from .content import BidInput, bid_input_clean
+from .models import CureRequest
 from .services.submission import SealedSubmission, reserve_pick_rules
 
 
@@ -127,12 +128,18 @@ class SealedBidForm(forms.Form):
     plaintext_hash = forms.RegexField(r"^[0-9a-f]{64}$")
     content = forms.FileField()
     documents = MultipleFileField(required=False)
+    # Two-envelope tenders: the price envelope, sealed separately.
+    price_content = forms.FileField(required=False)
+    price_plaintext_hash = forms.RegexField(r"^[0-9a-f]{64}$", required=False)
 
     def sealed_submission(self) -> SealedSubmission:
+        price = self.cleaned_data.get("price_content")
         return SealedSubmission(
             content=self.cleaned_data["content"].read(),
             documents=tuple(f.read() for f in self.cleaned_data.get("documents") or []),
             plaintext_hash=self.cleaned_data["plaintext_hash"],
+            price=price.read() if price else b"",
+            price_plaintext_hash=self.cleaned_data.get("price_plaintext_hash") or "",
         )
 
 
@@ -154,3 +161,32 @@ class VerifyForm(forms.Form):
         if not cleaned.get("commitment") and not cleaned.get("receipt"):
             raise forms.ValidationError(_("Paste a commitment hash or upload a JSON receipt."))
         return cleaned
+
+
+class TechnicalDecisionForm(forms.Form):
+    """The compliance decision on one bid's technical envelope (two-envelope tenders)."""
+
+    compliant = forms.TypedChoiceField(
+        label=_("Decision"),
+        choices=[("yes", _("Compliant")), ("no", _("Not compliant"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason (public)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when the bid does not comply. The bidder and the public will read it."),
+    )
+
+
+class CureRequestForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Document"), choices=CureRequest.Kind.choices)
+    defect = forms.CharField(
+        label=_("What is missing or defective"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class CureUploadForm(forms.Form):
+    file = forms.FileField(label=_("The corrected document"))

@@ -5,7 +5,8 @@
   tender needs k ≥ 2 and names the platform at most once.
 - `shares_verify` recombines the released shares and marks each one good or bad, checking the
   result against the tender's public key (Shamir's scheme itself cannot tell a wrong share).
-- `opening_private_key` is called only by services.opening.bid_open_all, inside its transaction,
+- `opening_private_key` is called only by services.opening.bid_open_all (or, for a two-envelope
+  tender, its technical stage services.envelopes.technical_open_locked), inside its transaction,
   after it has locked the tender; it checks the opening time itself.
 tests/bidding/test_keys.py checks that nothing else in the code base calls these.
 """

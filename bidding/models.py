@@ -109,6 +109,12 @@ class BidVersion(models.Model):
     idempotency_key = models.UUIDField(_("idempotency key"))
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     submitted_at = models.DateTimeField(_("submitted"), db_default=ClockTimestamp())
+    # Two-envelope tenders only: `sealed_content` and the documents are then the technical envelope
+    # (covered by `commitment`) and this is the price envelope, with its own commitment and salted
+    # hash. It is decrypted only if the bid passes the technical stage (docs/sealing.md).
+    sealed_price = models.BinaryField(null=True, blank=True, editable=False)
+    price_commitment = models.CharField(_("price envelope commitment"), max_length=64, blank=True, db_index=True)
+    price_plaintext_hash = models.CharField(_("salted hash of the price envelope"), max_length=64, blank=True)
 
     class Meta:
         ordering = ["bid", "number"]
@@ -125,6 +131,10 @@ class BidVersion(models.Model):
     def ciphertexts(self) -> list[bytes]:
         """Every ciphertext the commitment covers: the content, then each document."""
         return [bytes(self.sealed_content), *(bytes(d.ciphertext) for d in self.documents.order_by("position"))]
+
+    @property
+    def has_price_envelope(self) -> bool:
+        return bool(self.price_commitment)
 
 
 class BidDocument(models.Model):
@@ -198,6 +208,18 @@ class OpeningRecord(models.Model):
         OPENED = "opened", _("Bids opened")
         UNSUCCESSFUL = "unsuccessful", _("No valid bid")
 
+    class Stage(models.TextChoices):
+        # Two-envelope tenders pass through the first two; a one-envelope opening is complete at once.
+        TECHNICAL = "technical", _("Technical envelopes opened: compliance being assessed")
+        TECHNICAL_PUBLISHED = "technical_published", _("Technical results published: complaint window")
+        COMPLETE = "complete", _("Opening complete")
+
+    STAGE_TRANSITIONS = {
+        Stage.TECHNICAL: {Stage.TECHNICAL_PUBLISHED},
+        Stage.TECHNICAL_PUBLISHED: {Stage.COMPLETE},
+        Stage.COMPLETE: set(),
+    }
+
     tender = models.OneToOneField("tenders.Tender", on_delete=models.PROTECT, related_name="opening_record")
     opened_at = models.DateTimeField(_("opened"), db_default=ClockTimestamp())
     opened_by = models.ForeignKey(
@@ -220,6 +242,14 @@ class OpeningRecord(models.Model):
     # The tender's private key, recombined from the custodians' shares. Published: once the bids are
     # open it protects nothing, and with it anyone can re-run the opening.
     private_key = models.BinaryField(null=True, blank=True, editable=False)
+    stage = models.CharField(_("stage"), max_length=24, choices=Stage.choices, default=Stage.COMPLETE)
+    # Two envelopes: the key recombined at the technical opening, kept (never shown) for the price
+    # opening; it moves to `private_key` (published) once the price envelopes are open.
+    held_key = models.BinaryField(null=True, blank=True, editable=False)
+    technical_published_at = models.DateTimeField(_("technical results published"), null=True, blank=True)
+    # The price envelopes open no earlier than this (database clock), after the complaint window.
+    complaint_until = models.DateTimeField(_("complaints on the technical results until"), null=True, blank=True)
+    price_opened_at = models.DateTimeField(_("price envelopes opened"), null=True, blank=True)
 
     class Meta:
         ordering = ["-opened_at"]
@@ -231,6 +261,14 @@ class OpeningRecord(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("bidding:opening", args=[self.tender_id])
+
+    @property
+    def is_complete(self) -> bool:
+        return self.stage == self.Stage.COMPLETE
+
+    @property
+    def is_two_stage(self) -> bool:
+        return self.technical_published_at is not None or self.stage != self.Stage.COMPLETE
 
 
 class OpenedBid(models.Model):
@@ -249,6 +287,9 @@ class OpenedBid(models.Model):
         # Rules checked at opening outside the sealed content (bidding.opening_rules).
         SECURITY_REJECTED = "security_rejected", _("Bid security rejected")
         CONSORTIUM_INVALID = "consortium_invalid", _("Consortium not eligible")
+        # Two envelopes: the technical envelope is open, the price envelope still sealed.
+        AWAITING_PRICE = "awaiting_price", _("Technical envelope opened; price sealed")
+        PRICE_NOT_OPENED = "price_not_opened", _("Failed the technical stage: price never opened")
 
     opening = models.ForeignKey(OpeningRecord, on_delete=models.PROTECT, related_name="opened_bids")
     bid = models.OneToOneField(Bid, on_delete=models.PROTECT, related_name="opened")
@@ -271,6 +312,15 @@ class OpenedBid(models.Model):
     declarations = models.JSONField(default=dict, blank=True)
     reserve_picks = models.JSONField(default=list, blank=True)
     submitted_at = models.DateTimeField(_("submitted"))
+    # Two envelopes: the technical stage's decision (None: not decided yet) and its public reason.
+    price_commitment = models.CharField(_("price envelope commitment"), max_length=64, blank=True)
+    technical_compliant = models.BooleanField(_("technically compliant"), null=True, blank=True)
+    technical_reason = models.TextField(_("technical assessment"), blank=True)
+    technical_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    technical_decided_at = models.DateTimeField(_("technical decision"), null=True, blank=True)
+    price_opened = models.BooleanField(_("price envelope opened"), default=False)
 
     class Meta:
         ordering = ["opening", models.F("rank").asc(nulls_last=True), "price", "submitted_at"]
@@ -311,7 +361,7 @@ class OpenedDocument(models.Model):
         return self.name
 
 
-# Joint bidding and bid securities keep their own modules (docs/architecture.md §9).
+# Joint bidding and bid securities keep their own modules (docs/architecture.md §10).
 from .models_consortium import Consortium, ConsortiumMember  # noqa: E402
 from .models_security import BidSecurity, Guarantee, IssuedGuarantee, SecurityIssuer  # noqa: E402
 
@@ -332,3 +382,69 @@ __all__ = [
     "SecurityIssuer",
     "TenderClosing",
 ]
+class CureRequest(models.Model):
+    """A request to a bidder to supply a missing or defective document within a window (보완 요청).
+
+    Only document kinds the rules allow to be cured can be requested (`CURABLE_KINDS`); price and
+    technical proposal contents never can. The window is decided by the database clock: an upload
+    is refused once `due_at` has passed, whether or not the worker has marked the request lapsed.
+    While a request is open the bid cannot be disqualified in a qualification or compliance review.
+    Cure documents are not sealed: they arrive after opening, when the bid is no longer secret from
+    the entity (docs/sealing.md).
+    """
+
+    class Kind(models.TextChoices):
+        BUSINESS_REGISTRATION = "business_registration", _("Business registration certificate")
+        LICENCE = "licence", _("Licence or registration for the work")
+        CERTIFICATE = "certificate", _("Certificate (quality, performance, credit rating)")
+        POWER_OF_ATTORNEY = "power_of_attorney", _("Power of attorney")
+        TAX_CLEARANCE = "tax_clearance", _("Tax or social insurance clearance")
+        FINANCIAL_STATEMENT = "financial_statement", _("Financial statement")
+        SIGNATURE = "signature", _("Missing signature or seal on a form")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Waiting for the bidder")
+        CURED = "cured", _("Document supplied")
+        LAPSED = "lapsed", _("Window passed without the document")
+
+    TRANSITIONS = {Status.OPEN: {Status.CURED, Status.LAPSED}, Status.CURED: set(), Status.LAPSED: set()}
+    # The contents that decide the competition itself can never be cured (only formal documents).
+    NEVER_CURABLE = frozenset({"price", "price_lines", "technical_proposal", "reserve_picks"})
+
+    bid = models.ForeignKey(Bid, on_delete=models.PROTECT, related_name="cure_requests")
+    tender = models.ForeignKey("tenders.Tender", on_delete=models.PROTECT, related_name="cure_requests")
+    kind = models.CharField(_("document"), max_length=30, choices=Kind.choices)
+    defect = models.TextField(_("what is missing or defective"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("requested"), db_default=ClockTimestamp())
+    due_at = models.DateTimeField(_("due"), db_index=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    cured_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    file = models.FileField(_("document supplied"), upload_to="cure/%Y/%m/", max_length=300, blank=True)
+    original_name = models.CharField(max_length=255, blank=True)
+    content_type = models.CharField(max_length=120, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("document correction request")
+        verbose_name_plural = _("document correction requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bid", "kind"], condition=models.Q(status="open"), name="curerequest_one_open_per_kind"
+            )
+        ]
+
+    def __str__(self):
+        return f"cure {self.kind} of bid {self.bid_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("bidding:cure", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN

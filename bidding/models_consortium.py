@@ -1,7 +1,7 @@
 """Joint bidding (공동수급): a lead company and its partners bid on one tender as a consortium.
 
 The consortium is metadata outside the sealed bid: it is formed and confirmed by every member
-before the lead seals and submits, and the lead's Bid is the consortium's bid (docs/architecture.md §9).
+before the lead seals and submits, and the lead's Bid is the consortium's bid (docs/architecture.md §10).
 """
 
 from django.conf import settings

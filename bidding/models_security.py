@@ -1,7 +1,7 @@
 """Bid securities (입찰보증금): guarantees from a register of issuers, verified with the issuer.
 
 `Guarantee` is shared with contracts' performance securities. The simulated issuer's book
-(`IssuedGuarantee`) stands in for a surety's or bank's API (bidding.issuers; docs/architecture.md §9).
+(`IssuedGuarantee`) stands in for a surety's or bank's API (bidding.issuers; docs/architecture.md §10).
 """
 
 from django.conf import settings

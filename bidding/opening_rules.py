@@ -2,7 +2,7 @@
 
 Each rule takes the whole set of opened bids and answers {bid id: public reason} for those it
 rejects, with a fixed number of queries whatever the number of bids, so that a set-based opening
-can call it once per tender. Eligibility is judged at the submission deadline (docs/architecture.md §9).
+can call it once per tender. Eligibility is judged at the submission deadline (docs/architecture.md §10).
 """
 
 from collections.abc import Sequence

@@ -43,6 +43,9 @@ class Receipt:
     commitment: str
     ciphertext_sha256: list[str]
     timestamp: datetime  # the database's time of the insert (or of the withdrawal)
+    # Two-envelope tenders: the price envelope's own commitment and ciphertext hash.
+    price_commitment: str = ""
+    price_ciphertext_sha256: str = ""
 
     @property
     def kind_label(self) -> str:
@@ -100,21 +103,36 @@ class Receipt:
             "version": self.version_number,
             "commitment": self.commitment,
             "ciphertext_sha256": self.ciphertext_sha256,
+            **(
+                {"price_commitment": self.price_commitment, "price_ciphertext_sha256": self.price_ciphertext_sha256}
+                if self.price_commitment
+                else {}
+            ),
             "server_time": self.timestamp_utc,
             "verification": verification_hint(),
+            "commitment_formula": commitment_formula(),
             "verify_url": self.verify_url,
             "transparency": self.transparency,
         }
 
 
 def verification_hint() -> str:
+    """What the receipt proves and how to check it, in plain words (the page, the PDF and the JSON)."""
     return _(
-        "Keep this receipt. After the submission deadline the commitment is published on the tender's "
-        "opening page; after opening, the record shows whether the bid opened is the bid you sent "
-        "(commitment verified). Check it at the verify page or with `manage.py verify_receipt`. "
-        "The commitment is SHA-256 over the lines: %(domain)s, tender reference, company id, version, "
+        "Keep this receipt. The commitment is a fingerprint of your sealed bid: it changes if a single "
+        "byte of the bid changes, and it reveals nothing of the price. When bidding closes, the tender's "
+        "public opening page lists the commitment of every bid received; at the opening it shows, bid by "
+        "bid, that the bid opened is the one sealed. To check, paste the commitment on the portal's "
+        "“Verify a receipt” page (anyone can, no sign-in needed) or find it in the list on the opening page."
+    )
+
+
+def commitment_formula() -> str:
+    """How the commitment is computed, for anyone who recomputes it with their own software."""
+    return (
+        f"SHA-256 over the lines: {COMMITMENT_DOMAIN}, tender reference, company id, version, "
         "then the sorted SHA-256 hex digests of the ciphertexts."
-    ) % {"domain": COMMITMENT_DOMAIN}
+    )
 
 
 def _receipt(kind: str, bid: Bid, version: BidVersion, timestamp: datetime) -> Receipt:
@@ -133,6 +151,8 @@ def _receipt(kind: str, bid: Bid, version: BidVersion, timestamp: datetime) -> R
         commitment=version.commitment,
         ciphertext_sha256=sorted(hashlib.sha256(c).hexdigest() for c in version.ciphertexts()),
         timestamp=timestamp,
+        price_commitment=version.price_commitment,
+        price_ciphertext_sha256=hashlib.sha256(bytes(version.sealed_price)).hexdigest() if version.sealed_price else "",
     )
 
 

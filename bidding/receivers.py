@@ -62,7 +62,7 @@ def on_unsuccessful(sender, tender, actor, reason, **kwargs):
 
 @receiver(sanction_recorded, dispatch_uid="bidding.on_sanction")
 def on_sanction(sender, sanction, actor, **kwargs):
-    """A member debarred before a tender's deadline invalidates its consortium there (docs/architecture.md §9)."""
+    """A member debarred before a tender's deadline invalidates its consortium there (docs/architecture.md §10)."""
     from .services.consortium import consortia_invalidate_for_sanction
 
     consortia_invalidate_for_sanction(sanction=sanction, actor=actor)

@@ -112,3 +112,25 @@ for model in ("securityissuer", "issuedguarantee"):
     rules.add_perm(f"bidding.view_{model}", staff_reader)
     rules.add_perm(f"bidding.add_{model}", is_platform_admin)
     rules.add_perm(f"bidding.change_{model}", is_platform_admin)
+
+# Two envelopes: the entity's officials decide compliance; the results are public once published
+# (the opening page), the entity and auditors see them while they are being assessed.
+rules.add_perm("bidding.assess_technical", official_of_tender_entity)
+rules.add_perm("bidding.view_technical", official_of_tender_entity | is_auditor)
+
+
+@rules.predicate
+def official_of_cure_entity(user, cure) -> bool:
+    return cure is not None and official_of_tender_entity(user, cure.tender)
+
+
+@rules.predicate
+def cure_of_own_company(user, cure) -> bool:
+    membership = membership_for_user(user)
+    return cure is not None and membership is not None and membership.supplier_id == cure.bid.supplier_id
+
+
+# Document corrections: the entity asks, the bidder's company answers; auditors read.
+rules.add_perm("bidding.request_cure", official_of_bid_entity & bid_is_opened)
+rules.add_perm("bidding.view_cure", official_of_cure_entity | is_auditor | (is_supplier_user & cure_of_own_company))
+rules.add_perm("bidding.submit_cure", is_supplier_user & may_bid_for_company & cure_of_own_company)

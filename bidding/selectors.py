@@ -22,7 +22,16 @@ from tenders.models import Tender
 from tenders.selectors import tender_supplier_may_bid
 
 from .consortia import consortium_reasons
-from .models import Bid, BidVersion, ConsortiumMember, KeyShareRelease, OpenedBid, OpeningRecord, TenderClosing
+from .models import (
+    Bid,
+    BidVersion,
+    ConsortiumMember,
+    CureRequest,
+    KeyShareRelease,
+    OpenedBid,
+    OpeningRecord,
+    TenderClosing,
+)
 
 
 def supplier_reasons(supplier) -> list[str]:
@@ -262,7 +271,7 @@ def key_share_progress(tender: Tender) -> dict:
     }
 
 
-# --- joint bidding and bid securities (docs/architecture.md §9) ---------------------------------
+# --- joint bidding and bid securities (docs/architecture.md §10) ---------------------------------
 
 
 def consortium_of_supplier(*, tender: Tender, supplier):
@@ -303,3 +312,17 @@ def bid_securities_of_tender(tender: Tender):
     from .models import BidSecurity
 
     return BidSecurity.objects.filter(tender=tender).select_related("supplier", "issuer").order_by("supplier__name_ko")
+# --- defect cures ------------------------------------------------------------------------------------
+
+
+def cure_open_for_bid(bid_id: int) -> bool:
+    """Whether a document correction is still open for the bid (it may not be failed meanwhile)."""
+    return CureRequest.objects.filter(bid_id=bid_id, status=CureRequest.Status.OPEN).exists()
+
+
+def cure_requests_of_tender(tender: Tender) -> QuerySet[CureRequest]:
+    return CureRequest.objects.filter(tender=tender).select_related("bid__supplier").order_by("-requested_at")
+
+
+def cure_requests_of_supplier(supplier) -> QuerySet[CureRequest]:
+    return CureRequest.objects.filter(bid__supplier=supplier).select_related("tender").order_by("-requested_at")

@@ -50,6 +50,12 @@ def tenders_sweep() -> dict:
     return {"closed": report.closed, "opened": report.opened, "failed": len(report.failed), "scheduled": scheduled}
 
 
+@shared_task(time_limit=120, soft_time_limit=100)
+def cures_sweep() -> dict:
+    """Lapse the document corrections whose window is over (the upload checks the clock itself)."""
+    return {"lapsed": len(services.cure_requests_lapse_due())}
+
+
 def schedule_prompt_advances(*, now=None, tender_ids=None) -> int:
     """ETA tasks for deadlines and openings within ETA_HORIZON, once per tender and moment."""
     now = now or timezone.now()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_joint
+from . import views, views_joint, views_stages
 
 app_name = "bidding"
 
@@ -30,4 +30,10 @@ urlpatterns = [
     path("tender/<int:tender_id>/securities/", views_joint.securities, name="securities"),
     path("securities/<int:security_id>/release/", views_joint.security_release, name="security_release"),
     path("opened/<int:opened_bid_id>/documents/<int:position>/", views.opened_document, name="opened_document"),
+    path("tender/<int:tender_id>/technical/", views_stages.technical, name="technical"),
+    path("tender/<int:tender_id>/technical/publish/", views_stages.technical_publish, name="technical_publish"),
+    path("opened/<int:opened_bid_id>/technical/", views_stages.technical_assess, name="technical_assess"),
+    path("<int:bid_id>/cure/", views_stages.cure_request, name="cure_request"),
+    path("cure/<int:cure_id>/", views_stages.cure, name="cure"),
+    path("cure/<int:cure_id>/file/", views_stages.cure_file, name="cure_file"),
 ]

@@ -138,6 +138,7 @@ def bid_page_sealing(*, tender: Tender, supplier, form: BidForm) -> dict:
         "needs_documents": evaluation_policy(tender.evaluation_method).needs_technical_proposal,
         "max_documents": MAX_DOCUMENTS,
         "max_bytes": settings.UPLOAD_MAX_BYTES,
+        "envelopes": tender.envelopes,
         "messages": {
             "amount": _("Enter the amount as a number."),
             "positive": _("The amount must be more than zero."),
@@ -189,6 +190,7 @@ def bid_detail(request, bid_id: int):
             "can_replace": bid.status == Bid.Status.SUBMITTED and request.user.has_perm("bidding.withdraw_bid", bid),
             "withdraw_form": WithdrawForm(),
             "opened": OpenedBid.objects.filter(bid=bid).prefetch_related("documents").first(),
+            "cures": bid.cure_requests.order_by("-requested_at"),
         },
     )
 

@@ -12,11 +12,10 @@ The opened tenders of bidding's demo are left for people to evaluate themselves.
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import F
 from django.utils import timezone
 
-from bidding.demo import demo_bid, demo_tender_publish, shares_release
-from bidding.models import Bid, BidVersion
+from bidding.demo import close_now, demo_bid, demo_tender_publish, shares_release
+from bidding.models import Bid
 from bidding.services import bid_close_tender, bid_open_all
 from procurement.demo import demo_backdate, demo_user
 from tenders.models import Tender
@@ -43,25 +42,10 @@ def _bid(tender: Tender, user, price: int, picks=(2, 9)) -> None:
     demo_bid(tender, user, price, picks=picks, version_tag="", key_prefix="demo-contracts")
 
 
-def _open(tender: Tender, actor, *, days_ago: int) -> Tender:
-    """Demo only: shift the tender and its bids back so its deadline and opening are `days_ago` past,
-    then close and open it through bidding's services (which check the database clock)."""
-    shift = tender.submission_deadline - (timezone.now() - timedelta(days=days_ago, hours=1))
-    demo_backdate(
-        obj=tender,
-        updates={
-            "published_at": F("published_at") - shift,
-            "clarification_deadline": F("clarification_deadline") - shift,
-            "submission_deadline": F("submission_deadline") - shift,
-            "opening_at": F("opening_at") - shift,
-            "next_check": F("submission_deadline") - shift,
-        },
-        reason=f"demo: deadline {days_ago} days ago",
-    )
-    BidVersion.objects.filter(tender=tender).update(submitted_at=F("submitted_at") - shift)
-    Bid.objects.filter(tender=tender).update(
-        created_at=F("created_at") - shift, status_changed_at=F("created_at") - shift
-    )
+def _open(tender: Tender, actor) -> Tender:
+    """Demo only: the deadline brought forward to now (after the bids), then close and open it
+    through bidding's services (which check the database clock)."""
+    close_now(tender)
     bid_close_tender(tender_id=tender.pk, actor=actor)
     shares_release(tender)
     bid_open_all(tender_id=tender.pk, actor=actor)
@@ -82,12 +66,8 @@ def _review_down(tender: Tender, actor, failures: dict[str, str]) -> None:
 def _award(tender: Tender, actor, *, final: bool) -> Award:
     award = services.award_propose(tender=tender, actor=actor)
     if final:
-        # Demo only: the standstill ended yesterday (award_finalise checks the clock itself).
-        Award.objects.filter(pk=award.pk).update(
-            standstill_started_at=F("standstill_started_at") - timedelta(days=8),
-            standstill_until=timezone.now() - timedelta(days=1),
-        )
-        award.refresh_from_db()
+        # Demo only: the standstill cut short, in the open (award_finalise checks the clock itself).
+        demo_backdate(obj=award, updates={"standstill_until": timezone.now()}, reason="demo: standstill cut short")
         award = services.award_finalise(award=award, actor=actor)
     return award
 
@@ -129,7 +109,7 @@ def load(stdout) -> None:
                           text="민원실 무인 안내 키오스크 12대 구매 및 설치.")  # fmt: skip
         for user, price in ((s1, 112_300_000), (s2, 109_800_000), (s3, 115_000_000)):
             _bid(tender, user, price)
-        tender = _open(tender, kim, days_ago=20)
+        tender = _open(tender, kim)
         services.evaluation_start(tender=tender, actor=kim)
         _review_down(tender, kim, {})
         award = _award(tender, kim, final=True)
@@ -154,7 +134,7 @@ def load(stdout) -> None:
         # Any floor lies between 223.6M and 232.7M (87.745 % of 260M ± 2 %): 215M is below it.
         for user, price, picks in ((s1, 238_500_000, (3, 8)), (s2, 234_000_000, (8, 12)), (s3, 215_000_000, (1, 8))):
             _bid(tender, user, price, picks=picks)
-        tender = _open(tender, kim, days_ago=18)
+        tender = _open(tender, kim)
         services.evaluation_start(tender=tender, actor=kim)
         _review_down(tender, kim, {s2.email: "적격심사 결과 경영상태 평가 점수 미달 (85점 기준, 79점)."})
         award = _award(tender, kim, final=True)
@@ -170,7 +150,7 @@ def load(stdout) -> None:
         for user, price in ((s1, 655_000_000), (s2, 620_000_000), (s3, 640_000_000)):
             _bid(tender, user, price)
         members = [services.committee_member_add(tender=tender, actor=kim, user=u) for u in (lee, evaluator)]
-        tender = _open(tender, kim, days_ago=25)
+        tender = _open(tender, kim)
         evaluation = services.evaluation_start(tender=tender, actor=kim)
         bids = {b.supplier.members.first().user.email: b.pk for b in Bid.objects.filter(tender=tender)}
         # Criteria (national defaults): approach 40, experience 20, staffing 20 — 68 of 80 needed.
@@ -200,7 +180,7 @@ def load(stdout) -> None:
                           text="청사 보안 CCTV 64대 교체.")  # fmt: skip
         for user, price in ((s1, 198_000_000), (s3, 193_700_000)):
             _bid(tender, user, price)
-        tender = _open(tender, kim, days_ago=3)
+        tender = _open(tender, kim)
         services.evaluation_start(tender=tender, actor=kim)
         _review_down(tender, kim, {})
         _award(tender, kim, final=False)

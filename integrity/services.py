@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from psycopg2.extras import execute_values
 
 from procurement.audit import audit_record
+from procurement.client_address import client_address
 from procurement.errors import Invalid
 
 from .indicators import Indicator, all_rules, rules_for_stage
@@ -250,15 +251,11 @@ def _keyed(value: str) -> str:
     return hmac.new(settings.INTEGRITY_HASH_KEY.encode(), value.encode(), hashlib.sha256).hexdigest()
 
 
-def client_address(request) -> str:
-    """The client's address: REMOTE_ADDR, or the one INTEGRITY_TRUSTED_PROXIES hops back in
-    X-Forwarded-For. IPv6 addresses are cut to their /64 (one household or office network)."""
-    address = request.META.get("REMOTE_ADDR", "")
-    hops = settings.INTEGRITY_TRUSTED_PROXIES
-    if hops:
-        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
-        if len(forwarded) >= hops:
-            address = forwarded[-hops]
+def client_network(request) -> str:
+    """The network a bid came from: the client's address as the portal knows it everywhere
+    (procurement.client_address, behind TRUSTED_PROXY_COUNT proxies), IPv6 cut to its /64 (one
+    household or office network)."""
+    address = client_address(request)
     try:
         parsed = ipaddress.ip_address(address)
     except ValueError:
@@ -296,7 +293,7 @@ def bid_origin_record(*, request, version) -> None:
             defaults={
                 "tender_id": version.tender_id,
                 "supplier_id": version.supplier_id,
-                "network_hash": _keyed(f"net|{client_address(request)}"),
+                "network_hash": _keyed(f"net|{client_network(request)}"),
                 "fingerprint_hash": _keyed(f"fp|{fingerprint}"),
                 "fingerprint_source": source,
             },

@@ -39,6 +39,7 @@ from integrity.ocds import extension_url as integrity_extension_url
 from integrity.ocds import ocds_red_flags_fragment
 from suppliers.models import Classification, Supplier
 from tenders.models import ProcuringEntity, Tender, TenderDocument, TenderVersion
+from tenders.policies import evaluation_policy, method_policy
 from tenders.selectors import clarifications_public
 from tenders.services.common import tender_snapshot
 
@@ -59,27 +60,6 @@ IDENTIFIER_SCHEMES = {
 COUNTRY_NAMES = {"KR": "대한민국", "US": "United States", "GB": "United Kingdom", "JP": "日本", "CN": "中国"}
 ENTITY_SCHEME = "KR-ENTITY"
 
-METHOD = {Tender.Method.OPEN: "open", Tender.Method.RESTRICTED: "selective", Tender.Method.LIMITED: "limited"}
-METHOD_DETAILS = {
-    Tender.Method.OPEN: "Open competitive tender (일반경쟁)",
-    Tender.Method.RESTRICTED: "Restricted tender, invited suppliers (제한경쟁/지명경쟁)",
-    Tender.Method.LIMITED: "Limited tender, direct (수의계약)",
-}
-AWARD_CRITERIA = {
-    Tender.EvaluationMethod.LOWEST_PRICE: "priceOnly",
-    Tender.EvaluationMethod.FLOOR_RATE_RESERVE: "priceOnly",
-    Tender.EvaluationMethod.BEST_VALUE: "ratedCriteria",
-}
-AWARD_CRITERIA_DETAILS = {
-    Tender.EvaluationMethod.LOWEST_PRICE: "Lowest price",
-    Tender.EvaluationMethod.FLOOR_RATE_RESERVE: "Lowest price above a floor rate (multiple reserve prices)",
-    Tender.EvaluationMethod.BEST_VALUE: "Best value (technical and price)",
-}
-RULE_METHOD = {
-    Tender.EvaluationMethod.LOWEST_PRICE: "lowestPrice",
-    Tender.EvaluationMethod.FLOOR_RATE_RESERVE: "floorRateReserve",
-    Tender.EvaluationMethod.BEST_VALUE: "bestValue",
-}
 DOCUMENT_TYPE = {
     TenderDocument.Kind.SPECIFICATION: "technicalSpecifications",
     TenderDocument.Kind.DRAWING: "technicalSpecifications",
@@ -95,7 +75,13 @@ OPENING_OUTCOME = {
     OpenedBid.Outcome.INVALID: "invalid",
     OpenedBid.Outcome.SECURITY_REJECTED: "securityRejected",
     OpenedBid.Outcome.CONSORTIUM_INVALID: "consortiumInvalid",
+    OpenedBid.Outcome.AWAITING_PRICE: "awaitingPrice",
+    OpenedBid.Outcome.PRICE_NOT_OPENED: "priceNotOpened",
 }
+TWO_ENVELOPES_DETAILS = (
+    "Two envelopes: the technical envelopes open first; only the price envelopes of bids found technically "
+    "compliant are opened, after the technical results and a complaint window; the others are never opened."
+)
 BID_STATUS = {"qualified": "valid", "opened": "valid", "disqualified": "disqualified", "awarded": "awarded"}
 
 
@@ -353,13 +339,15 @@ class _TenderHistory:
                 "procuringEntity": self.buyer,
                 "items": items,
                 "value": _value(snap["estimated_value"], snap["currency"]),
-                "procurementMethod": METHOD[snap["method"]],
-                "procurementMethodDetails": METHOD_DETAILS[snap["method"]],
+                "procurementMethod": method_policy(snap["method"]).ocds_method,
+                "procurementMethodDetails": method_policy(snap["method"]).ocds_method_details,
                 "procurementMethodRationale": _plain(snap["method_justification"]),
                 "mainProcurementCategory": snap["category"],
-                "awardCriteria": AWARD_CRITERIA[method],
-                "awardCriteriaDetails": AWARD_CRITERIA_DETAILS[method],
+                "awardCriteria": evaluation_policy(method).ocds_award_criteria,
+                "awardCriteriaDetails": evaluation_policy(method).ocds_award_criteria_details,
                 "submissionMethod": ["electronicSubmission"],
+                "submissionMethodDetails": TWO_ENVELOPES_DETAILS if snap.get("envelopes") == 2 else None,
+                "envelopes": snap.get("envelopes", 1),
                 "eligibilityCriteria": _plain(snap["eligibility"]),
                 "tenderPeriod": compact(
                     {"startDate": _dt(tender.published_at), "endDate": snap["submission_deadline"]}
@@ -454,6 +442,10 @@ class _TenderHistory:
         )
 
     def opening(self, record: OpeningRecord) -> None:
+        if record.is_two_stage:
+            self.technical_stage(record)
+            if not record.is_complete:
+                return
         opened = list(record.opened_bids.all())
         parties, tenderers, details = [], [], []
         for bid in opened:
@@ -477,6 +469,7 @@ class _TenderHistory:
                         "openingRank": bid.rank,
                         "tied": bid.tied if bid.rank is not None else None,
                         "reservePicks": list(bid.reserve_picks or []),
+                        **(self.technical_result(bid) if record.is_two_stage else {}),
                     }
                 )
             )
@@ -514,7 +507,104 @@ class _TenderHistory:
         sections = {"tender": compact(tender), "bids": {"statistics": statistics, "details": details}}
         if parties:
             sections["parties"] = parties
-        self.events.append(_Event(phase=2, at=record.opened_at, key="opening", tag=["tenderUpdate"], sections=sections))
+        at = record.price_opened_at if record.is_two_stage else record.opened_at
+        key = "price-opening" if record.is_two_stage else "opening"
+        self.events.append(_Event(phase=2, at=at, key=key, tag=["tenderUpdate"], sections=sections))
+
+    @staticmethod
+    def technical_result(bid: OpenedBid, *, price_opened: bool | None = None) -> dict:
+        return {
+            "priceCommitment": bid.price_commitment or None,
+            "priceOpened": bid.price_opened if price_opened is None else price_opened,
+            "technicalResult": compact(
+                {
+                    "compliant": bid.technical_compliant,
+                    "reason": bid.technical_reason,
+                    "date": _dt(bid.technical_decided_at),
+                }
+            ),
+        }
+
+    def technical_stage(self, record: OpeningRecord) -> None:
+        """Two envelopes: the technical opening (no prices), then the published technical results."""
+        opened = list(record.opened_bids.all())
+        parties, tenderers = [], []
+        for bid in opened:
+            ref = self.supplier_ref(bid.supplier)
+            if ref not in tenderers:
+                tenderers.append(ref)
+                parties.append(self.supplier_party(bid.supplier, "tenderer"))
+
+        def detail(bid: OpenedBid, *, results: bool) -> dict:
+            status = None
+            if results:
+                status = "valid" if bid.technical_compliant else "disqualified"
+            return compact(
+                {
+                    "id": str(bid.bid_id),
+                    "date": _dt(bid.submitted_at),
+                    "status": status,
+                    "tenderers": [self.supplier_ref(bid.supplier)],
+                    "commitment": bid.commitment,
+                    "commitmentVerified": bid.commitment_ok,
+                    "openingOutcome": "awaitingPrice"
+                    if bid.outcome in (OpenedBid.Outcome.AWAITING_PRICE, OpenedBid.Outcome.PRICE_NOT_OPENED)
+                    or (bid.price_opened and bid.commitment_ok)
+                    else OPENING_OUTCOME[bid.outcome],
+                    "problem": bid.problem if not bid.price_opened else None,
+                    # The published decision, before any price opened (the price stage's release adds prices).
+                    **(
+                        self.technical_result(bid, price_opened=False)
+                        if results
+                        else {"priceCommitment": bid.price_commitment or None, "priceOpened": False}
+                    ),
+                }
+            )
+
+        at = _dt(record.opened_at)
+        sections = {
+            "tender": compact({"numberOfTenderers": record.bid_count, "tenderers": tenderers}),
+            "bids": {
+                "statistics": [
+                    {"id": "technicalOpened", "measure": "technicalOpened", "date": at, "value": record.bid_count}
+                ],
+                "details": [detail(b, results=False) for b in opened],
+            },
+        }
+        if parties:
+            sections["parties"] = parties
+        self.events.append(
+            _Event(phase=2, at=record.opened_at, key="technical-opening", tag=["tenderUpdate"], sections=sections)
+        )
+        if record.technical_published_at is None:
+            return
+        results = {
+            "bids": {
+                "statistics": [
+                    {
+                        "id": "technicallyCompliant",
+                        "measure": "technicallyCompliant",
+                        "date": _dt(record.technical_published_at),
+                        "value": sum(1 for b in opened if b.technical_compliant),
+                    }
+                ],
+                "details": [detail(b, results=True) for b in opened],
+            },
+            "tender": {
+                "technicalComplaintPeriod": compact(
+                    {"startDate": _dt(record.technical_published_at), "endDate": _dt(record.complaint_until)}
+                )
+            },
+        }
+        self.events.append(
+            _Event(
+                phase=2,
+                at=record.technical_published_at,
+                key="technical-results",
+                tag=["tenderUpdate"],
+                sections=results,
+            )
+        )
 
     # awards
 
@@ -815,8 +905,9 @@ def bid_security(snap: dict) -> dict | None:
 
 def evaluation_rules(method: str, params: dict) -> dict:
     """The method's parameters and its tie and rounding rules (contracts.policies, bidding.reserve) as data."""
-    rules: dict = {"method": RULE_METHOD[method]}
-    if method == Tender.EvaluationMethod.BEST_VALUE:
+    policy = evaluation_policy(method)
+    rules: dict = {"method": policy.ocds_rules_method}
+    if policy.needs_committee:
         rules.update(
             {
                 "tieBreak": ["lowerPrice", "earlierSubmission", "lowerBidId"],
@@ -843,7 +934,7 @@ def evaluation_rules(method: str, params: dict) -> dict:
     else:
         rules["tieBreak"] = ["earlierSubmission", "lowerBidId"]
         rules["formula"] = "Lowest price first."
-    if method == Tender.EvaluationMethod.FLOOR_RATE_RESERVE:
+    if policy.uses_reserve_prices:
         rules.update(
             {
                 "rounding": [

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
+from django.db.models import Q
 
 from . import transparency
-from .models import AuditEntry, LogLeaf, TreeHead
+from .models import AuditEntry, LogLeaf, LogNode, TreeHead
 
 logger = logging.getLogger(__name__)
 
@@ -49,11 +50,46 @@ def audit_entry_bytes(entry: AuditEntry) -> bytes:
     )
 
 
-def audit_record(*, actor, action: str, obj=None, object_type: str = "", object_id: str = "", data=None) -> AuditEntry:
-    """Append an entry. Call it inside the transaction that makes the change; it takes no lock."""
+def audit_changes(before: dict, after: dict) -> dict:
+    """{field: {"from": old, "to": new}} for every field given (an entry records what the service
+    touched, including a value it set to what it already was, e.g. a re-sent status)."""
+    return {field: {"from": before.get(field), "to": after.get(field)} for field in sorted(after)}
+
+
+def audit_record(
+    *,
+    actor,
+    action: str,
+    obj=None,
+    object_type: str = "",
+    object_id: str = "",
+    data=None,
+    before: dict | None = None,
+    related: dict | None = None,
+) -> AuditEntry:
+    """Append an entry. Call it inside the transaction that makes the change; it takes no lock.
+
+    `before`: the fields the change touched, with their values before it; the entry records them
+    with the values `obj` holds now as `data.changes` ({field: {from, to}}; None before a creation).
+    `related`: other records changed with this one, `{"bidding.bid": {id: {field: (from, to)}}}`,
+    recorded as `data.related`. The database accepts a change to a guarded record (a tender, bid,
+    award, contract, signature) only when an entry of the same transaction names it, as its object
+    or in `related` (procurement migrations 0004, 0005; docs/architecture.md §3.4).
+    """
     if obj is not None:
         object_type, object_id = _object_ref(obj)
     actor = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    data = dict(data or {})
+    if before is not None:
+        data["changes"] = audit_changes(before, {field: getattr(obj, field) for field in before})
+    if related:
+        data["related"] = {
+            label: {
+                str(pk): {field: {"from": old, "to": new} for field, (old, new) in sorted(fields.items())}
+                for pk, fields in rows.items()
+            }
+            for label, rows in related.items()
+        }
     # savepoint=False: no extra round trips; a failed insert fails the caller's whole change.
     with transaction.atomic(savepoint=False):
         with connection.cursor() as cursor:
@@ -125,14 +161,41 @@ def transparency_integrate() -> int:
             LogLeaf(index=next_index + n, entry_id=seq, leaf_hash=digest, xid=xid)
             for n, (_next, seq, digest, xid) in enumerate(rows)
         )
+        # The subtrees these leaves complete, from the tree's right edge (at most log2 n nodes).
+        edge = transparency.frontier_nodes(next_index)
+        known = _nodes(set(edge))
+        LogNode.objects.bulk_create(
+            LogNode(level=level, index=index, hash=value.hex())
+            for level, index, value in transparency.subtree_hashes(
+                next_index, [known[position] for position in edge], [bytes.fromhex(row[2]) for row in rows]
+            )
+        )
     return len(rows)
 
 
-def _leaf_hashes(limit: int | None = None) -> list[bytes]:
-    rows = LogLeaf.objects.order_by("index").values_list("leaf_hash", flat=True)
-    if limit is not None:
-        rows = rows[:limit]
-    return [bytes.fromhex(h) for h in rows.iterator(chunk_size=5000)]
+def _nodes(positions: set[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+    """Stored subtree hashes by (level, index), level 0 being the leaves; two queries at most."""
+    found: dict[tuple[int, int], bytes] = {}
+    leaves = [index for level, index in positions if level == 0]
+    if leaves:
+        for index, digest in LogLeaf.objects.filter(index__in=leaves).values_list("index", "leaf_hash"):
+            found[(0, index)] = bytes.fromhex(digest)
+    inner = [position for position in positions if position[0] > 0]
+    if inner:
+        wanted = Q()
+        for level, index in inner:
+            wanted |= Q(level=level, index=index)
+        for level, index, digest in LogNode.objects.filter(wanted).values_list("level", "index", "hash"):
+            found[(level, index)] = bytes.fromhex(digest)
+    missing = positions - found.keys()
+    if missing:
+        raise LookupError(f"the log has no stored node at {sorted(missing)[:3]}")
+    return found
+
+
+def _from_nodes(positions: set[tuple[int, int]]):
+    found = _nodes(positions)
+    return lambda level, index: found[(level, index)]
 
 
 def transparency_tree_size() -> int:
@@ -175,7 +238,7 @@ def transparency_head_sign() -> TreeHead:
         latest = TreeHead.objects.filter(public_key=public_key).order_by("-tree_size", "-timestamp_ms").first()
         if latest is not None and latest.tree_size == size:
             return latest
-        root = transparency.tree_root(_leaf_hashes(size))
+        root = transparency.tree_root_from(size, _from_nodes(transparency.tree_root_nodes(size)))
         signed = transparency.head_sign(seed=seed, tree_size=size, timestamp_ms=timestamp_ms, root_hash=root)
         return TreeHead.objects.create(
             tree_size=size,
@@ -281,7 +344,9 @@ def transparency_inclusion(*, seq: int, tree_size: int | None = None) -> dict | 
     head = transparency_latest_head() if tree_size is None else transparency_head_of_size(tree_size)
     if leaf is None or head is None or leaf.index >= head.tree_size:
         return None
-    path = transparency.inclusion_proof(leaf.index, _leaf_hashes(head.tree_size))
+    path = transparency.inclusion_proof_from(
+        leaf.index, head.tree_size, _from_nodes(transparency.inclusion_proof_nodes(leaf.index, head.tree_size))
+    )
     return {
         "seq": seq,
         "leaf_index": leaf.index,
@@ -297,4 +362,5 @@ def transparency_consistency(*, first: int, second: int) -> list[str]:
     """The consistency proof between two sizes of the tree (0 < first <= second <= its size)."""
     if second > transparency_tree_size():
         raise ValueError("the tree is not that large yet")
-    return [p.hex() for p in transparency.consistency_proof(first, _leaf_hashes(second))]
+    nodes = _from_nodes(transparency.consistency_proof_nodes(first, second))
+    return [p.hex() for p in transparency.consistency_proof_from(first, second, nodes)]

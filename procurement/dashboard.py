@@ -5,9 +5,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import health
-from .dashboards import Panel
+from .dashboards import Panel, panels_by_role
 from .models import Outbox
-from .permissions import is_auditor, is_platform_admin
 
 
 def system_health() -> list[tuple[str, str, bool]]:
@@ -29,27 +28,31 @@ def system_health() -> list[tuple[str, str, bool]]:
     ]
 
 
+def admin_panels(user) -> list[Panel]:
+    return [
+        Panel(
+            key="health",
+            order=61,
+            title=gettext_lazy("System health"),
+            facts=system_health(),
+            more_url=reverse("admin:index"),
+            more_label=gettext_lazy("Manage users and entities"),
+        )
+    ]
+
+
+def auditor_panels(user) -> list[Panel]:
+    return [
+        Panel(
+            key="audit_log",
+            order=51,
+            title=gettext_lazy("Audit log"),
+            facts=[(_("Every change in the portal, hash-chained"), _("Open"), True)],
+            more_url=reverse("audit_log"),
+            more_label=gettext_lazy("Open the record of every change"),
+        )
+    ]
+
+
 def panels(user) -> list[Panel]:
-    if is_platform_admin(user):
-        return [
-            Panel(
-                key="health",
-                order=61,
-                title=gettext_lazy("System health"),
-                facts=system_health(),
-                more_url=reverse("admin:index"),
-                more_label=gettext_lazy("Manage users and entities"),
-            )
-        ]
-    if is_auditor(user):
-        return [
-            Panel(
-                key="audit_log",
-                order=51,
-                title=gettext_lazy("Audit log"),
-                facts=[(_("Every change in the portal, hash-chained"), _("Open"), True)],
-                more_url=reverse("audit_log"),
-                more_label=gettext_lazy("Open the record of every change"),
-            )
-        ]
-    return []
+    return panels_by_role(user, admin=admin_panels, auditor=auditor_panels)

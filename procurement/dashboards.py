@@ -8,11 +8,14 @@ them first.
 
 import importlib
 import importlib.util
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.apps import apps
 from django.utils.functional import Promise
+
+from .permissions import is_auditor, is_evaluator, is_official, is_platform_admin, is_supplier_user
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,60 @@ class Panel:
     @property
     def count(self) -> int:
         return len(self.items)
+
+
+# Items a to-do panel shows; its "more" link leads to the whole list.
+LIMIT = 8
+
+
+def panel(
+    key: str,
+    *,
+    order: int,
+    title: str | Promise,
+    rows: Iterable,
+    item: Callable[[object], Item | None],
+    empty: str | Promise = "",
+    more: tuple[str, str | Promise] = ("", ""),
+) -> Panel:
+    """A to-do panel: the first LIMIT of `rows` that `item` turns into an Item (None skips a row).
+
+    `rows` may be a queryset: it is read lazily and stops at LIMIT items.
+    """
+    items: list[Item] = []
+    for row in rows:
+        made = item(row)
+        if made is not None:
+            items.append(made)
+            if len(items) >= LIMIT:
+                break
+    more_url, more_label = more
+    return Panel(key=key, order=order, title=title, items=items, empty=empty, more_url=more_url, more_label=more_label)
+
+
+PanelsFor = Callable[[object], list[Panel]]
+
+
+def panels_by_role(
+    user,
+    *,
+    official: PanelsFor | None = None,
+    supplier: PanelsFor | None = None,
+    evaluator: PanelsFor | None = None,
+    auditor: PanelsFor | None = None,
+    admin: PanelsFor | None = None,
+) -> list[Panel]:
+    """An app's `panels(user)`: the panels it builds for the user's role, none for other roles."""
+    for asks, build in (
+        (is_platform_admin, admin),
+        (is_official, official),
+        (is_supplier_user, supplier),
+        (is_evaluator, evaluator),
+        (is_auditor, auditor),
+    ):
+        if asks(user):
+            return build(user) if build is not None else []
+    return []
 
 
 def dashboard_panels(user) -> list[Panel]:

@@ -9,7 +9,7 @@ triggers off with `session_replication_role`.
 
 from psycopg2 import sql
 
-LOG_TABLES = ("procurement_auditentry", "procurement_logleaf", "procurement_treehead")
+LOG_TABLES = ("procurement_auditentry", "procurement_logleaf", "procurement_lognode", "procurement_treehead")
 
 _OWNED_KINDS = {"r": "TABLE", "p": "TABLE", "S": "SEQUENCE", "v": "VIEW", "m": "MATERIALIZED VIEW"}
 

@@ -103,6 +103,25 @@ class LogLeaf(models.Model):
         return f"leaf #{self.index}"
 
 
+class LogNode(models.Model):
+    """The hash of a perfect subtree of the Merkle tree, stored once complete (insert-only).
+
+    Node (level, index) covers leaves [index·2^level, (index+1)·2^level); level 0 is LogLeaf. Heads
+    and proofs are computed from O(log n) of these instead of every leaf (procurement.transparency).
+    A rewritten node yields proofs that fail against signed heads; the verifier recomputes from leaves.
+    """
+
+    level = models.PositiveSmallIntegerField()
+    index = models.BigIntegerField()
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["level", "index"], name="lognode_unique_position")]
+
+    def __str__(self):
+        return f"node {self.level}/{self.index}"
+
+
 class TreeHead(models.Model):
     """A signed tree head: the platform's signed statement of the log's size and root (insert-only)."""
 
@@ -164,3 +183,48 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.text
+
+
+class HealthInterval(models.Model):
+    """A time the portal was unavailable or degraded, as the health probe and the web saw it.
+
+    The record that justifies an outage postponement (tenders.services.outages). `ended_at` is null
+    while it lasts. docs/architecture.md §9.
+    """
+
+    class Component(models.TextChoices):
+        # No probe could be recorded: the database, the broker, every worker or the scheduler was down.
+        UNOBSERVED = "unobserved", _("Portal not observed healthy")
+        DATABASE = "database", _("Database slow or unreachable")
+        REDIS = "redis", _("Redis (queue and cache) unreachable")
+        WEB = "web", _("Web servers answered 503 (database unreachable)")
+
+    component = models.CharField(_("component"), max_length=20, choices=Component.choices)
+    started_at = models.DateTimeField(_("started"))
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    evidence = models.JSONField(_("evidence"), default=dict, encoder=DjangoJSONEncoder)
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("health interval")
+        verbose_name_plural = _("health intervals")
+        indexes = [models.Index(fields=["ended_at", "started_at"], name="health_interval_span_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["component"], condition=models.Q(ended_at__isnull=True), name="health_one_open_per_component"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.component} {self.started_at:%Y-%m-%d %H:%M}–{self.ended_at or '…'}"
+
+
+class HealthHeartbeat(models.Model):
+    """The last time the probe ran (one row): a gap longer than HEALTH_GAP_SECONDS is an outage."""
+
+    last_at = models.DateTimeField()
+    last_web_minute = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return f"heartbeat {self.last_at:%Y-%m-%d %H:%M:%S}"

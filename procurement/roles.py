@@ -9,11 +9,14 @@ class Role(models.TextChoices):
     OFFICIAL = "official", _("Procuring official")
     EVALUATOR = "evaluator", _("Evaluator")
     AUDITOR = "auditor", _("Auditor")
+    # Someone outside the administration (a civic monitor, 입회인) whom a procuring entity invited to
+    # hold shares of its tender keys (docs/architecture.md, "Sealing"): a key custodian and nothing else.
+    OBSERVER = "observer", _("Outside observer")
     ADMIN = "admin", _("Platform admin")
 
 
 # Roles that act for the state: they must enrol in MFA before they can do anything.
-MFA_ROLES = frozenset({Role.OFFICIAL, Role.EVALUATOR, Role.AUDITOR, Role.ADMIN})
+MFA_ROLES = frozenset({Role.OFFICIAL, Role.EVALUATOR, Role.AUDITOR, Role.OBSERVER, Role.ADMIN})
 
 
 def mfa_assume_verified(user) -> None:

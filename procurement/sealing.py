@@ -15,10 +15,11 @@ from django.core.exceptions import ImproperlyConfigured
 from nacl.exceptions import CryptoError
 from nacl.public import PrivateKey, SealedBox
 
-from sealclient.sealing import commitment
+from sealclient.sealing import commitment, price_commitment
 from sealclient.shamir import combine
 
-__all__ = ["commitment"]  # one implementation of the bid commitment, shared with the reference client
+# One implementation of the bid commitments, shared with the reference client.
+__all__ = ["commitment", "price_commitment"]
 
 KEY_BYTES = 32
 # A Shamir share of a 32-byte key: one byte per key byte plus its x-coordinate (HashiCorp Vault's scheme).

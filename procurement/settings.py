@@ -5,6 +5,7 @@ no defaults and the process refuses to start without them.
 """
 
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -37,6 +38,11 @@ PLATFORM_CUSTODIAN_KEY = env.str(
 # How long after the opening time a missing quorum of custodians is escalated to the entity's
 # officials and the auditors (and shown on the tender page).
 OPENING_QUORUM_GRACE = timedelta(minutes=env.int("OPENING_QUORUM_GRACE_MINUTES", default=60))
+# Two-envelope tenders: how long bidders may complain about the published technical results before
+# the compliant bids' price envelopes open (docs/architecture.md §6).
+TECHNICAL_COMPLAINT_WINDOW = timedelta(minutes=env.int("TECHNICAL_COMPLAINT_WINDOW_MINUTES", default=24 * 60))
+# How long a bidder has to supply a missing or defective document it was asked for.
+CURE_WINDOW = timedelta(minutes=env.int("CURE_WINDOW_MINUTES", default=24 * 60))
 
 # Decided once from the environment (the test runner flips DEBUG at run time, this stays).
 DEMO_DATA_ALLOWED = DEBUG
@@ -89,6 +95,11 @@ MIDDLEWARE = [
     "procurement.middleware.QueryParameterGuardMiddleware",
     "procurement.middleware.RequireMFAMiddleware",
     "procurement.middleware.PortalNotFoundPageMiddleware",
+    # After RequireMFA has loaded the session and the user from the primary; only the view's reads
+    # of public read-only pages may go to a replica (DATABASE_REPLICA_URL).
+    "procurement.dbrouter.ReplicaMiddleware",
+    # Last, so its process_exception sees a view's lost database first: 503 with Retry-After.
+    "procurement.unavailable.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "procurement.urls"
@@ -115,13 +126,34 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/procurement")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# A connection that died (PostgreSQL restarted, failed over) is replaced at the next request's
+# first query: the portal recovers by itself. Meanwhile requests answer 503 with this Retry-After.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASE_UNAVAILABLE_RETRY_AFTER = env.int("DATABASE_UNAVAILABLE_RETRY_AFTER", default=10)
+# A PostgreSQL streaming replica for public read-only pages and search (procurement/dbrouter.py).
+# Unset, everything goes to the primary.
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = {
+        **env.db("DATABASE_REPLICA_URL"),
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "CONN_HEALTH_CHECKS": True,
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["procurement.dbrouter.ReplicaRouter"]
+# Public read-only paths whose GETs may read from the replica; a client that wrote is pinned to
+# the primary for REPLICA_PIN_SECONDS (read-your-writes).
+REPLICA_READ_PREFIXES = env.list(
+    "REPLICA_READ_PREFIXES",
+    default=["/tenders/", "/opendata/", "/transparency/", "/api/v1/tenders/", "/api/v1/ocds/", "/api/v1/transparency/"],
+)
+REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=30)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # Redis, falling back to the process's memory while Redis is unreachable (procurement/cache.py).
+        "BACKEND": "procurement.cache.FailoverRedisCache",
         "LOCATION": env.str("CACHE_URL", default=REDIS_URL),
         "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="procurement"),
         # A cache outage must degrade, not hang, the request.
@@ -333,6 +365,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # Anything a task prints is ordinary output, not a warning.
 CELERY_WORKER_REDIRECT_STDOUTS_LEVEL = "INFO"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# Several beats may run (one per node): only the holder of a PostgreSQL advisory lock schedules.
+CELERY_BEAT_SCHEDULER = "procurement.beat:LeaderScheduler"
 WHITENOISE_USE_FINDERS = DEBUG
 CELERY_BEAT_SCHEDULE = {
     "transparency-head": {
@@ -349,6 +383,30 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
+
+# --- health history and outage postponement (docs/architecture.md §9) ---------------------------
+# The probe records when the portal was unavailable or degraded (procurement.healthlog); a tender
+# whose deadline falls in such an interval, or within OUTAGE_POSTPONE_WINDOW_MINUTES after it, is
+# postponed by OUTAGE_POSTPONE_HOURS with a public notice (tenders.services.outages), once per
+# outage, never after its deadline has passed. Intervals shorter than OUTAGE_MIN_SECONDS do not count.
+HEALTH_PROBE_SECONDS = env.int("HEALTH_PROBE_SECONDS", default=30)
+HEALTH_GAP_SECONDS = env.int("HEALTH_GAP_SECONDS", default=120)
+HEALTH_DATABASE_SLOW_MS = env.int("HEALTH_DATABASE_SLOW_MS", default=2000)
+OUTAGE_POSTPONE_ENABLED = env.bool("OUTAGE_POSTPONE_ENABLED", default=True)
+OUTAGE_POSTPONE_WINDOW_MINUTES = env.int("OUTAGE_POSTPONE_WINDOW_MINUTES", default=120)
+OUTAGE_MIN_SECONDS = env.int("OUTAGE_MIN_SECONDS", default=300)
+OUTAGE_POSTPONE_HOURS = env.int("OUTAGE_POSTPONE_HOURS", default=24)
+OUTAGE_POSTPONE_COMPONENTS = env.list("OUTAGE_POSTPONE_COMPONENTS", default=["unobserved", "database", "redis", "web"])
+CELERY_BEAT_SCHEDULE["health-probe"] = {
+    "task": "procurement.tasks.health_probe",
+    "schedule": timedelta(seconds=HEALTH_PROBE_SECONDS),
+    "options": {"expires": HEALTH_PROBE_SECONDS},
+}
+CELERY_BEAT_SCHEDULE["outage-postponements"] = {
+    "task": "tenders.tasks.outage_postponements",
+    "schedule": timedelta(seconds=HEALTH_PROBE_SECONDS),
+    "options": {"expires": HEALTH_PROBE_SECONDS},
+}
 
 LOGGING = {
     "version": 1,
@@ -403,6 +461,8 @@ EVALUATION_DEFAULTS = {
 # (CPV: division 2 digits + group 1, so 30213100 and 30231300 are both in group 302).
 SUBSCRIPTION_MATCH_PREFIX = env.int("SUBSCRIPTION_MATCH_PREFIX", default=3)
 TENDERS_PAGE_SIZE = 20
+# Long public lists count exactly up to this many results and estimate above (procurement.pagination).
+LIST_EXACT_COUNT_MAX = env.int("LIST_EXACT_COUNT_MAX", default=1000)
 # --- end tenders ---------------------------------------------------------------------------------
 
 # --- suppliers -----------------------------------------------------------------------------------
@@ -426,6 +486,7 @@ STANDSTILL_DAYS = env.int("STANDSTILL_DAYS", default=7)
 # Award reports of tenders with more opened bids than this render in a Celery task (with progress);
 # smaller ones render during the request and stream directly.
 AWARD_REPORT_INLINE_MAX_BIDS = env.int("AWARD_REPORT_INLINE_MAX_BIDS", default=40)
+CELERY_BEAT_SCHEDULE["cures-sweep"] = {"task": "bidding.tasks.cures_sweep", "schedule": timedelta(seconds=60)}
 CELERY_BEAT_SCHEDULE["awards-sweep"] = {"task": "contracts.tasks.awards_sweep", "schedule": timedelta(seconds=60)}
 # The OCDS bulk file (opendata.tasks): the whole dataset, rebuilt every OCDS_BULK_HOURS hours.
 CELERY_BEAT_SCHEDULE["opendata-bulk"] = {
@@ -442,9 +503,6 @@ if DEBUG:
     INTEGRITY_HASH_KEY = env.str("INTEGRITY_HASH_KEY", default="dev-only-integrity-hash-key")
 else:
     INTEGRITY_HASH_KEY = env.str("INTEGRITY_HASH_KEY")
-# Behind N reverse proxies the client is the Nth address from the right of X-Forwarded-For; 0 trusts
-# only REMOTE_ADDR (a proxy not counted here would make every bid share one address).
-INTEGRITY_TRUSTED_PROXIES = env.int("INTEGRITY_TRUSTED_PROXIES", default=0)
 # Every red-flag rule's threshold (integrity/indicators/). INTEGRITY_THRESHOLDS_JSON overrides single
 # values, e.g. '{"close_runner_up": {"max_gap_pct": "1.0"}}'.
 INTEGRITY_THRESHOLDS = {
@@ -479,7 +537,7 @@ CELERY_BEAT_SCHEDULE["integrity-nightly"] = {
 }
 # --- end integrity -------------------------------------------------------------------------------
 
-# Joint bidding (공동수급) and bid securities (docs/architecture.md §9).
+# Joint bidding (공동수급) and bid securities (docs/architecture.md §10).
 CONSORTIUM_MIN_SHARE_PCT = env.int("CONSORTIUM_MIN_SHARE_PCT", default=10)
 CONSORTIUM_MAX_MEMBERS = env.int("CONSORTIUM_MAX_MEMBERS", default=5)
 # The class that asks a guarantee's issuer whether it issued it (bidding.issuers.IssuerAdapter).
@@ -488,3 +546,29 @@ SECURITY_ISSUER_ADAPTER = env.str("SECURITY_ISSUER_ADAPTER", default="bidding.is
 BID_SECURITY_VALIDITY_DAYS = env.int("BID_SECURITY_VALIDITY_DAYS", default=30)
 # A performance security (계약보증금) is this percentage of the contract value.
 PERFORMANCE_SECURITY_PCT = env.int("PERFORMANCE_SECURITY_PCT", default=10)
+# --- catalogue (issue 12) ------------------------------------------------------------------------
+# Before the read-side apps, so that the demo loader (INSTALLED_APPS order) runs it after contracts.
+INSTALLED_APPS.insert(INSTALLED_APPS.index("opendata"), "catalogue")
+def _env_decimal(name: str, default: str) -> Decimal:
+    try:
+        return Decimal(env.str(name, default=default))
+    except ArithmeticError:
+        raise ImproperlyConfigured(f"{name} must be a decimal number.") from None
+
+
+# VAT added to every catalogue invoice (부가가치세 10 %); 0 for a deployment without VAT on the goods.
+CATALOGUE_VAT_RATE_PCT = _env_decimal("CATALOGUE_VAT_RATE_PCT", "10")
+# Days after an invoice is issued within which the buyer must pay (국가계약법 시행령 §58: 5 days);
+# a payment after that is late, and the supplier may file a late-payment claim.
+CATALOGUE_PAYMENT_DAYS = env.int("CATALOGUE_PAYMENT_DAYS", default=5)
+# Annual interest rate (%) a late-payment claim asks for, per day late.
+CATALOGUE_LATE_INTEREST_PCT = _env_decimal("CATALOGUE_LATE_INTEREST_PCT", "12")
+# Orders of at least this value (before VAT) are published: the public sees them on the portal.
+CATALOGUE_PUBLICATION_THRESHOLD = _env_decimal("CATALOGUE_PUBLICATION_THRESHOLD", "10000000")
+# Orders of at least this value go to a second-stage competition (2단계경쟁) among the agreement's
+# suppliers instead of a direct order.
+CATALOGUE_MINI_COMPETITION_THRESHOLD = _env_decimal("CATALOGUE_MINI_COMPETITION_THRESHOLD", "50000000")
+# Items compared side by side at most.
+CATALOGUE_COMPARE_MAX = 4
+CATALOGUE_PAGE_SIZE = 20
+# --- end catalogue -------------------------------------------------------------------------------

@@ -32,3 +32,17 @@ def transparency_publish_head(self, through_seq: int | None = None) -> int:
     if through_seq is not None and not LogLeaf.objects.filter(entry_id=through_seq, index__lt=head.tree_size).exists():
         raise self.retry(countdown=2)
     return head.tree_size
+
+
+@shared_task(time_limit=60, soft_time_limit=50)
+def health_probe() -> dict:
+    """Beat job: record the health history (procurement.healthlog)."""
+    from . import healthlog
+
+    report = healthlog.health_probe_record()
+    return {
+        "database_ms": report.database_ms,
+        "redis": report.redis_ok,
+        "opened": report.opened,
+        "closed": report.closed,
+    }

@@ -3,8 +3,12 @@
 import os
 import tempfile
 
-# A Redis database of its own, so a `make run` worker never picks up test tasks.
-os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
+# A Redis database of its own, so a `make run` worker never picks up test tasks; under pytest-xdist
+# each test process takes the next lower database, so one process's broker and throttles never see
+# another's. A URL given in the environment (a Celery worker a test starts) is kept as it is.
+if "REDIS_URL" not in os.environ:
+    _xdist_worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+    os.environ["REDIS_URL"] = f"redis://127.0.0.1:6379/{15 - _xdist_worker % 8}"
 os.environ.setdefault("CACHE_KEY_PREFIX", f"test-{os.getpid()}")
 # The platform custodian's key of the test suite (the web and worker processes of a test share it).
 os.environ.setdefault("PLATFORM_CUSTODIAN_KEY", "dGVzdC1zdWl0ZS1wbGF0Zm9ybS1jdXN0b2RpYW4tayE=")

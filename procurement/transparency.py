@@ -15,7 +15,7 @@ these functions, and `static/js/transparency.mjs` implements the same checks in 
 import base64
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -108,6 +108,119 @@ def _subproof(m: int, leaves: Sequence[bytes], complete: bool) -> list[bytes]:
     if m <= k:
         return [*_subproof(m, leaves[:k], complete), tree_root(leaves[k:])]
     return [*_subproof(m - k, leaves[k:], False), tree_root(leaves[:k])]
+
+
+# --- proofs from stored subtree hashes ----------------------------------------------------------------
+#
+# The log stores the hash of every perfect subtree once it is complete: node (level, index) covers
+# leaves [index * 2**level, (index + 1) * 2**level); level 0 are the leaf hashes. Every range the
+# RFC's recursion visits starts at a multiple of a power of two at least as long as the range, so its
+# root folds at most log2(n) stored nodes; a proof needs O(log² n) of them instead of all n leaves.
+# The functions below take a `node(level, index)` lookup and never see the leaves; `*_nodes` say
+# which nodes a proof will ask for, so that the caller fetches them in one query.
+
+NodeLookup = Callable[[int, int], bytes]
+
+
+def _range_root(start: int, end: int, node: NodeLookup) -> bytes:
+    """MTH(D[start:end]) for a range whose start is aligned as the RFC's recursion leaves it."""
+    if start == end:
+        return hashlib.sha256(b"").digest()
+    parts = []
+    while start < end:
+        level = (end - start).bit_length() - 1  # the largest perfect subtree that fits
+        parts.append(node(level, start >> level))
+        start += 1 << level
+    value = parts.pop()
+    while parts:
+        value = node_hash(parts.pop(), value)
+    return value
+
+
+def tree_root_from(size: int, node: NodeLookup) -> bytes:
+    return _range_root(0, size, node)
+
+
+def inclusion_proof_from(index: int, size: int, node: NodeLookup) -> list[bytes]:
+    """PATH(index, D[size]) as inclusion_proof computes it, from stored subtree hashes."""
+    if not 0 <= index < size:
+        raise ValueError("leaf index outside the tree")
+    path: list[bytes] = []
+    start, end = 0, size
+    while end - start > 1:
+        k = _split(end - start)
+        if index < start + k:
+            path.append(_range_root(start + k, end, node))
+            end = start + k
+        else:
+            path.append(_range_root(start, start + k, node))
+            start += k
+    return path[::-1]
+
+
+def consistency_proof_from(first: int, size: int, node: NodeLookup) -> list[bytes]:
+    """PROOF(first, D[size]) as consistency_proof computes it, from stored subtree hashes."""
+    if not 0 < first <= size:
+        raise ValueError("the first tree size must be between 1 and the second")
+    path: list[bytes] = []
+    start, end, m, complete = 0, size, first, True
+    while m != end - start:
+        k = _split(end - start)
+        if m <= k:
+            path.append(_range_root(start + k, end, node))
+            end = start + k
+        else:
+            path.append(_range_root(start, start + k, node))
+            start, m, complete = start + k, m - k, False
+    if not complete:
+        path.append(_range_root(start, end, node))
+    return path[::-1]
+
+
+def _asked(compute) -> set[tuple[int, int]]:
+    asked: set[tuple[int, int]] = set()
+
+    def record(level: int, index: int) -> bytes:
+        asked.add((level, index))
+        return b"\x00" * 32
+
+    compute(record)
+    return asked
+
+
+def tree_root_nodes(size: int) -> set[tuple[int, int]]:
+    return _asked(lambda node: tree_root_from(size, node))
+
+
+def inclusion_proof_nodes(index: int, size: int) -> set[tuple[int, int]]:
+    return _asked(lambda node: inclusion_proof_from(index, size, node))
+
+
+def consistency_proof_nodes(first: int, size: int) -> set[tuple[int, int]]:
+    return _asked(lambda node: consistency_proof_from(first, size, node))
+
+
+def frontier_nodes(size: int) -> list[tuple[int, int]]:
+    """The perfect subtrees on the right edge of a tree of `size` leaves, largest first."""
+    return [(level, (size >> level) - 1) for level in range(size.bit_length() - 1, -1, -1) if size >> level & 1]
+
+
+def subtree_hashes(size: int, frontier: Sequence[bytes], leaves: Sequence[bytes]) -> list[tuple[int, int, bytes]]:
+    """The subtrees (level >= 1) completed by appending `leaves` to a tree of `size` leaves whose
+    right edge is `frontier` (the hashes of `frontier_nodes(size)`, in that order)."""
+    levels = [level for level, _index in frontier_nodes(size)]
+    if len(levels) != len(frontier):
+        raise ValueError("the frontier does not match the tree size")
+    stack = list(zip(levels, frontier, strict=True))
+    made: list[tuple[int, int, bytes]] = []
+    for position, leaf in enumerate(leaves, start=size):
+        level, value = 0, leaf
+        while stack and stack[-1][0] == level:
+            value = node_hash(stack.pop()[1], value)
+            level += 1
+            made.append((level, position >> level, value))
+        stack.append((level, value))
+    return made
 
 
 def verify_inclusion(*, leaf: bytes, index: int, tree_size: int, proof: Sequence[bytes], root: bytes) -> bool:

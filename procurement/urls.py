@@ -30,6 +30,7 @@ api_v1 = [
     path("", include("bidding.api_urls")),
     path("", include("suppliers.api_urls")),
     path("", include("contracts.api_urls")),
+    path("catalogue/", include("catalogue.api_urls")),
     path("ocds/", include("opendata.api_urls")),
     path("", include("integrity.api_urls")),
 ]
@@ -41,11 +42,13 @@ urlpatterns = [
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/read/", views.notification_mark_read, name="notifications_mark_read"),
     path("audit-log/", views.audit_log, name="audit_log"),
+    path("audit-log.csv", views.audit_log_csv, name="audit_log_csv"),
     path("transparency/", views.transparency, name="transparency"),
     path("tenders/", include("tenders.urls")),
     path("bids/", include("bidding.urls")),
     path("suppliers/", include("suppliers.urls")),
     path("", include("contracts.urls")),  # /evaluations/, /awards/, /complaints/, /contracts/, /reports/
+    path("catalogue/", include("catalogue.urls")),
     path("opendata/", include("opendata.urls")),
     path("integrity/", include("integrity.urls")),
     path("accounts/", include("allauth.urls")),
@@ -63,3 +66,4 @@ if settings.DEBUG:
     urlpatterns += staticfiles_urlpatterns()
 
 handler403 = "procurement.views.permission_denied"
+handler500 = "procurement.unavailable.server_error"

@@ -89,6 +89,7 @@ def cmd_seal(args) -> int:
         public_key = _tender_key(tender["public_key"] or "")
         bid.setdefault("tender", tender["reference"])
         bid.setdefault("currency", tender["currency"])
+        bid.setdefault("envelopes", tender.get("envelopes", 1))
     elif args.public_key:
         public_key = _tender_key(args.public_key)
     else:
@@ -106,34 +107,59 @@ def cmd_seal(args) -> int:
                 entry.get("name", path.name), path.read_bytes(), entry.get("content_type", "application/octet-stream")
             )
         )
-    content = sealing.bid_content(
-        tender_reference=bid["tender"],
-        supplier_id=int(bid["supplier_id"]),
-        currency=bid["currency"],
-        price=bid["price"],
-        lines=bid.get("lines", []),
-        reserve_picks=bid.get("reserve_picks", []),
-        documents=documents,
-    )
-    sealed = sealing.bid_seal(public_key, content, documents)
+    if int(bid.get("envelopes", 1)) == 2:
+        # Two envelopes: declarations and documents in the technical one, the price in its own.
+        sealed = sealing.bid_seal_two(
+            public_key,
+            sealing.technical_content(
+                tender_reference=bid["tender"], supplier_id=int(bid["supplier_id"]), documents=documents
+            ),
+            sealing.price_content(
+                tender_reference=bid["tender"],
+                supplier_id=int(bid["supplier_id"]),
+                currency=bid["currency"],
+                price=bid["price"],
+                lines=bid.get("lines", []),
+                reserve_picks=bid.get("reserve_picks", []),
+            ),
+            documents,
+        )
+    else:
+        content = sealing.bid_content(
+            tender_reference=bid["tender"],
+            supplier_id=int(bid["supplier_id"]),
+            currency=bid["currency"],
+            price=bid["price"],
+            lines=bid.get("lines", []),
+            reserve_picks=bid.get("reserve_picks", []),
+            documents=documents,
+        )
+        sealed = sealing.bid_seal(public_key, content, documents)
+    hashes = sealed.as_json()
     out = Path(args.out)
     # The idempotency key is fixed when sealing, so every retry of `submit` is the same submission.
     _write_json(out, {"tender": tender_id, "idempotency_key": str(uuid.uuid4()), **sealed.as_json()})
     keep = out.with_suffix(".keep.json")
     _write_json(
         keep,
-        {"tender": bid["tender"], "salt": sealing.b64encode(sealed.salt), "plaintext_hash": sealed.plaintext_hash},
+        {
+            "tender": bid["tender"],
+            "salt": sealing.b64encode(sealed.salt),
+            "plaintext_hash": hashes["plaintext_hash"],
+            **({"price_plaintext_hash": hashes["price_plaintext_hash"]} if "price_plaintext_hash" in hashes else {}),
+        },
     )
     print(f"Sealed bid written to {out}.")
     print(f"Keep {keep} (the salt): with it you can prove after the opening what you sealed.")
-    print(f"Plaintext hash (on your receipt): {sealed.plaintext_hash}")
+    print(f"Plaintext hash (on your receipt): {hashes['plaintext_hash']}")
     return 0
 
 
 def cmd_submit(args) -> int:
     sealed = _load_json(args.sealed)
     key = args.idempotency_key or sealed.get("idempotency_key") or str(uuid.uuid4())
-    body = {name: sealed[name] for name in ("tender", "content", "documents", "plaintext_hash") if name in sealed}
+    fields = ("tender", "content", "documents", "plaintext_hash", "price_content", "price_plaintext_hash")
+    body = {name: sealed[name] for name in fields if name in sealed}
     receipt = _request(
         _api(args.url, "/api/v1/bids/"),
         data=body,

@@ -12,7 +12,15 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
-from .sealing import CONTENT_SCHEMA, SealingError, commitment, unseal
+from .sealing import (
+    CONTENT_SCHEMA,
+    PRICE_SCHEMA,
+    TECHNICAL_SCHEMA,
+    SealingError,
+    commitment,
+    price_commitment,
+    unseal,
+)
 
 DECLARATIONS = ("no_conflict_of_interest", "no_collusion")
 # The largest price a record can hold (numeric(18, 2)); larger is refused before any rounding, which
@@ -27,6 +35,8 @@ BELOW_FLOOR = "below_floor"
 ABOVE_PLANNED = "above_planned"
 COMMITMENT_FAILED = "commitment_failed"
 INVALID = "invalid"
+# Two envelopes: the technical envelope is open, the price envelope never will be.
+PRICE_NOT_OPENED = "price_not_opened"
 
 
 def currency_exponent(currency: str) -> int:
@@ -70,14 +80,15 @@ def picks_problem(raw, *, reserve_count: int, picks_required: int) -> Problem | 
     return None
 
 
-def content_problem(
-    content, *, tender_reference: str, supplier_id: int, currency: str, reserve_rules: tuple[int, int] | None
-) -> Problem | None:
-    """None when decrypted content is a bid the tender accepts; otherwise the first thing wrong."""
-    if not isinstance(content, dict) or content.get("schema") != CONTENT_SCHEMA:
+def _identity_problem(content, *, schema: str, tender_reference: str, supplier_id: int) -> Problem | None:
+    if not isinstance(content, dict) or content.get("schema") != schema:
         return Problem("unknown_format")
     if content.get("tender") != tender_reference or content.get("supplier") != supplier_id:
         return Problem("other_tender_or_supplier")
+    return None
+
+
+def _price_problem(content: dict, *, currency: str) -> Problem | None:
     if content.get("currency") != currency:
         return Problem("other_currency")
     try:
@@ -86,14 +97,52 @@ def content_problem(
         return Problem("price_unreadable")
     if not price.is_finite() or price <= 0 or price > MAX_PRICE or price != quantize_money(price, currency):
         return Problem("price_invalid")
+    return None
+
+
+def _declarations_problem(content: dict) -> Problem | None:
     declarations = content.get("declarations")
     if not isinstance(declarations, dict) or any(declarations.get(name) is not True for name in DECLARATIONS):
         return Problem("declarations_missing")
+    return None
+
+
+def _picks_problem(content: dict, reserve_rules: tuple[int, int] | None) -> Problem | None:
     if reserve_rules:
         return picks_problem(
             content.get("reserve_picks"), reserve_count=reserve_rules[0], picks_required=reserve_rules[1]
         )
     return None
+
+
+def content_problem(
+    content, *, tender_reference: str, supplier_id: int, currency: str, reserve_rules: tuple[int, int] | None
+) -> Problem | None:
+    """None when decrypted content is a bid the tender accepts; otherwise the first thing wrong."""
+    return (
+        _identity_problem(content, schema=CONTENT_SCHEMA, tender_reference=tender_reference, supplier_id=supplier_id)
+        or _price_problem(content, currency=currency)
+        or _declarations_problem(content)
+        or _picks_problem(content, reserve_rules)
+    )
+
+
+def technical_problem(content, *, tender_reference: str, supplier_id: int) -> Problem | None:
+    """The technical envelope of a two-envelope bid: its identity and both declarations."""
+    return _identity_problem(
+        content, schema=TECHNICAL_SCHEMA, tender_reference=tender_reference, supplier_id=supplier_id
+    ) or _declarations_problem(content)
+
+
+def price_problem(
+    content, *, tender_reference: str, supplier_id: int, currency: str, reserve_rules: tuple[int, int] | None
+) -> Problem | None:
+    """The price envelope of a two-envelope bid: identity, currency, price and reserve picks."""
+    return (
+        _identity_problem(content, schema=PRICE_SCHEMA, tender_reference=tender_reference, supplier_id=supplier_id)
+        or _price_problem(content, currency=currency)
+        or _picks_problem(content, reserve_rules)
+    )
 
 
 @dataclass
@@ -130,6 +179,75 @@ def bid_open(
 
     `ciphertexts` are the content's then each document's, in position order.
     """
+    return _open(
+        private_key=private_key,
+        ciphertexts=ciphertexts,
+        stored_commitment=stored_commitment,
+        tender_reference=tender_reference,
+        supplier_id=supplier_id,
+        version=version,
+        check=lambda content: content_problem(
+            content,
+            tender_reference=tender_reference,
+            supplier_id=supplier_id,
+            currency=currency,
+            reserve_rules=reserve_rules,
+        ),
+    )
+
+
+def technical_open(
+    *, private_key, ciphertexts: Sequence[bytes], stored_commitment: str, tender_reference: str, supplier_id: int,
+    version: int,
+) -> OpenedContent:  # fmt: skip
+    """The technical envelope of a two-envelope bid: as `bid_open`, with the technical rules."""
+    return _open(
+        private_key=private_key,
+        ciphertexts=ciphertexts,
+        stored_commitment=stored_commitment,
+        tender_reference=tender_reference,
+        supplier_id=supplier_id,
+        version=version,
+        check=lambda content: technical_problem(content, tender_reference=tender_reference, supplier_id=supplier_id),
+    )
+
+
+def price_open(
+    *,
+    private_key,
+    ciphertext: bytes,
+    stored_commitment: str,
+    tender_reference: str,
+    supplier_id: int,
+    version: int,
+    currency: str,
+    reserve_rules: tuple[int, int] | None,
+) -> OpenedContent:
+    """The price envelope of a two-envelope bid: its own commitment, then the price rules."""
+    recomputed = price_commitment(
+        ciphertext=ciphertext, tender_ref=tender_reference, supplier_id=supplier_id, version=version
+    )
+    if recomputed != stored_commitment:
+        return OpenedContent(False, Problem("commitment_mismatch"))
+    try:
+        content_bytes = unseal(private_key, ciphertext)
+        content = json.loads(content_bytes)
+    except (SealingError, ValueError, RecursionError):
+        return OpenedContent(False, Problem("undecryptable"))
+    problem = price_problem(
+        content,
+        tender_reference=tender_reference,
+        supplier_id=supplier_id,
+        currency=currency,
+        reserve_rules=reserve_rules,
+    )
+    opened = OpenedContent(True, problem, content if isinstance(content, dict) else None, content_bytes)
+    if problem is None:
+        content["reserve_picks"] = sorted(_pick_numbers(content.get("reserve_picks")) or [])
+    return opened
+
+
+def _open(*, private_key, ciphertexts, stored_commitment, tender_reference, supplier_id, version, check):
     recomputed = commitment(
         ciphertexts=ciphertexts, tender_ref=tender_reference, supplier_id=supplier_id, version=version
     )
@@ -141,18 +259,13 @@ def bid_open(
         plaintexts = [unseal(private_key, ct) for ct in ciphertexts[1:]]
     except (SealingError, ValueError, RecursionError):  # the sealed bytes are the bidder's to choose
         return OpenedContent(False, Problem("undecryptable"))
-    problem = content_problem(
-        content,
-        tender_reference=tender_reference,
-        supplier_id=supplier_id,
-        currency=currency,
-        reserve_rules=reserve_rules,
-    )
+    problem = check(content)
     opened = OpenedContent(True, problem, content if isinstance(content, dict) else None, content_bytes)
     if problem is not None:
         return opened
     # The planned price counts picks as numbers: "3" and 3 are the same pick.
-    content["reserve_picks"] = sorted(_pick_numbers(content.get("reserve_picks")) or [])
+    if "reserve_picks" in content:
+        content["reserve_picks"] = sorted(_pick_numbers(content.get("reserve_picks")) or [])
     manifest = content.get("documents") or []
     if not isinstance(manifest, list) or len(manifest) != len(plaintexts):
         opened.problem = Problem("documents_mismatch")

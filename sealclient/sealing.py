@@ -31,6 +31,11 @@ from .reserve import RESERVE_SCHEMA
 
 CONTENT_SCHEMA = "koneps-bid-content-v1"
 COMMITMENT_DOMAIN = "koneps-bid-commitment-v1"
+# Two-envelope tenders: the technical envelope (declarations and documents) and the price envelope
+# are separate documents with separate commitments (docs/sealing.md, "Two envelopes").
+TECHNICAL_SCHEMA = "koneps-bid-technical-v1"
+PRICE_SCHEMA = "koneps-bid-price-v1"
+PRICE_COMMITMENT_DOMAIN = "koneps-bid-price-commitment-v1"
 SALT_BYTES = 16
 KEY_BYTES = 32
 # libsodium's crypto_pwhash_OPSLIMIT_MODERATE / MEMLIMIT_MODERATE (3 passes, 256 MiB): a custodian
@@ -100,15 +105,39 @@ def unseal(private_key: bytes | PrivateKey, ciphertext: bytes) -> bytes:
         raise SealingError("the ciphertext does not open with this key") from exc
 
 
-def commitment(*, ciphertexts: Sequence[bytes], tender_ref: str, supplier_id: int, version: int) -> str:
+def commitment(
+    *,
+    ciphertexts: Sequence[bytes] = (),
+    tender_ref: str,
+    supplier_id: int,
+    version: int,
+    domain: str = COMMITMENT_DOMAIN,
+    digests: Sequence[str] = (),
+) -> str:
     """SHA-256 over the ciphertexts of a bid version plus tender, supplier and version.
 
     Each ciphertext is hashed on its own, then the sorted list of those hashes is bound with the
-    context, so the order documents were attached in does not matter.
+    context, so the order documents were attached in does not matter. `digests` stand in for
+    ciphertexts that are not published (a price envelope never opened): the commitment needs only
+    their SHA-256. The price envelope of a two-envelope bid uses PRICE_COMMITMENT_DOMAIN.
     """
-    parts = sorted(hashlib.sha256(c).hexdigest() for c in ciphertexts)
-    canonical = "\n".join([COMMITMENT_DOMAIN, tender_ref, str(supplier_id), str(version), *parts])
+    parts = sorted([*(hashlib.sha256(c).hexdigest() for c in ciphertexts), *digests])
+    canonical = "\n".join([domain, tender_ref, str(supplier_id), str(version), *parts])
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def price_commitment(
+    *, ciphertext: bytes = b"", tender_ref: str, supplier_id: int, version: int, digest: str = ""
+) -> str:
+    """The price envelope's commitment (from its ciphertext, or from its SHA-256 when unpublished)."""
+    return commitment(
+        ciphertexts=[ciphertext] if ciphertext else [],
+        digests=[digest] if digest else [],
+        tender_ref=tender_ref,
+        supplier_id=supplier_id,
+        version=version,
+        domain=PRICE_COMMITMENT_DOMAIN,
+    )
 
 
 # --- bids ------------------------------------------------------------------------------------------
@@ -161,6 +190,42 @@ def bid_content(
         else {"no_collusion": True, "no_conflict_of_interest": True},
         "reserve_picks": sorted(int(n) for n in reserve_picks),
         "documents": [document_manifest(i, d.name, d.content_type, d.data) for i, d in enumerate(documents)],
+    }
+
+
+def technical_content(
+    *, tender_reference: str, supplier_id: int, declarations: dict | None = None, documents: Sequence[Document] = ()
+) -> dict:
+    """The technical envelope ("koneps-bid-technical-v1"): declarations and the documents' manifest."""
+    return {
+        "schema": TECHNICAL_SCHEMA,
+        "tender": tender_reference,
+        "supplier": supplier_id,
+        "declarations": declarations
+        if declarations is not None
+        else {"no_collusion": True, "no_conflict_of_interest": True},
+        "documents": [document_manifest(i, d.name, d.content_type, d.data) for i, d in enumerate(documents)],
+    }
+
+
+def price_content(
+    *,
+    tender_reference: str,
+    supplier_id: int,
+    currency: str,
+    price: Decimal | str | int,
+    lines: Sequence[dict] = (),
+    reserve_picks: Sequence[int] = (),
+) -> dict:
+    """The price envelope ("koneps-bid-price-v1"): the price, its lines and the reserve picks."""
+    return {
+        "schema": PRICE_SCHEMA,
+        "tender": tender_reference,
+        "supplier": supplier_id,
+        "currency": currency,
+        "price": str(price),
+        "lines": [{key: str(value) for key, value in line.items()} for line in lines],
+        "reserve_picks": sorted(int(n) for n in reserve_picks),
     }
 
 
@@ -220,6 +285,45 @@ def bid_seal(tender_public_key: bytes, content: dict, documents: Sequence[Docume
         document_cts=[seal(tender_public_key, d.data if isinstance(d, Document) else d) for d in documents],
         plaintext_hash=plaintext_hash(salt, plaintext),
         salt=salt,
+    )
+
+
+@dataclass(frozen=True)
+class SealedTwoEnvelopes:
+    """A two-envelope bid as posted: the technical envelope (content + documents) and the price
+    envelope, each with its salted hash (one salt, kept by the bidder)."""
+
+    technical: SealedBid
+    price_ct: bytes
+    price_plaintext_hash: str
+
+    @property
+    def salt(self) -> bytes:
+        return self.technical.salt
+
+    def price_commitment(self, *, tender_ref: str, supplier_id: int, version: int) -> str:
+        return price_commitment(
+            ciphertext=self.price_ct, tender_ref=tender_ref, supplier_id=supplier_id, version=version
+        )
+
+    def as_json(self) -> dict:
+        return {
+            **self.technical.as_json(),
+            "price_content": b64encode(self.price_ct),
+            "price_plaintext_hash": self.price_plaintext_hash,
+        }
+
+
+def bid_seal_two(
+    tender_public_key: bytes, technical: dict, price: dict, documents: Sequence[Document | bytes] = ()
+) -> SealedTwoEnvelopes:
+    """Seal the technical envelope (with its documents) and the price envelope separately."""
+    sealed = bid_seal(tender_public_key, technical, documents)
+    price_bytes = canonical_json(price)
+    return SealedTwoEnvelopes(
+        technical=sealed,
+        price_ct=seal(tender_public_key, price_bytes),
+        price_plaintext_hash=plaintext_hash(sealed.salt, price_bytes),
     )
 
 

@@ -16,6 +16,7 @@ from .sealing import (
     SealingError,
     b64decode,
     plaintext_hash_check,
+    price_commitment,
     public_key_of,
     reserve_commitment,
     reserve_prices_open,
@@ -229,6 +230,84 @@ def _open_bids(report: Report, bundle: dict, private: bytes | None, reserve_rule
     return opened
 
 
+def _open_two_envelope_bids(report: Report, bundle: dict, private: bytes | None, reserve_rules) -> list:
+    """Two-envelope bundles: every technical envelope, the price envelopes that were opened, and the
+    commitment of each unopened price envelope from its published SHA-256 (its ciphertext is not
+    published). Whether a bid complied is the officials' judgement: the record's decision is taken
+    as published, and the verifier checks that no price of a non-compliant bid was opened."""
+    tender = bundle["tender"]
+    decisions = {row.get("supplier_id"): row for row in (bundle.get("record") or {}).get("bids", [])}
+    opened = []
+    for item in bundle.get("bids", []):
+        supplier_id, version = item.get("supplier_id"), item.get("version")
+        subject = f"bid of supplier {supplier_id}"
+        compliant = bool((decisions.get(supplier_id) or {}).get("technical_compliant"))
+        try:
+            ciphertexts = [b64decode(item["content"]), *(b64decode(d) for d in item.get("documents", []))]
+            price_ct = b64decode(item["price_content"]) if item.get("price_content") else None
+        except (KeyError, TypeError, SealingError):
+            report.differ(subject, "its ciphertexts cannot be read from the bundle")
+            ciphertexts, price_ct = None, None
+        technical = (
+            rules.technical_open(
+                private_key=private,
+                ciphertexts=ciphertexts,
+                stored_commitment=str(item.get("commitment", "")),
+                tender_reference=tender["reference"],
+                supplier_id=supplier_id,
+                version=version,
+            )
+            if ciphertexts is not None and private is not None
+            else rules.OpenedContent(False, rules.Problem("undecryptable"))
+        )
+        price = rules.OpenedContent(False, None)
+        outcome = rules.PRICE_NOT_OPENED
+        if not technical.usable:
+            outcome = rules.COMMITMENT_FAILED if not technical.commitment_ok else rules.INVALID
+        if price_ct is None:
+            digest_commitment = price_commitment(
+                digest=str(item.get("price_sha256", "")),
+                tender_ref=tender["reference"],
+                supplier_id=supplier_id,
+                version=version,
+            )
+            if digest_commitment != item.get("price_commitment"):
+                report.differ(subject, "the unopened price envelope does not match its commitment")
+            if technical.usable and compliant:
+                report.differ(subject, "compliant, but its price envelope was not opened")
+        else:
+            if not (technical.usable and compliant):
+                report.differ(subject, "the price envelope of a bid that was not compliant was opened")
+            price = rules.price_open(
+                private_key=private,
+                ciphertext=price_ct,
+                stored_commitment=str(item.get("price_commitment", "")),
+                tender_reference=tender["reference"],
+                supplier_id=supplier_id,
+                version=version,
+                currency=tender["currency"],
+                reserve_rules=reserve_rules,
+            )
+            outcome = (
+                rules.RANKED
+                if price.usable
+                else (rules.COMMITMENT_FAILED if not price.commitment_ok else rules.INVALID)
+            )
+        opened.append(price)
+        report.bids.append(
+            RecomputedBid(
+                supplier_id=supplier_id,
+                version=version,
+                commitment_ok=technical.commitment_ok and (price_ct is None or price.commitment_ok),
+                outcome=outcome,
+                price=price.price,
+                problem=problem_text(technical.problem or price.problem),
+                reserve_picks=list(price.content.get("reserve_picks", [])) if price.usable else [],
+            )
+        )
+    return opened
+
+
 def _compare_reserve_list(report: Report, published: list) -> None:
     by_number = {row.get("number"): row for row in published or []}
     for row in report.reserve_prices:
@@ -294,7 +373,10 @@ def verify_bundle(bundle: dict) -> Report:
             raise BundleError("the bundle lacks the reserve-price parameters (count, picks, averaged)") from exc
 
     values = _reserve_values(report, bundle, private, params) if uses_reserve else None
-    opened = _open_bids(report, bundle, private, reserve_rules)
+    if tender.get("envelopes") == 2:
+        opened = _open_two_envelope_bids(report, bundle, private, reserve_rules)
+    else:
+        opened = _open_bids(report, bundle, private, reserve_rules)
 
     if uses_reserve:
         floor_rate = _decimal(params.get("floor_rate"))

@@ -5,34 +5,28 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from procurement.dashboards import Item, Panel
-from procurement.permissions import is_platform_admin, is_supplier_user
+from procurement.dashboards import Item, Panel, panel, panels_by_role
 
 from . import selectors
 from .models import Supplier
-
-LIMIT = 8
 
 
 def admin_panels(user) -> list[Panel]:
     waiting = selectors.vetting_queue().filter(status=Supplier.Status.PENDING)
     return [
-        Panel(
-            key="vetting",
+        panel(
+            "vetting",
             order=60,
             title=gettext_lazy("Vetting queue"),
-            items=[
-                Item(
-                    s.name,
-                    reverse("suppliers:vetting_detail", args=[s.pk]),
-                    detail=s.registration_number,
-                    action=_("Review the registration"),
-                )
-                for s in waiting[:LIMIT]
-            ],
+            rows=waiting,
+            item=lambda s: Item(
+                s.name,
+                reverse("suppliers:vetting_detail", args=[s.pk]),
+                detail=s.registration_number,
+                action=_("Review the registration"),
+            ),
             empty=gettext_lazy("No company is waiting for vetting."),
-            more_url=reverse("suppliers:vetting_queue"),
-            more_label=gettext_lazy("The whole vetting queue"),
+            more=(reverse("suppliers:vetting_queue"), gettext_lazy("The whole vetting queue")),
         )
     ]
 
@@ -65,8 +59,4 @@ def supplier_panels(user) -> list[Panel]:
 
 
 def panels(user) -> list[Panel]:
-    if is_platform_admin(user):
-        return admin_panels(user)
-    if is_supplier_user(user):
-        return supplier_panels(user)
-    return []
+    return panels_by_role(user, admin=admin_panels, supplier=supplier_panels)

@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, permissions, serializers
 
 from procurement.api import RulePermission, filtered
+from procurement.pagination import EstimatedCountPagination
 
 from .filters import TenderFilter
 from .models import Clarification, Tender, TenderDocument, TenderVersion
@@ -86,6 +87,7 @@ class TenderDetailSerializer(TenderSerializer):
             "consortium_allowed",
             "bid_security_kind",
             "bid_security_value",
+            "envelopes",
             "cancellation_reason",
             "unsuccessful_reason",
             "public_key",
@@ -113,6 +115,7 @@ class TenderListView(PublicReadMixin, generics.ListAPIView):
     """Published tenders (never drafts), with the public list's search (`q`), filters and `sort`."""
 
     serializer_class = TenderSerializer
+    pagination_class = EstimatedCountPagination
 
     def filter_queryset(self, queryset):
         return filtered(TenderFilter(self.request.query_params, queryset=queryset))

@@ -15,4 +15,5 @@ class TendersConfig(AppConfig):
             NavItem(_("Tenders"), "tenders:list", order=100),
             NavItem(_("Workspace"), "tenders:workspace", "tenders.view_workspace", order=110),
             NavItem(_("Alerts"), "tenders:alerts", "tenders.manage_subscription", order=120),
+            NavItem(_("Key custodian"), "tenders:custodian", "tenders.hold_tender_keys", order=850),
         )

@@ -22,6 +22,23 @@ def procedures_have_policies(app_configs=None, **kwargs) -> list[Error]:
                 )
             )
             continue
+        if not (policy.ocds_award_criteria and policy.ocds_award_criteria_details and policy.ocds_rules_method):
+            errors.append(
+                Error(
+                    f"The {method!r} procedure has no OCDS vocabulary.",
+                    hint="Set its ocds_award_criteria, ocds_award_criteria_details and ocds_rules_method.",
+                    id="tenders.E004",
+                )
+            )
+        options = tuple(policy.envelope_options)
+        if not options or 1 not in options or not set(options) <= {1, 2}:
+            errors.append(
+                Error(
+                    f"The {method!r} procedure allows envelopes {options!r}; it must allow 1 and at most 2.",
+                    hint="Set envelope_options to (1,) or (1, 2) on its policy.",
+                    id="tenders.E005",
+                )
+            )
         for role in policy.ATTACHABLE:
             if getattr(policy, role) is None:
                 errors.append(
@@ -32,6 +49,15 @@ def procedures_have_policies(app_configs=None, **kwargs) -> list[Error]:
                     )
                 )
     procurement_methods = {str(m) for m in Tender.Method} | set(settings.MIN_TENDER_PERIOD_DAYS)
+    for method in sorted(procurement_methods & set(METHOD_POLICIES)):
+        if not (METHOD_POLICIES[method].ocds_method and METHOD_POLICIES[method].ocds_method_details):
+            errors.append(
+                Error(
+                    f"Procurement method {method!r} has no OCDS vocabulary.",
+                    hint="Set its ocds_method and ocds_method_details.",
+                    id="tenders.E005",
+                )
+            )
     for method in sorted(procurement_methods - set(METHOD_POLICIES)):
         errors.append(
             Error(

@@ -9,19 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from procurement.dashboards import Item, Panel
-from procurement.permissions import is_official, is_supplier_user
+from procurement.dashboards import LIMIT, Item, Panel, panel, panels_by_role
 from suppliers.selectors import supplier_for_user
 
 from . import selectors
 from .models import Clarification, Subscription, Tender
 
-LIMIT = 8
 NEW_TENDER_DAYS = 14
-
-
-def _tender_label(tender: Tender) -> str:
-    return f"{tender.reference} {tender.title}" if tender.reference else tender.title
 
 
 def official_panels(user) -> list[Panel]:
@@ -46,50 +40,50 @@ def official_panels(user) -> list[Panel]:
         .order_by("submission_deadline")
     )
     return [
-        Panel(
-            key="drafts",
+        panel(
+            "drafts",
             order=10,
             title=gettext_lazy("Drafts"),
-            items=[
-                Item(_tender_label(t), t.get_absolute_url(), action=selectors.workspace_next_action(t, user=user))
-                for t in drafts[:LIMIT]
-            ],
+            rows=drafts,
+            item=lambda t: Item(
+                selectors.tender_label(t), t.get_absolute_url(), action=selectors.workspace_next_action(t, user=user)
+            ),
             empty=gettext_lazy("No drafts."),
-            more_url=reverse("tenders:create"),
-            more_label=gettext_lazy("Draft a new tender"),
+            more=(reverse("tenders:create"), gettext_lazy("Draft a new tender")),
         ),
-        Panel(
-            key="approvals",
+        panel(
+            "approvals",
             order=11,
             title=gettext_lazy("Approvals waiting for you"),
-            items=[
-                Item(_tender_label(t), t.get_absolute_url(), detail=str(t.created_by), action=_("Approve or return it"))
-                for t in approvals[:LIMIT]
-            ],
+            rows=approvals,
+            item=lambda t: Item(
+                selectors.tender_label(t),
+                t.get_absolute_url(),
+                detail=str(t.created_by),
+                action=_("Approve or return it"),
+            ),
             empty=gettext_lazy("Nothing waits for your approval."),
         ),
-        Panel(
-            key="closing_today",
+        panel(
+            "closing_today",
             order=12,
             title=gettext_lazy("Bids due today"),
-            items=[Item(_tender_label(t), t.get_absolute_url(), deadline=t.submission_deadline) for t in closing_today],
+            rows=closing_today,
+            item=lambda t: Item(selectors.tender_label(t), t.get_absolute_url(), deadline=t.submission_deadline),
             empty=gettext_lazy("No tender of your entity closes today."),
-            more_url=workspace,
-            more_label=gettext_lazy("Every notice of your entity"),
+            more=(workspace, gettext_lazy("Every notice of your entity")),
         ),
-        Panel(
-            key="questions",
+        panel(
+            "questions",
             order=13,
             title=gettext_lazy("Questions to answer"),
-            items=[
-                Item(
-                    _tender_label(t),
-                    f"{t.get_absolute_url()}#questions",
-                    action=_("Answer %(count)s open question(s)") % {"count": t.open_questions},
-                    deadline=t.clarification_deadline,
-                )
-                for t in questions[:LIMIT]
-            ],
+            rows=questions,
+            item=lambda t: Item(
+                selectors.tender_label(t),
+                f"{t.get_absolute_url()}#questions",
+                action=_("Answer %(count)s open question(s)") % {"count": t.open_questions},
+                deadline=t.clarification_deadline,
+            ),
             empty=gettext_lazy("No open questions."),
         ),
     ]
@@ -124,39 +118,32 @@ def supplier_panels(user) -> list[Panel]:
         .order_by("-answered_at")[:LIMIT]
     )
     return [
-        Panel(
-            key="matching_tenders",
+        panel(
+            "matching_tenders",
             order=30,
             title=gettext_lazy("New tenders matching your alerts"),
-            items=[
-                Item(_tender_label(t), t.get_absolute_url(), detail=t.entity.name, deadline=t.submission_deadline)
-                for t in matching
-            ],
+            rows=matching,
+            item=lambda t: Item(
+                selectors.tender_label(t), t.get_absolute_url(), detail=t.entity.name, deadline=t.submission_deadline
+            ),
             empty=gettext_lazy("No new tenders match your alerts in the last two weeks."),
-            more_url=reverse("tenders:alerts"),
-            more_label=gettext_lazy("Change what you are alerted to"),
+            more=(reverse("tenders:alerts"), gettext_lazy("Change what you are alerted to")),
         ),
-        Panel(
-            key="answers",
+        panel(
+            "answers",
             order=32,
             title=gettext_lazy("Your questions answered"),
-            items=[
-                Item(
-                    _tender_label(c.tender),
-                    f"{c.tender.get_absolute_url()}#q{c.pk}",
-                    detail=c.question[:80],
-                    action=_("Read the answer"),
-                )
-                for c in answered
-            ],
+            rows=answered,
+            item=lambda c: Item(
+                selectors.tender_label(c.tender),
+                f"{c.tender.get_absolute_url()}#q{c.pk}",
+                detail=c.question[:80],
+                action=_("Read the answer"),
+            ),
             empty=gettext_lazy("No answers yet."),
         ),
     ]
 
 
 def panels(user) -> list[Panel]:
-    if is_official(user):
-        return official_panels(user)
-    if is_supplier_user(user):
-        return supplier_panels(user)
-    return []
+    return panels_by_role(user, official=official_panels, supplier=supplier_panels)

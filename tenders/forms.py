@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from procurement.uploads import validate_upload
 
-from .models import BidSecurityKind, ProcuringEntity, Tender, TenderDocument
+from .models import BidSecurityKind, Custodian, ProcuringEntity, Tender, TenderDocument
 from .policies import EVALUATION_POLICIES, evaluation_policy, method_policy
 from .services import AMENDABLE_FIELDS
 from .timeline import TIMELINE_FIELDS, amendment_min_deadline, format_local, proposed_extension, timeline_errors
@@ -134,6 +134,7 @@ class TenderForm(EvaluationParamsMixin, forms.ModelForm):
             "delivery_period",
             "eligibility",
             "evaluation_method",
+            "envelopes",
             "clarification_deadline",
             "submission_deadline",
             "opening_at",
@@ -146,6 +147,7 @@ class TenderForm(EvaluationParamsMixin, forms.ModelForm):
             "method": forms.RadioSelect,
             "category": forms.RadioSelect,
             "evaluation_method": forms.RadioSelect,
+            "envelopes": forms.RadioSelect,
             "method_justification": forms.Textarea(attrs={"rows": 3}),
             "eligibility": forms.Textarea(attrs={"rows": 4}),
             "clarification_deadline": DateTimeLocalInput,
@@ -158,6 +160,10 @@ class TenderForm(EvaluationParamsMixin, forms.ModelForm):
             "method_justification": _("Required for limited (direct) procurement."),
             "estimated_value": _("Value added tax included."),
             "bid_security_value": _("For a percentage, the rate of the bid price (e.g. 5); otherwise the amount."),
+            "envelopes": _(
+                "With two envelopes the technical envelopes open first; only the price envelopes of "
+                "technically compliant bids are ever opened. Not available for best value."
+            ),
         }
 
     def __init__(self, *args, **kwargs):
@@ -178,6 +184,11 @@ class TenderForm(EvaluationParamsMixin, forms.ModelForm):
             self.add_error("method_justification", _("A limited (direct) procurement needs a written justification."))
         cleaned["evaluation_params"] = self.clean_evaluation_params(cleaned.get("evaluation_method"))
         cleaned["bid_security_kind"] = cleaned.get("bid_security_kind") or BidSecurityKind.NONE
+        evaluation_method, envelopes = cleaned.get("evaluation_method"), cleaned.get("envelopes")
+        if evaluation_method and envelopes and envelopes not in evaluation_policy(evaluation_method).envelope_options:
+            self.add_error(
+                "envelopes", _("This evaluation method cannot be used with %(n)s envelopes.") % {"n": envelopes}
+            )
         if method and cleaned.get("category"):
             for field, message in timeline_errors(
                 method=method,
@@ -378,3 +389,33 @@ def default_timeline(*, method: str = Tender.Method.OPEN, category: str = Tender
         "submission_deadline": submission,
         "opening_at": submission + timedelta(hours=1),
     }
+
+
+class CustodianChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, custodian: Custodian) -> str:
+        who = custodian.user.get_full_name() or custodian.user.email if custodian.user else _("The platform")
+        return f"{who} · {custodian.get_kind_display()} · {custodian.fingerprint}"
+
+
+class TenderCustodiansForm(forms.Form):
+    """The draft's key custodians and how many of them open it (tenders.services.tender_custodians_set
+    applies the rules: k ≥ 2, k ≤ n, at most one platform custodian)."""
+
+    custodians = CustodianChoice(
+        label=_("Key custodians"), queryset=Custodian.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    custodian_threshold = forms.IntegerField(
+        label=_("Custodians needed to open"),
+        min_value=2,
+        help_text=_("Any this many of the chosen custodians together can open the bids after the deadline."),
+    )
+
+    def __init__(self, *args, tender: Tender, eligible, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["custodians"].queryset = eligible
+        self.initial.setdefault("custodians", [tc.custodian_id for tc in tender.custodians.all()])
+        self.initial.setdefault("custodian_threshold", tender.custodian_threshold)
+
+
+class ObserverInviteForm(forms.Form):
+    email = forms.EmailField(label=_("Email of the outside observer"))

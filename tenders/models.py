@@ -1,9 +1,11 @@
 from decimal import ROUND_CEILING, Decimal
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
-from django.contrib.postgres.search import SearchVector
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
+from django.db.models import F, Func, Q
 from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
@@ -79,6 +81,18 @@ class BidSecurityKind(models.TextChoices):
     NONE = "none", _("Not required")
     PERCENT = "percent", _("A percentage of the bid price")
     FIXED = "fixed", _("A fixed amount")
+class Bigrams(Func):
+    """tender_bigrams(title, description): every two-character piece of the upper-cased text without
+    whitespace, as an array (the SQL function is made by migration tenders 0006)."""
+
+    function = "tender_bigrams"
+    arity = 2
+    output_field = ArrayField(models.TextField())
+
+
+# Tenders the public may see (Tender.PRIVATE_STATUSES excluded): the partial indexes' condition,
+# written as tenders.selectors.tenders_public() filters so the planner can prove it.
+PUBLIC_CONDITION = ~Q(status__in=["draft", "pending_approval"])
 
 
 class Tender(models.Model):
@@ -156,8 +170,13 @@ class Tender(models.Model):
     )
     # Validated per method by tenders.policies (national defaults in settings.EVALUATION_DEFAULTS).
     evaluation_params = models.JSONField(_("evaluation parameters"), default=dict, blank=True)
+    # 1: one sealed envelope per bid; 2: a technical and a price envelope, opened in two stages
+    # (docs/architecture.md §6, docs/sealing.md). The procedure policy says which counts it allows.
+    envelopes = models.PositiveSmallIntegerField(
+        _("envelopes"), choices=[(1, _("One envelope")), (2, _("Two envelopes (technical, then price)"))], default=1
+    )
 
-    # Joint bidding (공동수급) and bid securities (docs/architecture.md §9).
+    # Joint bidding (공동수급) and bid securities (docs/architecture.md §10).
     consortium_allowed = models.BooleanField(_("joint bidding (consortia) allowed"), default=False)
     bid_security_kind = models.CharField(
         _("bid security"), max_length=10, choices=BidSecurityKind.choices, default=BidSecurityKind.NONE
@@ -198,16 +217,54 @@ class Tender(models.Model):
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     status_changed_at = models.DateTimeField(_("status changed"), default=timezone.now)
 
+    # Public search (tenders.selectors.tenders_search, docs/architecture.md "Search"): the documents
+    # are stored, so matching and ranking read them instead of parsing every row on every search.
+    SEARCH_FIELDS = ("search_simple", "search_english", "search_bigrams")  # deferred by tenders_public()
+    search_simple = models.GeneratedField(
+        expression=SearchVector("title", weight="A", config="simple")
+        + SearchVector("description", weight="B", config="simple"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+        editable=False,
+    )
+    search_english = models.GeneratedField(
+        expression=SearchVector("title", weight="A", config="english")
+        + SearchVector("description", weight="B", config="english"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+        editable=False,
+    )
+    search_bigrams = models.GeneratedField(
+        expression=Bigrams(F("title"), F("description")),
+        output_field=ArrayField(models.TextField()),
+        db_persist=True,
+        editable=False,
+    )
+
     class Meta:
         ordering = ["-published_at", "-created_at"]
         verbose_name = _("tender")
         verbose_name_plural = _("tenders")
         indexes = [
             models.Index(fields=["status", "-published_at"], name="tender_status_pub_idx"),
-            # Full-text search ('simple': PostgreSQL has no Korean stemmer) and trigram similarity
-            # so that a Korean word inside a compound title still matches.
-            GinIndex(SearchVector("title", "description", config="simple"), name="tender_search_idx"),
+            # Full-text search ('simple': PostgreSQL has no Korean stemmer; 'english' for word forms).
+            GinIndex(fields=["search_simple"], name="tender_search_simple_idx"),
+            GinIndex(fields=["search_english"], name="tender_search_english_idx"),
+            # Any term of two characters or more inside a word (하수관 in 하수관로정비공사, 도로 in
+            # 국도도로): the index narrows to rows holding every two-character piece of the term,
+            # LIKE confirms. Trigrams cannot serve two-syllable Korean words.
+            GinIndex(fields=["search_bigrams"], name="tender_bigram_idx"),
+            # Typos (word_similarity through the %> operator) and title substring searches elsewhere.
             GinIndex(OpClass(Upper("title"), name="gin_trgm_ops"), name="tender_title_trgm_idx"),
+            # The public list's sorts, on public tenders only, so a page is an index range, not a sort.
+            models.Index(
+                F("published_at").desc(),
+                F("id").desc(),
+                name="tender_public_newest_idx",
+                condition=PUBLIC_CONDITION,
+            ),
+            models.Index(fields=["submission_deadline"], name="tender_public_closing_idx", condition=PUBLIC_CONDITION),
+            models.Index(fields=["estimated_value"], name="tender_public_value_idx", condition=PUBLIC_CONDITION),
         ]
 
     def __str__(self):
@@ -268,7 +325,10 @@ class TenderVersion(models.Model):
     # Every public field as it stood after this version (see services.tender_snapshot).
     snapshot = models.JSONField(_("snapshot"))
     created_at = models.DateTimeField(_("created"), default=timezone.now)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # None: the portal itself made this version (an outage postponement, tenders.services.outages).
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
 
     class Meta:
         ordering = ["tender", "amendment_number"]
@@ -496,3 +556,84 @@ class ReservePriceSet(models.Model):
 
     def __str__(self):
         return f"reserve prices of {self.tender_id} (amendment {self.amendment_number})"
+
+
+def _observer_token() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(32)
+
+
+def _observer_expiry():
+    from datetime import timedelta
+
+    return timezone.now() + timedelta(days=14)
+
+
+class ObserverInvitation(models.Model):
+    """A procuring entity's invitation of an outside observer, by email, to hold shares of its tender
+    keys. Accepting it makes the account an observer (Role.OBSERVER), who then enrols a key on the
+    custodian page and can be named on the entity's tenders."""
+
+    entity = models.ForeignKey(ProcuringEntity, on_delete=models.CASCADE, related_name="observer_invitations")
+    email = models.EmailField(_("email"))
+    token = models.CharField(max_length=64, unique=True, default=_observer_token, editable=False)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("invited"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"), default=_observer_expiry)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="observer_invitations",
+    )
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("observer invitation")
+        verbose_name_plural = _("observer invitations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entity", "email"],
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="observer_invitation_one_open_per_email",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.email} → {self.entity_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("tenders:observer_invitation", args=[self.token])
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class TenderPostponement(models.Model):
+    """A deadline the portal moved because it was unavailable or degraded before it (KONEPS's rule).
+
+    The public notice is the TenderVersion it made; `interval` is the recorded outage it relies on.
+    """
+
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="postponements")
+    interval = models.ForeignKey("procurement.HealthInterval", on_delete=models.PROTECT, related_name="+")
+    version = models.OneToOneField(TenderVersion, on_delete=models.PROTECT, related_name="postponement")
+    previous_deadline = models.DateTimeField(_("previous submission deadline"))
+    new_deadline = models.DateTimeField(_("new submission deadline"))
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["tender", "created_at"]
+        verbose_name = _("outage postponement")
+        verbose_name_plural = _("outage postponements")
+        constraints = [
+            models.UniqueConstraint(fields=["tender", "interval"], name="tender_postponement_once_per_interval")
+        ]
+
+    def __str__(self):
+        return f"{self.tender_id}: {self.previous_deadline} → {self.new_deadline}"

@@ -57,9 +57,16 @@ class EvaluationPolicy:
     uses_reserve_prices: bool = False  # reserve prices drawn at publication, picked by bidders
     has_floor: bool = False  # bids below a floor (rate × planned price) are set aside at opening
     has_qualification_review: bool = True  # the official reviews admissible bids down the ranking
-    envelopes: int = 1  # sealed envelopes per bid, opened together
+    # How many sealed envelopes a bid may have: 1 (opened together) or 2 (technical first, then the
+    # price envelopes of the technically compliant bids only). The tender chooses among these.
+    envelope_options: tuple[int, ...] = (1,)
     can_be_framework: bool = False  # may award a framework agreement instead of one contract
     params_template: str = ""  # shows the parameters on the tender's page ("" when none)
+    # Its names in open data (opendata/ocds.py): the OCDS awardCriteria code and details, and the id
+    # of its rules in the evaluation-rules extension.
+    ocds_award_criteria: str = "priceOnly"
+    ocds_award_criteria_details: str = ""
+    ocds_rules_method: str = ""
     # Attached by the apps that own the behaviour (see `attach`): bidding's ranking at opening,
     # contracts' evaluation policy.
     ranking: type | None = None
@@ -91,6 +98,10 @@ class EvaluationPolicy:
 
 class LowestPrice(EvaluationPolicy):
     key = Tender.EvaluationMethod.LOWEST_PRICE
+    envelope_options = (1, 2)
+    ocds_award_criteria_details = "Lowest price"
+    ocds_rules_method = "lowestPrice"
+    can_be_framework = True  # the valid bids in price order are the framework's suppliers (catalogue)
 
 
 class FloorRateReserve(EvaluationPolicy):
@@ -100,7 +111,11 @@ class FloorRateReserve(EvaluationPolicy):
     param_names = ("floor_rate", "reserve_range_pct", "reserve_count", "picks_per_bidder", "picks_averaged")
     uses_reserve_prices = True
     has_floor = True
+    # The reserve picks travel in the price envelope: the planned price is drawn from compliant bids.
+    envelope_options = (1, 2)
     params_template = "tenders/procedures/floor_rate_reserve.html"
+    ocds_award_criteria_details = "Lowest price above a floor rate (multiple reserve prices)"
+    ocds_rules_method = "floorRateReserve"
 
     @classmethod
     def reserve_pick_rules(cls, params: dict | None) -> tuple[int | None, int | None]:
@@ -147,7 +162,11 @@ class BestValue(EvaluationPolicy):
     param_names = ("technical_weight", "price_weight", "technical_threshold_pct", "technical_criteria")
     needs_committee = True
     needs_technical_proposal = True
+    can_be_framework = True
     params_template = "tenders/procedures/best_value.html"
+    ocds_award_criteria = "ratedCriteria"
+    ocds_award_criteria_details = "Best value (technical and price)"
+    ocds_rules_method = "bestValue"
 
     @classmethod
     def _clean(cls, params: dict, errors: dict) -> dict:
@@ -206,6 +225,9 @@ class MethodPolicy:
     key: str = ""
     invitation_only: bool = False
     needs_justification: bool = False
+    # Its OCDS procurementMethod code and details (opendata/ocds.py).
+    ocds_method: str = ""
+    ocds_method_details: str = ""
 
     @classmethod
     def min_period(cls, category: str) -> timedelta:
@@ -215,17 +237,23 @@ class MethodPolicy:
 
 class OpenMethod(MethodPolicy):
     key = Tender.Method.OPEN
+    ocds_method = "open"
+    ocds_method_details = "Open competitive tender (일반경쟁)"
 
 
 class RestrictedMethod(MethodPolicy):
     key = Tender.Method.RESTRICTED
     invitation_only = True
+    ocds_method = "selective"
+    ocds_method_details = "Restricted tender, invited suppliers (제한경쟁/지명경쟁)"
 
 
 class LimitedMethod(MethodPolicy):
     key = Tender.Method.LIMITED
     invitation_only = True
     needs_justification = True
+    ocds_method = "limited"
+    ocds_method_details = "Limited tender, direct (수의계약)"
 
 
 METHOD_POLICIES: dict[str, type[MethodPolicy]] = {p.key: p for p in (OpenMethod, RestrictedMethod, LimitedMethod)}

@@ -6,7 +6,8 @@ that entity's officials and by auditors (read-only); suppliers and the public ne
 
 import rules
 
-from procurement.permissions import is_auditor, is_platform_admin, is_supplier_user
+from procurement.permissions import has_role, is_auditor, is_official, is_platform_admin, is_supplier_user
+from procurement.roles import Role
 
 from .models import Tender
 from .selectors import is_approver_of, is_official_of, official_entity
@@ -84,6 +85,7 @@ def clarifications_open(user, tender) -> bool:
 
 
 is_company_member = is_supplier_user & has_company
+is_observer = has_role(Role.OBSERVER)
 manages_tender = official_of_tender_entity
 
 rules.add_perm("tenders.view_tender", tender_is_public | official_of_tender_entity | is_auditor)
@@ -104,6 +106,9 @@ rules.add_perm("tenders.ask_clarification", is_company_member & tender_is_public
 rules.add_perm("tenders.follow_tender", rules.is_authenticated & tender_is_public)
 rules.add_perm("tenders.view_workspace", is_entity_official)
 rules.add_perm("tenders.manage_subscription", is_company_member)
+# Key custodians (docs/architecture.md, "Sealing"): who may enrol a key, and who invites observers.
+rules.add_perm("tenders.hold_tender_keys", is_official | is_auditor | is_observer)
+rules.add_perm("tenders.invite_observer", is_entity_official)
 
 # Admin site: platform admins manage entities and officials; tenders are read-only there for them
 # and for auditors (changes go through the services, never the admin).

@@ -5,9 +5,10 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramWordSimilarity
-from django.db.models import Case, Count, F, FloatField, Q, QuerySet, Value, When
-from django.db.models.functions import Greatest
+from django.contrib.postgres.lookups import TrigramWordSimilar
+from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
+from django.db.models import Case, Count, Exists, F, FloatField, OuterRef, Q, QuerySet, Value, When
+from django.db.models.functions import Greatest, Upper
 from django.shortcuts import get_object_or_404
 from django.utils.dateparse import parse_datetime
 from django.utils.html import strip_tags
@@ -21,6 +22,7 @@ from .models import (
     Clarification,
     Custodian,
     Invitation,
+    ObserverInvitation,
     ProcuringEntity,
     Subscription,
     Tender,
@@ -77,7 +79,13 @@ def is_approver_of(user, entity_id: int) -> bool:
 
 def tenders_public() -> QuerySet[Tender]:
     """Tenders anyone may see: everything past drafting, including cancelled and unsuccessful ones."""
-    return Tender.objects.exclude(status__in=Tender.PRIVATE_STATUSES).select_related("entity")
+    # Sorted: the same SQL every time, which the partial indexes' condition (tenders.models) must match.
+    # The search documents are for the database only: not loaded (a page of results would carry them).
+    return (
+        Tender.objects.exclude(status__in=sorted(Tender.PRIVATE_STATUSES))
+        .select_related("entity")
+        .defer(*Tender.SEARCH_FIELDS)
+    )
 
 
 def tenders_visible_to(user) -> QuerySet[Tender]:
@@ -111,47 +119,49 @@ def tenders_latest_published(*, limit: int = 8) -> QuerySet[Tender]:
     return tenders_public().filter(status=Tender.Status.PUBLISHED).order_by("-published_at")[:limit]
 
 
+def _term_bigrams(term: str) -> list[str]:
+    """The two-character pieces of a term, as the tender_bigrams SQL function makes them (upper case)."""
+    upper = term.upper()
+    return sorted({upper[i : i + 2] for i in range(len(upper) - 1)})
+
+
 def tenders_search(qs: QuerySet[Tender], query: str) -> QuerySet[Tender]:
     """Full-text search over title and description, for Korean and English, ranked.
 
     PostgreSQL has no Korean stemmer, so Korean goes through the 'simple' configuration (whole words)
-    and a substring/trigram match on each term (a word inside a compound such as 하수관 in
-    하수관로정비공사); English also gets the 'english' configuration, so "computers" finds "computer".
-    A tender matches when every term matches one way or another; title matches rank first.
+    and a substring match on each term (a word inside a compound such as 하수관 in 하수관로정비공사);
+    English also gets the 'english' configuration, so "computers" finds "computer", and a title close
+    to the query (word similarity ≥ TRIGRAM_THRESHOLD) catches typos. A tender matches when every term
+    matches one way or another; title matches rank first.
+
+    Every branch of the match is served by an index (docs/architecture.md "Search"): the stored
+    tsvector columns, the bigram index for substrings (LIKE confirms), the title trigram index for
+    similarity — so a search reads the matching rows, never the whole table.
     """
     terms = [t for t in query.split() if t][:10]
     if not terms:
         return qs
-    simple_vector = SearchVector("title", weight="A", config="simple") + SearchVector(
-        "description", weight="B", config="simple"
-    )
-    english_vector = SearchVector("title", weight="A", config="english") + SearchVector(
-        "description", weight="B", config="english"
-    )
     simple_query = SearchQuery(query, config="simple", search_type="websearch")
     english_query = SearchQuery(query, config="english", search_type="websearch")
-    qs = qs.annotate(
-        title_similarity=TrigramWordSimilarity(query, "title"),
-        rank=SearchRank(simple_vector, simple_query) + SearchRank(english_vector, english_query),
-    )
     every_term = Q()
     for term in terms:
-        every_term &= Q(title__icontains=term) | Q(description__icontains=term)
-    qs = qs.annotate(
-        simple_match=SearchVector("title", "description", config="simple"),
-        english_match=SearchVector("title", "description", config="english"),
-    ).filter(
-        Q(simple_match=simple_query)
-        | Q(english_match=english_query)
-        | every_term
-        | Q(title_similarity__gte=TRIGRAM_THRESHOLD)
-    )
+        pieces = _term_bigrams(term)
+        # The bigram containment is implied by the LIKE; it is there for the index (a one-character
+        # term has no piece and is matched by LIKE alone).
+        contains = Q(search_bigrams__contains=pieces) if pieces else Q()
+        every_term &= contains & (Q(title__icontains=term) | Q(description__icontains=term))
+    # `title %> query` is word_similarity(query, title) >= pg_trgm.word_similarity_threshold, whose
+    # default is TRIGRAM_THRESHOLD; the operator (not the function) is what the trigram index serves.
+    similar_title = Q(TrigramWordSimilar(Upper("title"), query.upper()))
+    qs = qs.filter(Q(search_simple=simple_query) | Q(search_english=english_query) | every_term | similar_title)
     title_hit = Q()
     for term in terms:
         title_hit &= Q(title__icontains=term)
     return qs.annotate(
+        rank=SearchRank(F("search_simple"), simple_query) + SearchRank(F("search_english"), english_query),
+        title_similarity=TrigramWordSimilarity(query, "title"),
         relevance=Greatest(F("rank"), F("title_similarity"))
-        + Case(When(title_hit, then=Value(1.0)), default=Value(0.0), output_field=FloatField())
+        + Case(When(title_hit, then=Value(1.0)), default=Value(0.0), output_field=FloatField()),
     ).order_by("-relevance", "-published_at")
 
 
@@ -279,6 +289,7 @@ SNAPSHOT_LABELS = {
     "eligibility": gettext_lazy("Eligibility requirements"),
     "evaluation_method": gettext_lazy("Evaluation method"),
     "evaluation_params": gettext_lazy("Evaluation parameters"),
+    "envelopes": gettext_lazy("Envelopes"),
     "clarification_deadline": gettext_lazy("Clarification deadline"),
     "submission_deadline": gettext_lazy("Submission deadline"),
     "opening_at": gettext_lazy("Opening time"),
@@ -418,15 +429,23 @@ def workspace_next_action(tender: Tender, *, user) -> str:
 
 def custodians_eligible(tender: Tender) -> QuerySet[Custodian]:
     """Who may hold a share of this tender's key: the platform, officials of its entity, auditors and
-    outside observers — with an active (current) key."""
+    the outside observers its entity invited — with an active (current) key."""
+    invited = ObserverInvitation.objects.filter(
+        entity_id=tender.entity_id, accepted_by=OuterRef("user_id"), accepted_at__isnull=False
+    )
     return (
         Custodian.objects.filter(is_active=True)
         .filter(
-            Q(kind__in=(Custodian.Kind.PLATFORM, Custodian.Kind.AUDITOR, Custodian.Kind.OBSERVER))
+            Q(kind__in=(Custodian.Kind.PLATFORM, Custodian.Kind.AUDITOR))
             | Q(kind=Custodian.Kind.OFFICIAL, user__official__entity_id=tender.entity_id)
+            | Q(Exists(invited), kind=Custodian.Kind.OBSERVER)
         )
         .select_related("user")
     )
+
+
+def observer_invitations_of(entity: ProcuringEntity) -> QuerySet[ObserverInvitation]:
+    return entity.observer_invitations.select_related("invited_by", "accepted_by")
 
 
 def custodian_of(user) -> Custodian | None:
@@ -440,25 +459,41 @@ def tender_custodians(tender: Tender) -> QuerySet[TenderCustodian]:
     return tender.custodians.select_related("custodian__user").order_by("id")
 
 
+def _reserve_terms(tender: Tender, *, amendment: int) -> dict | None:
+    from .policies import evaluation_policy
+
+    policy = evaluation_policy(tender.evaluation_method)
+    if not policy.uses_reserve_prices:
+        return None
+    params = policy.clean(tender.evaluation_params)
+    return {
+        "schema": "koneps-reserve-prices-v1",
+        "tender": tender.reference,
+        "amendment": amendment,
+        "base_price": str(tender.estimated_value),
+        "range_pct": str(params["reserve_range_pct"]),
+        "count": params["reserve_count"],
+    }
+
+
+def tender_redraw_material(tender: Tender) -> dict | None:
+    """What the amendment page's browser needs to draw the reserve prices again when the amendment
+    changes their base (static/js/amend.mjs): the tender's public key and the current terms, for the
+    amendment about to be published. None when the tender has no reserve prices."""
+    from procurement.sealing import b64encode
+
+    terms = _reserve_terms(tender, amendment=tender.version + 1)
+    if terms is None or not tender.public_key:
+        return None
+    return {"public_key": b64encode(bytes(tender.public_key)), "reserve": terms}
+
+
 def tender_ceremony_material(tender: Tender) -> dict:
     """What the publishing official's browser needs for the key ceremony: the named custodians'
     public keys, k, and what the reserve prices are drawn from (all public)."""
     from procurement.sealing import b64encode
 
-    from .policies import evaluation_policy
-
-    policy = evaluation_policy(tender.evaluation_method)
-    reserve = None
-    if policy.uses_reserve_prices:
-        params = policy.clean(tender.evaluation_params)
-        reserve = {
-            "schema": "koneps-reserve-prices-v1",
-            "tender": tender.reference,
-            "amendment": tender.version,
-            "base_price": str(tender.estimated_value),
-            "range_pct": str(params["reserve_range_pct"]),
-            "count": params["reserve_count"],
-        }
+    reserve = _reserve_terms(tender, amendment=tender.version)
     return {
         "threshold": tender.custodian_threshold,
         "custodians": [
@@ -467,3 +502,8 @@ def tender_ceremony_material(tender: Tender) -> dict:
         ],
         "reserve": reserve,
     }
+
+
+def tender_label(tender: Tender) -> str:
+    """How lists name a tender: its reference (once published) and title."""
+    return f"{tender.reference} {tender.title}" if tender.reference else tender.title

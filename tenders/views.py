@@ -6,13 +6,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from procurement.pagination import EstimatedCountPaginator
 from procurement.permissions import require
 from procurement.sealing import KEY_BYTES, b64decode
 from procurement.web import refusal, run_action
@@ -24,14 +24,16 @@ from .forms import (
     AmendmentForm,
     AnswerForm,
     InvitationForm,
+    ObserverInviteForm,
     QuestionForm,
     ReasonForm,
     SubscriptionForm,
+    TenderCustodiansForm,
     TenderDocumentForm,
     TenderForm,
     default_timeline,
 )
-from .models import Clarification, Subscription, Tender, TenderDocument
+from .models import Clarification, ObserverInvitation, Subscription, Tender, TenderDocument
 from .policies import evaluation_policy
 
 
@@ -44,7 +46,7 @@ def home(request):
 
 def tender_list(request):
     tender_filter = TenderFilter(request.GET, queryset=selectors.with_classifications(selectors.tenders_public()))
-    page = Paginator(tender_filter.qs, settings.TENDERS_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = EstimatedCountPaginator(tender_filter.qs, settings.TENDERS_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "tenders/tender_list.html", {"filter": tender_filter, "page_obj": page})
 
 
@@ -372,6 +374,11 @@ def tender_amend(request, pk: int):
         form = AmendmentForm(request.POST, request.FILES, tender=tender)
         if form.is_valid():
             with refusal(request, form) as refused:
+                # A new reserve draw, made and sealed in this browser when the base changes (amend.mjs).
+                try:
+                    raw_reserve = json.loads(request.POST.get("reserve_prices") or "null")
+                except ValueError:
+                    raw_reserve = {"ciphertext": None}
                 result = services.tender_amend(
                     tender=tender,
                     actor=request.user,
@@ -381,6 +388,7 @@ def tender_amend(request, pk: int):
                     new_document=form.cleaned_data.get("new_document"),
                     new_document_title=form.cleaned_data.get("new_document_title", ""),
                     new_document_kind=form.cleaned_data.get("new_document_kind") or TenderDocument.Kind.SPECIFICATION,
+                    reserve_prices=services.reserve_sealing_parse(raw_reserve),
                 )
             if not refused:
                 messages.success(
@@ -389,7 +397,11 @@ def tender_amend(request, pk: int):
                 return redirect("tenders:detail", pk=tender.pk)
     else:
         form = AmendmentForm(tender=tender)
-    return render(request, "tenders/tender_amend.html", {"form": form, "tender": tender})
+    return render(
+        request,
+        "tenders/tender_amend.html",
+        {"form": form, "tender": tender, "redraw": selectors.tender_redraw_material(tender)},
+    )
 
 
 @login_required
@@ -517,6 +529,90 @@ def alerts(request):
 
 
 @login_required
+def tender_custodians(request, pk: int):
+    """Name the draft's key custodians and k (fixed at publication: the shares are sealed to them)."""
+    tender = _visible_tender(request, pk)
+    require(request.user, "tenders.change_tender", tender)
+    eligible = selectors.custodians_eligible(tender).order_by("kind", "id")
+    form = TenderCustodiansForm(request.POST or None, tender=tender, eligible=eligible)
+    if request.method == "POST" and form.is_valid():
+        with refusal(request, form) as refused:
+            services.tender_custodians_set(
+                tender=tender,
+                actor=request.user,
+                custodian_ids=[c.pk for c in form.cleaned_data["custodians"]],
+                threshold=form.cleaned_data["custodian_threshold"],
+            )
+        if not refused:
+            messages.success(request, _("Key custodians saved."))
+            return redirect("tenders:detail", pk=tender.pk)
+    return _form_page(
+        request,
+        title=_("Key custodians"),
+        form=form,
+        tender=tender,
+        intro=_(
+            "The tender's key is split among these custodians at publication; any this many of them together "
+            "open the bids after the deadline, and fewer cannot. Name at least two people besides the platform "
+            "if the platform is one of them. Someone missing? Officials and auditors enrol on the key custodian "
+            "page; invite outside observers there too."
+        ),
+        submit_label=_("Save the custodians"),
+    )
+
+
+@login_required
+def observer_invitations(request):
+    """The entity's outside observers: invite one by email, see who accepted, withdraw an invitation."""
+    require(request.user, "tenders.invite_observer")
+    entity = selectors.official_entity(request.user)
+    form = ObserverInviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with refusal(request, form) as refused:
+            invitation = services.observer_invite(actor=request.user, email=form.cleaned_data["email"])
+        if not refused:
+            messages.success(request, _("%(email)s is invited.") % {"email": invitation.email})
+            return redirect("tenders:observers")
+    return render(
+        request,
+        "tenders/observers.html",
+        {"entity": entity, "form": form, "invitations": selectors.observer_invitations_of(entity)},
+    )
+
+
+@require_POST
+@login_required
+def observer_invitation_revoke(request, pk: int):
+    require(request.user, "tenders.invite_observer")
+    entity = selectors.official_entity(request.user)
+    invitation = get_object_or_404(ObserverInvitation, pk=pk, entity=entity)
+    return run_action(
+        request,
+        redirect("tenders:observers"),
+        lambda: services.observer_invitation_revoke(invitation=invitation, actor=request.user),
+        _("The invitation was withdrawn."),
+    )
+
+
+def observer_invitation(request, token: str):
+    """The link in the invitation mail: explains what an observer does, and accepts for the invited address."""
+    invitation = get_object_or_404(ObserverInvitation.objects.select_related("entity"), token=token)
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('account_login')}?next={invitation.get_absolute_url()}")
+        with refusal(request) as refused:
+            services.observer_accept(invitation=invitation, user=request.user)
+        if not refused:
+            messages.success(
+                request,
+                _("You are an outside observer of %(entity)s. Enrol your key to be named on its tenders.")
+                % {"entity": invitation.entity.name},
+            )
+            return redirect("tenders:custodian")
+    return render(request, "tenders/observer_invitation.html", {"invitation": invitation})
+
+
+@login_required
 def custodian_enrol(request):
     """Enrol as a key custodian: the key pair is made and passphrase-encrypted in this browser
     (static/js/custodian.mjs); only the public key and the encrypted private key are posted."""
@@ -532,4 +628,12 @@ def custodian_enrol(request):
         if not refused:
             messages.success(request, _("You are enrolled as a key custodian. Keep your passphrase safe."))
             return redirect("tenders:custodian")
-    return render(request, "tenders/custodian.html", {"current": current})
+    return render(
+        request,
+        "tenders/custodian.html",
+        {
+            "current": current,
+            "may_hold": request.user.has_perm("tenders.hold_tender_keys"),
+            "may_invite": request.user.has_perm("tenders.invite_observer"),
+        },
+    )

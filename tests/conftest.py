@@ -240,3 +240,27 @@ def stored_media(settings, tmp_path):
         return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()) if root.exists() else []
 
     return stored
+
+
+@pytest.fixture
+def private_postgres():
+    """Make private PostgreSQL clusters (tests/support/pgcluster.py) that this test may stop, restart,
+    back up and restore; every one is stopped and removed afterwards."""
+    import tempfile
+
+    from tests.support.pgcluster import PrivatePostgres
+
+    made = []
+
+    def make(*, archive: bool = False) -> PrivatePostgres:
+        root = Path(tempfile.mkdtemp(prefix="pgcluster-"))
+        root.chmod(0o755)
+        # With archiving, WAL goes to <root>/backup/wal: the layout of BACKUP_DIR (scripts/pitr.py).
+        cluster = PrivatePostgres(root, archive=root / "backup" / "wal" if archive else None).init().start()
+        made.append(cluster)
+        return cluster
+
+    yield make
+    for cluster in made:
+        cluster.stop(mode="immediate")
+        shutil.rmtree(cluster.root, ignore_errors=True)

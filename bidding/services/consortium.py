@@ -1,7 +1,7 @@
 """Joint bidding (공동수급): forming a consortium, members' confirmations, submission and debarment.
 
 The consortium is decided before the lead seals the bid and stays outside the sealed content; the
-lead's Bid points to it. Rules (docs/architecture.md §9): shares sum to 100 % with each at least
+lead's Bid points to it. Rules (docs/architecture.md §10): shares sum to 100 % with each at least
 settings.CONSORTIUM_MIN_SHARE_PCT; every member is approved, not debarred and (for invitation-only
 tenders) invited; a company is in one live consortium per tender and then cannot bid alone; every
 member confirms before the deadline by the database clock; only the lead submits.

@@ -62,12 +62,14 @@ def _close_locked(tender: Tender, *, actor) -> TenderClosing | None:
         return existing
     if tender.status != Tender.Status.PUBLISHED or not _db_deadline_passed(tender.pk):
         return None
-    commitments = sorted(
+    # Two-envelope bids publish both commitments: the technical and the price envelope's.
+    pairs = list(
         Bid.objects.filter(tender=tender, status=Bid.Status.SUBMITTED).values_list(
-            "current_version__commitment", flat=True
+            "current_version__commitment", "current_version__price_commitment"
         )
     )
-    closing = TenderClosing.objects.create(tender=tender, bid_count=len(commitments), commitments=commitments)
+    commitments = sorted(c for pair in pairs for c in pair if c)
+    closing = TenderClosing.objects.create(tender=tender, bid_count=len(pairs), commitments=commitments)
     # The deadline has passed by the database clock: the platform may now give up its share
     # (one share opens nothing), and the other custodians are asked for theirs.
     platform_share_release(tender)
@@ -76,7 +78,7 @@ def _close_locked(tender: Tender, *, actor) -> TenderClosing | None:
         tender=tender,
         to=Tender.Status.CLOSED,
         actor=actor,
-        data={"bids": len(commitments), "commitments": commitments},
+        data={"bids": len(pairs), "commitments": commitments},
         next_check=tender.opening_at,
     )
     return closing
@@ -188,7 +190,31 @@ def _open_locked(tender: Tender, *, actor) -> OpeningRecord:
         opened.append(item)
         rows[bid.pk] = _store_opened(record, item, tender=tender)
         _progress(tender.pk, done, total)
+    return _rank_and_finish(
+        tender, record, opened=opened, rows=rows, private_key=private_key, reserve_rules=reserve_rules, actor=actor
+    )
 
+
+def _rank_and_finish(
+    tender: Tender,
+    record: OpeningRecord,
+    *,
+    opened: list[_Opened],
+    rows: dict[int, OpenedBid],
+    private_key,
+    reserve_rules,
+    actor,
+    action: str = "bid.open_all",
+    extra: dict | None = None,
+    before_status: str = Bid.Status.SUBMITTED,
+    before_outcome: str | None = None,
+) -> OpeningRecord:
+    """Planned price, ranking, the record's figures, the audit entry and the tender's next status.
+
+    Shared by the one-envelope opening and the price stage of a two-envelope tender (whose `opened`
+    and `rows` are then the price envelopes of the technically compliant bids only).
+    """
+    # Consortium and bid security, checked outside the sealed content (docs/architecture.md §10).
     rejected = _rules_rejections(tender, opened, rows)
     summary = _planned_price(tender, private_key, opened) if reserve_rules else {}
     planned = summary.get("planned_price")
@@ -228,9 +254,9 @@ def _open_locked(tender: Tender, *, actor) -> OpeningRecord:
     record.outcome = OpeningRecord.Outcome.OPENED if valid else OpeningRecord.Outcome.UNSUCCESSFUL
     record.private_key = bytes(private_key)
     record.save()
-    opened = audit_record(
+    entry = audit_record(
         actor=actor,
-        action="bid.open_all",
+        action=action,
         obj=record,
         data={
             "tender": tender.pk,
@@ -248,22 +274,38 @@ def _open_locked(tender: Tender, *, actor) -> OpeningRecord:
             ],
             "planned_price": planned,
             "floor_price": record.floor_price,
+            **(extra or {}),
+        },
+        # Every bid moved on by this opening, before and after: the database accepts the bids'
+        # changes because this entry names them (procurement migration 0005).
+        related={
+            "bidding.bid": {
+                o.bid.pk: {
+                    "status": (
+                        before_status,
+                        Bid.Status.DISQUALIFIED if o.bid.pk in rejected else _opened_status(o),
+                    ),
+                    "outcome": (before_outcome, rows[o.bid.pk].outcome),
+                    "rank": (None, rows[o.bid.pk].rank),
+                }
+                for o in opened
+            }
         },
     )
-    transparency_request_head(after=opened)
+    transparency_request_head(after=entry)
     if valid:
         tender_set_status(
             tender=tender,
             to=Tender.Status.OPENED,
             actor=actor,
-            data={"bids": total, "valid": valid},
+            data={"bids": record.bid_count, "valid": valid},
             next_check=None,
         )
     else:
         tender_mark_unsuccessful(
             tender=tender,
             actor=actor,
-            reason=_("No valid bid was received (%(count)s opened).") % {"count": total},
+            reason=_("No valid bid was received (%(count)s opened).") % {"count": record.bid_count},
         )
     return record
 
@@ -306,10 +348,20 @@ def _bidder_companies(row: OpenedBid) -> list[int]:
     return list(ConsortiumMember.objects.filter(consortium_id=consortium_id).values_list("supplier_id", flat=True))
 
 
-def _store_opened(record: OpeningRecord, item: _Opened, *, tender: Tender) -> OpenedBid:
-    """Write one opened bid and move its Bid on (opened, or disqualified when its commitment failed)."""
+def _opened_status(item: _Opened) -> str:
+    return Bid.Status.OPENED if item.commitment_ok else Bid.Status.DISQUALIFIED
+
+
+def _store_opened(
+    record: OpeningRecord, item: _Opened, *, tender: Tender, usable_outcome: str = OpenedBid.Outcome.RANKED
+) -> OpenedBid:
+    """Write one opened bid and move its Bid on (opened, or disqualified when its commitment failed).
+
+    A technical envelope (two-envelope tenders) has no price: the row waits for the price stage.
+    """
     content = item.content or {}
     usable = item.commitment_ok and not item.problem
+    priced = usable and "price" in content
     row = OpenedBid.objects.create(
         opening=record,
         bid=item.bid,
@@ -317,9 +369,12 @@ def _store_opened(record: OpeningRecord, item: _Opened, *, tender: Tender) -> Op
         version=item.version,
         commitment=item.version.commitment,
         commitment_ok=item.commitment_ok,
-        outcome=OpenedBid.Outcome.RANKED if usable else OpenedBid.Outcome.COMMITMENT_FAILED,
+        outcome=usable_outcome
+        if usable
+        else (OpenedBid.Outcome.COMMITMENT_FAILED if not item.commitment_ok else OpenedBid.Outcome.INVALID),
         problem=item.problem,
-        price=Decimal(content["price"]) if usable else None,
+        price=Decimal(content["price"]) if priced else None,
+        price_commitment=item.version.price_commitment,
         currency=tender.currency,
         price_lines=content.get("lines", []) if usable else [],
         declarations=content.get("declarations", {}) if usable else {},
@@ -340,7 +395,7 @@ def _store_opened(record: OpeningRecord, item: _Opened, *, tender: Tender) -> Op
             )
             for index, (entry, data, ok) in enumerate(item.documents)
         )
-    new_status = Bid.Status.OPENED if item.commitment_ok else Bid.Status.DISQUALIFIED
+    new_status = _opened_status(item)
     # One row at a time, in bid order: each bid moves on together with its opened record.
     Bid.objects.filter(pk=item.bid.pk).update(
         status=new_status,
@@ -379,7 +434,12 @@ def bid_open_all(*, tender_id: int, actor=None) -> OpeningRecord:
                 % {"status": tender.get_status_display()},
                 code="not_closed",
             )
-        record = _open_locked(tender, actor=actor)
+        if tender.envelopes == 2:
+            from .envelopes import technical_open_locked  # the two-envelope stages build on this module
+
+            record = technical_open_locked(tender, actor=actor)
+        else:
+            record = _open_locked(tender, actor=actor)
     _progress(tender_id, record.bid_count, record.bid_count)
     return record
 

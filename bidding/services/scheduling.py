@@ -11,6 +11,8 @@ from procurement.errors import DomainError
 from tenders.models import Tender
 
 from ..keys import QuorumMissing, TooEarly
+from ..models import OpeningRecord
+from .envelopes import price_envelopes_open
 from .opening import bid_close_tender, bid_open_all
 from .quorum import opening_quorum_wait
 
@@ -39,7 +41,10 @@ def tender_advance(*, tender_id: int, actor=None, report: AdvanceReport | None =
             return report
         report.closed.append(tender_id)
     try:
-        bid_open_all(tender_id=tender_id, actor=actor)
+        record = bid_open_all(tender_id=tender_id, actor=actor)
+        if record.stage == OpeningRecord.Stage.TECHNICAL_PUBLISHED:
+            # Two envelopes: the compliant bids' prices, once the complaint window is over.
+            price_envelopes_open(tender_id=tender_id, actor=actor)
     except TooEarly:
         report.waiting.append(tender_id)
     except QuorumMissing:

@@ -25,7 +25,7 @@ def bid_set_status(*, bid: Bid, to: str, actor, reason: str = "") -> Bid:
         raise Invalid(_("Give the reason for disqualifying the bid."), field="reason")
     with transaction.atomic():
         locked = Bid.objects.select_for_update().get(pk=bid.pk)
-        previous = locked.status
+        before = {"status": locked.status, "status_reason": locked.status_reason}
         check_transition(locked, to, Bid.TRANSITIONS)
         Bid.objects.filter(pk=locked.pk).update(status=to, status_reason=reason, status_changed_at=ClockTimestamp())
         locked.refresh_from_db(fields=["status", "status_reason", "status_changed_at"])
@@ -33,6 +33,7 @@ def bid_set_status(*, bid: Bid, to: str, actor, reason: str = "") -> Bid:
             actor=actor,
             action=f"bid.{to}",
             obj=locked,
-            data={"from": previous, "to": to, "reason": reason, "tender": locked.tender_id},
+            data={"tender": locked.tender_id},
+            before=before,
         )
     return locked

@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from procurement.audit import audit_record
 from procurement.errors import Conflict, Forbidden, Invalid, NotFound
 from procurement.notifications import notify
-from procurement.sealing import SEAL_OVERHEAD, commitment
+from procurement.sealing import SEAL_OVERHEAD, commitment, price_commitment
 from procurement.states import check_transition
 from suppliers.selectors import membership_for_user
 from tenders.models import Tender
@@ -71,9 +71,12 @@ class SealedSubmission:
     content: bytes
     documents: tuple[bytes, ...] = ()
     plaintext_hash: str = ""
+    # Two-envelope tenders: the price envelope and its salted hash (`content` is then the technical one).
+    price: bytes = b""
+    price_plaintext_hash: str = ""
 
     def __repr__(self) -> str:
-        return f"SealedSubmission({len(self.content)} bytes, {len(self.documents)} documents)"
+        return f"SealedSubmission({len(self.content)} bytes, {len(self.documents)} documents, {len(self.price)} price)"
 
     def ciphertexts(self) -> list[bytes]:
         return [self.content, *self.documents]
@@ -99,6 +102,15 @@ def sealed_submission_check(*, tender: Tender, sealed: SealedSubmission) -> None
         raise Invalid(_("Attach your technical proposal."), field="documents")
     if not PLAINTEXT_HASH.match(sealed.plaintext_hash):
         raise Invalid(_("The salted hash of the bid must be 64 hexadecimal digits."), field="plaintext_hash")
+    if tender.envelopes == 2:
+        if not SEAL_OVERHEAD < len(sealed.price) <= MAX_CONTENT_BYTES:
+            raise Invalid(_("This tender takes two envelopes: seal the price envelope too."), field="price_content")
+        if not PLAINTEXT_HASH.match(sealed.price_plaintext_hash):
+            raise Invalid(
+                _("The salted hash of the price envelope must be 64 hexadecimal digits."), field="price_plaintext_hash"
+            )
+    elif sealed.price:
+        raise Invalid(_("This tender takes one envelope: put the price in it."), field="price_content")
 
 
 def _lock_tender_shared(tender_id: int) -> tuple[str, bool, datetime]:
@@ -192,6 +204,10 @@ def bid_submit(
             )
         check_transition(locked_bid, Bid.Status.SUBMITTED, {Bid.Status.SUBMITTED: {Bid.Status.SUBMITTED}})
         number = (locked_bid.current_version.number if locked_bid.current_version_id else 0) + 1
+        before = {
+            "status": locked_bid.status if number > 1 else None,  # None: the bid is new
+            "current_version_id": locked_bid.current_version_id,
+        }
         version = BidVersion.objects.create(
             bid=locked_bid,
             tender=tender,
@@ -205,6 +221,13 @@ def bid_submit(
             idempotency_key=key,
             submitted_by=actor,
             submitted_at=held_at,
+            sealed_price=sealed.price or None,
+            price_plaintext_hash=sealed.price_plaintext_hash if sealed.price else "",
+            price_commitment=price_commitment(
+                ciphertext=sealed.price, tender_ref=tender.reference, supplier_id=supplier.pk, version=number
+            )
+            if sealed.price
+            else "",
         )
         BidDocument.objects.bulk_create(
             BidDocument(version=version, position=i, ciphertext=ct, ciphertext_size=len(ct))
@@ -227,7 +250,13 @@ def bid_submit(
             actor=actor,
             action="bid.replace" if replaced else "bid.submit",
             obj=locked_bid,
-            data={"version": number, "commitment": version.commitment, "held_tender_at": held_at.isoformat()},
+            before=before,
+            data={
+                "version": number,
+                "commitment": version.commitment,
+                **({"price_commitment": version.price_commitment} if version.price_commitment else {}),
+                "held_tender_at": held_at.isoformat(),
+            },
         )
     version.bid = locked_bid
     return SubmissionResult(version, created=True)
@@ -250,6 +279,7 @@ def bid_withdraw(*, bid: Bid, actor, idempotency_key: uuid.UUID | str | None = N
             return locked
         _require_open(status, in_time)
         check_transition(locked, Bid.Status.WITHDRAWN, Bid.TRANSITIONS)
+        before = {"status": locked.status}
         locked.status = Bid.Status.WITHDRAWN
         locked.status_changed_at = moment
         locked.withdrawn_at = moment
@@ -267,6 +297,7 @@ def bid_withdraw(*, bid: Bid, actor, idempotency_key: uuid.UUID | str | None = N
             actor=actor,
             action="bid.withdraw",
             obj=locked,
+            before=before,
             data={"version": locked.current_version.number if locked.current_version_id else None},
         )
     return locked

@@ -32,6 +32,9 @@ def bid_tender_panel(context, tender=None):
         "closing": closing,
         "record": record,
         "can_open": record is None and selectors.open_now_offered(user=user, tender=tender),
+        "may_view_technical": record is not None
+        and record.is_two_stage
+        and user.has_perm("bidding.view_technical", tender),
         "csrf_token": context.get("csrf_token"),
         "signed_in": user.is_authenticated,
         "is_supplier_role": user.is_authenticated and user.role == "supplier",

@@ -1,4 +1,4 @@
-"""{% joint_bidding_panel %}: joint bidding and bid security on a tender's page (docs/architecture.md §9)."""
+"""{% joint_bidding_panel %}: joint bidding and bid security on a tender's page (docs/architecture.md §10)."""
 
 from django import template
 

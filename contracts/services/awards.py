@@ -78,6 +78,7 @@ def award_propose(*, tender: Tender, actor) -> Award:
             actor=actor,
             action="award.propose",
             obj=award,
+            before=dict.fromkeys(("status", "value", "bid_id", "supplier_id")),
             data={"tender": tender.pk, "bid": winner.pk, "supplier": winner.supplier_id, "value": award.value},
         )
         transparency_request_head(after=proposed)
@@ -115,6 +116,7 @@ def _bidder_ranks(tender: Tender) -> dict[int, int | None]:
 
 def _standstill_start(award: Award, *, actor) -> None:
     check_transition(award, Award.Status.STANDSTILL, Award.TRANSITIONS)
+    before = {"status": award.status, "standstill_until": award.standstill_until}
     now = timezone.now()
     award.status = Award.Status.STANDSTILL
     award.standstill_started_at = now
@@ -124,6 +126,7 @@ def _standstill_start(award: Award, *, actor) -> None:
         actor=actor,
         action="award.standstill",
         obj=award,
+        before=before,
         data={"tender": award.tender_id, "until": award.standstill_until, "days": settings.STANDSTILL_DAYS},
     )
     ranks = _bidder_ranks(award.tender)
@@ -158,6 +161,7 @@ def award_finalise(*, award: Award, actor=None) -> Award:
             require_entity_official(tender, actor)
         award = _award_for_update(award.pk)
         check_transition(award, Award.Status.FINAL, Award.TRANSITIONS)
+        before = {"status": award.status}
         now = timezone.now()
         if now < award.standstill_until:
             raise StandstillRunning(
@@ -177,7 +181,11 @@ def award_finalise(*, award: Award, actor=None) -> Award:
         ):
             bid_set_status(bid=bid, to=Bid.Status.NOT_AWARDED, actor=actor)
         final = audit_record(
-            actor=actor, action="award.finalise", obj=award, data={"tender": tender.pk, "bid": award.bid_id}
+            actor=actor,
+            action="award.finalise",
+            obj=award,
+            before=before,
+            data={"tender": tender.pk, "bid": award.bid_id},
         )
         transparency_request_head(after=final)
         tender_set_status(
@@ -199,19 +207,27 @@ def award_finalise(*, award: Award, actor=None) -> Award:
 def award_cancel_locked(*, tender: Tender, award: Award, actor, reason: str) -> Award:
     """Cancel a live award and reopen the evaluation; the caller holds the tender and award locks."""
     check_transition(award, Award.Status.CANCELLED, Award.TRANSITIONS)
+    before = {"status": award.status}
     award.status = Award.Status.CANCELLED
     award.cancelled_at = timezone.now()
     award.cancellation_reason = reason
     award.save(update_fields=["status", "cancelled_at", "cancellation_reason"])
     for complaint in award.complaints.select_for_update().filter(status=Complaint.Status.OPEN):
+        complaint_before = {"status": complaint.status}
         complaint.status = Complaint.Status.CLOSED
         complaint.decision = _("Closed: the award was cancelled.")
         complaint.decided_at = timezone.now()
         complaint.save(update_fields=["status", "decision", "decided_at"])
         audit_record(
-            actor=actor, action="complaint.close", obj=complaint, data={"tender": tender.pk, "award": award.pk}
+            actor=actor,
+            action="complaint.close",
+            obj=complaint,
+            before=complaint_before,
+            data={"tender": tender.pk, "award": award.pk},
         )
-    audit_record(actor=actor, action="award.cancel", obj=award, data={"tender": tender.pk, "reason": reason})
+    audit_record(
+        actor=actor, action="award.cancel", obj=award, before=before, data={"tender": tender.pk, "reason": reason}
+    )
     evaluation = Evaluation.objects.select_for_update().get(tender=tender)
     evaluation_reopen_locked(evaluation=evaluation, actor=actor, reason=reason)
     recipients = list(entity_officials(tender))

@@ -93,6 +93,7 @@ def complaint_lodge(*, award: Award, actor, grounds: str, documents=()) -> Compl
                 actor=actor,
                 action="complaint.lodge",
                 obj=complaint,
+                before={"status": None},
                 data={
                     "tender": tender.pk,
                     "award": award.pk,
@@ -120,6 +121,7 @@ def complaint_decide(*, complaint: Complaint, actor, upheld: bool, decision: str
         complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
         to = Complaint.Status.UPHELD if upheld else Complaint.Status.DISMISSED
         check_transition(complaint, to, Complaint.TRANSITIONS)
+        before = {"status": complaint.status}
         complaint.status = to
         complaint.decision = decision
         complaint.decided_by = actor
@@ -129,6 +131,7 @@ def complaint_decide(*, complaint: Complaint, actor, upheld: bool, decision: str
             actor=actor,
             action=f"complaint.{to}",
             obj=complaint,
+            before=before,
             data={"tender": tender.pk, "award": award.pk, "decision": decision},
         )
         notify(

@@ -137,6 +137,7 @@ def contract_create(*, award: Award, actor, terms: Terms, title: str = "") -> Co
             actor=actor,
             action="contract.create",
             obj=contract,
+            before=dict.fromkeys(("status", "value", "start_date", "end_date")),
             data={"tender": tender.pk, "award": award.pk, "version": version.number, "terms": _audit_terms(fields)},
         )
         notify(
@@ -290,7 +291,13 @@ def contract_sign(*, contract: Contract, actor, document_sha256: str, reauthenti
                 code="document_changed",
             )
         supplier_id = signing_supplier(contract, actor) if party == Signature.Party.SUPPLIER else None
-        if Signature.objects.filter(version=version, party=party, supplier_id=supplier_id).exists():
+        # Each member of a consortium signs for its own company: "supplier:<company id>".
+        signed_before = {
+            f"{p}:{s}" if s else p
+            for p, s in Signature.objects.filter(version=version).values_list("party", "supplier_id")
+        }
+        mine = f"{party}:{supplier_id}" if supplier_id else party
+        if mine in signed_before or (party in signed_before and supplier_id is None):
             raise Conflict(_("Your side has already signed this version."), code="already_signed")
         signature = Signature.objects.create(
             version=version,
@@ -307,6 +314,7 @@ def contract_sign(*, contract: Contract, actor, document_sha256: str, reauthenti
             action="contract.sign",
             obj=contract,
             data={
+                "changes": {"signatures": {"from": sorted(signed_before), "to": sorted({*signed_before, mine})}},
                 "tender": tender.pk,
                 "version": version.number,
                 "party": party,
@@ -330,6 +338,7 @@ def contract_sign(*, contract: Contract, actor, document_sha256: str, reauthenti
 
 
 def _version_signed(contract: Contract, version: ContractVersion, *, tender: Tender, actor) -> None:
+    before = {f: getattr(contract, f) for f in ("status", "value", "start_date", "end_date", "signed_at")}
     now = db_now()
     version.signed_at = now
     version.save(update_fields=["signed_at"])
@@ -349,6 +358,7 @@ def _version_signed(contract: Contract, version: ContractVersion, *, tender: Ten
         actor=actor,
         action="contract.activate" if version.number == 1 else "contract.amendment_effective",
         obj=contract,
+        before=before,
         data={"tender": tender.pk, "version": version.number},
     )
     if version.number == 1:
@@ -412,7 +422,18 @@ def contract_amend(*, contract: Contract, actor, reason: str, terms: Terms) -> C
             actor=actor,
             action="contract.amend",
             obj=contract,
-            data={"tender": tender.pk, "version": number, "reason": reason, "terms": _audit_terms(fields)},
+            data={
+                "tender": tender.pk,
+                "version": number,
+                "reason": reason,
+                # The terms in force and the terms proposed; they take effect once both have signed.
+                "changes": {
+                    field: {"from": getattr(contract, field), "to": fields[field]}
+                    for field in ("value", "start_date", "end_date", "deliverables")
+                    if getattr(contract, field) != fields[field]
+                },
+                "terms": _audit_terms(fields),
+            },
         )
         notify(
             event="contract.amendment",
@@ -447,6 +468,7 @@ def milestone_deliver(*, milestone: Milestone, actor, note: str = "") -> Milesto
         if contract.status != Contract.Status.ACTIVE:
             raise InvalidTransition(_("Deliveries are reported on active contracts only."))
         check_transition(milestone, Milestone.Status.DELIVERED, Milestone.TRANSITIONS)
+        before = {"status": milestone.status}
         milestone.status = Milestone.Status.DELIVERED
         milestone.delivered_at = timezone.now()
         milestone.delivered_by = actor
@@ -456,6 +478,7 @@ def milestone_deliver(*, milestone: Milestone, actor, note: str = "") -> Milesto
             actor=actor,
             action="milestone.deliver",
             obj=milestone,
+            before=before,
             data={"tender": contract.tender_id, "contract": contract.pk, "note": milestone.delivery_note},
         )
         notify(
@@ -474,12 +497,17 @@ def milestone_accept(*, milestone: Milestone, actor) -> Milestone:
         require_entity_official(tender, actor)
         contract, milestone = _milestone_for_update(milestone)
         check_transition(milestone, Milestone.Status.ACCEPTED, Milestone.TRANSITIONS)
+        before = {"status": milestone.status}
         milestone.status = Milestone.Status.ACCEPTED
         milestone.accepted_at = timezone.now()
         milestone.accepted_by = actor
         milestone.save(update_fields=["status", "accepted_at", "accepted_by"])
         audit_record(
-            actor=actor, action="milestone.accept", obj=milestone, data={"tender": tender.pk, "contract": contract.pk}
+            actor=actor,
+            action="milestone.accept",
+            obj=milestone,
+            before=before,
+            data={"tender": tender.pk, "contract": contract.pk},
         )
         notify(
             event="milestone.accepted",
@@ -499,6 +527,7 @@ def milestone_return(*, milestone: Milestone, actor, reason: str) -> Milestone:
         require_entity_official(tender, actor)
         contract, milestone = _milestone_for_update(milestone)
         check_transition(milestone, Milestone.Status.PENDING, Milestone.TRANSITIONS)
+        before = {"status": milestone.status, "return_reason": milestone.return_reason}
         milestone.status = Milestone.Status.PENDING
         milestone.return_reason = reason
         milestone.save(update_fields=["status", "return_reason"])
@@ -506,6 +535,7 @@ def milestone_return(*, milestone: Milestone, actor, reason: str) -> Milestone:
             actor=actor,
             action="milestone.return",
             obj=milestone,
+            before=before,
             data={"tender": tender.pk, "contract": contract.pk, "reason": reason},
         )
         notify(
@@ -524,6 +554,7 @@ def contract_complete(*, contract: Contract, actor) -> Contract:
         require_entity_official(tender, actor)
         contract = Contract.objects.select_for_update().get(pk=contract.pk)
         check_transition(contract, Contract.Status.COMPLETED, Contract.TRANSITIONS)
+        before = {"status": contract.status}
         if contract.milestones.exclude(status=Milestone.Status.ACCEPTED).exists():
             raise Conflict(_("Accept every milestone before completing the contract."), code="milestones_open")
         if pending_version(contract) is not None:
@@ -531,7 +562,7 @@ def contract_complete(*, contract: Contract, actor) -> Contract:
         contract.status = Contract.Status.COMPLETED
         contract.completed_at = timezone.now()
         contract.save(update_fields=["status", "completed_at"])
-        audit_record(actor=actor, action="contract.complete", obj=contract, data={"tender": tender.pk})
+        audit_record(actor=actor, action="contract.complete", obj=contract, before=before, data={"tender": tender.pk})
         notify(
             event="contract.completed",
             recipients=_parties(contract),
@@ -549,12 +580,17 @@ def contract_terminate(*, contract: Contract, actor, reason: str) -> Contract:
         require_entity_official(tender, actor)
         contract = Contract.objects.select_for_update().get(pk=contract.pk)
         check_transition(contract, Contract.Status.TERMINATED, Contract.TRANSITIONS)
+        before = {"status": contract.status}
         contract.status = Contract.Status.TERMINATED
         contract.terminated_at = timezone.now()
         contract.termination_reason = reason
         contract.save(update_fields=["status", "terminated_at", "termination_reason"])
         audit_record(
-            actor=actor, action="contract.terminate", obj=contract, data={"tender": tender.pk, "reason": reason}
+            actor=actor,
+            action="contract.terminate",
+            obj=contract,
+            before=before,
+            data={"tender": tender.pk, "reason": reason},
         )
         notify(
             event="contract.terminated",

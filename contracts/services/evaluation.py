@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bidding.models import Bid, OpenedBid, OpeningRecord
+from bidding.selectors import cure_open_for_bid
 from bidding.services import bid_set_status
 from procurement.audit import audit_record
 from procurement.errors import Conflict, InvalidTransition
@@ -163,6 +164,13 @@ def assessment_review(*, assessment: Assessment, actor, passed: bool, reason: st
                 _("Review the bids in ranking order: rank %(rank)s comes next.") % {"rank": expected.rank},
                 code="out_of_order",
             )
+        if not passed and cure_open_for_bid(assessment.bid_id):
+            # A bid asked to correct a document keeps its window (bidding.services.cures).
+            raise Conflict(
+                _("A document correction is still open for this bid: decide after its window ends."),
+                code="cure_pending",
+            )
+        before = {"decision": assessment.decision, "reason": assessment.reason}
         if passed:
             if assessment.bid.status == Bid.Status.OPENED:
                 bid_set_status(bid=assessment.bid, to=Bid.Status.QUALIFIED, actor=actor, reason=reason)
@@ -178,6 +186,7 @@ def assessment_review(*, assessment: Assessment, actor, passed: bool, reason: st
             actor=actor,
             action="evaluation.review",
             obj=assessment,
+            before=before,
             data={
                 "tender": tender.pk,
                 "bid": assessment.bid_id,
@@ -209,6 +218,7 @@ def evaluation_complete(*, evaluation: Evaluation, actor) -> Evaluation:
                 _("Review the bids first: rank %(rank)s is waiting for review.") % {"rank": pending.rank},
                 code="review_pending",
             )
+        before = {"status": evaluation.status, "winner_id": evaluation.winner_id}
         evaluation.status = Evaluation.Status.COMPLETED
         evaluation.completed_at = timezone.now()
         evaluation.completed_by = actor
@@ -218,6 +228,7 @@ def evaluation_complete(*, evaluation: Evaluation, actor) -> Evaluation:
             actor=actor,
             action="evaluation.complete",
             obj=evaluation,
+            before=before,
             data={"tender": tender.pk, "winner": winner.bid_id if winner else None, "round": evaluation.round},
         )
         if winner is not None:
@@ -245,6 +256,7 @@ def evaluation_reopen_locked(*, evaluation: Evaluation, actor, reason: str) -> E
     calculated again.
     """
     check_transition(evaluation, Evaluation.Status.IN_PROGRESS, Evaluation.TRANSITIONS)
+    before = {"status": evaluation.status, "round": evaluation.round, "winner_id": evaluation.winner_id}
     evaluation.status = Evaluation.Status.IN_PROGRESS
     evaluation.round += 1
     evaluation.winner = None
@@ -267,6 +279,7 @@ def evaluation_reopen_locked(*, evaluation: Evaluation, actor, reason: str) -> E
         actor=actor,
         action="evaluation.reopen",
         obj=evaluation,
+        before=before,
         data={"tender": evaluation.tender_id, "round": evaluation.round, "reason": reason},
     )
     return evaluation

@@ -1,4 +1,4 @@
-"""Calling a winner's bid security, and the contract's performance security (docs/architecture.md §9).
+"""Calling a winner's bid security, and the contract's performance security (docs/architecture.md §10).
 
 A bid security is called when the winner refuses to sign: its award was cancelled, or is final
 with no contract signed. A performance security follows the bid security's model: attached by the

@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
-from bidding.models import OpenedDocument, OpeningRecord
+from bidding.models import CureRequest, OpenedDocument, OpeningRecord
+from bidding.selectors import cure_requests_of_tender
 from procurement.permissions import require
 from procurement.web import refusal, run_action
 from tenders.models import Tender
@@ -70,6 +71,11 @@ def evaluation_detail(request, tender_id: int):
         "can_view_committee": user.has_perm("contracts.view_committee", tender),
         "award": selectors.award_current(tender),
         "params": policy.clean(tender.evaluation_params) if policy.needs_committee else {},
+        # Document corrections (bidding.services.cures): asked from the review, listed for the entity.
+        "cures": list(cure_requests_of_tender(tender))
+        if can_manage or user.has_perm("bidding.view_technical", tender)
+        else [],
+        "cure_kinds": CureRequest.Kind.choices,
     }
     return render(request, "contracts/evaluation_detail.html", context)
 

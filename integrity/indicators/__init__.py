@@ -96,6 +96,20 @@ class Indicator:
     def find(self, *, tender_ids: list[int] | None = None) -> list[Finding]:
         raise NotImplementedError
 
+    def tender_finding(
+        self, tender_id: int, entity_id: int, *, occurred_at: datetime, key_suffix: str = "", also=(), **found
+    ) -> Finding:
+        """A finding about one tender, keyed by rule and tender (`key_suffix` tells several apart;
+        `also`: other tenders it concerns). `found`: supplier_ids, value, threshold, evidence."""
+        return Finding(
+            key=f"{self.id}:tender:{tender_id}{key_suffix}",
+            occurred_at=occurred_at,
+            tender_id=tender_id,
+            entity_id=entity_id,
+            tender_ids=[tender_id, *also],
+            **found,
+        )
+
     def describe(self) -> dict:
         return {
             "id": self.id,
@@ -115,16 +129,14 @@ def rows(sql: str, params: dict) -> list[dict]:
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def group_findings(rule_id: str, found: list[dict], *, min_bids: int) -> list[Finding]:
+def group_findings(rule: Indicator, found: list[dict], *, min_bids: int) -> list[Finding]:
     """One finding per tender from rows of its groups of companies that bid alike (`groups`, each
     with its `suppliers`; `largest`, the biggest group's size), flagged from `min_bids` companies."""
     return [
-        Finding(
-            key=f"{rule_id}:tender:{row['tender_id']}",
+        rule.tender_finding(
+            row["tender_id"],
+            row["entity_id"],
             occurred_at=row["opened_at"],
-            tender_id=row["tender_id"],
-            entity_id=row["entity_id"],
-            tender_ids=[row["tender_id"]],
             supplier_ids=sorted({s for group in row["groups"] for s in group["suppliers"]}),
             value=row["largest"],
             threshold=min_bids,

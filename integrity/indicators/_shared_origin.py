@@ -30,4 +30,4 @@ class SharedOrigin(Indicator):
                  GROUP BY s.tender_id, t.entity_id, r.opened_at""",
             {"tenders": tender_ids, "min_bids": min_bids},
         )
-        return group_findings(self.id, found, min_bids=min_bids)
+        return group_findings(self, found, min_bids=min_bids)

@@ -40,12 +40,10 @@ class AllButWinnerDisqualified(Indicator):
             {"tenders": tender_ids, "minimum": minimum},
         )
         return [
-            Finding(
-                key=f"{self.id}:tender:{row['tender_id']}",
+            self.tender_finding(
+                row["tender_id"],
+                row["entity_id"],
                 occurred_at=row["awarded_at"],
-                tender_id=row["tender_id"],
-                entity_id=row["entity_id"],
-                tender_ids=[row["tender_id"]],
                 supplier_ids=[row["winner"], *row["others"]],
                 value=len(row["others"]),
                 threshold=minimum,

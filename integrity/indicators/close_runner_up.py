@@ -46,12 +46,10 @@ class CloseRunnerUp(Indicator):
             {"tenders": tender_ids, "max_gap": max_gap},
         )
         return [
-            Finding(
-                key=f"{self.id}:tender:{row['tender_id']}",
+            self.tender_finding(
+                row["tender_id"],
+                row["entity_id"],
                 occurred_at=row["opened_at"],
-                tender_id=row["tender_id"],
-                entity_id=row["entity_id"],
-                tender_ids=[row["tender_id"]],
                 supplier_ids=[row["first_supplier"], row["second_supplier"]],
                 value=Decimal(row["gap_pct"]),
                 threshold=max_gap,

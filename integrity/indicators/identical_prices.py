@@ -41,7 +41,7 @@ class IdenticalPrices(Indicator):
                  GROUP BY s.tender_id, t.entity_id""",
             {"tenders": tender_ids, "min_bids": min_bids},
         )
-        return group_findings(self.id, found, min_bids=min_bids)
+        return group_findings(self, found, min_bids=min_bids)
 
 
 RULE = IdenticalPrices()

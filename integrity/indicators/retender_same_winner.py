@@ -45,12 +45,11 @@ class RetenderSameWinner(Indicator):
             {"tenders": tender_ids, "window": window},
         )
         return [
-            Finding(
-                key=f"{self.id}:tender:{row['tender_id']}",
+            self.tender_finding(
+                row["tender_id"],
+                row["entity_id"],
                 occurred_at=row["awarded_at"],
-                tender_id=row["tender_id"],
-                entity_id=row["entity_id"],
-                tender_ids=[row["tender_id"], row["original"]],
+                also=[row["original"]],
                 supplier_ids=[row["winner"]],
                 value=Decimal(row["gap_days"]).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP),
                 threshold=window,

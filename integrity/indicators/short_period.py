@@ -90,12 +90,10 @@ class ShortPeriod(Indicator):
             )
             if result:
                 found.append(
-                    Finding(
-                        key=f"{self.id}:tender:{row['id']}",
+                    self.tender_finding(
+                        row["id"],
+                        row["entity_id"],
                         occurred_at=row["published_at"],
-                        tender_id=row["id"],
-                        entity_id=row["entity_id"],
-                        tender_ids=[row["id"]],
                         **result,
                     )
                 )

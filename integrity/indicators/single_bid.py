@@ -34,12 +34,10 @@ class SingleBid(Indicator):
             {"tenders": tender_ids, "max_bids": max_bids},
         )
         return [
-            Finding(
-                key=f"{self.id}:tender:{row['tender_id']}",
+            self.tender_finding(
+                row["tender_id"],
+                row["entity_id"],
                 occurred_at=row["opened_at"],
-                tender_id=row["tender_id"],
-                entity_id=row["entity_id"],
-                tender_ids=[row["tender_id"]],
                 supplier_ids=list(row["suppliers"]),
                 value=row["bid_count"],
                 threshold=max_bids,

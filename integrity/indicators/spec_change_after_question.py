@@ -71,12 +71,11 @@ class SpecChangeAfterQuestion(Indicator):
             {"tenders": tender_ids, "max_askers": max_askers},
         )
         return [
-            Finding(
-                key=f"{self.id}:tender:{row['tender_id']}:{row['amendment_number']}",
+            self.tender_finding(
+                row["tender_id"],
+                row["entity_id"],
                 occurred_at=row["created_at"],
-                tender_id=row["tender_id"],
-                entity_id=row["entity_id"],
-                tender_ids=[row["tender_id"]],
+                key_suffix=f":{row['amendment_number']}",
                 supplier_ids=list(row["askers"]),
                 value=len(row["askers"]),
                 threshold=max_askers,

@@ -157,24 +157,46 @@ async function prepare() {
   const picks = checkedPicks();
   const documents = await readDocuments();
   const price = formatUnits(total, config.exponent);
+  const sealedLines = lines.map((l) => ({
+    amount: formatUnits(l.amount, config.exponent),
+    description: l.description,
+    quantity: l.quantity,
+    unit_price: l.unit_price,
+  }));
+  if (config.envelopes === 2) {
+    // Two envelopes (docs/sealing.md): declarations and documents in the technical one, the price
+    // in its own; each sealed separately, each with its own commitment.
+    const technical = {
+      declarations: { no_collusion: true, no_conflict_of_interest: true },
+      documents: documents.map((d) => d.entry),
+      schema: "koneps-bid-technical-v1",
+      supplier: config.supplier,
+      tender: config.tender,
+    };
+    const priceEnvelope = {
+      currency: config.currency,
+      lines: sealedLines,
+      price,
+      reserve_picks: picks,
+      schema: "koneps-bid-price-v1",
+      supplier: config.supplier,
+      tender: config.tender,
+    };
+    return { content: technical, priceContent: priceEnvelope, documents, price, total, picks, lines: sealedLines };
+  }
   // Keys in sorted order and no spaces, as bidding.content.canonical_json writes it.
   const content = {
     currency: config.currency,
     declarations: { no_collusion: true, no_conflict_of_interest: true },
     documents: documents.map((d) => d.entry),
-    lines: lines.map((l) => ({
-      amount: formatUnits(l.amount, config.exponent),
-      description: l.description,
-      quantity: l.quantity,
-      unit_price: l.unit_price,
-    })),
+    lines: sealedLines,
     price,
     reserve_picks: picks,
     schema: "koneps-bid-content-v1",
     supplier: config.supplier,
     tender: config.tender,
   };
-  return { content, documents, price, total };
+  return { content, priceContent: null, documents, price, total, picks, lines: sealedLines };
 }
 
 // --- confirmation, sealing, posting ---------------------------------------------------------------
@@ -207,11 +229,11 @@ function showConfirmation(bid) {
   document.getElementById("confirm-price").textContent = `${grouped(bid.price)} ${config.currency}`;
   document.getElementById("confirm-words").textContent =
     config.currency === "KRW" ? `${koreanAmount(whole)} ${messages.won}` : `${koreanAmount(whole)} ${config.currency}`;
-  document.getElementById("confirm-picks-row").hidden = !bid.content.reserve_picks.length;
-  document.getElementById("confirm-picks").textContent = bid.content.reserve_picks.join(", ");
+  document.getElementById("confirm-picks-row").hidden = !bid.picks.length;
+  document.getElementById("confirm-picks").textContent = bid.picks.join(", ");
   rows(
     document.getElementById("confirm-lines"),
-    bid.content.lines.map((l) => [l.description, l.quantity, grouped(l.unit_price), grouped(l.amount)]),
+    bid.lines.map((l) => [l.description, l.quantity, grouped(l.unit_price), grouped(l.amount)]),
   );
   rows(
     document.getElementById("confirm-documents"),
@@ -254,11 +276,19 @@ document.getElementById("bid-seal").addEventListener("click", async (event) => {
   const publicKey = sodium.from_base64(config.public_key, sodium.base64_variants.ORIGINAL);
   const contentBytes = utf8(JSON.stringify(prepared.content));
   const salt = sodium.randombytes_buf(16);
-  const salted = new Uint8Array(salt.length + contentBytes.length);
-  salted.set(salt);
-  salted.set(contentBytes, salt.length);
-  const plaintextHash = await sha256Hex(salted);
+  const saltedHash = async (bytes) => {
+    const salted = new Uint8Array(salt.length + bytes.length);
+    salted.set(salt);
+    salted.set(bytes, salt.length);
+    return sha256Hex(salted);
+  };
+  const plaintextHash = await saltedHash(contentBytes);
   const body = new FormData();
+  if (prepared.priceContent) {
+    const priceBytes = utf8(JSON.stringify(prepared.priceContent));
+    body.append("price_plaintext_hash", await saltedHash(priceBytes));
+    body.append("price_content", new Blob([seal(priceBytes, publicKey)]), "price.sealed");
+  }
   body.append("csrfmiddlewaretoken", form.elements.csrfmiddlewaretoken.value);
   body.append("idempotency_key", form.elements.idempotency_key.value);
   body.append("plaintext_hash", plaintextHash);

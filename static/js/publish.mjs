@@ -3,8 +3,8 @@
 // custodian, the reserve prices drawn and sealed to the tender key; only public material is posted,
 // and the private key is wiped from memory.
 import { split } from "../vendor/crypto/shamir.mjs";
-import { reserveDraw } from "./reserve_draw.mjs";
-import { b64, fromB64, keypair, ready, seal, sha256Hex, utf8, wipe } from "./sealing.mjs";
+import { reserveSealedDraw } from "./reserve_draw.mjs";
+import { b64, fromB64, keypair, ready, seal, wipe } from "./sealing.mjs";
 
 const form = document.getElementById("publish-form");
 const ceremony = JSON.parse(document.getElementById("tender-ceremony").textContent);
@@ -21,21 +21,7 @@ async function material() {
       wipe(shares[i]);
       return { custodian: custodian.id, sealed_share: b64(sealed) };
     });
-    let reservePrices = null;
-    if (ceremony.reserve) {
-      const r = ceremony.reserve;
-      // Keys in sorted order, as the reference client writes the document.
-      const document_ = {
-        amendment: r.amendment,
-        base_price: r.base_price,
-        range_pct: r.range_pct,
-        schema: r.schema,
-        tender: r.tender,
-        values: reserveDraw(r.base_price, r.range_pct, r.count),
-      };
-      const ciphertext = seal(utf8(JSON.stringify(document_)), pair.publicKey);
-      reservePrices = { ciphertext: b64(ciphertext), commitment: await sha256Hex(ciphertext) };
-    }
+    const reservePrices = ceremony.reserve ? reserveSealedDraw(ceremony.reserve, pair.publicKey) : null;
     return { public_key: b64(pair.publicKey), shares: sealedShares, reserve_prices: reservePrices };
   } finally {
     wipe(pair.privateKey);

@@ -1,3 +1,5 @@
+import { b64, seal, sha256HexNow, utf8 } from "./sealing.mjs";
+
 // 복수예비가격: the draw of sealclient/reserve.py, in exact integer arithmetic (BigInt).
 // The range base × (1 − r%) … base × (1 + r%) is cut into `count` equal slices; price i is drawn
 // uniformly (crypto.getRandomValues) among the whole units of slice i. A slice narrower than one
@@ -55,4 +57,26 @@ export function reserveDraw(basePrice, rangePct, count) {
     values.push((first <= lastUnit ? uniform(first, lastUnit) : halfEven(low + high, 2n * D)).toString());
   }
   return values;
+}
+
+// A fresh draw on `terms` ({schema, tender, amendment, base_price, range_pct, count}), sealed to the
+// tender's public key as sealclient.sealing.reserve_prices_seal seals it (keys in sorted order), with
+// its commitment (SHA-256 of the ciphertext) and the terms it was drawn on, which the server checks
+// against the tender. Used at publication (publish.mjs) and by an amendment that changes the base
+// (amend.mjs). Synchronous; libsodium must be ready.
+export function reserveSealedDraw(terms, publicKey) {
+  const document_ = {
+    amendment: terms.amendment,
+    base_price: terms.base_price,
+    range_pct: terms.range_pct,
+    schema: terms.schema,
+    tender: terms.tender,
+    values: reserveDraw(terms.base_price, terms.range_pct, terms.count),
+  };
+  const ciphertext = seal(utf8(JSON.stringify(document_)), publicKey);
+  return {
+    ciphertext: b64(ciphertext),
+    commitment: sha256HexNow(ciphertext),
+    terms: { amendment: terms.amendment, base_price: terms.base_price, range_pct: terms.range_pct, count: terms.count },
+  };
 }

@@ -28,6 +28,11 @@ export async function sha256Hex(bytes) {
   return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+// The same, synchronously (libsodium must be ready): for submit handlers that must not await.
+export function sha256HexNow(bytes) {
+  return sodium.to_hex(sodium.crypto_hash_sha256(bytes));
+}
+
 // The custodian's private key encrypted under a key derived from the passphrase (Argon2id).
 export function custodianKeyWrap(privateKey, passphrase) {
   const salt = sodium.randombytes_buf(sodium.crypto_pwhash_SALTBYTES);

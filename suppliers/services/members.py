@@ -182,7 +182,7 @@ def member_set_role(*, member: SupplierMember, actor, role: str) -> SupplierMemb
             actor=actor,
             action="supplier.member_role",
             obj=member.supplier,
-            data={"email": member.user.email, "from": previous, "to": role},
+            data={"email": member.user.email, "changes": {"role": {"from": previous, "to": role}}},
         )
     return member
 

@@ -95,7 +95,7 @@ def supplier_update(*, supplier: Supplier, actor, data: dict, classifications=No
             changed = {}
             for name in PROFILE_FIELDS + IDENTITY_FIELDS:
                 if name in data and data[name] != getattr(supplier, name):
-                    changed[name] = data[name]
+                    changed[name] = {"from": getattr(supplier, name), "to": data[name]}
                     setattr(supplier, name, data[name])
             supplier.save()
             codes_before = sorted(supplier.classifications.values_list("code", flat=True))
@@ -103,9 +103,9 @@ def supplier_update(*, supplier: Supplier, actor, data: dict, classifications=No
                 supplier.classifications.set(classifications)
                 codes_after = sorted(c.code for c in classifications)
                 if codes_after != codes_before:
-                    changed["classifications"] = codes_after
+                    changed["classifications"] = {"from": codes_before, "to": codes_after}
             if changed:
-                audit_record(actor=actor, action="supplier.update", obj=supplier, data={"changed": changed})
+                audit_record(actor=actor, action="supplier.update", obj=supplier, data={"changes": changed})
     except IntegrityError as exc:
         raise _duplicate_error() from exc
     return supplier

@@ -83,12 +83,17 @@ def sanction_lift(*, sanction: Sanction, actor, reason: str) -> Sanction:
         sanction = Sanction.objects.select_for_update().get(pk=sanction.pk)
         if sanction.lifted_at is not None:
             raise Conflict(_("This sanction has already been lifted."))
+        before = {"lifted_at": None, "lifted_reason": sanction.lifted_reason}
         sanction.lifted_at = timezone.now()
         sanction.lifted_reason = reason
         sanction.lifted_by = actor
         sanction.save(update_fields=["lifted_at", "lifted_reason", "lifted_by"])
         audit_record(
-            actor=actor, action="supplier.sanction_lift", obj=sanction, data={"supplier": supplier.pk, "reason": reason}
+            actor=actor,
+            action="supplier.sanction_lift",
+            obj=sanction,
+            before=before,
+            data={"supplier": supplier.pk, "reason": reason},
         )
         notify(
             event="supplier.sanction_lift",

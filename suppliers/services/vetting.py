@@ -46,6 +46,7 @@ def supplier_set_status(
             }
         check_transition(supplier, to, transitions)
         previous = supplier.status
+        before = {"status": previous, "status_reason": supplier.status_reason}
         now = timezone.now()
         supplier.status = to
         supplier.status_reason = reason
@@ -57,7 +58,7 @@ def supplier_set_status(
         SupplierStatusChange.objects.create(
             supplier=supplier, from_status=previous, to_status=to, reason=reason, actor=actor, at=now
         )
-        audit_record(actor=actor, action=action, obj=supplier, data={"from": previous, "to": to, "reason": reason})
+        audit_record(actor=actor, action=action, obj=supplier, before=before, data={"reason": reason})
         notify(
             event=action,
             recipients=recipients(supplier),

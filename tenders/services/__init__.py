@@ -14,6 +14,9 @@ from .custodians import (
     TenderSealing,
     custodian_enrol,
     custodian_platform_ensure,
+    observer_accept,
+    observer_invitation_revoke,
+    observer_invite,
     reserve_sealing_parse,
     tender_custodians_set,
     tender_sealing_parse,
@@ -26,6 +29,7 @@ from .drafting import (
     tender_update_draft,
 )
 from .lifecycle import RETENDERABLE, tender_cancel, tender_mark_unsuccessful, tender_retender, tender_set_status
+from .outages import tender_postpone_for_outage, tenders_postpone_for_outages
 from .publication import (
     tender_approve,
     tender_publish,
@@ -48,6 +52,9 @@ __all__ = [
     "clarification_ask",
     "custodian_enrol",
     "custodian_platform_ensure",
+    "observer_accept",
+    "observer_invitation_revoke",
+    "observer_invite",
     "reserve_sealing_parse",
     "subscription_update",
     "tender_amend",
@@ -60,6 +67,7 @@ __all__ = [
     "tender_follow",
     "tender_invitations_set",
     "tender_mark_unsuccessful",
+    "tender_postpone_for_outage",
     "tender_publish",
     "tender_reference_assign",
     "tender_retender",
@@ -70,4 +78,5 @@ __all__ = [
     "tender_submit_for_approval",
     "tender_update_draft",
     "tender_validate_for_publication",
+    "tenders_postpone_for_outages",
 ]

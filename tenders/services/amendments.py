@@ -183,7 +183,12 @@ def _tender_amend(
             actor=actor,
             action="tender.amend",
             obj=tender,
-            data={"amendment": tender.version, "changed": changed, "reason": reason},
+            data={
+                "amendment": tender.version,
+                "changed": changed,
+                "changes": {f: {"from": before.get(f), "to": after.get(f)} for f in changed},
+                "reason": reason,
+            },
         )
         notify(
             event="tender.amended",

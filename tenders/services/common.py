@@ -32,6 +32,7 @@ EDITABLE_FIELDS = (
     "eligibility",
     "evaluation_method",
     "evaluation_params",
+    "envelopes",
     "clarification_deadline",
     "submission_deadline",
     "opening_at",
@@ -41,7 +42,9 @@ EDITABLE_FIELDS = (
 )
 # Changing these after publication would change who may bid or how bids are compared (and the
 # reserve prices bidding sealed for them): cancel and re-tender instead.
-NOT_AMENDABLE = frozenset({"method", "category", "evaluation_method", "currency", "consortium_allowed"})
+NOT_AMENDABLE = frozenset(
+    {"method", "category", "evaluation_method", "currency", "envelopes", "consortium_allowed"}
+)
 AMENDABLE_FIELDS = tuple(f for f in EDITABLE_FIELDS if f not in NOT_AMENDABLE)
 
 
@@ -78,6 +81,8 @@ def validate_content(tender: Tender) -> dict[str, str]:
     errors.update(bid_security_errors(tender))
     if method_policy(tender.method).needs_justification and not tender.method_justification.strip():
         errors["method_justification"] = _("A limited (direct) procurement needs a written justification.")
+    if tender.envelopes not in evaluation_policy(tender.evaluation_method).envelope_options:
+        errors["envelopes"] = _("This evaluation method cannot be used with %(n)s envelopes.") % {"n": tender.envelopes}
     try:
         tender.evaluation_params = evaluation_policy(tender.evaluation_method).clean(tender.evaluation_params)
     except ValidationError as exc:
@@ -156,6 +161,7 @@ def tender_snapshot(tender: Tender) -> dict[str, Any]:
         "eligibility": tender.eligibility,
         "evaluation_method": tender.evaluation_method,
         "evaluation_params": tender.evaluation_params,
+        "envelopes": tender.envelopes,
         "clarification_deadline": utc_iso(tender.clarification_deadline),
         "submission_deadline": utc_iso(tender.submission_deadline),
         "opening_at": utc_iso(tender.opening_at),

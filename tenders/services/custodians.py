@@ -6,19 +6,29 @@ share, never holds k shares before the deadline.
 """
 
 import hashlib
+import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from procurement.audit import audit_record
 from procurement.errors import Conflict, Forbidden, Invalid
+from procurement.models import User
+from procurement.notifications import notify
 from procurement.roles import Role
 from procurement.sealing import KEY_BYTES, SEAL_OVERHEAD, SHARE_BYTES, b64decode, platform_public_key
 
 from .. import selectors
-from ..models import Custodian, ReservePriceSet, Tender, TenderCustodian
+from ..models import Custodian, ObserverInvitation, ProcuringEntity, ReservePriceSet, Tender, TenderCustodian
 from ..policies import evaluation_policy
 from .common import TenderValidationError, require_entity_official
 
@@ -30,7 +40,15 @@ MIN_OPSLIMIT = 2
 MIN_MEMLIMIT = 64 * 1024 * 1024
 MAX_MEMLIMIT = 1024 * 1024 * 1024
 SEALED_SHARE_BYTES = SHARE_BYTES + SEAL_OVERHEAD
-KIND_OF_ROLE = {Role.OFFICIAL: Custodian.Kind.OFFICIAL, Role.AUDITOR: Custodian.Kind.AUDITOR}
+KIND_OF_ROLE = {
+    Role.OFFICIAL: Custodian.Kind.OFFICIAL,
+    Role.AUDITOR: Custodian.Kind.AUDITOR,
+    Role.OBSERVER: Custodian.Kind.OBSERVER,
+}
+# Invitations go to outside addresses: an entity sends at most this many a day.
+OBSERVER_INVITATIONS_PER_DAY = 10
+
+logger = logging.getLogger(__name__)
 
 
 def custodian_blob_clean(blob: dict) -> dict:
@@ -52,7 +70,9 @@ def custodian_enrol(*, user, public_key: bytes, sealed_private_key: dict) -> Cus
     """Enrol (or re-enrol) a person as a custodian; an earlier key is retired, tenders keep it."""
     kind = KIND_OF_ROLE.get(user.role)
     if kind is None:
-        raise Forbidden(_("Only officials and auditors can hold tender keys."), code="not_custodian")
+        raise Forbidden(
+            _("Only officials, auditors and invited outside observers can hold tender keys."), code="not_custodian"
+        )
     if len(public_key) != KEY_BYTES:
         raise Invalid(_("The public key must be 32 bytes."), field="public_key")
     blob = custodian_blob_clean(sealed_private_key)
@@ -68,6 +88,127 @@ def custodian_enrol(*, user, public_key: bytes, sealed_private_key: dict) -> Cus
             data={"kind": kind, "public_key_sha256": hashlib.sha256(public_key).hexdigest()},
         )
     return custodian
+
+
+# --- outside observers ----------------------------------------------------------------------------
+#
+# An entity's official invites an outside observer by email; the person signs up (or in) with that
+# address and accepts, which makes the account an observer (Role.OBSERVER): a custodian of the keys of
+# that entity's tenders and nothing else. Supplier companies' people never can (they bid), nor can an
+# account that already has a role of the administration (officials and auditors enrol as themselves).
+
+
+def _may_become_observer(user) -> bool:
+    if user.role == Role.OBSERVER:
+        return True
+    return user.role == Role.SUPPLIER and not hasattr(user, "supplier_membership")
+
+
+def _require_entity_official(actor) -> ProcuringEntity:
+    entity = selectors.official_entity(actor)
+    if entity is None:
+        raise Forbidden(_("Only a procuring entity's officials can invite outside observers."))
+    return entity
+
+
+def _send_observer_invitation_mail(invitation_id: int) -> None:
+    """Mail to an address with no account yet (the outbox only knows users). Failures are logged;
+    the official also sees the invitation link on the observers page and can pass it on."""
+    invitation = ObserverInvitation.objects.select_related("entity", "invited_by").get(pk=invitation_id)
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {"invitation": invitation, "entity": invitation.entity, "link": invitation.get_absolute_url(),
+                   "site_url": settings.SITE_URL}  # fmt: skip
+        subject = " ".join(render_to_string("emails/observer_invitation_subject.txt", context).split())
+        body = render_to_string("emails/observer_invitation_body.txt", context)
+    try:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email])
+    except Exception:
+        logger.warning("Observer invitation %s could not be mailed.", invitation_id, exc_info=True)
+
+
+def observer_invite(*, actor, email: str) -> ObserverInvitation:
+    """The actor's entity invites `email` as an outside observer. Inviting the address again replaces
+    the open invitation."""
+    email = User.objects.normalize_email(email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise Invalid(_("Enter a valid email address."), field="email") from None
+    with transaction.atomic():
+        entity = ProcuringEntity.objects.select_for_update().get(pk=_require_entity_official(actor).pk)
+        existing = User.objects.filter(email__iexact=email).first()
+        if existing is not None and not _may_become_observer(existing):
+            raise Invalid(
+                _("This account cannot be an outside observer: suppliers' people bid, and officials and auditors "
+                  "enrol as custodians themselves."),
+                field="email",
+            )  # fmt: skip
+        recent = entity.observer_invitations.filter(created_at__gte=timezone.now() - timedelta(days=1)).count()
+        if recent >= OBSERVER_INVITATIONS_PER_DAY:
+            raise Conflict(_("Too many invitations today: try again tomorrow."), code="rate_limited")
+        open_ones = entity.observer_invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+        open_ones.filter(email__iexact=email).update(revoked_at=timezone.now())
+        invitation = ObserverInvitation.objects.create(entity=entity, email=email, invited_by=actor)
+        audit_record(actor=actor, action="custodian.observer_invite", obj=entity, data={"email": email})
+        if existing is not None:
+            notify(
+                event="custodian.observer_invite",
+                recipients=[existing],
+                template="observer_invitation",
+                context={"invitation": invitation, "entity": entity},
+                link=invitation.get_absolute_url(),
+            )
+        else:
+            transaction.on_commit(lambda: _send_observer_invitation_mail(invitation.pk))
+    return invitation
+
+
+def observer_invitation_revoke(*, invitation: ObserverInvitation, actor) -> ObserverInvitation:
+    with transaction.atomic():
+        invitation = ObserverInvitation.objects.select_for_update().get(pk=invitation.pk)
+        if _require_entity_official(actor).pk != invitation.entity_id:
+            raise Forbidden(_("Only the inviting entity's officials can withdraw this invitation."))
+        if not invitation.is_open:
+            raise Conflict(_("This invitation is no longer open."))
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+        audit_record(
+            actor=actor, action="custodian.observer_revoke", obj=invitation.entity, data={"email": invitation.email}
+        )
+    return invitation
+
+
+def observer_accept(*, invitation: ObserverInvitation, user) -> ObserverInvitation:
+    """`user` becomes an outside observer of the inviting entity. Only for the invited address, once
+    it is verified, and only for an account that holds no other part in procurement."""
+    from allauth.account.models import EmailAddress
+
+    with transaction.atomic():
+        invitation = ObserverInvitation.objects.select_for_update().select_related("entity").get(pk=invitation.pk)
+        if not invitation.is_open:
+            raise Conflict(_("This invitation has expired or was withdrawn. Ask for a new one."))
+        verified = EmailAddress.objects.filter(user=user, email__iexact=invitation.email, verified=True).exists()
+        if invitation.email.lower() != user.email.lower() or not verified:
+            raise Forbidden(_("This invitation is for another email address."))
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if not _may_become_observer(user):
+            raise Forbidden(
+                _("This account cannot be an outside observer: suppliers' people bid, and officials and auditors "
+                  "enrol as custodians themselves.")
+            )  # fmt: skip
+        if user.role != Role.OBSERVER:
+            user.role = Role.OBSERVER
+            user.save(update_fields=["role"])
+        invitation.accepted_at = timezone.now()
+        invitation.accepted_by = user
+        invitation.save(update_fields=["accepted_at", "accepted_by"])
+        audit_record(
+            actor=user,
+            action="custodian.observer_accept",
+            obj=invitation.entity,
+            data={"email": user.email, "invitation": invitation.pk},
+        )
+    return invitation
 
 
 def custodian_platform_ensure() -> Custodian | None:
@@ -152,6 +293,10 @@ def tender_custodians_default(*, tender: Tender) -> None:
 class SealedReserve:
     ciphertext: bytes
     commitment: str
+    # What the browser says it drew on (amendment, base price, range, count), when it says so. The
+    # server cannot read the draw; it checks this declaration against the tender, so a draw made on a
+    # stale page (another amendment published meanwhile) is refused now, not found out at the opening.
+    terms: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -176,7 +321,18 @@ def reserve_sealing_parse(raw) -> SealedReserve | None:
         raise Invalid(_("The sealed reserve prices are malformed."), field="reserve_prices") from None
     if hashlib.sha256(ciphertext).hexdigest() != commitment:
         raise Invalid(_("The reserve prices' commitment is not the hash of their ciphertext."), field="reserve_prices")
-    return SealedReserve(ciphertext=ciphertext, commitment=commitment)
+    terms = raw.get("terms")
+    if terms is not None:
+        try:
+            terms = {
+                "amendment": int(terms["amendment"]),
+                "base_price": Decimal(str(terms["base_price"])),
+                "range_pct": Decimal(str(terms["range_pct"])),
+                "count": int(terms["count"]),
+            }
+        except (KeyError, TypeError, ValueError, ArithmeticError):
+            raise Invalid(_("The sealed reserve prices are malformed."), field="reserve_prices") from None
+    return SealedReserve(ciphertext=ciphertext, commitment=commitment, terms=terms)
 
 
 def tender_sealing_parse(data: dict) -> TenderSealing:
@@ -208,6 +364,19 @@ def uses_reserve_prices(tender: Tender) -> bool:
 def reserve_set_store(*, tender: Tender, reserve: SealedReserve, actor) -> ReservePriceSet:
     """Store the sealed draw for the tender's current amendment, inside the caller's transaction."""
     params = evaluation_policy(tender.evaluation_method).clean(tender.evaluation_params)
+    expected = {
+        "amendment": tender.version,
+        "base_price": tender.estimated_value,
+        "range_pct": Decimal(params["reserve_range_pct"]),
+        "count": params["reserve_count"],
+    }
+    if reserve.terms is not None and reserve.terms != expected:
+        raise Invalid(
+            _("The reserve prices were drawn on other terms than the tender's (was it amended meanwhile?): reload "
+              "the page and try again."),
+            field="reserve_prices",
+            code="reserve_terms",
+        )  # fmt: skip
     reserve_set = ReservePriceSet.objects.create(
         tender=tender,
         amendment_number=tender.version,

@@ -51,6 +51,7 @@ def tender_update_draft(*, tender: Tender, actor, data: dict[str, Any], classifi
         if tender.status != Tender.Status.DRAFT:
             raise Conflict(_("Only a draft can be edited; a published tender changes through an amendment."))
         fields = clean_fields(data)
+        before = {name: getattr(tender, name) for name in fields}
         for name, value in fields.items():
             setattr(tender, name, value)
         errors = validate_content(tender)
@@ -58,7 +59,13 @@ def tender_update_draft(*, tender: Tender, actor, data: dict[str, Any], classifi
             raise TenderValidationError(errors)
         tender.save()
         set_classifications(tender, classifications)
-        audit_record(actor=actor, action="tender.update", obj=tender, data={"fields": sorted(fields)})
+        audit_record(
+            actor=actor,
+            action="tender.update",
+            obj=tender,
+            data={"fields": sorted(fields)},
+            before={name: value for name, value in before.items() if value != getattr(tender, name)},
+        )
     return tender
 
 

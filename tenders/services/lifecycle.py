@@ -32,12 +32,13 @@ def tender_cancel(*, tender: Tender, actor, reason: str) -> Tender:
         require_entity_official(tender, actor)
         was_public = tender.is_public
         check_transition(tender, Tender.Status.CANCELLED, Tender.TRANSITIONS)
+        before = {"status": tender.status}
         tender.status = Tender.Status.CANCELLED
         tender.status_changed_at = timezone.now()
         tender.cancellation_reason = reason
         tender.next_check = None
         tender.save()
-        audit_record(actor=actor, action="tender.cancel", obj=tender, data={"reason": reason})
+        audit_record(actor=actor, action="tender.cancel", obj=tender, before=before, data={"reason": reason})
         if was_public:
             notify(
                 event="tender.cancelled",
@@ -63,12 +64,13 @@ def tender_mark_unsuccessful(*, tender: Tender, actor, reason: str) -> Tender:
         if actor is not None and getattr(actor, "is_authenticated", False):
             require_entity_official(tender, actor)
         check_transition(tender, Tender.Status.UNSUCCESSFUL, Tender.TRANSITIONS)
+        before = {"status": tender.status}
         tender.status = Tender.Status.UNSUCCESSFUL
         tender.status_changed_at = timezone.now()
         tender.unsuccessful_reason = reason
         tender.next_check = None
         tender.save()
-        audit_record(actor=actor, action="tender.mark_unsuccessful", obj=tender, data={"reason": reason})
+        audit_record(actor=actor, action="tender.mark_unsuccessful", obj=tender, before=before, data={"reason": reason})
         notify(
             event="tender.unsuccessful",
             recipients=selectors.tender_interested_users(tender),
@@ -144,6 +146,8 @@ def tender_set_status(*, tender: Tender, to: str, actor, data: dict | None = Non
     with transaction.atomic():
         locked = selectors.tender_for_update(tender.pk)
         check_transition(locked, to, Tender.TRANSITIONS)
+        before = {"status": locked.status}
+        previous_check = locked.next_check
         locked.status = to
         locked.status_changed_at = timezone.now()
         fields = ["status", "status_changed_at", "updated_at"]
@@ -153,6 +157,8 @@ def tender_set_status(*, tender: Tender, to: str, actor, data: dict | None = Non
         elif to in Tender.TERMINAL_STATUSES:
             locked.next_check = None
             fields.append("next_check")
+        if "next_check" in fields:
+            before["next_check"] = previous_check
         locked.save(update_fields=fields)
-        audit_record(actor=actor, action=f"tender.{to}", obj=locked, data=data or {})
+        audit_record(actor=actor, action=f"tender.{to}", obj=locked, before=before, data=data or {})
     return locked

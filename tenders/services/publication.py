@@ -80,6 +80,17 @@ def tender_reference_assign(*, tender: Tender) -> Tender:
     return tender
 
 
+# What publication sets, recorded in its entry with the values before (the timeline as published).
+_PUBLISHED_FIELDS = (
+    "status",
+    "published_at",
+    "clarification_deadline",
+    "submission_deadline",
+    "opening_at",
+    "estimated_value",
+)
+
+
 def _publish(tender: Tender, *, actor, sealing: TenderSealing, approved_by=None) -> Tender:
     """The publication itself; the caller holds the row lock and has checked who may publish.
 
@@ -89,6 +100,7 @@ def _publish(tender: Tender, *, actor, sealing: TenderSealing, approved_by=None)
     """
     now = timezone.now()
     check_transition(tender, Tender.Status.PUBLISHED, Tender.TRANSITIONS)
+    before = {field: getattr(tender, field) for field in _PUBLISHED_FIELDS}
     tender_validate_for_publication(tender, now=now)
     tender.reference = tender.reference or _allocate_reference(now)
     tender.ocid = f"{settings.OCDS_PREFIX}-{tender.reference}"
@@ -111,6 +123,7 @@ def _publish(tender: Tender, *, actor, sealing: TenderSealing, approved_by=None)
         actor=actor,
         action="tender.publish",
         obj=tender,
+        before=before,
         data={
             "reference": tender.reference,
             "ocid": tender.ocid,
@@ -153,10 +166,11 @@ def tender_submit_for_approval(*, tender: Tender, actor) -> Tender:
         check_transition(tender, Tender.Status.PENDING_APPROVAL, Tender.TRANSITIONS)
         # Checked now too, so an approver is never asked to approve what cannot be published.
         tender_validate_for_publication(tender, now=timezone.now())
+        before = {"status": tender.status}
         tender.status = Tender.Status.PENDING_APPROVAL
         tender.status_changed_at = timezone.now()
         tender.save(update_fields=["status", "status_changed_at", "updated_at"])
-        audit_record(actor=actor, action="tender.submit_for_approval", obj=tender)
+        audit_record(actor=actor, action="tender.submit_for_approval", obj=tender, before=before)
         notify(
             event="tender.approval_requested",
             recipients=selectors.tender_entity_officials(tender, approvers_only=True).exclude(pk=actor.pk),
@@ -195,10 +209,11 @@ def tender_return_to_draft(*, tender: Tender, actor, reason: str) -> Tender:
         if actor.pk != tender.created_by_id:
             _require_approver(tender, actor)
         check_transition(tender, Tender.Status.DRAFT, Tender.TRANSITIONS)
+        before = {"status": tender.status}
         tender.status = Tender.Status.DRAFT
         tender.status_changed_at = timezone.now()
         tender.save(update_fields=["status", "status_changed_at", "updated_at"])
-        audit_record(actor=actor, action="tender.return_to_draft", obj=tender, data={"reason": reason})
+        audit_record(actor=actor, action="tender.return_to_draft", obj=tender, before=before, data={"reason": reason})
         if actor.pk != tender.created_by_id:
             notify(
                 event="tender.returned",

@@ -149,3 +149,46 @@ def sealed_form_data(tender, user, *, price="100000000", lines=(), documents=(),
             for i, d in enumerate(sealed.documents)
         ],
     }
+
+
+def submit_two(tender, user, *, price="100000000", picks=None, documents=(), key=None):
+    """A two-envelope bid sealed as the bid form does (technical and price envelope), then bid_submit."""
+    from sealclient import sealing
+
+    reserve_count, _picks_required = reserve_pick_rules(tender)
+    if reserve_count and picks is None:
+        picks = (1, 2)
+    supplier = user.supplier_membership.supplier
+    docs = [sealing.Document(name, data, _content_type(name, data)) for name, data in documents]
+    sealed = sealing.bid_seal_two(
+        bytes(tender.public_key),
+        sealing.technical_content(tender_reference=tender.reference, supplier_id=supplier.pk, documents=docs),
+        sealing.price_content(
+            tender_reference=tender.reference,
+            supplier_id=supplier.pk,
+            currency=tender.currency,
+            price=price,
+            reserve_picks=picks or (),
+        ),
+        docs,
+    )
+    submission = services.SealedSubmission(
+        content=sealed.technical.content_ct,
+        documents=tuple(sealed.technical.document_cts),
+        plaintext_hash=sealed.technical.plaintext_hash,
+        price=sealed.price_ct,
+        price_plaintext_hash=sealed.price_plaintext_hash,
+    )
+    return services.bid_submit(
+        tender=tender, supplier=supplier, actor=user, sealed=submission, idempotency_key=key or uuid.uuid4()
+    )
+
+
+def end_complaint_window(tender, *, seconds_ago: float = 1) -> None:
+    """Test setup: the technical results' complaint window ended `seconds_ago` by the database clock."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE bidding_openingrecord SET complaint_until = clock_timestamp() - make_interval(secs => %s)"
+            " WHERE tender_id = %s",
+            [seconds_ago, tender.pk],
+        )

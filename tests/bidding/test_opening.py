@@ -49,7 +49,12 @@ def _callers(name: str, folders=("*",)) -> list[str]:
 def test_the_platform_key_opens_its_share_in_one_place_and_the_tender_key_is_used_by_opening_only():
     assert _callers("platform_unseal_share") == ["bidding/keys.py", "procurement/sealing.py"]
     assert (ROOT / "bidding" / "keys.py").read_text().count("platform_unseal_share(") == 1
-    assert _callers("opening_private_key") == ["bidding/keys.py", "bidding/services/opening.py"]
+    # The two-envelope technical stage is bid_open_all's other branch (same transaction, same lock).
+    assert _callers("opening_private_key") == [
+        "bidding/keys.py",
+        "bidding/services/envelopes.py",
+        "bidding/services/opening.py",
+    ]
     # The server never makes a tender key pair, never seals a bid, never splits a key.
     assert _callers("PrivateKey.generate") == []
     assert _callers("SealedBox(PublicKey") == []

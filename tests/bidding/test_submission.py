@@ -79,6 +79,10 @@ def test_a_submission_is_audited_without_naming_the_tender(tender, supplier_user
         "version": 1,
         "commitment": version.commitment,
         "held_tender_at": version.submitted_at.isoformat(),
+        "changes": {
+            "status": {"from": None, "to": "submitted"},
+            "current_version_id": {"from": None, "to": version.pk},
+        },
     }
     assert "987654321" not in str(entry.data)
     submit(tender, supplier_user, price="987654322")

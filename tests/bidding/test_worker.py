@@ -98,18 +98,22 @@ def test_a_worker_killed_mid_opening_is_replaced_and_the_opening_completes_once(
     shares_release(tender)
     bids = list(Bid.objects.filter(tender=tender).order_by("pk").values_list("pk", flat=True))
     blocker = raw_connection()
-    cursor = blocker.cursor()
-    cursor.execute("SELECT id FROM bidding_bid WHERE id = %s FOR UPDATE", [bids[11]])
+    try:
+        cursor = blocker.cursor()
+        cursor.execute("SELECT id FROM bidding_bid WHERE id = %s FOR UPDATE", [bids[11]])
 
-    first = celery_worker_factory(private_redis.url, settings_module="tests.bidding.worker_settings")
-    tender_advance.apply_async(args=[tender.pk])
-    key = selectors.progress_key(tender.pk)
-    progress = wait_until(lambda: (first.cache_get(key) or {}).get("done") == 11 and first.cache_get(key), timeout=60)
-    assert progress == {"done": 11, "total": 24}
-    time.sleep(0.5)  # it is stuck on the 12th bid's row
-    first.kill()
-    blocker.rollback()  # the dead worker's transaction now fails and rolls back
-    blocker.close()
+        first = celery_worker_factory(private_redis.url, settings_module="tests.bidding.worker_settings")
+        tender_advance.apply_async(args=[tender.pk])
+        key = selectors.progress_key(tender.pk)
+        progress = wait_until(
+            lambda: (first.cache_get(key) or {}).get("done") == 11 and first.cache_get(key), timeout=60
+        )
+        assert progress == {"done": 11, "total": 24}
+        time.sleep(0.5)  # it is stuck on the 12th bid's row
+        first.kill()
+    finally:
+        blocker.rollback()  # the dead worker's transaction now fails and rolls back
+        blocker.close()  # also when the test failed: an open lock would hang the flush after it
     assert not OpeningRecord.objects.filter(tender=tender).exists()
 
     celery_worker_factory(private_redis.url, settings_module="tests.bidding.worker_settings")

@@ -19,10 +19,14 @@ from tests.sealing import shares_release
 pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 
-def submit_bid(page, tender, price: str, words: str, document: bytes | None = None) -> str:
-    """Fill the bid form, check the confirmation (amount in Korean words), seal and submit it in
-    the browser; returns the commitment shown on the receipt."""
+def submit_bid(page, tender, price: str, words: str, document: bytes | None = None, picks=()) -> str:
+    """Fill the bid form (with reserve-price `picks` where the tender has them), check the
+    confirmation (amount in Korean words), seal and submit it in the browser; returns the commitment
+    shown on the receipt."""
     page.get_by_label(re.compile(r"^Total price")).fill(price)
+    for number in picks:
+        box = page.locator(f'input[name="reserve_picks"][value="{number}"]')
+        page.locator(f'label[for="{box.get_attribute("id")}"]').click()
     if document is not None:
         page.get_by_label("Technical proposal and other documents").set_input_files(
             files=[{"name": "technical-proposal.pdf", "mimeType": "application/pdf", "buffer": document}]
@@ -31,6 +35,8 @@ def submit_bid(page, tender, price: str, words: str, document: bytes | None = No
     page.locator("label[for=id_no_collusion]").click()
     page.get_by_role("button", name="Check the bid").click()
     expect(page.locator("#confirm-words")).to_have_text(words)
+    if picks:
+        expect(page.locator("#confirm-picks")).to_have_text(", ".join(str(n) for n in sorted(picks)))
     page.get_by_role("button", name=re.compile("submit", re.IGNORECASE)).click()
     expect(page.get_by_role("heading", name=re.compile("receipt", re.IGNORECASE))).to_be_visible()
     return page.locator("[data-commitment]").inner_text().strip()

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from bidding.models import OpenedBid
 from tests.bidding.helpers import opened_tender
 from tests.sealclient.helpers import opened_reserve_tender
+from tests.support.tamper import behind_the_services
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -45,7 +46,8 @@ def test_the_verifier_page_agrees_and_flags_the_tampered_bid_like_the_portal(pag
 def test_the_verifier_page_names_a_price_changed_in_the_record_after_opening(page):
     tender, _record, users = opened_reserve_tender()
     supplier = users[3].supplier_membership.supplier
-    OpenedBid.objects.filter(bid__supplier=supplier).update(price=Decimal(97_000_000), outcome="ranked", rank=1)
+    with behind_the_services():
+        OpenedBid.objects.filter(bid__supplier=supplier).update(price=Decimal(97_000_000), outcome="ranked", rank=1)
 
     root = _verify_page(page, tender)
     expect(root).to_have_attribute("data-verified", "differs")

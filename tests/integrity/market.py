@@ -45,6 +45,15 @@ class Market:
         """`bids`: [(supplier, price)] or [(supplier, price, outcome, bid_status)]. Returns the tender."""
         tender = tender or self.tender(**tender_kwargs)
         self.clock += timedelta(days=1)
+        with transaction.atomic():  # the bids with the one entry that names them, as opening writes
+            created = self._opened(tender, bids)
+            audit_record(actor=None, action="test.market_opened", obj=tender, related={"bidding.bid": created})
+        tender.status = "opened"
+        audited_save(tender)
+        return tender
+
+    def _opened(self, tender, bids) -> dict:
+        created = {}
         record = OpeningRecord.objects.create(
             tender=tender,
             evaluation_method=tender.evaluation_method,
@@ -57,6 +66,7 @@ class Market:
         for entry in bids:
             supplier, price, outcome, status = (*entry, "ranked", "opened")[:4] if len(entry) == 2 else entry
             bid = Bid.objects.create(tender=tender, supplier=supplier, created_by=self.user, status=status)
+            created[bid.pk] = {"status": (None, status), "outcome": (None, outcome)}
             version = BidVersion.objects.create(
                 bid=bid,
                 tender=tender,
@@ -80,16 +90,17 @@ class Market:
                 price_ratio=None if price is None else Decimal(price) * 100 / tender.estimated_value,
                 submitted_at=self.clock,
             )
-        tender.status = "opened"
-        audited_save(tender)
-        return tender
+        return created
 
+    @transaction.atomic
     def award(self, tender, supplier, *, status="final"):
         bid = Bid.objects.get(tender=tender, supplier=supplier)
         bid.status = "awarded"
         bid.save(update_fields=["status"])
-        Bid.objects.filter(tender=tender).exclude(pk=bid.pk).filter(status="opened").update(status="not_awarded")
-        return Award.objects.create(
+        losers = Bid.objects.filter(tender=tender).exclude(pk=bid.pk).filter(status="opened")
+        moved = {pk: {"status": ("opened", "not_awarded")} for pk in losers.values_list("pk", flat=True)}
+        losers.update(status="not_awarded")
+        award = Award.objects.create(
             tender=tender,
             bid=bid,
             supplier=supplier,
@@ -100,6 +111,9 @@ class Market:
             standstill_started_at=self.clock,
             finalised_at=self.clock if status == "final" else None,
         )
+        moved[bid.pk] = {"status": ("opened", "awarded")}
+        audit_record(actor=None, action="test.market_award", obj=award, related={"bidding.bid": moved})
+        return award
 
     def won(self, bids, winner, **kwargs):
         """An opened tender awarded to `winner`."""

@@ -139,8 +139,8 @@ def test_with_min_bids_three_a_pair_is_not_flagged_and_a_trio_is(market, thresho
 # --- same network address / same browser -----------------------------------------------------------
 
 
-def _origin(tender, supplier, *, ip="203.0.113.7", fingerprint=None, agent="Mozilla/5.0 Chrome/130"):
-    headers = {"REMOTE_ADDR": ip, "HTTP_USER_AGENT": agent}
+def _origin(tender, supplier, *, ip="203.0.113.7", fingerprint=None, agent="Mozilla/5.0 Chrome/130", **headers):
+    headers = {"REMOTE_ADDR": ip, "HTTP_USER_AGENT": agent, **headers}
     if fingerprint:
         headers["HTTP_X_CLIENT_FINGERPRINT"] = fingerprint
     request = RequestFactory().post("/bids/", **headers)
@@ -178,6 +178,19 @@ def test_ipv6_addresses_of_one_network_count_as_one(market):
     _origin(tender, a, ip="2001:db8:1:2::10")
     _origin(tender, b, ip="2001:db8:1:2::99")
     assert len(run("same_network")) == 1
+
+
+def test_behind_the_proxy_bidders_are_told_apart_by_the_address_the_portal_uses_everywhere(market, settings):
+    settings.TRUSTED_PROXY_COUNT = 1  # the one setting the login limits and API throttles read too
+    a, b, c = market.suppliers(3)
+    tender = market.opened([(a, 90_000_000), (b, 91_000_000), (c, 92_000_000)])
+    proxy = "10.0.0.2"  # every request arrives from the TLS proxy
+    _origin(tender, a, ip=proxy, HTTP_X_FORWARDED_FOR="203.0.113.7")
+    _origin(tender, b, ip=proxy, HTTP_X_FORWARDED_FOR="198.51.100.1, 203.0.113.7")  # a forged left entry
+    _origin(tender, c, ip=proxy, HTTP_X_FORWARDED_FOR="198.51.100.9")
+    run("same_network")
+    [flag] = flags_on("same_network", tender)
+    assert set(flag.suppliers.all()) == {a, b}
 
 
 def test_the_same_browser_fingerprint_is_flagged_but_a_common_user_agent_alone_is_not(market):

@@ -245,3 +245,71 @@ def test_the_verify_command_passes_an_intact_log_against_a_saved_head(saved_log,
     signed_head_of_everything()
     call_command("verify_transparency_log", against=str(path))
     assert "Transparency log intact" in capsys.readouterr().out
+
+
+# --- proofs from stored subtree hashes: the same bytes as from every leaf, in O(log² n) nodes --------
+
+
+def _stored(leaves, chunks):
+    """Subtree hashes as the integrator stores them, appending `leaves` in chunks of the given sizes."""
+    nodes = {(0, i): leaf for i, leaf in enumerate(leaves)}
+    size = 0
+    for chunk in chunks:
+        frontier = [nodes[position] for position in transparency.frontier_nodes(size)]
+        for level, index, value in transparency.subtree_hashes(size, frontier, leaves[size : size + chunk]):
+            nodes[(level, index)] = value
+        size += chunk
+    return nodes
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 5, 8, 13, 31, 32, 33, 100])
+def test_proofs_from_stored_subtrees_equal_the_proofs_from_every_leaf(size):
+    leaves = _hashes(size)
+    chunks = [min(3, size - start) for start in range(0, size, 3)]  # integrated a few at a time
+    nodes = _stored(leaves, chunks)
+    lookup = lambda level, index: nodes[(level, index)]  # noqa: E731
+    assert transparency.tree_root_from(size, lookup) == transparency.tree_root(leaves)
+    for index in range(size):
+        assert transparency.inclusion_proof_from(index, size, lookup) == transparency.inclusion_proof(index, leaves)
+    for first in range(1, size + 1):
+        assert transparency.consistency_proof_from(first, size, lookup) == transparency.consistency_proof(first, leaves)
+
+
+def test_the_rfc_roots_come_out_of_stored_subtrees_too():
+    leaves = [transparency.leaf_hash(d) for d in RFC_LEAVES]
+    nodes = _stored(leaves, [1, 2, 5])
+    for size, root in RFC_ROOTS.items():
+        assert transparency.tree_root_from(size, lambda level, index: nodes[(level, index)]).hex() == root
+
+
+def test_a_proof_reads_a_logarithmic_number_of_nodes():
+    for size in (2**10, 2**20 + 12345, 2**40 + 987654321):
+        log = size.bit_length()
+        assert len(transparency.inclusion_proof_nodes(size // 3, size)) <= 2 * log
+        assert len(transparency.consistency_proof_nodes(size // 3, size)) <= 2 * log
+        assert len(transparency.tree_root_nodes(size)) <= log
+
+
+@pytestmark_db
+def test_served_proofs_come_from_stored_nodes_with_the_same_number_of_queries_at_any_size(
+    django_assert_max_num_queries,
+):
+    from procurement.audit import transparency_consistency, transparency_inclusion
+
+    entries = []
+    for batch in range(4):  # integrated in several runs: the frontier carries over
+        entries += [audit_record(actor=None, action="test.step", object_type="t", object_id=n) for n in range(25)]
+        integrate_all()
+        if batch == 1:
+            small = signed_head_of(signed_head_of_everything())
+    big = signed_head_of(signed_head_of_everything())
+    leaves = [bytes.fromhex(h) for h in LogLeaf.objects.order_by("index").values_list("leaf_hash", flat=True)]
+    assert big.root_hash == transparency.tree_root(leaves)
+    for entry in (entries[0], entries[37], entries[-1]):
+        with django_assert_max_num_queries(6):
+            proof = transparency_inclusion(seq=entry.seq)
+        index = proof["leaf_index"]
+        assert [bytes.fromhex(p) for p in proof["audit_path"]] == transparency.inclusion_proof(index, leaves)
+    with django_assert_max_num_queries(3):
+        path = transparency_consistency(first=small.tree_size, second=big.tree_size)
+    assert [bytes.fromhex(p) for p in path] == transparency.consistency_proof(small.tree_size, leaves)

@@ -64,7 +64,7 @@ def test_a_weak_passphrase_derivation_or_a_malformed_blob_is_refused(auditor):
 
 def test_suppliers_cannot_be_custodians(supplier_user):
     public, blob = _blob()
-    with pytest.raises(DomainError, match="officials and auditors"):
+    with pytest.raises(DomainError, match="invited outside observers can hold tender keys"):
         services.custodian_enrol(user=supplier_user, public_key=public, sealed_private_key=_as_json(blob))
 
 

@@ -21,7 +21,7 @@ def test_it_states_what_it_involves():
     assert procedure.has_qualification_review
     assert not procedure.needs_committee
     assert not procedure.needs_technical_proposal
-    assert procedure.envelopes == 1
+    assert procedure.envelope_options == (1, 2)
     assert procedure.params_template == "tenders/procedures/floor_rate_reserve.html"
 
 

@@ -18,7 +18,7 @@ def test_it_states_what_it_involves():
     assert not procedure.uses_reserve_prices
     assert not procedure.has_floor
     assert procedure.has_qualification_review
-    assert procedure.envelopes == 1
+    assert procedure.envelope_options == (1, 2)
     assert not procedure.can_be_framework
     assert procedure.params_template == ""
 

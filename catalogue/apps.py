@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CatalogueConfig(AppConfig):
+    name = "catalogue"
+    verbose_name = _("Catalogue shop")
+
+    def ready(self):
+        from procurement.navigation import NavItem, nav_register
+
+        nav_register(
+            NavItem(_("Catalogue shop"), "catalogue:search", order=400),
+            NavItem(_("Cart"), "catalogue:cart", "catalogue.order", order=405),
+            NavItem(_("Catalogue orders"), "catalogue:orders", "catalogue.view_orders", order=410),
+            NavItem(_("My catalogue items"), "catalogue:supplier_items", "catalogue.manage_items", order=415),
+            NavItem(_("Catalogue review"), "catalogue:review", "catalogue.review_items", order=420),
+            NavItem(_("Prompt payment"), "catalogue:payments", order=430),
+        )
