@@ -382,6 +382,8 @@ __all__ = [
     "SecurityIssuer",
     "TenderClosing",
 ]
+
+
 class CureRequest(models.Model):
     """A request to a bidder to supply a missing or defective document within a window (보완 요청).
 

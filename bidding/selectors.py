@@ -312,6 +312,8 @@ def bid_securities_of_tender(tender: Tender):
     from .models import BidSecurity
 
     return BidSecurity.objects.filter(tender=tender).select_related("supplier", "issuer").order_by("supplier__name_ko")
+
+
 # --- defect cures ------------------------------------------------------------------------------------
 
 
