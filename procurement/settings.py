@@ -544,6 +544,8 @@ CONSORTIUM_MAX_MEMBERS = env.int("CONSORTIUM_MAX_MEMBERS", default=5)
 SECURITY_ISSUER_ADAPTER = env.str("SECURITY_ISSUER_ADAPTER", default="bidding.issuers.SimulatedIssuer")
 # A bid security must stay valid this many days after the submission deadline.
 BID_SECURITY_VALIDITY_DAYS = env.int("BID_SECURITY_VALIDITY_DAYS", default=30)
+# Guarantees a company may have checked with issuers per tender and hour (each is an outside call).
+SECURITY_VERIFICATIONS_PER_HOUR = env.int("SECURITY_VERIFICATIONS_PER_HOUR", default=20)
 # A performance security (계약보증금) is this percentage of the contract value.
 PERFORMANCE_SECURITY_PCT = env.int("PERFORMANCE_SECURITY_PCT", default=10)
 # --- catalogue (issue 12) ------------------------------------------------------------------------

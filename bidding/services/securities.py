@@ -6,10 +6,12 @@ be compared with the price once the price is unsealed: opening does that (biddin
 Calling a winner's security (refusal to sign) is in contracts, which knows about awards.
 """
 
+import time
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -81,6 +83,7 @@ def bid_security_attach(
         tender=tender, supplier=supplier, is_lead=False, status__in=ConsortiumMember.BINDING_STATUSES
     ).exists():
         raise Forbidden(_("Your company is in a consortium on this tender: its lead attaches the bid security."))
+    _issuer_calls_allow(supplier_id=supplier.pk, tender_id=tender.pk)
     # Outside the transaction: the issuer may be a slow remote service.
     answer = issuer_adapter().verify(
         GuaranteeClaim(
@@ -124,6 +127,22 @@ def bid_security_attach(
             data={"issuer": issuer.code, "verification": security.verification},
         )
     return security
+
+
+def _issuer_calls_allow(*, supplier_id: int, tender_id: int) -> None:
+    """At most SECURITY_VERIFICATIONS_PER_HOUR questions to issuers per company and tender: each is a
+    call to an outside service, and guessing guarantee numbers must not be free."""
+    key = f"security-verify:{tender_id}:{supplier_id}:{int(time.time() // 3600)}"
+    try:
+        cache.add(key, 0, timeout=3600)
+        count = cache.incr(key)
+    except Exception:  # noqa: BLE001 - a cache outage must not stop a supplier attaching its security
+        return
+    if count > settings.SECURITY_VERIFICATIONS_PER_HOUR:
+        raise Conflict(
+            _("Too many guarantees checked for this tender in the last hour; try again later."),
+            code="too_many_verifications",
+        )
 
 
 def _security_link(security: BidSecurity) -> str:

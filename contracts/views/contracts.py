@@ -28,6 +28,7 @@ from ..forms import (
 )
 from ..models import Award, Contract, ContractVersion, Milestone
 from ..reauth import reauthentication_for_signing
+from .securities import performance_security_context
 
 
 def contract_list(request):
@@ -129,6 +130,7 @@ def contract_detail(request, contract_id: int):
             "can_deliver": user.has_perm("contracts.deliver_milestone", contract)
             and contract.status == Contract.Status.ACTIVE,
             "delivery_form": DeliveryForm(),
+            **performance_security_context(request, contract),
         },
     )
 

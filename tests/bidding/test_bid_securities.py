@@ -193,3 +193,14 @@ def test_the_issuer_register_refuses_a_retired_issuer(tender, supplier_user):
     issuer = SecurityIssuerFactory(code="OLD", is_active=False)
     with pytest.raises(Invalid, match="not accepted"):
         attach_security(tender, supplier_user, issuer=issuer)
+
+
+def test_checking_guarantees_with_the_issuer_is_rate_limited(tender, supplier_user, settings):
+    settings.SECURITY_VERIFICATIONS_PER_HOUR = 2
+    from django.core.cache import cache
+
+    cache.clear()
+    attach_security(tender, supplier_user)
+    attach_security(tender, supplier_user)
+    with pytest.raises(Conflict, match="Too many guarantees"):
+        attach_security(tender, supplier_user)

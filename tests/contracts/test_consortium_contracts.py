@@ -151,3 +151,32 @@ def test_a_performance_security_is_verified_for_the_contract_and_called_on_termi
 
     security.refresh_from_db()
     assert security.status == PerformanceSecurity.Status.CALLED
+
+
+def test_the_contract_page_takes_the_performance_security_and_shows_the_issuers_answer(official, client):
+    award, lead, _partners, _rival = won_by_consortium(official)
+    contract = services.contract_create(award=award, actor=official, terms=terms())
+    guarantee = IssuedGuaranteeFactory(
+        principal=company(lead),
+        tender=award.tender,
+        beneficiary_reference=contract.reference,
+        amount=9_000_000,
+        valid_until=contract.end_date + timedelta(days=30),
+    )
+    client.force_login(lead)
+
+    page = client.get(contract.get_absolute_url()).content.decode()
+    assert "9,000,000 KRW required" in page
+    client.post(
+        f"/contracts/{contract.pk}/performance-security/",
+        {
+            "issuer": guarantee.issuer.pk,
+            "number": guarantee.number,
+            "amount": "9000000",
+            "valid_until": guarantee.valid_until.isoformat(),
+        },
+    )
+
+    security = PerformanceSecurity.objects.get(contract=contract)
+    assert security.is_verified
+    assert "Confirmed by the issuer." in client.get(contract.get_absolute_url()).content.decode()
