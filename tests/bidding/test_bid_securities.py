@@ -204,3 +204,25 @@ def test_checking_guarantees_with_the_issuer_is_rate_limited(tender, supplier_us
     attach_security(tender, supplier_user)
     with pytest.raises(Conflict, match="Too many guarantees"):
         attach_security(tender, supplier_user)
+
+
+def test_the_public_verifier_recomputes_the_ranking_around_a_rejected_security(
+    tender, supplier_user, other_supplier_user
+):
+    from bidding.bundle import opening_bundle
+    from sealclient.verify import verify_bundle
+
+    attach_security(tender, supplier_user, amount=1_000_000)
+    attach_security(tender, other_supplier_user, amount=5_000_000)
+    submit(tender, supplier_user, price="90000000")
+    submit(tender, other_supplier_user, price="98000000")
+    close_and_open(tender)
+    bundle = opening_bundle(tender)
+
+    report = verify_bundle(bundle)
+
+    assert report.ok, [str(d) for d in report.differences]
+    assert report.winners == [company(other_supplier_user).pk]
+    # Without the published rejection, the verifier would rank the cheaper bid first and say so.
+    bundle["rejected_outside_content"] = []
+    assert not verify_bundle(bundle).ok
