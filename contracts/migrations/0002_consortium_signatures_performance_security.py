@@ -10,7 +10,7 @@ import bidding.models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('bidding', '0005_joint_bidding_securities'),
+        ('bidding', '0006_joint_bidding_securities'),
         ('contracts', '0001_initial'),
         ('suppliers', '0003_cpv_classifications'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -10,7 +10,7 @@ import bidding.models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('bidding', '0004_two_envelopes'),
+        ('bidding', '0005_technical_complaints'),
         ('suppliers', '0003_cpv_classifications'),
         ('tenders', '0009_joint_bidding_securities'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
