@@ -445,6 +445,17 @@ def observer_invitations_of(entity: ProcuringEntity) -> QuerySet[ObserverInvitat
     return entity.observer_invitations.select_related("invited_by", "accepted_by")
 
 
+def custodian_shares_of(user) -> QuerySet[TenderCustodian]:
+    """The published tenders whose key shares this person holds (any of their keys, retired ones
+    too), newest deadline first, with the release when there is one."""
+    return (
+        TenderCustodian.objects.filter(custodian__user=user, sealed_share__isnull=False)
+        .exclude(tender__status__in=(Tender.Status.DRAFT, Tender.Status.PENDING_APPROVAL))
+        .select_related("tender", "release")
+        .order_by("-tender__submission_deadline", "-id")
+    )
+
+
 def custodian_of(user) -> Custodian | None:
     """The user's current custodian key, or None."""
     if not getattr(user, "is_authenticated", False):

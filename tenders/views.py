@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -635,5 +636,7 @@ def custodian_enrol(request):
             "current": current,
             "may_hold": request.user.has_perm("tenders.hold_tender_keys"),
             "may_invite": request.user.has_perm("tenders.invite_observer"),
+            "shares": selectors.custodian_shares_of(request.user)[:50],
+            "now": timezone.now(),
         },
     )

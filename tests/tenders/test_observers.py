@@ -195,3 +195,35 @@ def test_custodians_cannot_change_after_publication_or_by_another_entity(client,
 def test_the_menu_links_the_custodian_page_for_whoever_can_hold_keys(client, request, person, sees_it):
     client.force_login(request.getfixturevalue(person))
     assert (reverse("tenders:custodian") in nav_urls(client)) is sees_it
+
+
+def test_custodians_are_told_at_publication_and_their_page_lists_their_shares(client, official):
+    from bidding.services import key_share_submit
+    from tests.bidding.helpers import set_times
+    from tests.sealing import custodians_name, human_custodians, publish, share_of
+
+    draft = services.tender_create(actor=official, data=tender_data(title="청사 경비 용역"))
+    custodians_name(draft, people=2, threshold=2)
+    published = publish(tender=draft, actor=official)
+    people = human_custodians(published)
+    for tc in people:
+        assert Outbox.objects.filter(event="tender.custodian_named", recipient=tc.custodian.user).exists()
+
+    first = people[0].custodian.user
+    enrol_totp(first)
+    client.force_login(first)
+    row = _share_row(client, published)
+    assert "청사 경비 용역" in row
+    assert "Due after the deadline" in row
+
+    set_times(published, deadline=-1, opening=3600)
+    Tender.objects.filter(pk=published.pk).update(status=Tender.Status.CLOSED)
+    assert reverse("bidding:key_share", args=[published.pk]) in _share_row(client, published)
+    key_share_submit(tender_id=published.pk, actor=first, share=share_of(people[0]))
+    assert "Released" in _share_row(client, published)
+
+
+def _share_row(client, tender) -> str:
+    html = client.get(reverse("tenders:custodian")).content.decode()
+    start = html.index(f'<tr data-tender="{tender.pk}">')
+    return html[start : html.index("</tr>", start)]
