@@ -227,3 +227,41 @@ def _share_row(client, tender) -> str:
     html = client.get(reverse("tenders:custodian")).content.decode()
     start = html.index(f'<tr data-tender="{tender.pk}">')
     return html[start : html.index("</tr>", start)]
+
+
+def test_an_approving_official_sets_the_entitys_default_custodians_for_new_drafts(client, official):
+    entity = official.official.entity
+    approver = OfficialFactory(entity=entity, can_approve=True).user
+    enrol_totp(approver)
+    colleague = custodian_make(user=OfficialFactory(entity=entity).user, kind=Custodian.Kind.OFFICIAL)
+    auditor = custodian_make()
+    client.force_login(approver)
+    assert colleague.fingerprint in client.get(reverse("tenders:custodian_defaults")).content.decode()
+    response = client.post(
+        reverse("tenders:custodian_defaults"), {"custodians": [colleague.pk, auditor.pk], "custodian_threshold": 3}
+    )
+    assert response.status_code == 302
+    assert AuditEntry.objects.filter(action="entity.custodian_defaults_set", actor=approver).exists()
+    olivia = type(official).objects.get(pk=official.pk)  # as her next request loads her
+    draft = services.tender_create(actor=olivia, data=tender_data())
+    named = {tc.custodian for tc in draft.custodians.select_related("custodian")}
+    assert {colleague, auditor} <= named
+    assert {c.kind for c in named} == {Custodian.Kind.PLATFORM, Custodian.Kind.OFFICIAL, Custodian.Kind.AUDITOR}
+    assert draft.custodian_threshold == 3
+
+
+def test_default_custodians_follow_the_rules_and_only_approvers_set_them(client, official):
+    entity = official.official.entity
+    before = list(entity.default_custodians.all())
+    elsewhere = custodian_make(user=OfficialFactory().user, kind=Custodian.Kind.OFFICIAL)
+    with pytest.raises(Forbidden):  # Olivia drafts and publishes, but does not approve
+        services.entity_custodian_defaults_set(actor=official, custodian_ids=[c.pk for c in before], threshold=2)
+    approver = OfficialFactory(entity=entity, can_approve=True).user
+    enrol_totp(approver)
+    with pytest.raises(services.TenderValidationError) as refused:
+        services.entity_custodian_defaults_set(actor=approver, custodian_ids=[elsewhere.pk], threshold=2)
+    assert "custodians" in refused.value.errors
+    with pytest.raises(services.TenderValidationError) as refused:
+        services.entity_custodian_defaults_set(actor=approver, custodian_ids=[c.pk for c in before], threshold=5)
+    assert "custodian_threshold" in refused.value.errors
+    assert list(entity.default_custodians.all()) == before
