@@ -398,8 +398,9 @@ class CustodianChoice(forms.ModelMultipleChoiceField):
 
 
 class TenderCustodiansForm(forms.Form):
-    """The draft's key custodians and how many of them open it (tenders.services.tender_custodians_set
-    applies the rules: k ≥ 2, k ≤ n, at most one platform custodian)."""
+    """Key custodians and how many of them open: a draft's (tenders.services.tender_custodians_set) or
+    an entity's defaults (entity_custodian_defaults_set); the services apply the rules (k ≥ 2, k ≤ n,
+    at most one platform custodian)."""
 
     custodians = CustodianChoice(
         label=_("Key custodians"), queryset=Custodian.objects.none(), widget=forms.CheckboxSelectMultiple
@@ -410,11 +411,11 @@ class TenderCustodiansForm(forms.Form):
         help_text=_("Any this many of the chosen custodians together can open the bids after the deadline."),
     )
 
-    def __init__(self, *args, tender: Tender, eligible, **kwargs):
+    def __init__(self, *args, eligible, chosen: list[int], threshold: int, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["custodians"].queryset = eligible
-        self.initial.setdefault("custodians", [tc.custodian_id for tc in tender.custodians.all()])
-        self.initial.setdefault("custodian_threshold", tender.custodian_threshold)
+        self.initial.setdefault("custodians", chosen)
+        self.initial.setdefault("custodian_threshold", threshold)
 
 
 class ObserverInviteForm(forms.Form):
