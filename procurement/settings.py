@@ -38,6 +38,10 @@ PLATFORM_CUSTODIAN_KEY = env.str(
 # How long after the opening time a missing quorum of custodians is escalated to the entity's
 # officials and the auditors (and shown on the tender page).
 OPENING_QUORUM_GRACE = timedelta(minutes=env.int("OPENING_QUORUM_GRACE_MINUTES", default=60))
+# Opening decrypts and stores bids in batches of this many (bidding.services.opening), and at most
+# this many bytes of ciphertext: progress is written once per batch, memory stays bounded.
+OPENING_BATCH_BIDS = env.int("OPENING_BATCH_BIDS", default=500)
+OPENING_BATCH_BYTES = env.int("OPENING_BATCH_BYTES", default=64 * 1024 * 1024)
 # Two-envelope tenders: how long bidders may complain about the published technical results before
 # the compliant bids' price envelopes open (docs/architecture.md §6).
 TECHNICAL_COMPLAINT_WINDOW = timedelta(minutes=env.int("TECHNICAL_COMPLAINT_WINDOW_MINUTES", default=24 * 60))

@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import BigIntegerField, Case, OuterRef, Subquery, Sum, TextField, Value, When
@@ -110,12 +111,10 @@ def _progress(tender_id: int, done: int, total: int) -> None:
         logger.debug("opening progress not cached for tender %s", tender_id)
 
 
-# Bids are opened in batches (docs/architecture.md, "Opening"): per batch one read of the sealed
-# bytes, one of the documents, one insert of the opened rows (and one of their documents), one
-# status update per outcome and one progress write — a handful of statements per batch instead of
-# several per bid. The byte bound keeps memory flat when bids carry large documents.
-OPENING_BATCH_BIDS = 500
-OPENING_BATCH_BYTES = 64 * 1024 * 1024
+# Bids are opened in batches (settings.OPENING_BATCH_BIDS / _BYTES; docs/architecture.md, "Opening"):
+# per batch one read of the sealed bytes, one of the documents, one insert of the opened rows (and
+# one of their documents), one status update per outcome and one progress write — a handful of
+# statements per batch instead of several per bid. The byte bound keeps memory flat with large documents.
 
 
 @dataclass
@@ -182,7 +181,8 @@ def _batches(bids: list[Bid]):
     batch: list[Bid] = []
     size = 0
     for bid in bids:
-        if batch and (len(batch) >= OPENING_BATCH_BIDS or size + bid.sealed_bytes > OPENING_BATCH_BYTES):
+        full = len(batch) >= settings.OPENING_BATCH_BIDS or size + bid.sealed_bytes > settings.OPENING_BATCH_BYTES
+        if batch and full:
             yield batch
             batch, size = [], 0
         batch.append(bid)

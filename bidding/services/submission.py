@@ -165,11 +165,9 @@ def _bid_for_update(*, tender: Tender, supplier, actor) -> Bid:
         )
         row = cursor.fetchone()
     if row is None:
-        return (
-            Bid.objects.select_for_update(of=("self",))
-            .select_related("current_version")
-            .get(tender=tender, supplier=supplier)
-        )
+        # No select_related: a row re-read after waiting for its lock would come with the join as of
+        # before the wait (a NULL current version beside the new current_version_id).
+        return Bid.objects.select_for_update().get(tender=tender, supplier=supplier)
     pk, changed_at, created_at = row
     return Bid(
         pk=pk,
