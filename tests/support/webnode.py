@@ -66,6 +66,7 @@ class WebNode:
                 if probe.connect_ex(("127.0.0.1", self.port)) == 0:
                     return self
             time.sleep(0.2)
+        self.stop()  # never leave a server behind that nobody will stop
         raise RuntimeError("gunicorn did not answer in time")
 
     def stop(self) -> None:
