@@ -46,6 +46,7 @@ SUITES = [
     "scaleout",
     "search",
     "award_report",
+    "opening_rules",
 ]
 
 
