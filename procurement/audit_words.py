@@ -59,6 +59,17 @@ SENTENCES = {
     "bid.replace": gettext_lazy("%(actor)s replaced the sealed %(object)s"),
     "bid.withdraw": gettext_lazy("%(actor)s withdrew %(object)s"),
     "bid.open_all": gettext_lazy("%(actor)s opened the bids (%(object)s)"),
+    "bid.open_technical": gettext_lazy("%(actor)s opened the technical envelopes (%(object)s)"),
+    "bid.technical_assess": gettext_lazy("%(actor)s decided the technical compliance of %(object)s"),
+    "bid.technical_publish": gettext_lazy("%(actor)s published the technical results (%(object)s)"),
+    "bid.technical_complaint": gettext_lazy("%(actor)s complained about the technical results (%(object)s)"),
+    "bid.technical_complaint_decide": gettext_lazy(
+        "%(actor)s answered a complaint on the technical results (%(object)s)"
+    ),
+    "bid.open_prices": gettext_lazy("%(actor)s opened the price envelopes of the compliant bids (%(object)s)"),
+    "bid.cure_request": gettext_lazy("%(actor)s asked for a document correction of %(object)s"),
+    "bid.cure_submit": gettext_lazy("%(actor)s supplied a corrected document for %(object)s"),
+    "bid.cure_lapse": gettext_lazy("%(actor)s: the correction window of %(object)s passed without the document"),
     "bid.qualified": gettext_lazy("%(actor)s qualified %(object)s"),
     "bid.disqualified": gettext_lazy("%(actor)s disqualified %(object)s"),
     "bid.not_awarded": gettext_lazy("%(actor)s marked %(object)s as not awarded"),
