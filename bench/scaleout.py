@@ -255,10 +255,14 @@ def _drill(args, services: Services) -> dict:
             answer = http("POST", f"{node.url}/api/v1/bids/", body=bodies[(job["tender"], job["user"])],
                           headers=headers, timeout=120)  # fmt: skip
             status = answer.status
+            try:
+                code = json.loads(answer.body).get("code", "")
+            except ValueError:
+                code = ""
         except Exception as exc:  # noqa: BLE001 - a dropped connection is a result to count
-            status = f"error:{type(exc).__name__}"
+            status, code = f"error:{type(exc).__name__}", ""
         with lock:
-            results.append({**job, "sent": sent, "status": status, "latency": time.time() - sent})
+            results.append({**job, "sent": sent, "status": status, "code": code, "latency": time.time() - sent})
 
     public_reads = []
     stop_reading = threading.Event()
