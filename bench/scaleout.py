@@ -138,6 +138,10 @@ class Services:
 
 
 def drill(args) -> dict:
+    import signal
+
+    # SIGTERM (a stopped bench) unwinds through the finally below instead of orphaning servers.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     services = Services()
     try:
         return _drill(args, services)
@@ -331,6 +335,7 @@ def _drill(args, services: Services) -> dict:
         "in_time_refused": [
             {
                 "status": r["status"],
+                "code": r["code"],
                 "sent_before_deadline_s": round(deadlines[r["tender"]] - r["sent"], 3),
                 "latency_s": round(r["latency"], 3),
             }
