@@ -44,6 +44,7 @@ SUITES = [
     "audit",
     "transparency",
     "scaleout",
+    "catalogue",
 ]
 
 
