@@ -239,6 +239,9 @@ class CatalogueItem(models.Model):
             ),
             GinIndex(OpClass(Upper("name_ko"), name="gin_trgm_ops"), name="item_name_ko_trgm_idx"),
             GinIndex(OpClass(Upper("name_en"), name="gin_trgm_ops"), name="item_name_en_trgm_idx"),
+            # Word similarity (`<%`, typos) needs the trigram index on the column itself.
+            GinIndex(OpClass("name_ko", name="gin_trgm_ops"), name="item_name_ko_wsim_idx"),
+            GinIndex(OpClass("name_en", name="gin_trgm_ops"), name="item_name_en_wsim_idx"),
         ]
 
     def __str__(self):
