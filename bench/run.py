@@ -44,6 +44,8 @@ SUITES = [
     "audit",
     "transparency",
     "scaleout",
+    "search",
+    "award_report",
     "catalogue",
 ]
 

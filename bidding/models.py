@@ -354,6 +354,38 @@ class OpenedDocument(models.Model):
         return self.name
 
 
+class TechnicalComplaint(models.Model):
+    """A bidder's complaint on the published technical results of a two-envelope tender, lodged in
+    the complaint window. While one is open the price envelopes stay sealed."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        UPHELD = "upheld", _("Upheld")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    TRANSITIONS = {Status.OPEN: {Status.UPHELD, Status.DISMISSED}, Status.UPHELD: set(), Status.DISMISSED: set()}
+
+    opening = models.ForeignKey(OpeningRecord, on_delete=models.PROTECT, related_name="technical_complaints")
+    bid = models.ForeignKey(Bid, on_delete=models.PROTECT, related_name="technical_complaints")
+    grounds = models.TextField(_("grounds"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    lodged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    lodged_at = models.DateTimeField(_("lodged"), db_default=ClockTimestamp())
+    answer = models.TextField(_("answer"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["opening", "lodged_at", "id"]
+        verbose_name = _("complaint on technical results")
+        verbose_name_plural = _("complaints on technical results")
+
+    def __str__(self):
+        return f"technical complaint {self.pk}"
+
+
 class CureRequest(models.Model):
     """A request to a bidder to supply a missing or defective document within a window (보완 요청).
 

@@ -27,6 +27,12 @@ urlpatterns = [
     path("tender/<int:tender_id>/technical/", views_stages.technical, name="technical"),
     path("tender/<int:tender_id>/technical/publish/", views_stages.technical_publish, name="technical_publish"),
     path("opened/<int:opened_bid_id>/technical/", views_stages.technical_assess, name="technical_assess"),
+    path("tender/<int:tender_id>/technical/complaint/", views_stages.technical_complaint, name="technical_complaint"),
+    path(
+        "technical-complaints/<int:complaint_id>/decide/",
+        views_stages.technical_complaint_decide,
+        name="technical_complaint_decide",
+    ),
     path("<int:bid_id>/cure/", views_stages.cure_request, name="cure_request"),
     path("cure/<int:cure_id>/", views_stages.cure, name="cure"),
     path("cure/<int:cure_id>/file/", views_stages.cure_file, name="cure_file"),

@@ -474,9 +474,9 @@ class _TenderHistory:
                 parties.append(self.supplier_party(bid.supplier, "tenderer"))
 
         def detail(bid: OpenedBid, *, results: bool) -> dict:
-            status = None
-            if results:
-                status = "valid" if bid.technical_compliant else "disqualified"
+            # Published results are not final until the complaint window has passed: the status
+            # (disqualified) comes with the price opening; here the decision is technicalResult.
+            status = "valid" if results and bid.technical_compliant else None
             return compact(
                 {
                     "id": str(bid.bid_id),

@@ -173,9 +173,11 @@ def _object_html(entry, record) -> SafeString:
     return format_html('<a href="{}">{}</a>', url, label) if url else format_html("{}", label)
 
 
-def _actor_html(entry) -> SafeString:
+def _actor_html(entry, names: dict[int, str] | None) -> SafeString:
     if entry.actor_id is None:
         return format_html('<span class="portal-muted">{}</span>', _("The system"))
+    if names is not None:  # a public document: who acted by organisation, never by e-mail address
+        return format_html("{}", names.get(entry.actor_id) or _("The platform"))
     actor = entry.actor
     name = getattr(actor, "full_name", "") or entry.actor_label
     return format_html('{} <span class="portal-muted">({})</span>', name, entry.actor_label)
@@ -250,15 +252,16 @@ def _changes(model, changes: dict) -> list[Change]:
     ]
 
 
-def describe(entries) -> list[Line]:
-    """The lines of a page of entries (pass a list: it is read twice)."""
+def describe(entries, *, actor_names: dict[int, str] | None = None) -> list[Line]:
+    """The lines of a page of entries. `actor_names` (actor id → name) replaces people's names and
+    e-mail addresses, for documents the public reads."""
     entries = list(entries)
     records = _records(entries)
     lines = []
     for entry in entries:
         record = records.get((entry.object_type, entry.object_id))
         template = SENTENCES.get(entry.action)
-        values = {"actor": _actor_html(entry), "object": _object_html(entry, record)}
+        values = {"actor": _actor_html(entry, actor_names), "object": _object_html(entry, record)}
         if template is None:
             values["action"] = conditional_escape(entry.action)
             template = gettext_lazy("%(actor)s: %(action)s on %(object)s")

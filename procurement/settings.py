@@ -483,9 +483,6 @@ REGISTRATION_NUMBER_PATTERNS = {
 # --- contracts -------------------------------------------------------------------------
 # Days between the award proposal reaching bidders and the award becoming final (complaints window).
 STANDSTILL_DAYS = env.int("STANDSTILL_DAYS", default=7)
-# Award reports of tenders with more opened bids than this render in a Celery task (with progress);
-# smaller ones render during the request and stream directly.
-AWARD_REPORT_INLINE_MAX_BIDS = env.int("AWARD_REPORT_INLINE_MAX_BIDS", default=40)
 CELERY_BEAT_SCHEDULE["cures-sweep"] = {"task": "bidding.tasks.cures_sweep", "schedule": timedelta(seconds=60)}
 CELERY_BEAT_SCHEDULE["awards-sweep"] = {"task": "contracts.tasks.awards_sweep", "schedule": timedelta(seconds=60)}
 # The OCDS bulk file (opendata.tasks): the whole dataset, rebuilt every OCDS_BULK_HOURS hours.

@@ -504,3 +504,44 @@ def tender_ceremony_material(tender: Tender) -> dict:
 def tender_label(tender: Tender) -> str:
     """How lists name a tender: its reference (once published) and title."""
     return f"{tender.reference} {tender.title}" if tender.reference else tender.title
+
+
+@dataclass(frozen=True)
+class ServiceStatus:
+    """The public record of outages and the deadlines they moved (tenders.services.outages)."""
+
+    ongoing: list
+    intervals: list
+    postponements: list
+    window_minutes: int
+    postpone_hours: int
+    min_minutes: int
+
+
+def service_status(*, days: int = 90) -> ServiceStatus:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from procurement.models import HealthInterval
+
+    from .models import TenderPostponement
+
+    since = timezone.now() - timedelta(days=days)
+    intervals = list(
+        HealthInterval.objects.filter(Q(ended_at__isnull=True) | Q(ended_at__gte=since)).order_by("-started_at")[:200]
+    )
+    postponements = list(
+        TenderPostponement.objects.filter(created_at__gte=since)
+        .exclude(tender__status__in=sorted(Tender.PRIVATE_STATUSES))
+        .select_related("tender", "interval")
+        .order_by("-created_at")[:500]
+    )
+    return ServiceStatus(
+        ongoing=[i for i in intervals if i.ended_at is None],
+        intervals=intervals,
+        postponements=postponements,
+        window_minutes=settings.OUTAGE_POSTPONE_WINDOW_MINUTES,
+        postpone_hours=settings.OUTAGE_POSTPONE_HOURS,
+        min_minutes=round(settings.OUTAGE_MIN_SECONDS / 60),
+    )

@@ -7,6 +7,7 @@ app_name = "tenders"
 urlpatterns = [
     path("", views.tender_list, name="list"),
     path("feed/", feeds.LatestTendersFeed(), name="feed"),
+    path("service-status/", views.service_status, name="service_status"),
     path("workspace/", views.workspace, name="workspace"),
     path("alerts/", views.alerts, name="alerts"),
     path("custodian/", views.custodian_enrol, name="custodian"),

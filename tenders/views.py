@@ -50,6 +50,11 @@ def tender_list(request):
     return render(request, "tenders/tender_list.html", {"filter": tender_filter, "page_obj": page})
 
 
+def service_status(request):
+    """Public: when the portal was unavailable or degraded, and which deadlines that moved."""
+    return render(request, "tenders/service_status.html", {"status": selectors.service_status()})
+
+
 def _visible_tender(request, pk: int) -> Tender:
     return selectors.tender_get_visible(user=request.user, tender_id=pk)
 

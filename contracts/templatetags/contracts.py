@@ -37,3 +37,27 @@ def score(value) -> str:
     if value is None or value == "":
         return "—"
     return f"{Decimal(value):.4f}".rstrip("0").rstrip(".")
+
+
+@register.filter
+def audit_runs(entries, minimum: int = 3) -> list[dict]:
+    """The award report's audit trail with each run of `minimum` or more consecutive entries of the same
+    action by the same party folded into one row: [{"first", "last", "count"}] (a single entry: count 1).
+
+    Only what the PDF prints: the report's data keeps every entry with its full hash."""
+    rows: list[dict] = []
+    run: list[dict] = []
+
+    def flush():
+        if len(run) >= minimum:
+            rows.append({"first": run[0], "last": run[-1], "count": len(run)})
+        else:
+            rows.extend({"first": e, "last": e, "count": 1} for e in run)
+
+    for entry in entries:
+        if run and (entry["action"], entry["actor"]) != (run[0]["action"], run[0]["actor"]):
+            flush()
+            run = []
+        run.append(entry)
+    flush()
+    return rows

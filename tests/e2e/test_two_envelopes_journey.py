@@ -128,7 +128,7 @@ def test_a_two_envelope_tender_from_publication_to_award_never_opens_the_non_com
     public = new_page(browser, live_server)
     public.goto(f"/bids/tender/{tender.pk}/opening/")
     expect(public.locator('tr[data-technical="Alpha"]')).to_contain_text("공사 책임기술자 자격 미달")
-    expect(public.locator('tr[data-technical="Alpha"]')).to_contain_text("never opened")
+    expect(public.locator('tr[data-technical="Alpha"]')).to_contain_text("will not be opened")
     expect(public.locator('tr[data-technical="Beta"]')).to_contain_text("sealed, opens after the complaint window")
 
     # After the window the worker opens Beta's price envelope — and only Beta's.
