@@ -1,5 +1,5 @@
 """The catalogue shop (종합쇼핑몰): framework agreements, catalogue items, orders, deliveries and
-inspection, invoices and payments (docs/architecture.md §10).
+inspection, invoices and payments (docs/architecture.md §11).
 
 Lifecycles are tables beside their models; each transition has one service in catalogue/services/.
 Money is numeric(18, 2) in the agreement's currency; quantities are whole units.
@@ -228,7 +228,7 @@ class CatalogueItem(models.Model):
         indexes = [
             models.Index(fields=["status", "classification"], name="item_status_cpv_idx"),
             # Full text ('simple': PostgreSQL has no Korean stemmer) and trigram on the names, as
-            # tenders' search does (docs/architecture.md §10).
+            # tenders' search does (docs/architecture.md §11).
             GinIndex(
                 SearchVector("name_ko", "name_en", "model_number", "specification", config="simple"),
                 name="item_search_idx",
