@@ -36,9 +36,8 @@ def _seed(count: int):
     from tests.factories import TenderFactory, UserFactory, valid_brn
 
     user = UserFactory()
-    tender = TenderFactory(
-        published=True, consortium_allowed=True, bid_security_kind="percent", bid_security_value=Decimal(5)
-    )
+    # A draft is enough: the rules read the deadline and the security rate, nothing sealed.
+    tender = TenderFactory(consortium_allowed=True, bid_security_kind="percent", bid_security_value=Decimal(5))
     issuer, _ = SecurityIssuer.objects.get_or_create(
         code="BENCH", defaults={"name_ko": "벤치보증", "name_en": "Bench Surety", "kind": "surety"}
     )
@@ -94,7 +93,7 @@ def run(args) -> dict:
     from bidding.opening_rules import opening_rejections
 
     tender, bids = _seed(args.rules_bids)
-    tenth = bids[: max(1, len(bids) // 10)]
+    tenth = bids[::10]  # every tenth bid: the same mix of consortia and companies alone
     counts = {}
 
     def measure(name, subset):
@@ -127,8 +126,8 @@ def run(args) -> dict:
         reference=spread(times["tenth"])["median"],
         reference_label=f"the same rules, {len(tenth)} bids",
         ratio=ratio,
-        target="per-bid cost ≈ 1× across sizes; same query count",
-        met=counts["all"][0] == counts["tenth"][0],
+        target="per-bid cost ≤ 1.5× at 10× the bids; same query count",
+        met=counts["all"][0] == counts["tenth"][0] and ratio is not None and ratio <= 1.5,
         spread={"all": spread(times["all"]), "tenth": spread(times["tenth"])},
         notes=f"queries {counts['all'][0]} vs {counts['tenth'][0]}; per-bid ratio {ratio:.2f}" if ratio else "",
     )

@@ -48,6 +48,7 @@ SUITES = [
     "award_report",
     "opening_rules",
     "rush",
+    "catalogue",
 ]
 
 

@@ -7,9 +7,12 @@ can call it once per tender. Eligibility is judged at the submission deadline (d
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Prefetch
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from suppliers.models import Sanction, Supplier
@@ -17,7 +20,11 @@ from suppliers.selectors import sanctions_running_q
 from tenders.models import Tender
 
 from .models import BidSecurity, Consortium, ConsortiumMember, OpenedBid
-from .services.securities import security_min_valid_until
+
+
+def security_min_valid_until(tender: Tender) -> date:
+    """The first day a bid security may end on: BID_SECURITY_VALIDITY_DAYS after the deadline (local date)."""
+    return timezone.localdate(tender.submission_deadline) + timedelta(days=settings.BID_SECURITY_VALIDITY_DAYS)
 
 
 @dataclass(frozen=True)

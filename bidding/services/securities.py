@@ -7,7 +7,7 @@ Calling a winner's security (refusal to sign) is in contracts, which knows about
 """
 
 import time
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -27,13 +27,9 @@ from tenders.services.common import require_entity_official
 
 from ..issuers import GuaranteeClaim, issuer_adapter
 from ..models import Bid, BidSecurity, ConsortiumMember, SecurityIssuer
+from ..opening_rules import security_min_valid_until
 from .consortium import company_users
 from .submission import _lock_tender_shared, _require_open
-
-
-def security_min_valid_until(tender: Tender) -> date:
-    """The first day a bid security may end on: BID_SECURITY_VALIDITY_DAYS after the deadline (local date)."""
-    return timezone.localdate(tender.submission_deadline) + timedelta(days=settings.BID_SECURITY_VALIDITY_DAYS)
 
 
 def _amount(value) -> Decimal:
