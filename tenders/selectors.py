@@ -293,6 +293,9 @@ SNAPSHOT_LABELS = {
     "clarification_deadline": gettext_lazy("Clarification deadline"),
     "submission_deadline": gettext_lazy("Submission deadline"),
     "opening_at": gettext_lazy("Opening time"),
+    "consortium_allowed": gettext_lazy("Joint bidding allowed"),
+    "bid_security_kind": gettext_lazy("Bid security"),
+    "bid_security_value": gettext_lazy("Bid security rate or amount"),
     "documents": gettext_lazy("Documents"),
 }
 _DATETIME_FIELDS = {"clarification_deadline", "submission_deadline", "opening_at"}
