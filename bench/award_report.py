@@ -72,20 +72,19 @@ table {{ width: 100%; border-collapse: collapse; }} td {{ padding: 1mm; border-b
 
 
 def bare_pdf(tender) -> bytes:
-    """The bidder rows of the report's data as a bare table: the reference the issue measures against."""
+    """The report's bidder rows — the values its table shows — as a bare table with the same font: the
+    reference the issue measures against (no data gathering, hashing, chain check, styling or storage)."""
     from html import escape
 
     from contracts.pdf import font_urls, html_to_pdf
     from contracts.reports import _bidders
 
+    def cells(b):
+        return (b["opening_rank"], b["supplier"], b["registration_number"], b["price"], b["price_ratio"],
+                b["commitment"][:12], b["status"])  # fmt: skip
+
     rows = "".join(
-        "<tr>"
-        + "".join(
-            f"<td>{escape(str(b[key]))}</td>"
-            for key in ("supplier", "registration_number", "price", "commitment", "status")
-        )
-        + "</tr>"
-        for b in _bidders(tender, None)
+        "<tr>" + "".join(f"<td>{escape(str(v))}</td>" for v in cells(b)) + "</tr>" for b in _bidders(tender, None)
     )
     return html_to_pdf(BARE_TEMPLATE.format(regular=font_urls()["regular"], rows=rows))
 

@@ -57,6 +57,10 @@ class Bid(models.Model):
     status_changed_at = models.DateTimeField(_("status changed"), db_default=ClockTimestamp())
     # Set right after the first version is inserted, in the same transaction.
     current_version = models.ForeignKey("BidVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # A consortium's bid (joint bidding): the lead submits it; set at submission from the confirmed consortium.
+    consortium = models.ForeignKey(
+        "Consortium", on_delete=models.PROTECT, null=True, blank=True, related_name="bids", verbose_name=_("consortium")
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("first submitted"), db_default=ClockTimestamp())
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
@@ -280,6 +284,9 @@ class OpenedBid(models.Model):
         ABOVE_PLANNED = "above_planned", _("Above the planned price")
         COMMITMENT_FAILED = "commitment_failed", _("Commitment check failed")
         INVALID = "invalid", _("Invalid content")
+        # Rules checked at opening outside the sealed content (bidding.opening_rules).
+        SECURITY_REJECTED = "security_rejected", _("Bid security rejected")
+        CONSORTIUM_INVALID = "consortium_invalid", _("Consortium not eligible")
         # Two envelopes: the technical envelope is open, the price envelope still sealed.
         AWAITING_PRICE = "awaiting_price", _("Technical envelope opened; price sealed")
         PRICE_NOT_OPENED = "price_not_opened", _("Failed the technical stage: price never opened")
@@ -354,6 +361,27 @@ class OpenedDocument(models.Model):
         return self.name
 
 
+# Joint bidding and bid securities keep their own modules (docs/architecture.md §10).
+from .models_consortium import Consortium, ConsortiumMember  # noqa: E402
+from .models_security import BidSecurity, Guarantee, IssuedGuarantee, SecurityIssuer  # noqa: E402
+
+__all__ = [
+    "Bid",
+    "BidDocument",
+    "BidSecurity",
+    "BidVersion",
+    "ClockTimestamp",
+    "Consortium",
+    "ConsortiumMember",
+    "Guarantee",
+    "IssuedGuarantee",
+    "KeyShareRelease",
+    "OpenedBid",
+    "OpenedDocument",
+    "OpeningRecord",
+    "SecurityIssuer",
+    "TenderClosing",
+]
 class TechnicalComplaint(models.Model):
     """A bidder's complaint on the published technical results of a two-envelope tender, lodged in
     the complaint window. While one is open the price envelopes stay sealed."""

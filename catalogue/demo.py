@@ -1,6 +1,6 @@
 """Demo catalogue shop: two framework competitions (office supplies, PCs) run as tenders and
 concluded with three suppliers each, about a hundred items, orders in every state, and invoices
-paid on time and late (docs/architecture.md §9).
+paid on time and late (docs/architecture.md §11).
 
 Everything goes through the services; two demo-only shortcuts move time, in the open (one audit
 entry each, `procurement.demo.demo_backdate`): tenders' deadlines (as contracts' demo does) and

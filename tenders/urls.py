@@ -11,6 +11,7 @@ urlpatterns = [
     path("workspace/", views.workspace, name="workspace"),
     path("alerts/", views.alerts, name="alerts"),
     path("custodian/", views.custodian_enrol, name="custodian"),
+    path("custodian/defaults/", views.custodian_defaults, name="custodian_defaults"),
     path("custodian/observers/", views.observer_invitations, name="observers"),
     path("custodian/observers/<int:pk>/revoke/", views.observer_invitation_revoke, name="observer_revoke"),
     path("custodian/observer/<str:token>/", views.observer_invitation, name="observer_invitation"),

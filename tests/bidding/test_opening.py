@@ -252,7 +252,7 @@ def test_a_cancelled_tender_is_not_opened(tender, official, supplier_user):
     assert not OpeningRecord.objects.exists()
 
 
-def test_opening_writes_its_progress_to_the_cache_after_each_batch(tender, monkeypatch):
+def test_opening_writes_its_progress_to_the_cache_after_each_batch(tender, monkeypatch, settings):
     for _ in range(5):
         submit(tender, bidder())
     seen = []
@@ -265,7 +265,7 @@ def test_opening_writes_its_progress_to_the_cache_after_each_batch(tender, monke
         seen.append(cache.get(selectors.progress_key(tender_id)))
 
     monkeypatch.setattr(opening, "_progress", spy)
-    monkeypatch.setattr(opening, "OPENING_BATCH_BIDS", 2)
+    settings.OPENING_BATCH_BIDS = 2
     close_and_open(tender)
     assert seen[:4] == [{"done": n, "total": 5} for n in (0, 2, 4, 5)]
     assert selectors.opening_progress(tender.pk) == {"done": 5, "total": 5}

@@ -19,7 +19,6 @@ from bidding import services
 from bidding.bundle import opening_bundle
 from bidding.content import problem_message
 from bidding.models import Bid, BidVersion, OpenedBid, OpeningRecord
-from bidding.services import opening
 from bidding.services.submission import SealedSubmission
 from opendata.ocds import tender_releases
 from procurement.models import AuditEntry
@@ -213,10 +212,10 @@ def _public_record(tender) -> dict:
 
 
 def test_every_bid_gets_its_expected_outcome_and_the_malformed_ones_are_rejected_publicly_with_the_reason(
-    closed_tender, monkeypatch, client
+    closed_tender, settings, client
 ):
     tender, bids = closed_tender
-    monkeypatch.setattr(opening, "OPENING_BATCH_BIDS", 4)  # 14 bids: four batches
+    settings.OPENING_BATCH_BIDS = 4  # 14 bids: four batches
     record = services.bid_open_all(tender_id=tender.pk)
     assert (record.bid_count, record.valid_count, record.withdrawn_count) == (14, 4, 1)
     assert (record.planned_price, record.floor_price, record.reference_price) == (PLANNED, FLOOR, PLANNED)
@@ -261,11 +260,11 @@ def test_every_bid_gets_its_expected_outcome_and_the_malformed_ones_are_rejected
         assert problem_message(Problem(problem)) in page
 
 
-def test_the_record_is_the_same_whatever_the_batch_size(closed_tender, monkeypatch):
+def test_the_record_is_the_same_whatever_the_batch_size(closed_tender, settings):
     tender, _bids = closed_tender
     records = []
     for batch in (1, 3, 1000):
-        monkeypatch.setattr(opening, "OPENING_BATCH_BIDS", batch)
+        settings.OPENING_BATCH_BIDS = batch
         savepoint = transaction.savepoint()
         services.bid_open_all(tender_id=tender.pk)
         records.append(_public_record(tender))

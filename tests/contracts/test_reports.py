@@ -213,10 +213,11 @@ def test_the_report_has_one_row_a_bid_and_short_hashes_with_the_full_ones_in_its
     assert commitment not in text
     assert "Commitment check of every bid" not in text  # folded into the bidders' table
     # Runs of one action by one party are one row in the PDF; every entry stays in the data.
-    entries = [{"action": "bid.submit", "actor": "Supplier", "seq": n} for n in range(5)]
+    entries = [{"action": "bid.submit", "actor": f"Supplier {n % 4}", "seq": n} for n in range(5)]
     entries.append({"action": "bid.open_all", "actor": "System", "seq": 5})
-    assert [(r["count"], r["first"]["seq"], r["last"]["seq"]) for r in audit_runs(entries)] == [(5, 0, 4), (1, 5, 5)]
-    assert [r["count"] for r in audit_runs(entries[3:])] == [1, 1, 1]
+    runs = [(r["count"], r["first"]["seq"], r["last"]["seq"], r["actors"]) for r in audit_runs(entries)]
+    assert runs == [(5, 0, 4, 4), (1, 5, 5, "System")]  # 5 submissions by 4 companies: one row
+    assert [r["count"] for r in audit_runs(entries[3:])] == [1, 1, 1]  # a run of two stays two rows
 
 
 def test_the_report_data_hash_is_of_its_canonical_json(contracted):

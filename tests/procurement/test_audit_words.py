@@ -93,3 +93,21 @@ def test_only_auditors_and_admins_read_the_log_or_its_csv(client):
     client.force_login(supplier)
     assert client.get(reverse("audit_log")).status_code == 403
     assert client.get(reverse("audit_log_csv")).status_code == 403
+
+
+def test_every_action_the_code_writes_has_a_sentence():
+    """A new action without a sentence would read as a code on the auditors' page."""
+    import re
+    from pathlib import Path
+
+    from procurement.audit_words import SENTENCES
+
+    root = Path(__file__).resolve().parents[2]
+    apps = [folder for folder in root.iterdir() if (folder / "apps.py").exists() or folder.name == "procurement"]
+    written = set()
+    for app in apps:
+        for path in app.rglob("*.py"):
+            if "migrations" not in path.parts:
+                written |= set(re.findall(r'action="([a-z_]+\.[a-z_.]+)"', path.read_text(encoding="utf-8")))
+    assert written
+    assert sorted(written - set(SENTENCES)) == []

@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sealclient.rules import RANKED, Candidate, FloorRateReserveRanking, LowestPriceRanking
@@ -15,6 +15,7 @@ def _candidates(prices, unusable=()):
     ]
 
 
+@settings(suppress_health_check=[HealthCheck.too_slow])  # the machine may be busy; the inputs are small
 @given(st.lists(st.integers(min_value=1, max_value=12), max_size=40), st.sets(st.integers(0, 39), max_size=5))
 def test_each_rank_counts_the_strictly_lower_prices_and_equal_prices_are_tied(prices, unusable):
     candidates = LowestPriceRanking.rank(_candidates(prices, unusable))
