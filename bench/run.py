@@ -44,7 +44,11 @@ SUITES = [
     "audit",
     "transparency",
     "scaleout",
+    "search",
+    "award_report",
+    "opening_rules",
     "rush",
+    "catalogue",
 ]
 
 

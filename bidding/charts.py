@@ -1,5 +1,6 @@
-"""The bid-distribution chart of an opening record, laid out in Python and drawn as inline SVG by the
-template (no JavaScript; the CSP allows it, and it prints and reads without a browser)."""
+"""The charts of an opening record — the bid distribution and the reserve-price picks — laid out in
+Python and drawn as inline SVG by the template (no JavaScript; the CSP allows it, and it prints and
+reads without a browser). Each chart sits next to a table with the same numbers."""
 
 from dataclasses import dataclass
 from decimal import Decimal
@@ -94,6 +95,75 @@ def bid_distribution(record: OpeningRecord, bids: list[OpenedBid]) -> dict | Non
         "ticks": ticks,
         "dots": dots,
         "markers": markers,
+        "axis_title_y": HEIGHT - 6,
+        "centre": LEFT + (WIDTH - LEFT - RIGHT) / 2,
+    }
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    label: str  # under the bar: the reserve price's number
+    value: int  # above the bar: its picks
+    chosen: bool
+    title: str
+
+    @property
+    def centre(self) -> float:
+        return round(self.x + self.width / 2, 1)
+
+
+PICKS_HEIGHT = 220
+PICKS_BOTTOM = 44
+
+
+def reserve_picks(record: OpeningRecord) -> dict | None:
+    """One bar per reserve price: how many bidders picked it; the prices averaged into the planned
+    price are filled, the others outlined. The y axis counts picks in whole numbers."""
+    prices = record.reserve_prices or []
+    if not prices:
+        return None
+    most = max((int(p.get("picks", 0)) for p in prices), default=0)
+    top_value = max(most, 1)
+    step = max(1, -(-top_value // 5))  # at most about five gridlines
+    top_value = -(-top_value // step) * step
+    plot_top, axis_y = TOP, PICKS_HEIGHT - PICKS_BOTTOM
+    slot = (WIDTH - LEFT - RIGHT) / len(prices)
+    bars = []
+    for index, price in enumerate(prices):
+        picks = int(price.get("picks", 0))
+        height = round((axis_y - plot_top) * picks / top_value, 1)
+        bars.append(
+            Bar(
+                x=round(LEFT + index * slot + slot * 0.15, 1),
+                y=round(axis_y - height, 1),
+                width=round(slot * 0.7, 1),
+                height=height,
+                label=str(price["number"]),
+                value=picks,
+                chosen=bool(price.get("chosen")),
+                title=f"{price['number']}: {picks}",
+            )
+        )
+    gridlines = [
+        Tick(round(axis_y - (axis_y - plot_top) * value / top_value, 1), str(value))
+        for value in range(0, top_value + 1, step)
+    ]
+    return {
+        "width": WIDTH,
+        "height": PICKS_HEIGHT,
+        "left": LEFT,
+        "right": WIDTH - RIGHT,
+        "axis_y": axis_y,
+        "label_y": axis_y + 16,
+        "axis_title_y": PICKS_HEIGHT - 6,
+        "centre": LEFT + (WIDTH - LEFT - RIGHT) / 2,
+        "middle_y": plot_top + (axis_y - plot_top) / 2,
+        "bars": bars,
+        "gridlines": gridlines,  # Tick.x holds the line's y here
     }
 
 

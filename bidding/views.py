@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -156,7 +157,8 @@ def bid_page_sealing(*, tender: Tender, supplier, form: BidForm) -> dict:
             "needs_documents": _("Attach your technical proposal."),
             "document_too_large": _("A document is larger than the limit; nothing was submitted."),
             "failed": _("The bid could not be sent. Nothing was submitted; try again."),
-            "won": _("won"),
+            # The currency after an amount in Korean words (원); not the "won" of a won tender.
+            "won": pgettext("currency after an amount in words", "won"),
         },
     }
 
@@ -278,6 +280,15 @@ def opening(request, tender_id: int):
         bids = selectors.opened_bids_ordered(record)
         context["opened_bids"] = bids
         context["chart"] = charts.bid_distribution(record, bids)
+        context["picks_chart"] = charts.reserve_picks(record)
+        if record.is_two_stage:
+            context["technical_complaints"] = record.technical_complaints.select_related("bid__supplier")
+            supplier = supplier_for_user(request.user)
+            context["may_complain"] = (
+                record.stage == record.Stage.TECHNICAL_PUBLISHED
+                and supplier is not None
+                and any(b.supplier_id == supplier.pk for b in bids)
+            )
     return render(request, "bidding/opening.html", context)
 
 

@@ -20,6 +20,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from bidding.models import OpenedBid, OpeningRecord, TenderClosing
+from procurement import audit_words
 from procurement.audit import transparency_log_verify
 from tenders.models import Tender
 from tenders.policies import evaluation_policy
@@ -227,13 +228,14 @@ def _contract(contract: Contract | None) -> dict | None:
         "signatures": [
             {
                 "version": signature.version.number,
-                "party": signature.get_party_display(),
+                "party": signature.get_party_display()
+                + (f" ({signature.supplier.name_ko})" if signature.supplier_id else ""),
                 "signer": signature.signer_name,
                 "signed_at": signature.signed_at,
                 "document_sha256": signature.document_sha256,
             }
             for signature in Signature.objects.filter(version__contract=contract)
-            .select_related("version")
+            .select_related("version", "supplier")
             .order_by("version__number", "signed_at")
         ],
     }
@@ -242,16 +244,18 @@ def _contract(contract: Contract | None) -> dict | None:
 def _audit_trail(tender: Tender) -> list[dict]:
     entries = list(selectors.tender_audit_trail(tender).iterator(chunk_size=2000))
     organisations = selectors.actor_organisations({e.actor_id for e in entries if e.actor_id})
+    names = {actor_id: organisations.get(actor_id, _("Platform")) for actor_id in {e.actor_id for e in entries}}
     return [
         {
-            "seq": e.seq,
-            "at": e.at,
-            "actor": organisations.get(e.actor_id, _("Platform")) if e.actor_id else _("System"),
-            "action": e.action,
-            "object": f"{e.object_type} {e.object_id}",
-            "hash": e.hash,
+            "seq": line.entry.seq,
+            "at": line.entry.at,
+            "actor": organisations.get(line.entry.actor_id, _("Platform")) if line.entry.actor_id else _("System"),
+            "what": audit_words.sentence_text(line),
+            "action": line.entry.action,
+            "object": f"{line.entry.object_type} {line.entry.object_id}",
+            "hash": line.entry.hash,
         }
-        for e in entries
+        for line in audit_words.describe(entries, actor_names=names)
     ]
 
 

@@ -239,7 +239,12 @@ def flag_review(*, flag: Flag, actor, outcome: str, note: str) -> Flag:
             actor=actor,
             action="integrity.flag_reviewed",
             obj=flag,
-            data={"rule": flag.rule, "key": flag.key, "from": previous, "to": outcome, "note": note},
+            data={
+                "rule": flag.rule,
+                "key": flag.key,
+                "changes": {"review": {"from": previous, "to": outcome}},
+                "note": note,
+            },
         )
     return flag
 

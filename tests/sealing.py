@@ -14,6 +14,7 @@ import json
 import secrets
 from decimal import Decimal
 
+from django.db import transaction
 from nacl.public import PrivateKey, PublicKey, SealedBox
 
 from bidding import services as bidding_services
@@ -137,7 +138,8 @@ def seal_published(tender: Tender, *, reserve_values=None) -> bytes:
     Tender.objects.filter(pk=tender.pk).update(public_key=sealing.public_key)
     tender.public_key = sealing.public_key
     if sealing.reserve is not None:
-        reserve_set_store(tender=tender, reserve=sealing.reserve, actor=None)
+        with transaction.atomic():  # the draw and its entry together, as the database insists
+            reserve_set_store(tender=tender, reserve=sealing.reserve, actor=None)
     return private
 
 

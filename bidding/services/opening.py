@@ -15,12 +15,14 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import BigIntegerField, OuterRef, Subquery, Sum
+from django.db.models import BigIntegerField, Case, OuterRef, Subquery, Sum, TextField, Value, When
 from django.db.models.functions import Coalesce, Length
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from procurement.audit import audit_record, transparency_request_head
 from procurement.errors import Conflict
+from procurement.notifications import notify
 from sealclient.reserve import floor_price_compute, planned_price_compute
 from sealclient.rules import Candidate, OpenedContent, Problem, bid_open
 from tenders.models import Tender
@@ -34,13 +36,17 @@ from ..keys import QuorumMissing, TooEarly, opening_private_key, opening_time_re
 from ..models import (
     Bid,
     BidDocument,
+    BidSecurity,
     BidVersion,
     ClockTimestamp,
+    ConsortiumMember,
     OpenedBid,
     OpenedDocument,
     OpeningRecord,
     TenderClosing,
 )
+from ..opening_rules import RuledBid, opening_rejections
+from .consortium import company_users
 from .quorum import custodians_notify_share_due
 from .reserve_prices import reserve_values_unseal
 from .submission import reserve_pick_rules
@@ -142,10 +148,11 @@ class _Row:
     rank: int | None = None
     tied: bool = False
     price_ratio: Decimal | None = None
+    rejected: bool = False  # set aside for its consortium or bid security (opening_rules)
 
     @property
     def usable(self) -> bool:
-        return self.price is not None
+        return self.price is not None and not self.rejected
 
 
 def _bids_to_open(tender: Tender) -> list[Bid]:
@@ -468,6 +475,9 @@ def _finish(
     summary = _planned_price(tender, private_key, rows) if reserve_rules else {}
     planned = summary.get("planned_price")
     reference = planned if planned is not None else tender.estimated_value
+    # After the planned price (every readable bid's picks count, as the public verifier computes
+    # it), before the ranking: the consortium and bid security, outside the sealed content.
+    rejected = _rules_apply(tender, rows)
     _rank(tender, rows, planned=planned, floor=summary.get("floor_price"), reference=reference)
     _ranking_store(changed)
 
@@ -495,6 +505,7 @@ def _finish(
                     "outcome": row.outcome,
                     "price": row.price,
                     "rank": row.rank,
+                    **({"rejected": rejected[row.bid_id]} if row.bid_id in rejected else {}),
                 }
                 for row in rows
             ],
@@ -531,6 +542,70 @@ def _finish(
             reason=_("No valid bid was received (%(count)s opened).") % {"count": record.bid_count},
         )
     return record
+
+
+def _rules_apply(tender: Tender, rows: list[_Row]) -> dict[int, str]:
+    """Run bidding.opening_rules on every readable bid at once; the rejected ones are set aside with
+    their public reason (opened bid, bid, security) and their companies are told. {bid id: reason}."""
+    readable = [row for row in rows if row.usable]
+    if not readable:
+        return {}
+    owners = {
+        pk: (supplier_id, consortium_id)
+        for pk, supplier_id, consortium_id in Bid.objects.filter(pk__in=[r.bid_id for r in readable]).values_list(
+            "pk", "supplier_id", "consortium_id"
+        )
+    }
+    decided = opening_rejections(tender=tender, bids=[RuledBid(r.bid_id, *owners[r.bid_id], r.price) for r in readable])
+    if not decided:
+        return {}
+    rejected = {bid_id: reason for bid_id, (_outcome, reason) in decided.items()}
+    for row in readable:
+        if row.bid_id in decided:
+            row.outcome, row.rejected, row.status = decided[row.bid_id][0], True, Bid.Status.DISQUALIFIED
+
+    def reason_by(field: str, key) -> Case:
+        return Case(*(When(**{field: key(bid_id)}, then=Value(r)) for bid_id, r in rejected.items()),
+                    output_field=TextField())  # fmt: skip
+
+    by_bid = {row.bid_id: row for row in readable}
+    OpenedBid.objects.filter(pk__in=[by_bid[b].pk for b in rejected]).update(
+        problem=reason_by("pk", lambda b: by_bid[b].pk)
+    )
+    Bid.objects.filter(pk__in=list(rejected), status=Bid.Status.OPENED).update(
+        status=Bid.Status.DISQUALIFIED, status_reason=reason_by("pk", lambda b: b), status_changed_at=ClockTimestamp()
+    )
+    short = [b for b, (outcome, _r) in decided.items() if outcome == OpenedBid.Outcome.SECURITY_REJECTED]
+    if short:
+        BidSecurity.objects.filter(
+            tender=tender, supplier_id__in=[owners[b][0] for b in short], status=BidSecurity.Status.HELD
+        ).update(
+            status=BidSecurity.Status.REJECTED,
+            status_reason=Case(
+                *(When(supplier_id=owners[b][0], then=Value(rejected[b])) for b in short), output_field=TextField()
+            ),
+        )
+    members = _consortium_companies([owners[b][1] for b in rejected if owners[b][1]])
+    for bid_id, reason in rejected.items():
+        supplier_id, consortium_id = owners[bid_id]
+        # The bidder (every member of a consortium) learns why, beyond the public record.
+        notify(
+            event="bid.rejected_at_opening",
+            recipients=company_users(members.get(consortium_id, [supplier_id])),
+            template="bid_rejected_at_opening",
+            context={"tender": tender, "reason": reason},
+            link=reverse("bidding:opening", args=[tender.pk]),
+        )
+    return rejected
+
+
+def _consortium_companies(consortium_ids: list[int]) -> dict[int, list[int]]:
+    companies: dict[int, list[int]] = defaultdict(list)
+    for consortium_id, supplier_id in ConsortiumMember.objects.filter(consortium_id__in=consortium_ids).values_list(
+        "consortium_id", "supplier_id"
+    ):
+        companies[consortium_id].append(supplier_id)
+    return companies
 
 
 def _opened_status(item: _Opened) -> str:

@@ -37,6 +37,7 @@ from tenders.models import Tender
 from tenders.policies import evaluation_policy
 
 from .. import selectors
+from ..consortia import consortium_for_submission
 from ..content import MAX_DOCUMENTS
 from ..models import Bid, BidDocument, BidVersion
 
@@ -217,6 +218,8 @@ def _submit_locked(*, tender: Tender, supplier, actor, sealed: SealedSubmission,
         return SubmissionResult(earlier, created=False)
     _require_open(status, in_time)
     _require_bidder(tender=tender, supplier=supplier, actor=actor)
+    # Joint bidding: only a confirmed consortium's lead submits, every member still eligible.
+    consortium = consortium_for_submission(tender=tender, supplier=supplier)
     locked_bid = _bid_for_update(tender=tender, supplier=supplier, actor=actor)
     if locked_bid.status == Bid.Status.WITHDRAWN:
         raise Conflict(
@@ -255,7 +258,8 @@ def _submit_locked(*, tender: Tender, supplier, actor, sealed: SealedSubmission,
         for i, ct in enumerate(sealed.documents)
     )
     locked_bid.current_version = version
-    locked_bid.save(update_fields=["current_version"])
+    locked_bid.consortium = consortium
+    locked_bid.save(update_fields=["current_version", "consortium"])
     replaced = number > 1
     notify(
         event="bid.replaced" if replaced else "bid.submitted",

@@ -172,6 +172,7 @@ def scores_save(*, member: CommitteeMember, actor, scores: dict, submit: bool = 
         criteria = evaluation_policy(tender.evaluation_method).clean(tender.evaluation_params)["technical_criteria"]
         bids = set(Assessment.objects.filter(evaluation=evaluation, admissible=True).values_list("bid_id", flat=True))
         saved = []
+        previous = {(s.bid_id, s.criterion): s.value for s in Score.objects.filter(member=member)}
         for (bid_id, index), raw in scores.items():
             if bid_id not in bids or not 0 <= index < len(criteria):
                 raise Invalid(_("There is no such bid or criterion to score."), code="invalid")
@@ -201,7 +202,15 @@ def scores_save(*, member: CommitteeMember, actor, scores: dict, submit: bool = 
                 data={
                     "tender": tender.pk,
                     "round": evaluation.round,
-                    "scores": [{"bid": s.bid_id, "criterion": s.criterion, "value": s.value} for s in saved],
+                    "scores": [
+                        {
+                            "bid": s.bid_id,
+                            "criterion": s.criterion,
+                            "value": s.value,
+                            "from": previous.get((s.bid_id, s.criterion)),
+                        }
+                        for s in saved
+                    ],
                 },
             )
         if submit:
@@ -213,12 +222,14 @@ def scores_save(*, member: CommitteeMember, actor, scores: dict, submit: bool = 
                     % {"count": len(missing)},
                     code="scores_missing",
                 )
+            before = {"scores_submitted_at": member.scores_submitted_at}
             member.scores_submitted_at = timezone.now()
             member.save(update_fields=["scores_submitted_at"])
             audit_record(
                 actor=actor,
                 action="committee.submit_scores",
                 obj=member,
+                before=before,
                 data={
                     "tender": tender.pk,
                     "round": evaluation.round,

@@ -118,6 +118,7 @@ def evaluation_start(*, tender: Tender, actor) -> Evaluation:
             actor=actor,
             action="evaluation.start",
             obj=evaluation,
+            before={"status": None},
             data={
                 "tender": tender.pk,
                 "method": tender.evaluation_method,
@@ -363,6 +364,7 @@ def evaluation_calculate(*, evaluation: Evaluation, actor) -> Evaluation:
             actor=actor,
             action="evaluation.calculate",
             obj=evaluation,
+            before={"scored_at": None},  # refused above once scored
             data={
                 "tender": tender.pk,
                 "round": evaluation.round,

@@ -59,6 +59,7 @@ def clarification_answer(*, clarification: Clarification, actor, answer: str) ->
         if tender.status in Tender.TERMINAL_STATUSES:
             raise Conflict(_("This tender has ended; its questions can no longer be answered."))
         first_answer = clarification.answered_at is None
+        before = {"answer": clarification.answer or None}
         clarification.answer = answer[:10000]
         clarification.answered_by = actor
         clarification.answered_at = timezone.now()
@@ -67,6 +68,7 @@ def clarification_answer(*, clarification: Clarification, actor, answer: str) ->
             actor=actor,
             action="tender.clarification_answer",
             obj=clarification,
+            before=before,
             data={"tender": tender.pk, "revised": not first_answer},
         )
         recipients = {u.pk: u for u in selectors.tender_interested_users(tender)}

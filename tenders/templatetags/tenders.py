@@ -27,3 +27,10 @@ def description_html(value: str) -> str:
         paragraphs = [p.strip("\n").replace("\n", "<br>") for p in _PARAGRAPH_BREAK.split(text) if p.strip()]
         cleaned = "".join(f"<p>{p}</p>" for p in paragraphs)
     return mark_safe(cleaned)  # noqa: S308 - sanitised by nh3 just above; only <p>/<br> added
+
+
+@register.inclusion_tag("tenders/_timeline_chart.html")
+def tender_timeline_chart(tender) -> dict:
+    from ..charts import tender_timeline
+
+    return {"timeline": tender_timeline(tender)}

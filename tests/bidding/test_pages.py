@@ -219,6 +219,33 @@ def test_the_reserve_price_table_is_public_after_opening(client_for, reserve_ten
     assert all(f"{int(float(r['value'])):,}" in page for r in record.reserve_prices)
 
 
+def test_the_reserve_picks_are_drawn_as_labelled_bars_beside_the_table(client_for, reserve_tender):
+    submit(reserve_tender, bidder(), price="95000000", picks=(3, 4))
+    submit(reserve_tender, bidder(), price="96000000", picks=(3, 9))
+    record = close_and_open(reserve_tender)
+    page = client_for().get(reverse("bidding:opening", args=[reserve_tender.pk])).content.decode()
+    assert page.count('class="bidding-chart__bar') == len(record.reserve_prices) == 15
+    used = sum(1 for r in record.reserve_prices if r["chosen"])
+    assert page.count('class="bidding-chart__bar is-chosen"') == used == 4
+    assert "Reserve price 3: 2 picks" in page  # each bar says what it shows
+    assert "Reserve price number" in page
+    assert ">Picks</text>" in page
+    assert "Bid price, % of the planned price" in page
+
+
+def test_the_tallest_bar_is_the_most_picked_price():
+    from bidding.charts import reserve_picks
+    from bidding.models import OpeningRecord
+
+    prices = [{"number": n, "value": "1", "picks": {2: 6, 5: 3}.get(n, 0), "chosen": n in (2, 5)} for n in range(1, 16)]
+    chart = reserve_picks(OpeningRecord(reserve_prices=prices))
+    heights = {bar.label: bar.height for bar in chart["bars"]}
+    assert max(heights, key=heights.get) == "2"
+    assert heights["5"] == heights["2"] / 2
+    assert heights["1"] == 0
+    assert [line.label for line in chart["gridlines"]][-1] == "6"
+
+
 def test_the_progress_fragment_reports_n_of_m(client_for, tender):
     from django.core.cache import cache
 

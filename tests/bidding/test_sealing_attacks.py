@@ -50,9 +50,12 @@ def _reseal(tender) -> bytes:
         TenderCustodian.objects.filter(pk=tc.pk).update(sealed_share=material.shares[tc.custodian_id])
     type(tender).objects.filter(pk=tender.pk).update(public_key=material.public_key)
     tender.public_key = material.public_key
+    from django.db import transaction
+
     from tenders.services.custodians import reserve_set_store
 
-    reserve_set_store(tender=tender, reserve=material.reserve, actor=None)
+    with transaction.atomic():  # the draw and its entry together, as the database insists
+        reserve_set_store(tender=tender, reserve=material.reserve, actor=None)
     return private
 
 

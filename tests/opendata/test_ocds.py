@@ -5,8 +5,10 @@ import json
 
 import pytest
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.test import Client
 
+from procurement.audit import audit_record
 from suppliers.models import Classification
 from tenders.models import Tender, TenderDocument
 from tests.bidding.helpers import bidder, submit
@@ -49,16 +51,18 @@ def published_tender_with_documents(official) -> Tender:
         scheme="CPV", code="30200000", defaults={"title_ko": "컴퓨터 장비", "title_en": "Computer equipment"}
     )
     tender.classifications.add(cpv)
-    TenderDocument.objects.create(
-        tender=tender,
-        title="과업지시서",
-        file=ContentFile(b"%PDF-1.4 spec", name="spec.pdf"),
-        original_name="spec.pdf",
-        content_type="application/pdf",
-        size=13,
-        sha256="0" * 64,
-        uploaded_by=official,
-    )
+    with transaction.atomic():  # a published tender's document comes with an entry about it
+        document = TenderDocument.objects.create(
+            tender=tender,
+            title="과업지시서",
+            file=ContentFile(b"%PDF-1.4 spec", name="spec.pdf"),
+            original_name="spec.pdf",
+            content_type="application/pdf",
+            size=13,
+            sha256="0" * 64,
+            uploaded_by=official,
+        )
+        audit_record(actor=official, action="tender.document_add", obj=tender, data={"document": document.pk})
     return tender
 
 

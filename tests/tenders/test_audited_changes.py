@@ -57,3 +57,25 @@ def test_a_change_with_its_entry_in_the_same_transaction_is_kept():
 def test_scheduler_bookkeeping_needs_no_entry():
     tender = published_tender()
     Tender.objects.filter(pk=tender.pk).update(next_check=timezone.now())
+
+
+def test_a_document_slipped_in_or_swapped_outside_a_service_is_refused():
+    from tenders.models import TenderDocument
+
+    tender = published_tender()
+    with pytest.raises(IntegrityError, match=r"unaudited change to tenders\.tender"):
+        TenderDocument.objects.create(
+            tender=tender, title="Spec", file="x.pdf", original_name="x.pdf", content_type="application/pdf",
+            sha256="0" * 64, uploaded_by=tender.created_by,
+        )  # fmt: skip
+
+
+def test_the_sealed_reserve_prices_cannot_be_replaced_outside_a_service():
+    from tenders.models import ReservePriceSet
+
+    tender = published_tender(evaluation_method="floor_rate_reserve")
+    reserve = ReservePriceSet.objects.get(tender=tender)
+    with pytest.raises(IntegrityError, match=r"unaudited change to tenders\.tender"):
+        ReservePriceSet.objects.filter(pk=reserve.pk).update(commitment="f" * 64)
+    reserve.refresh_from_db()
+    assert reserve.commitment != "f" * 64

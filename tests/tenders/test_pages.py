@@ -148,3 +148,34 @@ def test_the_demo_data_loads_twice_without_duplicates(settings):
     assert Tender.objects.filter(clarifications__answered_at__isnull=False).exists()
     assert Tender.objects.filter(version__gte=1).exists()
     assert Tender.objects.values("entity").distinct().count() == 3
+
+
+def test_the_detail_page_draws_the_timeline_with_each_date_and_now(client, published, settings):
+    settings.LANGUAGE_CODE = "en"
+    html = client.get(reverse("tenders:detail", args=[published.pk])).content.decode()
+    chart = html[html.index("tenders-timeline-chart") : html.index("</figure>", html.index("tenders-timeline-chart"))]
+    assert chart.count("tenders-timeline-chart__event") == 4  # published, questions, bids due, opening
+    for label in ("Published", "Questions until", "Bids due", "Opening"):
+        assert f">{label}</text>" in chart
+    assert "tenders-timeline-chart__now" in chart  # published, not yet closed: today is on the line
+    assert 'role="img"' in chart
+    assert "<desc" in chart
+
+
+def test_the_timeline_marks_the_bid_deadline_after_the_questions_deadline():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tenders.charts import tender_timeline
+
+    start = timezone.now()
+    tender = Tender(
+        published_at=start,
+        clarification_deadline=start + timedelta(days=5),
+        submission_deadline=start + timedelta(days=10),
+        opening_at=start + timedelta(days=10, hours=1),
+    )
+    events = {e.css: e.x for e in tender_timeline(tender, now=start + timedelta(days=20))["events"]}
+    assert events["is-published"] < events["is-questions"] < events["is-deadline"] < events["is-opening"]
+    assert tender_timeline(Tender(), now=start) is None  # a draft has no public timeline
