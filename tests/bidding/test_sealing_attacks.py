@@ -31,13 +31,16 @@ PRICE = "456789123"
 
 def _three_of_four_tender():
     """A floor-rate tender whose key is split 3-of-4: the platform and three people."""
-    tender = published_tender(evaluation_method="floor_rate_reserve")
-    TenderCustodian.objects.filter(tender=tender).delete()
-    ReservePriceSet.objects.filter(tender=tender).delete()
+    from django.db import transaction
+
     from tests.sealing import custodians_name
 
-    custodians_name(tender, people=3, threshold=3)
-    tender.test_private_key = _reseal(tender)
+    tender = published_tender(evaluation_method="floor_rate_reserve")
+    with transaction.atomic():  # the factory's draw goes with the new one, whose entry covers both
+        TenderCustodian.objects.filter(tender=tender).delete()
+        ReservePriceSet.objects.filter(tender=tender).delete()
+        custodians_name(tender, people=3, threshold=3)
+        tender.test_private_key = _reseal(tender)
     return tender
 
 
