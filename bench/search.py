@@ -22,10 +22,37 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 # Word lists: a title is region + object + kind of work (Korean) or kind + object + place (English).
-KO_REGIONS = ["서울특별시", "부산광역시", "경기도", "강원특별자치도", "세종특별자치시", "제주특별자치도", "대구광역시", "인천광역시",
-              "광주광역시", "충청북도", "전라남도", "경상북도"]  # fmt: skip
-KO_OBJECTS = ["노후 하수관로", "국도 도로", "정부청사 전산장비", "초등학교 교실", "교량", "상수도 관망", "가로등", "도시공원",
-              "행정정보시스템", "소방차량", "청사 냉난방설비", "하천 제방", "보건소 의료장비", "도서관 서가", "터널 조명"]  # fmt: skip
+KO_REGIONS = [
+    "서울특별시",
+    "부산광역시",
+    "경기도",
+    "강원특별자치도",
+    "세종특별자치시",
+    "제주특별자치도",
+    "대구광역시",
+    "인천광역시",
+    "광주광역시",
+    "충청북도",
+    "전라남도",
+    "경상북도",
+]
+KO_OBJECTS = [
+    "노후 하수관로",
+    "국도 도로",
+    "정부청사 전산장비",
+    "초등학교 교실",
+    "교량",
+    "상수도 관망",
+    "가로등",
+    "도시공원",
+    "행정정보시스템",
+    "소방차량",
+    "청사 냉난방설비",
+    "하천 제방",
+    "보건소 의료장비",
+    "도서관 서가",
+    "터널 조명",
+]
 KO_WORKS = [
     "정비공사",
     "포장공사",
@@ -39,19 +66,57 @@ KO_WORKS = [
     "감리용역",
 ]
 EN_KINDS = ["Supply of", "Maintenance of", "Installation of", "Repair of", "Design and construction of", "Leasing of"]
-EN_OBJECTS = ["laptop computers", "office furniture", "medical equipment", "road markings", "street lights",
-              "water pipes", "fire engines", "school buildings", "network servers", "bridge bearings",
-              "cleaning services", "security cameras"]  # fmt: skip
-EN_PLACES = ["for schools", "in Seoul", "in Busan", "for the ministry", "on National Route 1", "for public libraries",
-             "in Gyeonggi province", "for health centres"]  # fmt: skip
-KO_SENTENCES = ["<p>기존 시설의 노후화에 따른 개선 사업입니다.</p>", "<p>입찰참가자격은 관련 면허를 보유한 업체로 제한합니다.</p>",
-                "<p>하자담보책임기간은 준공 후 2년입니다.</p>", "<p>설치 및 시운전, 사용자 교육을 포함합니다.</p>",
-                "<p>데스크톱과 모니터, 프린터를 포함합니다.</p>", "<p>야간 작업이 필요할 수 있습니다.</p>"]  # fmt: skip
-EN_SENTENCES = ["<p>Including warranty and on-site repair.</p>", "<p>Asphalt overlay and road markings.</p>",
-                "<p>Delivery within 60 days of the contract.</p>", "<p>Old computer equipment is to be collected.</p>",
-                "<p>Bidders must hold the relevant licence.</p>", "<p>Training of staff is included.</p>"]  # fmt: skip
-STATUSES = ["published"] * 4 + ["closed", "opened", "evaluated", "awarded", "contracted", "contracted", "contracted",
-                                "cancelled", "unsuccessful"]  # fmt: skip
+EN_OBJECTS = [
+    "laptop computers",
+    "office furniture",
+    "medical equipment",
+    "road markings",
+    "street lights",
+    "water pipes",
+    "fire engines",
+    "school buildings",
+    "network servers",
+    "bridge bearings",
+    "cleaning services",
+    "security cameras",
+]
+EN_PLACES = [
+    "for schools",
+    "in Seoul",
+    "in Busan",
+    "for the ministry",
+    "on National Route 1",
+    "for public libraries",
+    "in Gyeonggi province",
+    "for health centres",
+]
+KO_SENTENCES = [
+    "<p>기존 시설의 노후화에 따른 개선 사업입니다.</p>",
+    "<p>입찰참가자격은 관련 면허를 보유한 업체로 제한합니다.</p>",
+    "<p>하자담보책임기간은 준공 후 2년입니다.</p>",
+    "<p>설치 및 시운전, 사용자 교육을 포함합니다.</p>",
+    "<p>데스크톱과 모니터, 프린터를 포함합니다.</p>",
+    "<p>야간 작업이 필요할 수 있습니다.</p>",
+]
+EN_SENTENCES = [
+    "<p>Including warranty and on-site repair.</p>",
+    "<p>Asphalt overlay and road markings.</p>",
+    "<p>Delivery within 60 days of the contract.</p>",
+    "<p>Old computer equipment is to be collected.</p>",
+    "<p>Bidders must hold the relevant licence.</p>",
+    "<p>Training of staff is included.</p>",
+]
+STATUSES = ["published"] * 4 + [
+    "closed",
+    "opened",
+    "evaluated",
+    "awarded",
+    "contracted",
+    "contracted",
+    "contracted",
+    "cancelled",
+    "unsuccessful",
+]
 
 
 def _array(values: list[str]) -> str:
@@ -88,9 +153,10 @@ def seed_tenders(count: int) -> None:
             SELECT 'B' || lpad(i::text, 9, '0'), 'ocds-bench-' || i,
                    CASE WHEN mod(i, 10) < 7 THEN {korean} ELSE {english} END,
                    CASE WHEN mod(i, 10) < 7 THEN {ko_text} ELSE {en_text} END,
-                   (ARRAY['open','open','open','restricted','limited'])[1 + mod(abs(hashtext(i::text || 'm')::bigint), 5)],
-                   '', (ARRAY['goods','works','services'])[1 + mod(abs(hashtext(i::text || 'c')::bigint), 3)],
-                   (1 + mod(abs(hashtext(i::text || 'v')::bigint), 5000)) * 1000000, 'KRW', '', '', '', 'lowest_price', '{{}}',
+                   {_pick(["open", "open", "open", "restricted", "limited"], "m")},
+                   '', {_pick(["goods", "works", "services"], "c")},
+                   (1 + mod(abs(hashtext(i::text || 'v')::bigint), 5000)) * 1000000,
+                   'KRW', '', '', '', 'lowest_price', '{{}}',
                    pub + interval '10 days', pub + interval '20 days', pub + interval '20 days 1 hour',
                    {_pick(STATUSES, "st")}, 0, '', '', pub, pub, pub, pub, %s, %s
             FROM (SELECT i, now() - mod(i, 1500) * interval '1 day' - mod(i, 1440) * interval '1 minute' AS pub
@@ -222,7 +288,33 @@ def bench_search(*, tenders: int = 100_000, rounds: int = 5, requests: int = 8, 
             "target_ratio": 5,
         }
     result["explain_ko_two_syllables"] = _explain({"q": "도로"})
+    _record(result, concurrencies, rounds)
     return result
+
+
+def _record(result: dict, concurrencies, rounds: int) -> None:
+    """One row of the issue's table per concurrency: the worst search's p95 against the detail page's."""
+    from bench.results import record
+
+    for concurrency in concurrencies:
+        rows = result[f"searchers_{concurrency}"]["scenarios"]
+        reference = rows.pop("reference_detail_by_id")
+        worst_name, worst = max(rows.items(), key=lambda item: item[1]["p95_ratio_to_reference"])
+        ratio = worst["p95_ratio_to_reference"]
+        rows["reference_detail_by_id"] = reference
+        record(
+            f"public search, {result['tenders']:,} tenders, {concurrency} searcher{'s' if concurrency > 1 else ''}",
+            value=worst["p95_ms"],
+            unit="ms p95 (worst of the searches)",
+            reference=reference["p95_ms"],
+            reference_label="tender detail by id, p95",
+            ratio=ratio,
+            target="≤ 5×",
+            met=ratio <= 5,
+            spread={name: {"p95_ms": r["p95_ms"], "p95_spread_ms": r["p95_spread_ms"]} for name, r in rows.items()},
+            notes=f"worst: {worst_name}; {len(rows) - 1} searches (ko/en, filters, sorts, pages, API), "
+            f"{rounds} interleaved rounds",
+        )
 
 
 def add_arguments(parser) -> None:
@@ -245,6 +337,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_arguments(parser)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 4])
+    parser.add_argument("--write", action="store_true", help="merge the rows into bench/results/table.*")
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "procurement.settings")
     django.setup()
@@ -256,6 +349,10 @@ def main() -> None:
     )
     result.pop("explain_ko_two_syllables")
     print(json.dumps(result, indent=2, ensure_ascii=False))
+    if args.write:
+        from bench.results import write
+
+        print("written to", write())
 
 
 if __name__ == "__main__":

@@ -2,13 +2,16 @@
 anything sealed (at most the size of a ciphertext). Before opening the admin site knows no bid."""
 
 from django.contrib import admin
+from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.db.models.functions import Length
 from django.utils.translation import gettext_lazy as _
+from rules.contrib.admin import ObjectPermissionsModelAdmin
 
 from procurement.admin import ReadOnlyAdmin
+from procurement.audit import audit_record
 
-from .models import Bid, BidVersion, OpenedBid, OpeningRecord, TenderClosing
+from .models import Bid, BidVersion, IssuedGuarantee, OpenedBid, OpeningRecord, SecurityIssuer, TenderClosing
 
 
 def _opened(tender_field: str):
@@ -95,3 +98,43 @@ class OpenedBidAdmin(ReadOnlyAdmin):
         "tied",
     ]
     readonly_fields = fields
+
+
+class _AuditedAdmin(ObjectPermissionsModelAdmin):
+    """Every change audited; nothing deleted (a retired issuer is marked inactive)."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            audit_record(
+                actor=request.user,
+                action=f"admin.{obj._meta.model_name}.{'change' if change else 'add'}",
+                obj=obj,
+                data={"fields": form.changed_data},
+            )
+
+
+@admin.register(SecurityIssuer)
+class SecurityIssuerAdmin(_AuditedAdmin):
+    list_display = ["code", "name_ko", "name_en", "kind", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["code", "name_ko", "name_en"]
+
+
+@admin.register(IssuedGuarantee)
+class IssuedGuaranteeAdmin(_AuditedAdmin):
+    """The simulated issuer's book (settings.SECURITY_ISSUER_ADAPTER = bidding.issuers.SimulatedIssuer)."""
+
+    list_display = [
+        "issuer",
+        "number",
+        "principal_registration_number",
+        "beneficiary_reference",
+        "amount",
+        "valid_until",
+    ]
+    list_filter = ["issuer", "cancelled"]
+    search_fields = ["number", "principal_registration_number", "beneficiary_reference"]

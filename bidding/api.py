@@ -137,8 +137,6 @@ class BidListView(generics.ListAPIView):
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True)],
     )
     def post(self, request):
-        if not request.user.has_perm("bidding.submit_bid"):
-            raise Forbidden(_("Only members of an approved company may submit bids."))
         key = request.headers.get("Idempotency-Key", "")
         try:
             key = uuid.UUID(key)
@@ -148,19 +146,21 @@ class BidListView(generics.ListAPIView):
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
         tender = get_object_or_404(tenders_public(), pk=data["tender"])
-        eligibility = selectors.bid_eligibility(tender=tender, user=request.user)
-        if eligibility.supplier is None:
-            raise Forbidden(eligibility.reasons[0], code="not_eligible")
+        # Vetting, sanctions, role and invitation are checked once, by the service inside its
+        # transaction (a Forbidden "not_eligible" from there); here only: which company.
+        supplier = supplier_for_user(request.user)
+        if supplier is None:
+            raise Forbidden(_("Only members of a registered supplier company can bid."), code="not_eligible")
         result = services.bid_submit(
             tender=tender,
-            supplier=eligibility.supplier,
+            supplier=supplier,
             actor=request.user,
             sealed=_sealed(data),
             idempotency_key=key,
         )
         bid_origin_record(request=request, version=result.version)
         return Response(
-            receipts.receipt_for_version(result.version).as_json(),
+            receipts.receipt_for_submission(result).as_json(),
             status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
         )
 

@@ -89,6 +89,13 @@ def opening_bundle(tender: Tender) -> dict | None:
             }
             for row in sorted(opened, key=lambda r: r.supplier_id)
         ],
+        # What opening decided from facts outside the sealed content (docs/architecture.md §10): the
+        # verifier takes these as given and recomputes the ranking of the other bids.
+        "rejected_outside_content": [
+            {"supplier_id": row.supplier_id, "outcome": row.outcome, "reason": row.problem}
+            for row in sorted(opened, key=lambda r: r.supplier_id)
+            if row.outcome in (OpenedBid.Outcome.SECURITY_REJECTED, OpenedBid.Outcome.CONSORTIUM_INVALID)
+        ],
         "record": {
             "planned_price": _text(record.planned_price),
             "floor_price": _text(record.floor_price),

@@ -280,3 +280,6 @@ def load(stdout) -> None:
         created.append(title)
 
     stdout.write(f"Demo bids: {len(created)} tender(s) set up ({Bid.objects.count()} bids in all)")
+    from .demo_joint import load as load_joint
+
+    load_joint(stdout)

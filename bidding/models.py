@@ -57,6 +57,10 @@ class Bid(models.Model):
     status_changed_at = models.DateTimeField(_("status changed"), db_default=ClockTimestamp())
     # Set right after the first version is inserted, in the same transaction.
     current_version = models.ForeignKey("BidVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # A consortium's bid (joint bidding): the lead submits it; set at submission from the confirmed consortium.
+    consortium = models.ForeignKey(
+        "Consortium", on_delete=models.PROTECT, null=True, blank=True, related_name="bids", verbose_name=_("consortium")
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("first submitted"), db_default=ClockTimestamp())
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
@@ -280,6 +284,9 @@ class OpenedBid(models.Model):
         ABOVE_PLANNED = "above_planned", _("Above the planned price")
         COMMITMENT_FAILED = "commitment_failed", _("Commitment check failed")
         INVALID = "invalid", _("Invalid content")
+        # Rules checked at opening outside the sealed content (bidding.opening_rules).
+        SECURITY_REJECTED = "security_rejected", _("Bid security rejected")
+        CONSORTIUM_INVALID = "consortium_invalid", _("Consortium not eligible")
         # Two envelopes: the technical envelope is open, the price envelope still sealed.
         AWAITING_PRICE = "awaiting_price", _("Technical envelope opened; price sealed")
         PRICE_NOT_OPENED = "price_not_opened", _("Failed the technical stage: price never opened")
@@ -352,6 +359,59 @@ class OpenedDocument(models.Model):
 
     def __str__(self):
         return self.name
+
+
+# Joint bidding and bid securities keep their own modules (docs/architecture.md §10).
+from .models_consortium import Consortium, ConsortiumMember  # noqa: E402
+from .models_security import BidSecurity, Guarantee, IssuedGuarantee, SecurityIssuer  # noqa: E402
+
+__all__ = [
+    "Bid",
+    "BidDocument",
+    "BidSecurity",
+    "BidVersion",
+    "ClockTimestamp",
+    "Consortium",
+    "ConsortiumMember",
+    "Guarantee",
+    "IssuedGuarantee",
+    "KeyShareRelease",
+    "OpenedBid",
+    "OpenedDocument",
+    "OpeningRecord",
+    "SecurityIssuer",
+    "TenderClosing",
+]
+class TechnicalComplaint(models.Model):
+    """A bidder's complaint on the published technical results of a two-envelope tender, lodged in
+    the complaint window. While one is open the price envelopes stay sealed."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        UPHELD = "upheld", _("Upheld")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    TRANSITIONS = {Status.OPEN: {Status.UPHELD, Status.DISMISSED}, Status.UPHELD: set(), Status.DISMISSED: set()}
+
+    opening = models.ForeignKey(OpeningRecord, on_delete=models.PROTECT, related_name="technical_complaints")
+    bid = models.ForeignKey(Bid, on_delete=models.PROTECT, related_name="technical_complaints")
+    grounds = models.TextField(_("grounds"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    lodged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    lodged_at = models.DateTimeField(_("lodged"), db_default=ClockTimestamp())
+    answer = models.TextField(_("answer"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["opening", "lodged_at", "id"]
+        verbose_name = _("complaint on technical results")
+        verbose_name_plural = _("complaints on technical results")
+
+    def __str__(self):
+        return f"technical complaint {self.pk}"
 
 
 class CureRequest(models.Model):

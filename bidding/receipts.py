@@ -79,14 +79,7 @@ class Receipt:
         seq = entries.order_by("-seq").values_list("seq", flat=True).first()
         proof = transparency_inclusion(seq=seq) if seq is not None else None
         if proof is None:
-            return {
-                "status": "pending",
-                "seq": seq,
-                "message": _(
-                    "The entry of this receipt is not in a signed tree head yet (heads are signed every few "
-                    "minutes); download the receipt again later to get its inclusion proof."
-                ),
-            }
+            return _transparency_pending(seq)
         return {"status": "included", **proof}
 
     def as_json(self) -> dict:
@@ -114,6 +107,27 @@ class Receipt:
             "verify_url": self.verify_url,
             "transparency": self.transparency,
         }
+
+
+def _transparency_pending(seq: int | None) -> dict:
+    return {
+        "status": "pending",
+        "seq": seq,
+        "message": _(
+            "The entry of this receipt is not in a signed tree head yet (heads are signed every few "
+            "minutes); download the receipt again later to get its inclusion proof."
+        ),
+    }
+
+
+def receipt_for_submission(result) -> Receipt:
+    """The receipt a submission answers with (a services.SubmissionResult). An entry written a moment
+    ago is in no signed head yet, so a new version's receipt says "pending" with the entry's number
+    without asking the log (three statements fewer on the rush path); a retry asks as usual."""
+    receipt = receipt_for_version(result.version)
+    if result.created and result.audit_seq is not None:
+        receipt.__dict__["transparency"] = _transparency_pending(result.audit_seq)  # the cached_property's slot
+    return receipt
 
 
 def verification_hint() -> str:

@@ -1,9 +1,10 @@
-"""Receivers of the tenders signals (sent inside the tenders services' transactions)."""
+"""Receivers of the tenders and suppliers signals (sent inside their services' transactions)."""
 
 from django.dispatch import receiver
 from django.urls import reverse
 
 from procurement.notifications import notify
+from suppliers.events import sanction_recorded
 from tenders.models import Tender
 from tenders.selectors import SNAPSHOT_LABELS, tender_interested_users
 from tenders.signals import tender_amended, tender_cancelled, tender_unsuccessful
@@ -57,3 +58,11 @@ def on_unsuccessful(sender, tender, actor, reason, **kwargs):
     _tell_bidders_too(
         tender=tender, event="tender.unsuccessful", template="tender_unsuccessful", context={"reason": reason}
     )
+
+
+@receiver(sanction_recorded, dispatch_uid="bidding.on_sanction")
+def on_sanction(sender, sanction, actor, **kwargs):
+    """A member debarred before a tender's deadline invalidates its consortium there (docs/architecture.md §10)."""
+    from .services.consortium import consortia_invalidate_for_sanction
+
+    consortia_invalidate_for_sanction(sanction=sanction, actor=actor)

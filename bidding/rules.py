@@ -106,6 +106,12 @@ for model in ("bid", "bidversion"):
     rules.add_perm(f"bidding.view_{model}", staff_reader & (no_object | bid_is_opened))
 for model in ("openingrecord", "openedbid", "tenderclosing"):
     rules.add_perm(f"bidding.view_{model}", staff_reader)
+# The register of security issuers (and the simulated issuer's book) is kept by platform admins.
+# Bid securities and consortia are not on the admin site: before opening they would say who bids.
+for model in ("securityissuer", "issuedguarantee"):
+    rules.add_perm(f"bidding.view_{model}", staff_reader)
+    rules.add_perm(f"bidding.add_{model}", is_platform_admin)
+    rules.add_perm(f"bidding.change_{model}", is_platform_admin)
 
 # Two envelopes: the entity's officials decide compliance; the results are public once published
 # (the opening page), the entity and auditors see them while they are being assessed.

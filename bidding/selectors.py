@@ -21,7 +21,17 @@ from suppliers.selectors import membership_for_user, supplier_eligibility
 from tenders.models import Tender
 from tenders.selectors import tender_supplier_may_bid
 
-from .models import Bid, BidVersion, CureRequest, KeyShareRelease, OpenedBid, OpeningRecord, TenderClosing
+from .consortia import consortium_reasons
+from .models import (
+    Bid,
+    BidVersion,
+    ConsortiumMember,
+    CureRequest,
+    KeyShareRelease,
+    OpenedBid,
+    OpeningRecord,
+    TenderClosing,
+)
 
 
 def supplier_reasons(supplier) -> list[str]:
@@ -67,6 +77,7 @@ def bid_eligibility(*, tender: Tender, user) -> BidEligibility:
     supplier, reasons = bidder_reasons(tender=tender, user=user)
     if supplier is None:
         return BidEligibility(False, reasons)
+    reasons.extend(consortium_reasons(tender=tender, supplier=supplier))
     if tender.status != Tender.Status.PUBLISHED:
         reasons.insert(0, _("This tender is not open for bids."))
     elif not tender.is_open_for_bids:
@@ -122,10 +133,15 @@ def tender_opening(tender: Tender) -> OpeningRecord | None:
         .prefetch_related(
             Prefetch(
                 "opened_bids",
-                queryset=OpenedBid.objects.select_related("supplier", "bid", "version").order_by(
+                queryset=OpenedBid.objects.select_related("supplier", "bid", "version", "bid__consortium").order_by(
                     "rank", "price", "submitted_at"
                 ),
-            )
+            ),
+            # A consortium's bid shows its members and shares on the record (joint bidding).
+            Prefetch(
+                "opened_bids__bid__consortium__members",
+                queryset=ConsortiumMember.objects.select_related("supplier").order_by("-is_lead", "id"),
+            ),
         )
         .first()
     )
@@ -253,6 +269,49 @@ def key_share_progress(tender: Tender) -> dict:
         "released": releases.exclude(ok=False).count(),
         "bad": releases.filter(ok=False).count(),
     }
+
+
+# --- joint bidding and bid securities (docs/architecture.md §10) ---------------------------------
+
+
+def consortium_of_supplier(*, tender: Tender, supplier):
+    """The live consortium the company is in on this tender (as lead or partner), or None."""
+    from .models import ConsortiumMember
+
+    member = (
+        ConsortiumMember.objects.filter(tender=tender, supplier=supplier, status__in=ConsortiumMember.BINDING_STATUSES)
+        .select_related("consortium")
+        .first()
+    )
+    return member.consortium if member is not None else None
+
+
+def consortium_visible_to(*, user, consortium) -> bool:
+    """Its members' people always; the entity's officials and auditors once the deadline has passed;
+    everyone once its bid is opened (the opening record names it)."""
+    from procurement.permissions import is_auditor
+    from tenders.selectors import is_official_of
+
+    membership = membership_for_user(user)
+    if membership is not None and consortium.members.filter(supplier_id=membership.supplier_id).exists():
+        return True
+    tender = consortium.tender
+    if tender.status in (Tender.Status.DRAFT, Tender.Status.PENDING_APPROVAL, Tender.Status.PUBLISHED):
+        return False
+    if is_official_of(user, tender.entity_id) or is_auditor(user):
+        return True
+    return OpenedBid.objects.filter(bid__consortium=consortium).exists()
+
+
+def consortium_members(consortium):
+    return consortium.members.select_related("supplier", "responded_by").order_by("-is_lead", "id")
+
+
+def bid_securities_of_tender(tender: Tender):
+    """Every bid security on the tender, for its officials and auditors once the bids are opened."""
+    from .models import BidSecurity
+
+    return BidSecurity.objects.filter(tender=tender).select_related("supplier", "issuer").order_by("supplier__name_ko")
 
 
 # --- defect cures ------------------------------------------------------------------------------------

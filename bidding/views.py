@@ -281,6 +281,14 @@ def opening(request, tender_id: int):
         context["opened_bids"] = bids
         context["chart"] = charts.bid_distribution(record, bids)
         context["picks_chart"] = charts.reserve_picks(record)
+        if record.is_two_stage:
+            context["technical_complaints"] = record.technical_complaints.select_related("bid__supplier")
+            supplier = supplier_for_user(request.user)
+            context["may_complain"] = (
+                record.stage == record.Stage.TECHNICAL_PUBLISHED
+                and supplier is not None
+                and any(b.supplier_id == supplier.pk for b in bids)
+            )
     return render(request, "bidding/opening.html", context)
 
 

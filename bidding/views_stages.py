@@ -17,7 +17,7 @@ from tenders.selectors import tender_get_visible
 
 from . import selectors, services
 from .forms import CureRequestForm, CureUploadForm, TechnicalDecisionForm
-from .models import Bid, CureRequest, OpenedBid, OpeningRecord
+from .models import Bid, CureRequest, OpenedBid, OpeningRecord, TechnicalComplaint
 
 
 @login_required
@@ -42,6 +42,8 @@ def technical(request, tender_id: int):
             "tender": tender,
             "record": record,
             "rows": rows,
+            "complaints": record.technical_complaints.select_related("bid__supplier"),
+            "may_decide_complaints": may_assess and record.stage == OpeningRecord.Stage.TECHNICAL_PUBLISHED,
             "may_assess": may_assess and record.stage == OpeningRecord.Stage.TECHNICAL,
             "cure_form": CureRequestForm(),
             "decision_form": TechnicalDecisionForm(),
@@ -82,6 +84,40 @@ def technical_publish(request, tender_id: int):
         redirect("bidding:opening", tender.pk),
         lambda: services.technical_publish(tender_id=tender.pk, actor=request.user),
         _("The technical results are published. The compliant bids' prices open when the complaint window ends."),
+    )
+
+
+@require_POST
+@login_required
+def technical_complaint(request, tender_id: int):
+    """A bidder complains about the published technical results (from the opening page)."""
+    tender = tender_get_visible(user=request.user, tender_id=tender_id)
+    return run_action(
+        request,
+        redirect("bidding:opening", tender.pk),
+        lambda: services.technical_complaint_lodge(
+            tender_id=tender.pk, actor=request.user, grounds=request.POST.get("grounds", "")
+        ),
+        _("Your complaint was lodged. The price envelopes stay sealed until it is answered."),
+    )
+
+
+@require_POST
+@login_required
+def technical_complaint_decide(request, complaint_id: int):
+    complaint = get_object_or_404(TechnicalComplaint.objects.select_related("opening__tender"), pk=complaint_id)
+    tender = complaint.opening.tender
+    require(request.user, "bidding.assess_technical", tender)
+    return run_action(
+        request,
+        redirect("bidding:technical", tender.pk),
+        lambda: services.technical_complaint_decide(
+            complaint=complaint,
+            actor=request.user,
+            uphold=request.POST.get("decision") == "uphold",
+            answer=request.POST.get("answer", ""),
+        ),
+        _("The complaint was answered; the bidder has been told your reasons."),
     )
 
 

@@ -1,5 +1,5 @@
 """The catalogue shop (종합쇼핑몰): framework agreements, catalogue items, orders, deliveries and
-inspection, invoices and payments (docs/architecture.md §9).
+inspection, invoices and payments (docs/architecture.md §11).
 
 Lifecycles are tables beside their models; each transition has one service in catalogue/services/.
 Money is numeric(18, 2) in the agreement's currency; quantities are whole units.
@@ -228,7 +228,7 @@ class CatalogueItem(models.Model):
         indexes = [
             models.Index(fields=["status", "classification"], name="item_status_cpv_idx"),
             # Full text ('simple': PostgreSQL has no Korean stemmer) and trigram on the names, as
-            # tenders' search does (docs/architecture.md §9).
+            # tenders' search does (docs/architecture.md §11).
             GinIndex(
                 SearchVector("name_ko", "name_en", "model_number", "specification", config="simple"),
                 name="item_search_idx",
@@ -239,6 +239,9 @@ class CatalogueItem(models.Model):
             ),
             GinIndex(OpClass(Upper("name_ko"), name="gin_trgm_ops"), name="item_name_ko_trgm_idx"),
             GinIndex(OpClass(Upper("name_en"), name="gin_trgm_ops"), name="item_name_en_trgm_idx"),
+            # Word similarity (`<%`, typos) needs the trigram index on the column itself.
+            GinIndex(OpClass("name_ko", name="gin_trgm_ops"), name="item_name_ko_wsim_idx"),
+            GinIndex(OpClass("name_en", name="gin_trgm_ops"), name="item_name_en_wsim_idx"),
         ]
 
     def __str__(self):

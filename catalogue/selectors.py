@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from procurement.permissions import is_auditor
 from suppliers.selectors import membership_for_user
-from tenders.selectors import TRIGRAM_THRESHOLD, official_entity
+from tenders.selectors import official_entity
 
 from .models import CartLine, CatalogueItem, Certification, EntityBudget, FrameworkAgreement, Invoice, Order, Region
 
@@ -45,16 +45,22 @@ def items_search(qs: QuerySet[CatalogueItem], query: str) -> QuerySet[CatalogueI
     english_query = SearchQuery(query, config="english", search_type="websearch")
     every_term = Q()
     for term in terms:
-        every_term &= Q(name_ko__icontains=term) | Q(name_en__icontains=term) | Q(model_number__icontains=term)
+        every_term &= Q(name_ko__icontains=term) | Q(name_en__icontains=term)
+    # Every branch can use an index (the two text-search GIN indexes, the trigram indexes on the
+    # names: `icontains` on UPPER(name), `<%` word similarity on the name itself), so PostgreSQL
+    # combines bitmap scans instead of computing a vector and a similarity for every item.
     qs = qs.annotate(
         simple_match=SearchVector("name_ko", "name_en", "model_number", "specification", config="simple"),
         english_match=SearchVector("name_en", "specification", config="english"),
-        name_similarity=Greatest(TrigramWordSimilarity(query, "name_ko"), TrigramWordSimilarity(query, "name_en")),
     ).filter(
         Q(simple_match=simple_query)
         | Q(english_match=english_query)
         | every_term
-        | Q(name_similarity__gte=TRIGRAM_THRESHOLD)
+        | Q(name_ko__trigram_word_similar=query)
+        | Q(name_en__trigram_word_similar=query)
+    )
+    qs = qs.annotate(
+        name_similarity=Greatest(TrigramWordSimilarity(query, "name_ko"), TrigramWordSimilarity(query, "name_en"))
     )
     name_hit = Q()
     for term in terms:

@@ -98,10 +98,12 @@ class MilestoneSerializer(serializers.ModelSerializer):
 
 class SignatureSerializer(serializers.ModelSerializer):
     version = serializers.IntegerField(source="version.number")
+    # The company that signed on the supplier's side (each member of a consortium signs for itself).
+    company = serializers.CharField(source="supplier.name_ko", default=None, read_only=True)
 
     class Meta:
         model = Signature
-        fields = ["version", "party", "signer_name", "signed_at", "document_sha256"]
+        fields = ["version", "party", "company", "signer_name", "signed_at", "document_sha256"]
 
 
 class ContractSerializer(serializers.ModelSerializer):
@@ -137,7 +139,7 @@ class ContractSerializer(serializers.ModelSerializer):
         ]
 
     def get_signatures(self, obj) -> list[dict]:
-        signatures = Signature.objects.filter(version__contract=obj).select_related("version")
+        signatures = Signature.objects.filter(version__contract=obj).select_related("version", "supplier")
         return SignatureSerializer(signatures, many=True).data
 
 

@@ -11,8 +11,8 @@ from tenders.models import Tender
 from tenders.selectors import official_entity, tender_label
 
 from . import selectors
-from .models import Award, CommitteeMember, Contract, Evaluation, Signature
-from .services.contracts import pending_version, signing_party
+from .models import Award, CommitteeMember, Contract, Evaluation
+from .services.contracts import has_signed, pending_version, signing_party
 
 
 def _contracts_to_sign(user, contracts, *, order: int) -> Panel:
@@ -21,7 +21,7 @@ def _contracts_to_sign(user, contracts, *, order: int) -> Panel:
     def to_sign(contract: Contract) -> Item | None:
         version = pending_version(contract)
         party = signing_party(contract, user)
-        if version is None or party is None or Signature.objects.filter(version=version, party=party).exists():
+        if version is None or party is None or has_signed(version, contract, user):
             return None
         return Item(
             tender_label(contract.tender),

@@ -10,7 +10,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from bidding.models import ClockTimestamp
+from bidding.models import ClockTimestamp, Guarantee
 
 # --- evaluation ------------------------------------------------------------------------------------
 
@@ -411,6 +411,10 @@ class Signature(models.Model):
 
     version = models.ForeignKey(ContractVersion, on_delete=models.PROTECT, related_name="signatures")
     party = models.CharField(_("party"), max_length=10, choices=Party.choices)
+    # The company signing for the supplier's side (each member of a consortium signs); None for the buyer.
+    supplier = models.ForeignKey(
+        "suppliers.Supplier", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     signer_name = models.CharField(_("signer"), max_length=200)
     signed_at = models.DateTimeField(_("signed"), db_default=ClockTimestamp())
@@ -422,7 +426,11 @@ class Signature(models.Model):
         ordering = ["version", "signed_at"]
         verbose_name = _("signature")
         verbose_name_plural = _("signatures")
-        constraints = [models.UniqueConstraint(fields=["version", "party"], name="signature_one_per_party")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "party", "supplier"], nulls_distinct=False, name="signature_one_per_signatory"
+            )
+        ]
 
     def __str__(self):
         return f"{self.party} signature of {self.version}"
@@ -533,3 +541,18 @@ class ReportFile(models.Model):
     @property
     def is_ready(self) -> bool:
         return self.status == self.Status.READY
+
+
+class PerformanceSecurity(Guarantee):
+    """The contract's performance security (계약보증금), verified with its issuer like a bid security."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="performance_securities")
+
+    class Meta:
+        ordering = ["contract", "id"]
+        verbose_name = _("performance security")
+        verbose_name_plural = _("performance securities")
+        constraints = [models.UniqueConstraint(fields=["contract"], name="performancesecurity_one_per_contract")]
+
+    def __str__(self):
+        return f"performance security {self.number}"

@@ -6,6 +6,7 @@ the same bytes for the same data — the contract document's hash is reproducibl
 """
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
@@ -36,17 +37,23 @@ def _fetcher():
     return LocalFontsOnly(allowed_protocols=("file",))
 
 
-def html_to_pdf(html: str) -> bytes:
+def html_to_pdf(html: str, *, progress: Callable[[], None] | None = None) -> bytes:
+    """The PDF of `html`; `progress` is called between laying out the pages and writing the file."""
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=FONT_DIR.as_uri() + "/", url_fetcher=_fetcher()).write_pdf()
+    document = HTML(string=html, base_url=FONT_DIR.as_uri() + "/", url_fetcher=_fetcher()).render()
+    if progress is not None:
+        progress()
+    return document.write_pdf()
 
 
-def render_pdf(template: str, context: dict, *, language: str | None = None) -> bytes:
+def render_pdf(
+    template: str, context: dict, *, language: str | None = None, progress: Callable[[], None] | None = None
+) -> bytes:
     """Render `templates/<template>` in `language` (default: the active one) to PDF bytes."""
     with translation.override(language or translation.get_language()):
         html = render_to_string(template, {**context, "fonts": font_urls()})
-    return html_to_pdf(html)
+    return html_to_pdf(html, progress=progress)
 
 
 def sha256_hex(data: bytes) -> str:

@@ -228,13 +228,14 @@ def _contract(contract: Contract | None) -> dict | None:
         "signatures": [
             {
                 "version": signature.version.number,
-                "party": signature.get_party_display(),
+                "party": signature.get_party_display()
+                + (f" ({signature.supplier.name_ko})" if signature.supplier_id else ""),
                 "signer": signature.signer_name,
                 "signed_at": signature.signed_at,
                 "document_sha256": signature.document_sha256,
             }
             for signature in Signature.objects.filter(version__contract=contract)
-            .select_related("version")
+            .select_related("version", "supplier")
             .order_by("version__number", "signed_at")
         ],
     }

@@ -92,13 +92,17 @@ def is_bidding_member(user) -> bool:
 
 @rules.predicate
 def is_contract_party(user, contract) -> bool:
-    """The entity's officials or any member of the supplier."""
+    """The entity's officials or any member of the supplier (of any consortium member)."""
     if contract is None:
         return False
     if is_official_of(user, contract.entity_id):
         return True
     membership = membership_for_user(user)
-    return membership is not None and membership.supplier_id == contract.supplier_id
+    if membership is None:
+        return False
+    from .selectors import contract_signatories
+
+    return membership.supplier_id == contract.supplier_id or membership.supplier_id in contract_signatories(contract)
 
 
 @rules.predicate

@@ -122,7 +122,30 @@ def contracts_visible_to(user) -> QuerySet[Contract]:
     membership = membership_for_user(user)
     if membership is not None:
         query |= Q(supplier_id=membership.supplier_id)
+        # A consortium's members are parties to its contract too.
+        query |= Q(pk__in=Contract.objects.filter(**_consortium_member_filter(membership.supplier_id)).values("pk"))
     return qs.filter(query)
+
+
+def _consortium_member_filter(supplier_id: int) -> dict:
+    return {
+        "award__bid__consortium__members__supplier_id": supplier_id,
+        "award__bid__consortium__members__status": "confirmed",
+    }
+
+
+def contract_signatories(contract: Contract) -> list[int]:
+    """Companies that sign for the supplier's side: every member of a consortium (lead first), else the one."""
+    from bidding.models import ConsortiumMember
+
+    consortium_id = contract.award.bid.consortium_id
+    if consortium_id is None:
+        return [contract.supplier_id]
+    return list(
+        ConsortiumMember.objects.filter(
+            consortium_id=consortium_id, status=ConsortiumMember.Status.CONFIRMED
+        ).values_list("supplier_id", flat=True)
+    )
 
 
 # --- the audit trail of one tender ---------------------------------------------------------------

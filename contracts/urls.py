@@ -1,8 +1,8 @@
-"""Included at the site root: /evaluations/, /awards/, /complaints/, /contracts/, /reports/."""
+"""Included at the site root: /evaluations/, /awards/, /complaints/, /contracts/, /securities/, /reports/."""
 
 from django.urls import path
 
-from .views import awards, contracts, evaluation, reports
+from .views import awards, contracts, evaluation, reports, securities
 
 app_name = "contracts"
 
@@ -71,6 +71,9 @@ urlpatterns = [
         name="milestone_return",
     ),
     # Auditors' reports and exports.
+    path("securities/<int:security_id>/call/", securities.security_call, name="bid_security_call"),
+    path("contracts/<int:contract_id>/performance-security/", securities.performance_attach, name="performance_attach"),
+    path("performance-securities/<int:security_id>/decide/", securities.performance_decide, name="performance_decide"),
     path("reports/", reports.report_list, name="reports"),
     path("reports/tenders/<int:tender_id>/award-report/", reports.award_report, name="award_report"),
     path(

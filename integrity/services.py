@@ -293,15 +293,19 @@ def bid_origin_record(*, request, version) -> None:
     after the bid has committed; a failure here is logged and never costs the bidder the receipt."""
     try:
         fingerprint, source = client_fingerprint(request)
-        BidOrigin.objects.get_or_create(
-            version_id=version.pk,
-            defaults={
-                "tender_id": version.tender_id,
-                "supplier_id": version.supplier_id,
-                "network_hash": _keyed(f"net|{client_network(request)}"),
-                "fingerprint_hash": _keyed(f"fp|{fingerprint}"),
-                "fingerprint_source": source,
-            },
+        # One statement on the rush path; a retried submission keeps the first origin.
+        BidOrigin.objects.bulk_create(
+            [
+                BidOrigin(
+                    version_id=version.pk,
+                    tender_id=version.tender_id,
+                    supplier_id=version.supplier_id,
+                    network_hash=_keyed(f"net|{client_network(request)}"),
+                    fingerprint_hash=_keyed(f"fp|{fingerprint}"),
+                    fingerprint_source=source,
+                )
+            ],
+            ignore_conflicts=True,
         )
     except DatabaseError:
         logger.exception("integrity: could not record the origin of bid version %s", version.pk)

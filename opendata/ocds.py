@@ -32,7 +32,7 @@ from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 from django.utils.html import strip_tags
 
-from bidding.models import Bid, OpenedBid, OpeningRecord, TenderClosing
+from bidding.models import Bid, Consortium, ConsortiumMember, OpenedBid, OpeningRecord, TenderClosing
 from contracts.models import Award, Contract, ContractVersion, Milestone, Signature
 from contracts.selectors import evaluation_public
 from integrity.ocds import extension_url as integrity_extension_url
@@ -73,6 +73,8 @@ OPENING_OUTCOME = {
     OpenedBid.Outcome.ABOVE_PLANNED: "abovePlanned",
     OpenedBid.Outcome.COMMITMENT_FAILED: "commitmentFailed",
     OpenedBid.Outcome.INVALID: "invalid",
+    OpenedBid.Outcome.SECURITY_REJECTED: "securityRejected",
+    OpenedBid.Outcome.CONSORTIUM_INVALID: "consortiumInvalid",
     OpenedBid.Outcome.AWAITING_PRICE: "awaitingPrice",
     OpenedBid.Outcome.PRICE_NOT_OPENED: "priceNotOpened",
 }
@@ -132,6 +134,10 @@ def supplier_scheme(supplier: Supplier) -> str:
     return IDENTIFIER_SCHEMES.get(supplier.country, f"{supplier.country}-REG")
 
 
+def consortium_party_id(tender: Tender, consortium: Consortium) -> str:
+    return f"{tender.ocid}-consortium-{consortium.pk}"
+
+
 def supplier_party_id(supplier: Supplier) -> str:
     return f"{supplier_scheme(supplier)}-{supplier.registration_number}"
 
@@ -155,21 +161,37 @@ def tenders_for_ocds(queryset: QuerySet[Tender]) -> QuerySet[Tender]:
         Prefetch("versions", queryset=TenderVersion.objects.order_by("amendment_number")),
         Prefetch(
             "opening_record__opened_bids",
-            queryset=OpenedBid.objects.select_related("supplier", "bid").order_by("submitted_at", "id"),
+            queryset=OpenedBid.objects.select_related("supplier", "bid", "bid__consortium")
+            .prefetch_related(
+                Prefetch(
+                    "bid__consortium__members",
+                    queryset=ConsortiumMember.objects.select_related("supplier").order_by("-is_lead", "id"),
+                )
+            )
+            .order_by("submitted_at", "id"),
         ),
         Prefetch(
             "awards",
             queryset=Award.objects.filter(status__in=Award.PUBLIC_STATUSES)
-            .select_related("supplier")
+            .select_related("supplier", "bid__consortium")
+            .prefetch_related(
+                Prefetch(
+                    "bid__consortium__members",
+                    queryset=ConsortiumMember.objects.select_related("supplier").order_by("-is_lead", "id"),
+                )
+            )
             .order_by("proposed_at", "id"),
         ),
         Prefetch(
             "contracts",
             queryset=Contract.objects.filter(status__in=Contract.PUBLIC_STATUSES)
-            .select_related("supplier")
+            .select_related("supplier", "award__bid")
             .prefetch_related(
                 Prefetch("versions", queryset=ContractVersion.objects.select_related("document").order_by("number")),
-                Prefetch("versions__signatures", queryset=Signature.objects.order_by("signed_at", "id")),
+                Prefetch(
+                    "versions__signatures",
+                    queryset=Signature.objects.select_related("supplier").order_by("signed_at", "id"),
+                ),
                 Prefetch("milestones", queryset=Milestone.objects.order_by("number")),
             )
             .order_by("id"),
@@ -236,6 +258,44 @@ class _TenderHistory:
     def supplier_ref(supplier: Supplier) -> dict:
         return {"id": supplier_party_id(supplier), "name": supplier.name_ko}
 
+    # A consortium's bid (공동수급) is one tenderer: the consortium is a party of its own, whose
+    # `consortium` field lists its members (parties too) with their shares (koneps extension).
+
+    def consortium_ref(self, consortium: Consortium) -> dict:
+        return {"id": consortium_party_id(self.tender, consortium), "name": consortium.name}
+
+    def bidder_parties(self, bid, supplier: Supplier, role: str) -> tuple[dict, list[dict]]:
+        """(reference, parties) of whoever made `bid`: the company, or the consortium and its members."""
+        consortium = bid.consortium if bid is not None else None
+        if consortium is None:
+            return self.supplier_ref(supplier), [self.supplier_party(supplier, role)]
+        members = list(consortium.members.all())
+        party_id = consortium_party_id(self.tender, consortium)
+        roles = self.roles.setdefault(party_id, [])
+        if role not in roles:
+            roles.append(role)
+        party = {
+            "id": party_id,
+            "name": consortium.name,
+            "roles": list(roles),
+            "consortium": {
+                "performance": consortium.performance,
+                "members": [
+                    compact(
+                        {
+                            "id": supplier_party_id(m.supplier),
+                            "name": m.supplier.name_ko,
+                            "share": _number(m.share),
+                            "lead": m.is_lead,
+                            "scope": m.scope,
+                        }
+                    )
+                    for m in members
+                ],
+            },
+        }
+        return self.consortium_ref(consortium), [party, *(self.supplier_party(m.supplier, role) for m in members)]
+
     # the notice and its amendments
 
     def notice(self, version: TenderVersion, previous_key: str | None, classifications: dict) -> None:
@@ -298,6 +358,8 @@ class _TenderHistory:
                 "awardPeriod": compact({"startDate": snap["opening_at"]}),
                 "documents": documents,
                 "evaluationRules": evaluation_rules(method, snap.get("evaluation_params") or {}),
+                "jointBiddingAllowed": snap.get("consortium_allowed"),
+                "bidSecurity": bid_security(snap),
             }
         )
         key = f"tender-{number}" if number == 0 else f"amendment-{number}"
@@ -387,10 +449,10 @@ class _TenderHistory:
         opened = list(record.opened_bids.all())
         parties, tenderers, details = [], [], []
         for bid in opened:
-            ref = self.supplier_ref(bid.supplier)
+            ref, bidder_parties = self.bidder_parties(bid.bid, bid.supplier, "tenderer")
             if ref not in tenderers:
                 tenderers.append(ref)
-                parties.append(self.supplier_party(bid.supplier, "tenderer"))
+                parties.extend(bidder_parties)
             details.append(
                 compact(
                     {
@@ -474,9 +536,9 @@ class _TenderHistory:
                 parties.append(self.supplier_party(bid.supplier, "tenderer"))
 
         def detail(bid: OpenedBid, *, results: bool) -> dict:
-            status = None
-            if results:
-                status = "valid" if bid.technical_compliant else "disqualified"
+            # Published results are not final until the complaint window has passed: the status
+            # (disqualified) comes with the price opening; here the decision is technicalResult.
+            status = "valid" if results and bid.technical_compliant else None
             return compact(
                 {
                     "id": str(bid.bid_id),
@@ -547,14 +609,15 @@ class _TenderHistory:
     # awards
 
     def award(self, award: Award, evaluation: list[dict] | None) -> None:
+        supplier_ref, supplier_parties = self.bidder_parties(award.bid, award.supplier, "supplier")
         base = {
             "id": str(award.pk),
             "value": _value(award.value, award.currency),
-            "suppliers": [self.supplier_ref(award.supplier)],
+            "suppliers": [supplier_ref],
         }
         if award.standstill_started_at:
             sections = {
-                "parties": [self.supplier_party(award.supplier, "supplier")],
+                "parties": supplier_parties,
                 "awards": [{**base, "status": "pending", "date": _dt(award.standstill_started_at)}],
             }
             if evaluation is not None:
@@ -625,18 +688,29 @@ class _TenderHistory:
     # contracts
 
     def contract(self, contract: Contract) -> None:
+        # Each member of a consortium signs for its company: their signatures are told apart by it.
+        per_company = contract.award.bid.consortium_id is not None
         for version in contract.versions.all():
             signatures = list(version.signatures.all())
             for count, signature in enumerate(signatures, start=1):
-                both = count == 2 and version.signed_at is not None
+                # Complete with the last signature: the buyer's and every supplier-side company's.
+                both = count == len(signatures) and version.signed_at is not None
+                signature_id = f"v{version.number}-{signature.party}" + (
+                    f"-{supplier_party_id(signature.supplier)}" if per_company and signature.supplier_id else ""
+                )
                 ocds_contract = {
                     "id": contract.reference,
                     "awardID": str(contract.award_id),
                     "signatures": [
                         {
-                            "id": f"v{version.number}-{signature.party}",
+                            "id": signature_id,
                             "contractVersion": version.number,
                             "party": signature.party,
+                            **(
+                                {"signatory": self.supplier_ref(signature.supplier)}
+                                if per_company and signature.supplier_id
+                                else {}
+                            ),
                             "date": _dt(signature.signed_at),
                             "documentSha256": signature.document_sha256,
                         }
@@ -664,7 +738,7 @@ class _TenderHistory:
                     _Event(
                         phase=4,
                         at=signature.signed_at,
-                        key=f"contract-{contract.reference}-v{version.number}-{signature.party}",
+                        key=f"contract-{contract.reference}-{signature_id}",
                         tag=tag,
                         sections={"contracts": [compact(ocds_contract)]},
                     )
@@ -817,6 +891,16 @@ class _TenderHistory:
                 }
             )
         return releases
+
+
+def bid_security(snap: dict) -> dict | None:
+    """The bid security the notice requires (koneps extension), or None."""
+    kind, value = snap.get("bid_security_kind"), snap.get("bid_security_value")
+    if kind in (None, "none") or value is None:
+        return None
+    if kind == "percent":
+        return {"type": "percentOfBid", "rate": _number(Decimal(value))}
+    return {"type": "fixed", "value": _value(Decimal(value), snap["currency"])}
 
 
 def evaluation_rules(method: str, params: dict) -> dict:

@@ -1,12 +1,15 @@
 """The kernel's own dashboard panels: system health for administrators, the audit log for auditors."""
 
+from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import localize
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import health
 from .dashboards import Panel, panels_by_role
-from .models import Outbox
+from .models import HealthHeartbeat, HealthInterval, Outbox
 
 
 def system_health() -> list[tuple[str, str, bool]]:
@@ -19,7 +22,16 @@ def system_health() -> list[tuple[str, str, bool]]:
     def state(ok: bool) -> str:
         return _("Up") if ok else _("Down")
 
+    heartbeat = HealthHeartbeat.objects.filter(pk=1).values_list("last_at", flat=True).first()
+    probe_ok = heartbeat is not None and (timezone.now() - heartbeat).total_seconds() <= settings.HEALTH_GAP_SECONDS
+    ongoing = [str(i.get_component_display()) for i in HealthInterval.objects.filter(ended_at__isnull=True)]
     return [
+        (
+            _("Health probe (outage record)"),
+            _("last ran %(when)s") % {"when": localize(timezone.localtime(heartbeat))} if heartbeat else _("never ran"),
+            probe_ok,
+        ),
+        (_("Degraded now"), ", ".join(ongoing) or _("Nothing"), not ongoing),
         (_("Database"), state(database), database),
         (_("Redis (queue and cache)"), state(broker), broker),
         (_("Background worker"), state(worker), worker),

@@ -38,6 +38,10 @@ PLATFORM_CUSTODIAN_KEY = env.str(
 # How long after the opening time a missing quorum of custodians is escalated to the entity's
 # officials and the auditors (and shown on the tender page).
 OPENING_QUORUM_GRACE = timedelta(minutes=env.int("OPENING_QUORUM_GRACE_MINUTES", default=60))
+# Opening decrypts and stores bids in batches of this many (bidding.services.opening), and at most
+# this many bytes of ciphertext: progress is written once per batch, memory stays bounded.
+OPENING_BATCH_BIDS = env.int("OPENING_BATCH_BIDS", default=500)
+OPENING_BATCH_BYTES = env.int("OPENING_BATCH_BYTES", default=64 * 1024 * 1024)
 # Two-envelope tenders: how long bidders may complain about the published technical results before
 # the compliant bids' price envelopes open (docs/architecture.md §6).
 TECHNICAL_COMPLAINT_WINDOW = timedelta(minutes=env.int("TECHNICAL_COMPLAINT_WINDOW_MINUTES", default=24 * 60))
@@ -483,9 +487,6 @@ REGISTRATION_NUMBER_PATTERNS = {
 # --- contracts -------------------------------------------------------------------------
 # Days between the award proposal reaching bidders and the award becoming final (complaints window).
 STANDSTILL_DAYS = env.int("STANDSTILL_DAYS", default=7)
-# Award reports of tenders with more opened bids than this render in a Celery task (with progress);
-# smaller ones render during the request and stream directly.
-AWARD_REPORT_INLINE_MAX_BIDS = env.int("AWARD_REPORT_INLINE_MAX_BIDS", default=40)
 CELERY_BEAT_SCHEDULE["cures-sweep"] = {"task": "bidding.tasks.cures_sweep", "schedule": timedelta(seconds=60)}
 CELERY_BEAT_SCHEDULE["awards-sweep"] = {"task": "contracts.tasks.awards_sweep", "schedule": timedelta(seconds=60)}
 # The OCDS bulk file (opendata.tasks): the whole dataset, rebuilt every OCDS_BULK_HOURS hours.
@@ -537,6 +538,17 @@ CELERY_BEAT_SCHEDULE["integrity-nightly"] = {
 }
 # --- end integrity -------------------------------------------------------------------------------
 
+# Joint bidding (공동수급) and bid securities (docs/architecture.md §10).
+CONSORTIUM_MIN_SHARE_PCT = env.int("CONSORTIUM_MIN_SHARE_PCT", default=10)
+CONSORTIUM_MAX_MEMBERS = env.int("CONSORTIUM_MAX_MEMBERS", default=5)
+# The class that asks a guarantee's issuer whether it issued it (bidding.issuers.IssuerAdapter).
+SECURITY_ISSUER_ADAPTER = env.str("SECURITY_ISSUER_ADAPTER", default="bidding.issuers.SimulatedIssuer")
+# A bid security must stay valid this many days after the submission deadline.
+BID_SECURITY_VALIDITY_DAYS = env.int("BID_SECURITY_VALIDITY_DAYS", default=30)
+# Guarantees a company may have checked with issuers per tender and hour (each is an outside call).
+SECURITY_VERIFICATIONS_PER_HOUR = env.int("SECURITY_VERIFICATIONS_PER_HOUR", default=20)
+# A performance security (계약보증금) is this percentage of the contract value.
+PERFORMANCE_SECURITY_PCT = env.int("PERFORMANCE_SECURITY_PCT", default=10)
 # --- catalogue (issue 12) ------------------------------------------------------------------------
 # Before the read-side apps, so that the demo loader (INSTALLED_APPS order) runs it after contracts.
 INSTALLED_APPS.insert(INSTALLED_APPS.index("opendata"), "catalogue")

@@ -25,12 +25,25 @@ logger = logging.getLogger(__name__)
 UNAVAILABLE = (OperationalError, InterfaceError)
 
 
+# SQLSTATEs of a lost or refused connection: class 08, and the server shutting down or starting.
+_CONNECTION_STATES = ("57P01", "57P02", "57P03")
+
+
 def is_unavailable(exc: BaseException | None) -> bool:
     return isinstance(exc, UNAVAILABLE)
 
 
-def unavailable_response(request) -> HttpResponse:
-    healthlog.web_unavailable_note()
+def lost_connection(exc: BaseException) -> bool:
+    """The database could not be reached, as opposed to one statement failing (a deadlock, a
+    timeout): only the first is evidence of an outage for the health history. Both answer 503,
+    since retrying is right for either."""
+    code = getattr(exc.__cause__, "pgcode", None) or getattr(exc, "pgcode", None)
+    return code is None or code.startswith("08") or code in _CONNECTION_STATES
+
+
+def unavailable_response(request, exc: BaseException | None = None) -> HttpResponse:
+    if exc is None or lost_connection(exc):
+        healthlog.web_unavailable_note()
     retry_after = str(settings.DATABASE_UNAVAILABLE_RETRY_AFTER)
     message = _(
         "The portal cannot reach its database for a moment. Nothing was lost; try again in a few seconds. "
@@ -61,12 +74,13 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request, exception):
         if is_unavailable(exception):
             logger.warning("Database unavailable (%s): answered 503.", type(exception).__name__)
-            return unavailable_response(request)
+            return unavailable_response(request, exception)
         return None
 
 
 def server_error(request, template_name="500.html"):
     """handler500: Django calls it inside the `except` of the failed request."""
-    if is_unavailable(sys.exc_info()[1]):
-        return unavailable_response(request)
+    exc = sys.exc_info()[1]
+    if is_unavailable(exc):
+        return unavailable_response(request, exc)
     return django_server_error(request, template_name)

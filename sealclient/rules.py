@@ -7,6 +7,8 @@ Problems are codes with parameters; the portal words them in the reader's langua
 
 import hashlib
 import json
+from bisect import bisect_left
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -309,9 +311,13 @@ class RankingPolicy:
             if candidate.usable:
                 candidate.outcome = cls.outcome(candidate, planned_price=planned_price, floor_price=floor_price)
         ranked = [c for c in candidates if c.usable and c.outcome == RANKED]
+        # Rank = 1 + the number of strictly lower prices; sorted once, so 5,000 bids take
+        # milliseconds rather than the seconds of comparing every pair.
+        prices = sorted(c.price for c in ranked)
+        counts = Counter(prices)
         for candidate in ranked:
-            candidate.rank = sum(1 for other in ranked if other.price < candidate.price) + 1
-            candidate.tied = sum(1 for other in ranked if other.price == candidate.price) > 1
+            candidate.rank = bisect_left(prices, candidate.price) + 1
+            candidate.tied = counts[candidate.price] > 1
         return candidates
 
 

@@ -24,6 +24,8 @@ from .sealing import (
 )
 
 BUNDLE_SCHEMA = "koneps-opening-bundle-v1"
+# Set aside at opening for facts outside the sealed content, stated in the bundle (docs/sealing.md).
+OUTSIDE_CONTENT_OUTCOMES = frozenset({"security_rejected", "consortium_invalid"})
 FLOOR_RATE_RESERVE = "floor_rate_reserve"
 PRICE_ONLY_METHODS = frozenset({"lowest_price", FLOOR_RATE_RESERVE})
 
@@ -404,8 +406,20 @@ def verify_bundle(bundle: dict) -> Report:
         if values:
             _compare_reserve_list(report, record.get("reserve_prices"))
 
+    # Bids the portal set aside at opening for what is not in the sealed content (a bid security, a
+    # consortium's eligibility): the bundle states them; the ranking of the others is recomputed.
+    outside = {}
+    for item in bundle.get("rejected_outside_content") or []:
+        if item.get("outcome") in OUTSIDE_CONTENT_OUTCOMES:
+            outside[item.get("supplier_id")] = item
+    for bid, o in zip(report.bids, opened, strict=True):
+        if o.usable and bid.supplier_id in outside:
+            bid.outcome, bid.problem = (
+                outside[bid.supplier_id]["outcome"],
+                str(outside[bid.supplier_id].get("reason", "")),
+            )
     candidates = [
-        rules.Candidate(bid_id=b.supplier_id, price=b.price, usable=o.usable)
+        rules.Candidate(bid_id=b.supplier_id, price=b.price, usable=o.usable and b.supplier_id not in outside)
         for b, o in zip(report.bids, opened, strict=True)
     ]
     rules.ranking_policy(method).rank(candidates, planned_price=report.planned_price, floor_price=report.floor_price)

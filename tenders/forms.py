@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from procurement.uploads import validate_upload
 
-from .models import Custodian, ProcuringEntity, Tender, TenderDocument
+from .models import BidSecurityKind, Custodian, ProcuringEntity, Tender, TenderDocument
 from .policies import EVALUATION_POLICIES, evaluation_policy, method_policy
 from .services import AMENDABLE_FIELDS
 from .timeline import TIMELINE_FIELDS, amendment_min_deadline, format_local, proposed_extension, timeline_errors
@@ -138,6 +138,9 @@ class TenderForm(EvaluationParamsMixin, forms.ModelForm):
             "clarification_deadline",
             "submission_deadline",
             "opening_at",
+            "consortium_allowed",
+            "bid_security_kind",
+            "bid_security_value",
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 8}),
@@ -156,6 +159,7 @@ class TenderForm(EvaluationParamsMixin, forms.ModelForm):
             "description": _("Formatting (paragraphs, lists, tables, links) is kept; scripts and styles are removed."),
             "method_justification": _("Required for limited (direct) procurement."),
             "estimated_value": _("Value added tax included."),
+            "bid_security_value": _("For a percentage, the rate of the bid price (e.g. 5); otherwise the amount."),
             "envelopes": _(
                 "With two envelopes the technical envelopes open first; only the price envelopes of "
                 "technically compliant bids are ever opened. Not available for best value."
@@ -169,6 +173,8 @@ class TenderForm(EvaluationParamsMixin, forms.ModelForm):
             self.fields[name].help_text = _zone_help(_("Date and time"))
         self.fields["classifications"].required = False
         self.fields["classifications"].queryset = self.fields["classifications"].queryset.order_by("code")
+        # Not asked for: no bid security (older clients and forms do not send the field).
+        self.fields["bid_security_kind"].required = False
         self.initial_params(self.instance.evaluation_method, self.instance.evaluation_params)
 
     def clean(self):
@@ -177,6 +183,7 @@ class TenderForm(EvaluationParamsMixin, forms.ModelForm):
         if method and method_policy(method).needs_justification and not cleaned.get("method_justification", "").strip():
             self.add_error("method_justification", _("A limited (direct) procurement needs a written justification."))
         cleaned["evaluation_params"] = self.clean_evaluation_params(cleaned.get("evaluation_method"))
+        cleaned["bid_security_kind"] = cleaned.get("bid_security_kind") or BidSecurityKind.NONE
         evaluation_method, envelopes = cleaned.get("evaluation_method"), cleaned.get("envelopes")
         if evaluation_method and envelopes and envelopes not in evaluation_policy(evaluation_method).envelope_options:
             self.add_error(
@@ -391,8 +398,9 @@ class CustodianChoice(forms.ModelMultipleChoiceField):
 
 
 class TenderCustodiansForm(forms.Form):
-    """The draft's key custodians and how many of them open it (tenders.services.tender_custodians_set
-    applies the rules: k ≥ 2, k ≤ n, at most one platform custodian)."""
+    """Key custodians and how many of them open: a draft's (tenders.services.tender_custodians_set) or
+    an entity's defaults (entity_custodian_defaults_set); the services apply the rules (k ≥ 2, k ≤ n,
+    at most one platform custodian)."""
 
     custodians = CustodianChoice(
         label=_("Key custodians"), queryset=Custodian.objects.none(), widget=forms.CheckboxSelectMultiple
@@ -403,11 +411,11 @@ class TenderCustodiansForm(forms.Form):
         help_text=_("Any this many of the chosen custodians together can open the bids after the deadline."),
     )
 
-    def __init__(self, *args, tender: Tender, eligible, **kwargs):
+    def __init__(self, *args, eligible, chosen: list[int], threshold: int, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["custodians"].queryset = eligible
-        self.initial.setdefault("custodians", [tc.custodian_id for tc in tender.custodians.all()])
-        self.initial.setdefault("custodian_threshold", tender.custodian_threshold)
+        self.initial.setdefault("custodians", chosen)
+        self.initial.setdefault("custodian_threshold", threshold)
 
 
 class ObserverInviteForm(forms.Form):

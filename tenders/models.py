@@ -1,3 +1,5 @@
+from decimal import ROUND_CEILING, Decimal
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
@@ -75,6 +77,10 @@ class ReferenceCounter(models.Model):
         return f"{self.year}: {self.last}"
 
 
+class BidSecurityKind(models.TextChoices):
+    NONE = "none", _("Not required")
+    PERCENT = "percent", _("A percentage of the bid price")
+    FIXED = "fixed", _("A fixed amount")
 class Bigrams(Func):
     """tender_bigrams(title, description): every two-character piece of the upper-cased text without
     whitespace, as an array (the SQL function is made by migration tenders 0006)."""
@@ -168,6 +174,16 @@ class Tender(models.Model):
     # (docs/architecture.md §6, docs/sealing.md). The procedure policy says which counts it allows.
     envelopes = models.PositiveSmallIntegerField(
         _("envelopes"), choices=[(1, _("One envelope")), (2, _("Two envelopes (technical, then price)"))], default=1
+    )
+
+    # Joint bidding (공동수급) and bid securities (docs/architecture.md §10).
+    consortium_allowed = models.BooleanField(_("joint bidding (consortia) allowed"), default=False)
+    bid_security_kind = models.CharField(
+        _("bid security"), max_length=10, choices=BidSecurityKind.choices, default=BidSecurityKind.NONE
+    )
+    # A percentage of the bid price (percent) or an amount in the tender's currency (fixed).
+    bid_security_value = models.DecimalField(
+        _("bid security rate (%) or amount"), max_digits=18, decimal_places=2, null=True, blank=True
     )
 
     clarification_deadline = models.DateTimeField(_("clarification deadline"), null=True, blank=True)
@@ -276,6 +292,24 @@ class Tender(models.Model):
             and self.clarification_deadline is not None
             and timezone.now() < self.clarification_deadline
         )
+
+    @property
+    def requires_bid_security(self) -> bool:
+        return self.bid_security_kind != BidSecurityKind.NONE and bool(self.bid_security_value)
+
+    @property
+    def bid_security_is_rate(self) -> bool:
+        return self.bid_security_kind == BidSecurityKind.PERCENT
+
+    def bid_security_required(self, price=None):
+        """The security a bid needs: the fixed amount, or the rate of `price` (None while the price is sealed)."""
+        if not self.requires_bid_security:
+            return Decimal(0)
+        if self.bid_security_kind == BidSecurityKind.FIXED:
+            return self.bid_security_value
+        if price is None:
+            return None
+        return (Decimal(price) * self.bid_security_value / 100).quantize(Decimal(1), rounding=ROUND_CEILING)
 
     @property
     def is_invitation_only(self) -> bool:

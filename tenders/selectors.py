@@ -293,6 +293,9 @@ SNAPSHOT_LABELS = {
     "clarification_deadline": gettext_lazy("Clarification deadline"),
     "submission_deadline": gettext_lazy("Submission deadline"),
     "opening_at": gettext_lazy("Opening time"),
+    "consortium_allowed": gettext_lazy("Joint bidding allowed"),
+    "bid_security_kind": gettext_lazy("Bid security"),
+    "bid_security_value": gettext_lazy("Bid security rate or amount"),
     "documents": gettext_lazy("Documents"),
 }
 _DATETIME_FIELDS = {"clarification_deadline", "submission_deadline", "opening_at"}
@@ -425,16 +428,21 @@ def workspace_next_action(tender: Tender, *, user) -> str:
 
 
 def custodians_eligible(tender: Tender) -> QuerySet[Custodian]:
-    """Who may hold a share of this tender's key: the platform, officials of its entity, auditors and
-    the outside observers its entity invited — with an active (current) key."""
+    """Who may hold a share of this tender's key (see custodians_eligible_for_entity)."""
+    return custodians_eligible_for_entity(tender.entity_id)
+
+
+def custodians_eligible_for_entity(entity_id: int) -> QuerySet[Custodian]:
+    """Who may hold shares of an entity's tender keys: the platform, the entity's officials, auditors
+    and the outside observers the entity invited — with an active (current) key."""
     invited = ObserverInvitation.objects.filter(
-        entity_id=tender.entity_id, accepted_by=OuterRef("user_id"), accepted_at__isnull=False
+        entity_id=entity_id, accepted_by=OuterRef("user_id"), accepted_at__isnull=False
     )
     return (
         Custodian.objects.filter(is_active=True)
         .filter(
             Q(kind__in=(Custodian.Kind.PLATFORM, Custodian.Kind.AUDITOR))
-            | Q(kind=Custodian.Kind.OFFICIAL, user__official__entity_id=tender.entity_id)
+            | Q(kind=Custodian.Kind.OFFICIAL, user__official__entity_id=entity_id)
             | Q(Exists(invited), kind=Custodian.Kind.OBSERVER)
         )
         .select_related("user")
@@ -443,6 +451,17 @@ def custodians_eligible(tender: Tender) -> QuerySet[Custodian]:
 
 def observer_invitations_of(entity: ProcuringEntity) -> QuerySet[ObserverInvitation]:
     return entity.observer_invitations.select_related("invited_by", "accepted_by")
+
+
+def custodian_shares_of(user) -> QuerySet[TenderCustodian]:
+    """The published tenders whose key shares this person holds (any of their keys, retired ones
+    too), newest deadline first, with the release when there is one."""
+    return (
+        TenderCustodian.objects.filter(custodian__user=user, sealed_share__isnull=False)
+        .exclude(tender__status__in=(Tender.Status.DRAFT, Tender.Status.PENDING_APPROVAL))
+        .select_related("tender", "release")
+        .order_by("-tender__submission_deadline", "-id")
+    )
 
 
 def custodian_of(user) -> Custodian | None:
@@ -504,3 +523,44 @@ def tender_ceremony_material(tender: Tender) -> dict:
 def tender_label(tender: Tender) -> str:
     """How lists name a tender: its reference (once published) and title."""
     return f"{tender.reference} {tender.title}" if tender.reference else tender.title
+
+
+@dataclass(frozen=True)
+class ServiceStatus:
+    """The public record of outages and the deadlines they moved (tenders.services.outages)."""
+
+    ongoing: list
+    intervals: list
+    postponements: list
+    window_minutes: int
+    postpone_hours: int
+    min_minutes: int
+
+
+def service_status(*, days: int = 90) -> ServiceStatus:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from procurement.models import HealthInterval
+
+    from .models import TenderPostponement
+
+    since = timezone.now() - timedelta(days=days)
+    intervals = list(
+        HealthInterval.objects.filter(Q(ended_at__isnull=True) | Q(ended_at__gte=since)).order_by("-started_at")[:200]
+    )
+    postponements = list(
+        TenderPostponement.objects.filter(created_at__gte=since)
+        .exclude(tender__status__in=sorted(Tender.PRIVATE_STATUSES))
+        .select_related("tender", "interval")
+        .order_by("-created_at")[:500]
+    )
+    return ServiceStatus(
+        ongoing=[i for i in intervals if i.ended_at is None],
+        intervals=intervals,
+        postponements=postponements,
+        window_minutes=settings.OUTAGE_POSTPONE_WINDOW_MINUTES,
+        postpone_hours=settings.OUTAGE_POSTPONE_HOURS,
+        min_minutes=round(settings.OUTAGE_MIN_SECONDS / 60),
+    )

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -33,7 +34,7 @@ from .forms import (
     TenderForm,
     default_timeline,
 )
-from .models import Clarification, ObserverInvitation, Subscription, Tender, TenderDocument
+from .models import Clarification, Custodian, ObserverInvitation, Subscription, Tender, TenderDocument
 from .policies import evaluation_policy
 
 
@@ -48,6 +49,11 @@ def tender_list(request):
     tender_filter = TenderFilter(request.GET, queryset=selectors.with_classifications(selectors.tenders_public()))
     page = EstimatedCountPaginator(tender_filter.qs, settings.TENDERS_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "tenders/tender_list.html", {"filter": tender_filter, "page_obj": page})
+
+
+def service_status(request):
+    """Public: when the portal was unavailable or degraded, and which deadlines that moved."""
+    return render(request, "tenders/service_status.html", {"status": selectors.service_status()})
 
 
 def _visible_tender(request, pk: int) -> Tender:
@@ -534,7 +540,12 @@ def tender_custodians(request, pk: int):
     tender = _visible_tender(request, pk)
     require(request.user, "tenders.change_tender", tender)
     eligible = selectors.custodians_eligible(tender).order_by("kind", "id")
-    form = TenderCustodiansForm(request.POST or None, tender=tender, eligible=eligible)
+    form = TenderCustodiansForm(
+        request.POST or None,
+        eligible=eligible,
+        chosen=[tc.custodian_id for tc in tender.custodians.all()],
+        threshold=tender.custodian_threshold,
+    )
     if request.method == "POST" and form.is_valid():
         with refusal(request, form) as refused:
             services.tender_custodians_set(
@@ -558,6 +569,40 @@ def tender_custodians(request, pk: int):
             "page; invite outside observers there too."
         ),
         submit_label=_("Save the custodians"),
+    )
+
+
+@login_required
+def custodian_defaults(request):
+    """The custodians and k each new draft of the official's entity starts from."""
+    require(request.user, "tenders.invite_observer")
+    entity = selectors.official_entity(request.user)
+    platform = services.custodian_platform_ensure()
+    eligible = selectors.custodians_eligible_for_entity(entity.pk).exclude(kind=Custodian.Kind.PLATFORM)
+    form = TenderCustodiansForm(
+        request.POST or None,
+        eligible=eligible.order_by("kind", "id"),
+        chosen=list(entity.default_custodians.values_list("pk", flat=True)),
+        threshold=entity.default_custodian_threshold,
+    )
+    if request.method == "POST" and form.is_valid():
+        with refusal(request, form) as refused:
+            services.entity_custodian_defaults_set(
+                actor=request.user,
+                custodian_ids=[c.pk for c in form.cleaned_data["custodians"]],
+                threshold=form.cleaned_data["custodian_threshold"],
+            )
+        if not refused:
+            messages.success(request, _("The default key custodians were saved. They apply to new drafts."))
+            return redirect("tenders:custodian")
+    intro = _(
+        "New drafts of %(entity)s name these key custodians and need this many of them to open. "
+        "Officials change them per draft before publication."
+    ) % {"entity": entity.name}
+    if platform is not None:
+        intro += " " + _("The platform is always one of them; count it in the number needed.")
+    return _form_page(
+        request, title=_("Default key custodians"), form=form, intro=intro, submit_label=_("Save the defaults")
     )
 
 
@@ -635,5 +680,7 @@ def custodian_enrol(request):
             "current": current,
             "may_hold": request.user.has_perm("tenders.hold_tender_keys"),
             "may_invite": request.user.has_perm("tenders.invite_observer"),
+            "shares": selectors.custodian_shares_of(request.user)[:50],
+            "now": timezone.now(),
         },
     )

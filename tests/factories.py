@@ -148,3 +148,34 @@ def _local_today(days: int = 0):
     from django.utils import timezone
 
     return timezone.localdate() + timedelta(days=days)
+
+
+# --- bid securities ----------------------------------------------------------------------
+
+
+class SecurityIssuerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "bidding.SecurityIssuer"
+        django_get_or_create = ("code",)
+
+    code = "KFSU"
+    name_ko = "테스트보증보험"
+    name_en = "Test Surety Co."
+    kind = "surety"
+
+
+class IssuedGuaranteeFactory(factory.django.DjangoModelFactory):
+    """A guarantee in the simulated issuer's book; pass `principal` (a Supplier) and `tender`."""
+
+    class Meta:
+        model = "bidding.IssuedGuarantee"
+        exclude = ("principal", "tender")
+
+    principal = None
+    tender = None
+    issuer = factory.SubFactory(SecurityIssuerFactory)
+    number = factory.Sequence(lambda n: f"G-{n:06d}")
+    principal_registration_number = factory.LazyAttribute(lambda g: g.principal.registration_number)
+    beneficiary_reference = factory.LazyAttribute(lambda g: g.tender.reference)
+    amount = 5_000_000
+    valid_until = factory.LazyFunction(lambda: _local_today(60))

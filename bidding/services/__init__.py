@@ -5,7 +5,14 @@ official's "Open now" button and the open_overdue_tenders command.
 """
 
 from .cures import CureWindowClosed, cure_request, cure_requests_lapse_due, cure_submit
-from .envelopes import TechnicalNotFinal, price_envelopes_open, technical_assess, technical_publish
+from .envelopes import (
+    TechnicalNotFinal,
+    price_envelopes_open,
+    technical_assess,
+    technical_complaint_decide,
+    technical_complaint_lodge,
+    technical_publish,
+)
 from .opening import QuorumMissing, TooEarly, bid_close_tender, bid_open_all
 from .quorum import key_share_submit, opening_quorum_wait
 from .reserve_prices import ReservePricesInvalid, reserve_values_unseal
@@ -36,6 +43,8 @@ __all__ = [
     "price_envelopes_open",
     "reserve_values_unseal",
     "technical_assess",
+    "technical_complaint_decide",
+    "technical_complaint_lodge",
     "technical_publish",
     "tender_advance",
     "tenders_advance_due",

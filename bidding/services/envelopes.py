@@ -9,9 +9,11 @@ locks the tender FOR UPDATE first and then the opening record, like the one-enve
 2. `technical_assess`: the entity's officials (or evaluators acting through them) find each bid
    compliant or not, with a reason; a bid with an open document correction (cures) cannot be
    found non-compliant until its window is over.
-3. `technical_publish`: the results and reasons become public, non-compliant bids are
-   disqualified and the complaint window (TECHNICAL_COMPLAINT_WINDOW) starts.
-4. `price_envelopes_open` (the scheduler, at the end of the window by the database clock): the
+3. `technical_publish`: the results and reasons become public and the complaint window
+   (TECHNICAL_COMPLAINT_WINDOW) starts; bidders may complain (`technical_complaint_lodge`), the
+   officials answer (`technical_complaint_decide`; upheld: the bid is found compliant).
+4. `price_envelopes_open` (the scheduler, at the end of the window by the database clock, with no
+   complaint left open): the results become final — non-compliant bids are disqualified — and the
    price envelopes of compliant bids are decrypted and ranked with the same code as a one-envelope
    opening; the others are never decrypted, and the record says so. Exactly once: the record's
    stage is the guard, checked under the tender's lock.
@@ -27,10 +29,11 @@ from django.utils.translation import gettext as _
 from nacl.public import PrivateKey
 
 from procurement.audit import audit_record, transparency_request_head
-from procurement.errors import Conflict, Invalid, InvalidTransition
+from procurement.errors import Conflict, Forbidden, Invalid, InvalidTransition
 from procurement.notifications import notify
 from procurement.states import check_transition
 from sealclient.rules import Problem, price_open, technical_open
+from suppliers.selectors import membership_for_user
 from tenders.models import Tender
 from tenders.selectors import tender_entity_officials, tender_for_update
 from tenders.services.common import require_entity_official
@@ -38,7 +41,7 @@ from tenders.services.common import require_entity_official
 from .. import selectors
 from ..content import problem_message
 from ..keys import TooEarly, opening_private_key
-from ..models import Bid, BidVersion, CureRequest, OpenedBid, OpeningRecord, TenderClosing
+from ..models import Bid, BidVersion, CureRequest, OpenedBid, OpeningRecord, TechnicalComplaint, TenderClosing
 from .opening import _Opened, _progress, _rank_and_finish, _store_opened
 from .status import bid_set_status
 from .submission import reserve_pick_rules
@@ -201,7 +204,11 @@ def technical_assess(*, opened_bid: OpenedBid, actor, compliant: bool, reason: s
 
 
 def technical_publish(*, tender_id: int, actor) -> OpeningRecord:
-    """Publish the technical results; disqualify the non-compliant bids; start the complaint window."""
+    """Publish the technical results with their reasons and start the complaint window.
+
+    The results become final — the non-compliant bids disqualified, their price envelopes closed for
+    good — only when the window is over with no complaint left open (`price_envelopes_open`).
+    """
     with transaction.atomic():
         tender = tender_for_update(tender_id)
         require_entity_official(tender, actor)
@@ -210,7 +217,6 @@ def technical_publish(*, tender_id: int, actor) -> OpeningRecord:
             record, OpeningRecord.Stage.TECHNICAL_PUBLISHED, OpeningRecord.STAGE_TRANSITIONS, field="stage"
         )
         rows = list(OpenedBid.objects.filter(opening=record).select_related("bid", "supplier").order_by("pk"))
-        related = {}
         undecided = [r for r in rows if r.technical_compliant is None]
         if undecided:
             raise Conflict(
@@ -224,20 +230,6 @@ def technical_publish(*, tender_id: int, actor) -> OpeningRecord:
         record.technical_published_at = now
         record.complaint_until = now + settings.TECHNICAL_COMPLAINT_WINDOW
         record.save(update_fields=["stage", "technical_published_at", "complaint_until"])
-        for row in rows:
-            if row.technical_compliant:
-                continue
-            if row.outcome == OpenedBid.Outcome.AWAITING_PRICE:
-                row.outcome = OpenedBid.Outcome.PRICE_NOT_OPENED
-                row.save(update_fields=["outcome"])
-                related[row.bid_id] = {"outcome": (OpenedBid.Outcome.AWAITING_PRICE, row.outcome)}
-            if row.bid.status == Bid.Status.OPENED:
-                bid_set_status(
-                    bid=row.bid,
-                    to=Bid.Status.DISQUALIFIED,
-                    actor=actor,
-                    reason=_("Not technically compliant: %(reason)s") % {"reason": row.technical_reason},
-                )
         # The scheduler opens the compliant bids' prices when the window is over.
         Tender.objects.filter(pk=tender.pk).update(next_check=record.complaint_until)
         for row in rows:
@@ -259,9 +251,94 @@ def technical_publish(*, tender_id: int, actor) -> OpeningRecord:
                     {"bid": r.bid_id, "compliant": r.technical_compliant, "reason": r.technical_reason} for r in rows
                 ],
             },
-            related={"bidding.bid": related} if related else None,
         )
     return record
+
+
+def technical_complaint_lodge(*, tender_id: int, actor, grounds: str) -> TechnicalComplaint:
+    """A bidder contests the technical results (its own or another bid's) within the window."""
+    grounds = (grounds or "").strip()
+    if not grounds:
+        raise Invalid(_("Give the grounds of the complaint."), field="grounds")
+    membership = membership_for_user(actor)
+    with transaction.atomic():
+        tender = tender_for_update(tender_id)
+        record = _record_for_update(tender)
+        bid = (
+            Bid.objects.filter(tender=tender, supplier_id=membership.supplier_id).first()
+            if membership is not None and membership.may_bid
+            else None
+        )
+        if bid is None or not OpenedBid.objects.filter(opening=record, bid=bid).exists():
+            raise Forbidden(_("Only bidders of this tender can complain about its technical results."))
+        if record.stage != OpeningRecord.Stage.TECHNICAL_PUBLISHED:
+            raise Conflict(_("The technical results are not open to complaints now."), code="not_published")
+        if _db_now() >= record.complaint_until:
+            raise Conflict(_("The complaint window on the technical results has ended."), code="window_closed")
+        complaint = TechnicalComplaint.objects.create(opening=record, bid=bid, grounds=grounds, lodged_by=actor)
+        notify(
+            event="bid.technical_complaint",
+            recipients=tender_entity_officials(tender),
+            template="technical_complaint",
+            context={"tender": tender, "complaint": complaint},
+            link=reverse("bidding:technical", args=[tender.pk]),
+        )
+        audit_record(
+            actor=actor, action="bid.technical_complaint", obj=bid, data={"tender": tender.pk, "grounds": grounds}
+        )
+    return complaint
+
+
+def technical_complaint_decide(
+    *, complaint: TechnicalComplaint, actor, uphold: bool, answer: str
+) -> TechnicalComplaint:
+    """Answer a complaint on the technical results. Upheld: the complainant's bid is found compliant
+    (its price envelope will open). Either way the price stage waits until no complaint is open."""
+    answer = (answer or "").strip()
+    if not answer:
+        raise Invalid(_("Give your reasons; the bidder will read them."), field="answer")
+    with transaction.atomic():
+        tender = tender_for_update(complaint.opening.tender_id)
+        require_entity_official(tender, actor)
+        record = _record_for_update(tender)
+        complaint = TechnicalComplaint.objects.select_for_update().get(pk=complaint.pk)
+        check_transition(
+            complaint,
+            TechnicalComplaint.Status.UPHELD if uphold else TechnicalComplaint.Status.DISMISSED,
+            TechnicalComplaint.TRANSITIONS,
+        )
+        if record.stage != OpeningRecord.Stage.TECHNICAL_PUBLISHED:
+            raise InvalidTransition(_("The price envelopes are open: the technical results are final."))
+        complaint.status = TechnicalComplaint.Status.UPHELD if uphold else TechnicalComplaint.Status.DISMISSED
+        complaint.answer, complaint.decided_by, complaint.decided_at = answer, actor, _db_now()
+        complaint.save(update_fields=["status", "answer", "decided_by", "decided_at"])
+        if uphold:
+            row = OpenedBid.objects.select_for_update().get(opening=record, bid=complaint.bid)
+            if row.outcome == OpenedBid.Outcome.AWAITING_PRICE and not row.technical_compliant:
+                row.technical_compliant, row.technical_reason = True, answer
+                row.technical_decided_by, row.technical_decided_at = actor, complaint.decided_at
+                row.save(
+                    update_fields=[
+                        "technical_compliant",
+                        "technical_reason",
+                        "technical_decided_by",
+                        "technical_decided_at",
+                    ]
+                )
+        notify(
+            event="bid.technical_complaint_decided",
+            recipients=selectors.bid_supplier_members(complaint.bid),
+            template="technical_complaint_decided",
+            context={"tender": tender, "complaint": complaint},
+            link=reverse("bidding:opening", args=[tender.pk]),
+        )
+        audit_record(
+            actor=actor,
+            action="bid.technical_complaint_decide",
+            obj=complaint.bid,
+            data={"tender": tender.pk, "complaint": complaint.pk, "upheld": uphold, "answer": answer},
+        )
+    return complaint
 
 
 # --- stage 3: the price envelopes of compliant bids -------------------------------------------------
@@ -284,6 +361,8 @@ def price_envelopes_open(*, tender_id: int, actor=None) -> OpeningRecord:
             raise TechnicalNotFinal(_("The price envelopes open only after the technical results are published."))
         if _db_now() < record.complaint_until:
             raise TooEarly(_("The price envelopes open when the complaint window on the technical results is over."))
+        if TechnicalComplaint.objects.filter(opening=record, status=TechnicalComplaint.Status.OPEN).exists():
+            raise TechnicalNotFinal(_("A complaint on the technical results is still open."))
         closing = TenderClosing.objects.filter(tender=tender).first()
         private_key = PrivateKey(bytes(record.held_key))
         reserve_count, picks_required = reserve_pick_rules(tender)
@@ -293,11 +372,22 @@ def price_envelopes_open(*, tender_id: int, actor=None) -> OpeningRecord:
             .select_related("bid", "version")
             .order_by("pk")
         )
-        not_opened = list(
-            OpenedBid.objects.filter(opening=record)
-            .exclude(pk__in=[r.pk for r in compliant])
-            .values_list("bid_id", flat=True)
-        )
+        # The results are final now: the non-compliant bids are disqualified, their prices never opened.
+        not_opened = []
+        for row in (
+            OpenedBid.objects.filter(opening=record).exclude(pk__in=[r.pk for r in compliant]).select_related("bid")
+        ):
+            not_opened.append(row.bid_id)
+            if row.outcome == OpenedBid.Outcome.AWAITING_PRICE:
+                row.outcome = OpenedBid.Outcome.PRICE_NOT_OPENED
+                row.save(update_fields=["outcome"])
+            if row.bid.status == Bid.Status.OPENED:
+                bid_set_status(
+                    bid=row.bid,
+                    to=Bid.Status.DISQUALIFIED,
+                    actor=actor,
+                    reason=_("Not technically compliant: %(reason)s") % {"reason": row.technical_reason},
+                )
         opened: list[_Opened] = []
         rows: dict[int, OpenedBid] = {}
         for row in compliant:
@@ -357,6 +447,8 @@ __all__ = [
     "TechnicalNotFinal",
     "price_envelopes_open",
     "technical_assess",
+    "technical_complaint_decide",
+    "technical_complaint_lodge",
     "technical_open_locked",
     "technical_publish",
 ]

@@ -8,15 +8,21 @@ an official's "Open now", the open_overdue_tenders command) does the whole job.
 """
 
 import logging
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.db.models import BigIntegerField, Case, OuterRef, Subquery, Sum, TextField, Value, When
+from django.db.models.functions import Coalesce, Length
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from procurement.audit import audit_record, transparency_request_head
 from procurement.errors import Conflict
+from procurement.notifications import notify
 from sealclient.reserve import floor_price_compute, planned_price_compute
 from sealclient.rules import Candidate, OpenedContent, Problem, bid_open
 from tenders.models import Tender
@@ -29,13 +35,18 @@ from ..content import problem_message
 from ..keys import QuorumMissing, TooEarly, opening_private_key, opening_time_reached, platform_share_release
 from ..models import (
     Bid,
+    BidDocument,
+    BidSecurity,
     BidVersion,
     ClockTimestamp,
+    ConsortiumMember,
     OpenedBid,
     OpenedDocument,
     OpeningRecord,
     TenderClosing,
 )
+from ..opening_rules import RuledBid, opening_rejections
+from .consortium import company_users
 from .quorum import custodians_notify_share_due
 from .reserve_prices import reserve_values_unseal
 from .submission import reserve_pick_rules
@@ -100,9 +111,15 @@ def _progress(tender_id: int, done: int, total: int) -> None:
         logger.debug("opening progress not cached for tender %s", tender_id)
 
 
+# Bids are opened in batches (settings.OPENING_BATCH_BIDS / _BYTES; docs/architecture.md, "Opening"):
+# per batch one read of the sealed bytes, one of the documents, one insert of the opened rows (and
+# one of their documents), one status update per outcome and one progress write — a handful of
+# statements per batch instead of several per bid. The byte bound keeps memory flat with large documents.
+
+
 @dataclass
 class _Opened:
-    """One bid as decrypted, before ranking."""
+    """One bid as decrypted, before ranking (the one-envelope opening holds it for its batch only)."""
 
     bid: Bid
     version: BidVersion
@@ -111,13 +128,94 @@ class _Opened:
     content: dict | None = None
     documents: list | None = None  # [(manifest entry, plaintext bytes, hash ok)]
 
+    @property
+    def usable(self) -> bool:
+        return self.commitment_ok and not self.problem
 
-def _decrypt_one(bid: Bid, *, tender: Tender, private_key, closing: TenderClosing | None, reserve_rules) -> _Opened:
+
+@dataclass
+class _Row:
+    """What ranking, the record and the audit entry need of an opened bid once it is stored."""
+
+    pk: int
+    bid_id: int
+    commitment: str
+    commitment_ok: bool
+    outcome: str
+    price: Decimal | None
+    reserve_picks: list
+    status: str  # the bid's status after opening
+    rank: int | None = None
+    tied: bool = False
+    price_ratio: Decimal | None = None
+    rejected: bool = False  # set aside for its consortium or bid security (opening_rules)
+
+    @property
+    def usable(self) -> bool:
+        return self.price is not None and not self.rejected
+
+
+def _bids_to_open(tender: Tender) -> list[Bid]:
+    """Every bid not withdrawn, in bid order, with its current version but not its sealed bytes
+    (read batch by batch); `sealed_bytes` is the size of the content and documents, for batching."""
+    documents = (
+        BidDocument.objects.filter(version=OuterRef("current_version"))
+        .order_by()
+        .values("version")
+        .annotate(total=Sum("ciphertext_size"))
+        .values("total")
+    )
+    return list(
+        Bid.objects.filter(tender=tender, status=Bid.Status.SUBMITTED)
+        .select_related("current_version")
+        .defer("current_version__sealed_content", "current_version__sealed_price")
+        .annotate(
+            sealed_bytes=Length("current_version__sealed_content")
+            + Coalesce(Subquery(documents, output_field=BigIntegerField()), 0)
+        )
+        .order_by("pk")
+    )
+
+
+def _batches(bids: list[Bid]):
+    batch: list[Bid] = []
+    size = 0
+    for bid in bids:
+        full = len(batch) >= settings.OPENING_BATCH_BIDS or size + bid.sealed_bytes > settings.OPENING_BATCH_BYTES
+        if batch and full:
+            yield batch
+            batch, size = [], 0
+        batch.append(bid)
+        size += bid.sealed_bytes
+    if batch:
+        yield batch
+
+
+def _ciphertexts(batch: list[Bid]) -> dict[int, list[bytes]]:
+    """version id → every ciphertext its commitment covers: the content, then each document by position."""
+    version_ids = [bid.current_version_id for bid in batch]
+    found = {
+        pk: [bytes(content)]
+        for pk, content in BidVersion.objects.filter(pk__in=version_ids).values_list("pk", "sealed_content")
+    }
+    documents = (
+        BidDocument.objects.filter(version_id__in=version_ids)
+        .order_by("version_id", "position")
+        .values_list("version_id", "ciphertext")
+    )
+    for version_id, ciphertext in documents:
+        found[version_id].append(bytes(ciphertext))
+    return found
+
+
+def _decrypt_one(
+    bid: Bid, ciphertexts: list[bytes], *, tender: Tender, private_key: bytes, published: set[str] | None, reserve_rules
+) -> _Opened:
     """The checks of sealclient.rules.bid_open (the verifier runs the same), plus the closing list."""
     version = bid.current_version
     opened = bid_open(
-        private_key=bytes(private_key),
-        ciphertexts=version.ciphertexts(),
+        private_key=private_key,
+        ciphertexts=ciphertexts,
         stored_commitment=version.commitment,
         tender_reference=tender.reference,
         supplier_id=version.supplier_id,
@@ -125,21 +223,113 @@ def _decrypt_one(bid: Bid, *, tender: Tender, private_key, closing: TenderClosin
         currency=tender.currency,
         reserve_rules=reserve_rules,
     )
-    if opened.commitment_ok and closing is not None and version.commitment not in closing.commitments:
+    if opened.commitment_ok and published is not None and version.commitment not in published:
         opened = OpenedContent(False, Problem("commitment_not_published"))
     return _Opened(
         bid, version, opened.commitment_ok, problem_message(opened.problem), opened.content, opened.documents or None
     )
 
 
-def _planned_price(tender: Tender, private_key, opened: list[_Opened]) -> dict:
+def _opened_bid(
+    record: OpeningRecord, item: _Opened, *, tender: Tender, usable_outcome: str = OpenedBid.Outcome.RANKED
+) -> OpenedBid:
+    """The opened row (unsaved). An unusable bid's row is final; a usable one is ranked afterwards —
+    or, for a technical envelope (two-envelope tenders, no price), waits for the price stage."""
+    content = item.content or {}
+    usable = item.usable
+    if usable:
+        outcome = usable_outcome
+    elif item.commitment_ok:
+        outcome = OpenedBid.Outcome.INVALID
+    else:
+        outcome = OpenedBid.Outcome.COMMITMENT_FAILED
+    return OpenedBid(
+        opening=record,
+        bid=item.bid,
+        supplier_id=item.bid.supplier_id,
+        version=item.version,
+        commitment=item.version.commitment,
+        commitment_ok=item.commitment_ok,
+        outcome=outcome,
+        problem=item.problem,
+        price=Decimal(content["price"]) if usable and "price" in content else None,
+        price_commitment=item.version.price_commitment,
+        currency=tender.currency,
+        price_lines=content.get("lines", []) if usable else [],
+        declarations=content.get("declarations", {}) if usable else {},
+        reserve_picks=content.get("reserve_picks", []) if usable else [],
+        submitted_at=item.version.submitted_at,
+    )
+
+
+def _opened_documents(rows: list[OpenedBid], items: list[_Opened]) -> None:
+    OpenedDocument.objects.bulk_create(
+        OpenedDocument(
+            opened_bid=row,
+            position=entry.get("position", index),
+            name=str(entry.get("name", ""))[:255],
+            content_type=str(entry.get("content_type", ""))[:120],
+            size=len(data),
+            sha256=str(entry.get("sha256", ""))[:64],
+            content=data,
+            hash_ok=ok,
+        )
+        for row, item in zip(rows, items, strict=True)
+        for index, (entry, data, ok) in enumerate(item.documents or ())
+    )
+
+
+def _bids_move_on(items: list[_Opened]) -> None:
+    """Opened, or disqualified with the reason when the commitment failed: one UPDATE per outcome."""
+    moves: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for item in items:
+        moves[(_opened_status(item), "" if item.commitment_ok else item.problem)].append(item.bid.pk)
+    for (status, reason), bid_ids in moves.items():
+        Bid.objects.filter(pk__in=bid_ids).update(
+            status=status, status_reason=reason, status_changed_at=ClockTimestamp()
+        )
+
+
+def _batch_store(
+    record: OpeningRecord, items: list[_Opened], *, tender: Tender, usable_outcome: str = OpenedBid.Outcome.RANKED
+) -> list[OpenedBid]:
+    """Insert a batch's opened rows and documents and move its bids on, in the opening's transaction."""
+    rows = OpenedBid.objects.bulk_create(
+        [_opened_bid(record, item, tender=tender, usable_outcome=usable_outcome) for item in items]
+    )
+    _opened_documents(rows, items)
+    _bids_move_on(items)
+    return rows
+
+
+def _store_opened(
+    record: OpeningRecord, item: _Opened, *, tender: Tender, usable_outcome: str = OpenedBid.Outcome.RANKED
+) -> OpenedBid:
+    """One bid alone (the two-envelope technical stage): the batch path with a batch of one."""
+    return _batch_store(record, [item], tender=tender, usable_outcome=usable_outcome)[0]
+
+
+def _row(row: OpenedBid, item: _Opened) -> _Row:
+    return _Row(
+        row.pk,
+        row.bid_id,
+        row.commitment,
+        row.commitment_ok,
+        row.outcome,
+        row.price,
+        row.reserve_picks,
+        _opened_status(item),
+    )
+
+
+def _planned_price(tender: Tender, private_key, rows: list[_Row]) -> dict:
     """Reserve prices, pick counts, planned and floor price (floor-rate method), for the record."""
     params = evaluation_policy(tender.evaluation_method).clean(tender.evaluation_params)
     floor_rate = Decimal(params["floor_rate"])
     # Refuses (DomainError) without a draw, or when it fails its commitment or its slices: the
     # planned price never silently falls back to the base price.
     values = reserve_values_unseal(tender=tender, private_key=private_key)
-    picks = [o.content["reserve_picks"] for o in opened if o.commitment_ok and not o.problem]
+    picks = [row.reserve_picks for row in rows if row.usable]
     result = planned_price_compute(values=values, picks=picks, averaged=params["picks_averaged"])
     return {
         "planned_price": result.planned_price,
@@ -157,16 +347,45 @@ def _planned_price(tender: Tender, private_key, opened: list[_Opened]) -> dict:
     }
 
 
+def _rank(tender: Tender, rows: list[_Row], *, planned, floor, reference) -> None:
+    """Outcome, rank, tie and ratio to the reference price of every row, in memory."""
+    candidates = [Candidate(bid_id=row.pk, price=row.price, usable=row.usable, outcome=row.outcome) for row in rows]
+    evaluation_policy(tender.evaluation_method).ranking.rank(candidates, planned_price=planned, floor_price=floor)
+    for row, candidate in zip(rows, candidates, strict=True):
+        row.outcome, row.rank, row.tied = candidate.outcome, candidate.rank, candidate.tied
+        if row.price is not None and reference:
+            row.price_ratio = (row.price * 100 / reference).quantize(Decimal("0.0001"))
+
+
+def _ranking_store(rows: list[_Row]) -> None:
+    """Outcome, rank, tie and ratio of the given rows in one UPDATE."""
+    if not rows:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {OpenedBid._meta.db_table} AS o"  # noqa: S608 - the table name is the model's own
+            " SET outcome = v.outcome, rank = v.rank, tied = v.tied, price_ratio = v.price_ratio"
+            " FROM unnest(%s::bigint[], %s::varchar[], %s::integer[], %s::boolean[], %s::numeric[])"
+            " AS v(id, outcome, rank, tied, price_ratio) WHERE o.id = v.id",
+            [
+                [row.pk for row in rows],
+                [row.outcome for row in rows],
+                [row.rank for row in rows],
+                [row.tied for row in rows],
+                [row.price_ratio for row in rows],
+            ],
+        )
+
+
 def _open_locked(tender: Tender, *, actor) -> OpeningRecord:
     closing = TenderClosing.objects.filter(tender=tender).first()
+    published = set(closing.commitments) if closing is not None else None
     # The tender key from k custodians' shares; refuses before the opening time and without a quorum.
     private_key = opening_private_key(tender)
+    key = bytes(private_key)
     reserve_count, picks_required = reserve_pick_rules(tender)
     reserve_rules = (reserve_count, picks_required) if reserve_count else None
-    bids = list(
-        Bid.objects.filter(tender=tender, status=Bid.Status.SUBMITTED).select_related("current_version").order_by("pk")
-    )
-    withdrawn = Bid.objects.filter(tender=tender, status=Bid.Status.WITHDRAWN).count()
+    bids = _bids_to_open(tender)
     total = len(bids)
     record = OpeningRecord.objects.create(
         tender=tender,
@@ -174,19 +393,29 @@ def _open_locked(tender: Tender, *, actor) -> OpeningRecord:
         evaluation_method=tender.evaluation_method,
         currency=tender.currency,
         bid_count=total,
-        withdrawn_count=withdrawn,
+        withdrawn_count=Bid.objects.filter(tender=tender, status=Bid.Status.WITHDRAWN).count(),
     )
     _progress(tender.pk, 0, total)
-    opened: list[_Opened] = []
-    rows: dict[int, OpenedBid] = {}
-    for done, bid in enumerate(bids, start=1):
-        item = _decrypt_one(bid, tender=tender, private_key=private_key, closing=closing, reserve_rules=reserve_rules)
-        opened.append(item)
-        rows[bid.pk] = _store_opened(record, item, tender=tender)
-        _progress(tender.pk, done, total)
-    return _rank_and_finish(
-        tender, record, opened=opened, rows=rows, private_key=private_key, reserve_rules=reserve_rules, actor=actor
-    )
+    rows: list[_Row] = []
+    for batch in _batches(bids):
+        ciphertexts = _ciphertexts(batch)
+        items = [
+            _decrypt_one(
+                bid,
+                ciphertexts[bid.current_version_id],
+                tender=tender,
+                private_key=key,
+                published=published,
+                reserve_rules=reserve_rules,
+            )
+            for bid in batch
+        ]
+        stored = _batch_store(record, items, tender=tender)
+        rows.extend(_row(row, item) for row, item in zip(stored, items, strict=True))
+        _progress(tender.pk, len(rows), total)
+    # The unusable rows were inserted final; only the usable ones change with the ranking.
+    return _finish(tender, record, rows=rows, changed=[row for row in rows if row.usable], private_key=private_key,
+                   reserve_rules=reserve_rules, actor=actor)  # fmt: skip
 
 
 def _rank_and_finish(
@@ -203,38 +432,56 @@ def _rank_and_finish(
     before_status: str = Bid.Status.SUBMITTED,
     before_outcome: str | None = None,
 ) -> OpeningRecord:
-    """Planned price, ranking, the record's figures, the audit entry and the tender's next status.
+    """The price stage of a two-envelope tender: its `opened` and `rows` are the price envelopes of
+    the technically compliant bids, whose rows exist already (every one is written again)."""
+    ranked = []
+    for item in opened:
+        row = rows[item.bid.pk]
+        usable = item.usable
+        ranked.append(
+            _Row(
+                row.pk,
+                row.bid_id,
+                row.commitment,
+                item.commitment_ok,
+                OpenedBid.Outcome.RANKED
+                if usable
+                else (OpenedBid.Outcome.COMMITMENT_FAILED if not item.commitment_ok else OpenedBid.Outcome.INVALID),
+                Decimal(item.content["price"]) if usable else None,
+                item.content["reserve_picks"] if usable else [],
+                _opened_status(item),
+            )
+        )
+    return _finish(tender, record, rows=ranked, changed=ranked, private_key=private_key, reserve_rules=reserve_rules,
+                   actor=actor, action=action, extra=extra, before_status=before_status,
+                   before_outcome=before_outcome)  # fmt: skip
 
-    Shared by the one-envelope opening and the price stage of a two-envelope tender (whose `opened`
-    and `rows` are then the price envelopes of the technically compliant bids only).
-    """
-    summary = _planned_price(tender, private_key, opened) if reserve_rules else {}
+
+def _finish(
+    tender: Tender,
+    record: OpeningRecord,
+    *,
+    rows: list[_Row],
+    changed: list[_Row],
+    private_key,
+    reserve_rules,
+    actor,
+    action: str = "bid.open_all",
+    extra: dict | None = None,
+    before_status: str = Bid.Status.SUBMITTED,
+    before_outcome: str | None = None,
+) -> OpeningRecord:
+    """Planned price, ranking, the record's figures, the audit entry and the tender's next status."""
+    summary = _planned_price(tender, private_key, rows) if reserve_rules else {}
     planned = summary.get("planned_price")
     reference = planned if planned is not None else tender.estimated_value
-    candidates = [
-        Candidate(
-            bid_id=o.bid.pk,
-            price=Decimal(o.content["price"]) if o.commitment_ok and not o.problem else None,
-            usable=o.commitment_ok and not o.problem,
-            outcome=OpenedBid.Outcome.RANKED
-            if o.commitment_ok and not o.problem
-            else (OpenedBid.Outcome.COMMITMENT_FAILED if not o.commitment_ok else OpenedBid.Outcome.INVALID),
-        )
-        for o in opened
-    ]
-    evaluation_policy(tender.evaluation_method).ranking.rank(
-        candidates, planned_price=planned, floor_price=summary.get("floor_price")
-    )
-    for candidate in candidates:
-        row = rows[candidate.bid_id]
-        row.outcome = candidate.outcome
-        row.rank = candidate.rank
-        row.tied = candidate.tied
-        if row.price is not None and reference:
-            row.price_ratio = (row.price * 100 / reference).quantize(Decimal("0.0001"))
-    OpenedBid.objects.bulk_update(rows.values(), ["outcome", "rank", "tied", "price_ratio"])
+    # After the planned price (every readable bid's picks count, as the public verifier computes
+    # it), before the ranking: the consortium and bid security, outside the sealed content.
+    rejected = _rules_apply(tender, rows)
+    _rank(tender, rows, planned=planned, floor=summary.get("floor_price"), reference=reference)
+    _ranking_store(changed)
 
-    valid = sum(1 for c in candidates if c.outcome == OpenedBid.Outcome.RANKED)
+    valid = sum(1 for row in rows if row.outcome == OpenedBid.Outcome.RANKED)
     record.valid_count = valid
     record.reference_price = reference
     record.planned_price = planned
@@ -258,8 +505,9 @@ def _rank_and_finish(
                     "outcome": row.outcome,
                     "price": row.price,
                     "rank": row.rank,
+                    **({"rejected": rejected[row.bid_id]} if row.bid_id in rejected else {}),
                 }
-                for row in rows.values()
+                for row in rows
             ],
             "planned_price": planned,
             "floor_price": record.floor_price,
@@ -269,12 +517,12 @@ def _rank_and_finish(
         # changes because this entry names them (procurement migration 0005).
         related={
             "bidding.bid": {
-                o.bid.pk: {
-                    "status": (before_status, _opened_status(o)),
-                    "outcome": (before_outcome, rows[o.bid.pk].outcome),
-                    "rank": (None, rows[o.bid.pk].rank),
+                row.bid_id: {
+                    "status": (before_status, row.status),
+                    "outcome": (before_outcome, row.outcome),
+                    "rank": (None, row.rank),
                 }
-                for o in opened
+                for row in rows
             }
         },
     )
@@ -296,61 +544,72 @@ def _rank_and_finish(
     return record
 
 
+def _rules_apply(tender: Tender, rows: list[_Row]) -> dict[int, str]:
+    """Run bidding.opening_rules on every readable bid at once; the rejected ones are set aside with
+    their public reason (opened bid, bid, security) and their companies are told. {bid id: reason}."""
+    readable = [row for row in rows if row.usable]
+    if not readable:
+        return {}
+    owners = {
+        pk: (supplier_id, consortium_id)
+        for pk, supplier_id, consortium_id in Bid.objects.filter(pk__in=[r.bid_id for r in readable]).values_list(
+            "pk", "supplier_id", "consortium_id"
+        )
+    }
+    decided = opening_rejections(tender=tender, bids=[RuledBid(r.bid_id, *owners[r.bid_id], r.price) for r in readable])
+    if not decided:
+        return {}
+    rejected = {bid_id: reason for bid_id, (_outcome, reason) in decided.items()}
+    for row in readable:
+        if row.bid_id in decided:
+            row.outcome, row.rejected, row.status = decided[row.bid_id][0], True, Bid.Status.DISQUALIFIED
+
+    def reason_by(field: str, key) -> Case:
+        return Case(*(When(**{field: key(bid_id)}, then=Value(r)) for bid_id, r in rejected.items()),
+                    output_field=TextField())  # fmt: skip
+
+    by_bid = {row.bid_id: row for row in readable}
+    OpenedBid.objects.filter(pk__in=[by_bid[b].pk for b in rejected]).update(
+        problem=reason_by("pk", lambda b: by_bid[b].pk)
+    )
+    Bid.objects.filter(pk__in=list(rejected), status=Bid.Status.OPENED).update(
+        status=Bid.Status.DISQUALIFIED, status_reason=reason_by("pk", lambda b: b), status_changed_at=ClockTimestamp()
+    )
+    short = [b for b, (outcome, _r) in decided.items() if outcome == OpenedBid.Outcome.SECURITY_REJECTED]
+    if short:
+        BidSecurity.objects.filter(
+            tender=tender, supplier_id__in=[owners[b][0] for b in short], status=BidSecurity.Status.HELD
+        ).update(
+            status=BidSecurity.Status.REJECTED,
+            status_reason=Case(
+                *(When(supplier_id=owners[b][0], then=Value(rejected[b])) for b in short), output_field=TextField()
+            ),
+        )
+    members = _consortium_companies([owners[b][1] for b in rejected if owners[b][1]])
+    for bid_id, reason in rejected.items():
+        supplier_id, consortium_id = owners[bid_id]
+        # The bidder (every member of a consortium) learns why, beyond the public record.
+        notify(
+            event="bid.rejected_at_opening",
+            recipients=company_users(members.get(consortium_id, [supplier_id])),
+            template="bid_rejected_at_opening",
+            context={"tender": tender, "reason": reason},
+            link=reverse("bidding:opening", args=[tender.pk]),
+        )
+    return rejected
+
+
+def _consortium_companies(consortium_ids: list[int]) -> dict[int, list[int]]:
+    companies: dict[int, list[int]] = defaultdict(list)
+    for consortium_id, supplier_id in ConsortiumMember.objects.filter(consortium_id__in=consortium_ids).values_list(
+        "consortium_id", "supplier_id"
+    ):
+        companies[consortium_id].append(supplier_id)
+    return companies
+
+
 def _opened_status(item: _Opened) -> str:
     return Bid.Status.OPENED if item.commitment_ok else Bid.Status.DISQUALIFIED
-
-
-def _store_opened(
-    record: OpeningRecord, item: _Opened, *, tender: Tender, usable_outcome: str = OpenedBid.Outcome.RANKED
-) -> OpenedBid:
-    """Write one opened bid and move its Bid on (opened, or disqualified when its commitment failed).
-
-    A technical envelope (two-envelope tenders) has no price: the row waits for the price stage.
-    """
-    content = item.content or {}
-    usable = item.commitment_ok and not item.problem
-    priced = usable and "price" in content
-    row = OpenedBid.objects.create(
-        opening=record,
-        bid=item.bid,
-        supplier_id=item.bid.supplier_id,
-        version=item.version,
-        commitment=item.version.commitment,
-        commitment_ok=item.commitment_ok,
-        outcome=usable_outcome
-        if usable
-        else (OpenedBid.Outcome.COMMITMENT_FAILED if not item.commitment_ok else OpenedBid.Outcome.INVALID),
-        problem=item.problem,
-        price=Decimal(content["price"]) if priced else None,
-        price_commitment=item.version.price_commitment,
-        currency=tender.currency,
-        price_lines=content.get("lines", []) if usable else [],
-        declarations=content.get("declarations", {}) if usable else {},
-        reserve_picks=content.get("reserve_picks", []) if usable else [],
-        submitted_at=item.version.submitted_at,
-    )
-    if item.documents:
-        OpenedDocument.objects.bulk_create(
-            OpenedDocument(
-                opened_bid=row,
-                position=entry.get("position", index),
-                name=str(entry.get("name", ""))[:255],
-                content_type=str(entry.get("content_type", ""))[:120],
-                size=len(data),
-                sha256=str(entry.get("sha256", ""))[:64],
-                content=data,
-                hash_ok=ok,
-            )
-            for index, (entry, data, ok) in enumerate(item.documents)
-        )
-    new_status = _opened_status(item)
-    # One row at a time, in bid order: each bid moves on together with its opened record.
-    Bid.objects.filter(pk=item.bid.pk).update(
-        status=new_status,
-        status_reason="" if item.commitment_ok else item.problem,
-        status_changed_at=ClockTimestamp(),
-    )
-    return row
 
 
 def bid_open_all(*, tender_id: int, actor=None) -> OpeningRecord:

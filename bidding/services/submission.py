@@ -37,6 +37,7 @@ from tenders.models import Tender
 from tenders.policies import evaluation_policy
 
 from .. import selectors
+from ..consortia import consortium_for_submission
 from ..content import MAX_DOCUMENTS
 from ..models import Bid, BidDocument, BidVersion
 
@@ -51,6 +52,7 @@ class LateBid(Conflict):
 class SubmissionResult:
     version: BidVersion
     created: bool  # False: the idempotency key had been used, this is the first receipt again
+    audit_seq: int | None = None  # the entry this submission wrote (None for a retry)
 
     @property
     def bid(self) -> Bid:
@@ -148,20 +150,34 @@ def _require_bidder(*, tender: Tender, supplier, actor) -> None:
 
 
 def _bid_for_update(*, tender: Tender, supplier, actor) -> Bid:
-    """The company's Bid row, created if needed, locked FOR UPDATE (serialises one company's submissions).
+    """The company's Bid row, created if needed, locked (serialises one company's submissions).
 
-    Two first submissions of the same company at once: the second INSERT waits on the unique index
-    for the first to commit, fails, and then finds and locks the first one's row.
+    The first submission inserts the row in one statement and holds its lock until commit. Two first
+    submissions of the same company at once: the second INSERT waits on the unique index for the
+    first to commit, does nothing, and the SELECT … FOR UPDATE then finds and locks the first one's row.
     """
-    bid = Bid.objects.select_for_update().filter(tender=tender, supplier=supplier).first()
-    if bid is not None:
-        return bid
-    try:
-        with transaction.atomic():
-            Bid.objects.create(tender=tender, supplier=supplier, created_by=actor)
-    except IntegrityError:
-        pass
-    return Bid.objects.select_for_update().get(tender=tender, supplier=supplier)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {Bid._meta.db_table} (tender_id, supplier_id, status, status_reason, created_by_id)"  # noqa: S608 - the model's own table
+            " VALUES (%s, %s, %s, '', %s) ON CONFLICT (tender_id, supplier_id) DO NOTHING"
+            " RETURNING id, status_changed_at, created_at",
+            [tender.pk, supplier.pk, Bid.Status.SUBMITTED, actor.pk],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        # No select_related: a row re-read after waiting for its lock would come with the join as of
+        # before the wait (a NULL current version beside the new current_version_id).
+        return Bid.objects.select_for_update().get(tender=tender, supplier=supplier)
+    pk, changed_at, created_at = row
+    return Bid(
+        pk=pk,
+        tender=tender,
+        supplier=supplier,
+        status=Bid.Status.SUBMITTED,
+        status_changed_at=changed_at,
+        created_at=created_at,
+        created_by=actor,
+    )
 
 
 def bid_submit(
@@ -178,84 +194,96 @@ def bid_submit(
     used before returns that submission's version (created=False) without writing anything.
     """
     key = uuid.UUID(str(idempotency_key))
+    sealed_submission_check(tender=tender, sealed=sealed)
+    try:
+        with transaction.atomic():
+            return _submit_locked(tender=tender, supplier=supplier, actor=actor, sealed=sealed, key=key)
+    except IntegrityError as exc:
+        # A retry of the same key that raced the first request past the lookup: the first one
+        # committed while this one waited for the company's lock, and the unique index refused the
+        # second version. The whole transaction is rolled back; answer with the first receipt.
+        earlier = selectors.version_for_idempotency_key(supplier=supplier, key=key)
+        if earlier is None:
+            raise
+        logger.info("idempotency key reused concurrently (%s); first receipt returned", type(exc).__name__)
+        return SubmissionResult(earlier, created=False)
+
+
+def _submit_locked(*, tender: Tender, supplier, actor, sealed: SealedSubmission, key: uuid.UUID) -> SubmissionResult:
+    """bid_submit inside its transaction: the steps of the module docstring, in order."""
+    status, in_time, held_at = _lock_tender_shared(tender.pk)
+    # Before the deadline check: a retry after the deadline still gets its (in-time) receipt.
     earlier = selectors.version_for_idempotency_key(supplier=supplier, key=key)
     if earlier is not None:
         return SubmissionResult(earlier, created=False)
-    sealed_submission_check(tender=tender, sealed=sealed)
-    with transaction.atomic():
-        status, in_time, held_at = _lock_tender_shared(tender.pk)
-        earlier = selectors.version_for_idempotency_key(supplier=supplier, key=key)
-        if earlier is not None:
-            return SubmissionResult(earlier, created=False)
-        _require_open(status, in_time)
-        _require_bidder(tender=tender, supplier=supplier, actor=actor)
-        locked_bid = _bid_for_update(tender=tender, supplier=supplier, actor=actor)
-        # Under the company's lock: a concurrent retry of the same key has committed by now.
-        earlier = selectors.version_for_idempotency_key(supplier=supplier, key=key)
-        if earlier is not None:
-            return SubmissionResult(earlier, created=False)
-        if locked_bid.status == Bid.Status.WITHDRAWN:
-            raise Conflict(
-                _("Your company withdrew its bid on this tender; a withdrawn bid cannot be submitted again."),
-                code="withdrawn",
-            )
-        check_transition(locked_bid, Bid.Status.SUBMITTED, {Bid.Status.SUBMITTED: {Bid.Status.SUBMITTED}})
-        number = (locked_bid.current_version.number if locked_bid.current_version_id else 0) + 1
-        before = {
-            "status": locked_bid.status if number > 1 else None,  # None: the bid is new
-            "current_version_id": locked_bid.current_version_id,
-        }
-        version = BidVersion.objects.create(
-            bid=locked_bid,
-            tender=tender,
-            supplier=supplier,
-            number=number,
-            sealed_content=sealed.content,
-            plaintext_hash=sealed.plaintext_hash,
-            commitment=commitment(
-                ciphertexts=sealed.ciphertexts(), tender_ref=tender.reference, supplier_id=supplier.pk, version=number
-            ),
-            idempotency_key=key,
-            submitted_by=actor,
-            submitted_at=held_at,
-            sealed_price=sealed.price or None,
-            price_plaintext_hash=sealed.price_plaintext_hash if sealed.price else "",
-            price_commitment=price_commitment(
-                ciphertext=sealed.price, tender_ref=tender.reference, supplier_id=supplier.pk, version=number
-            )
-            if sealed.price
-            else "",
+    _require_open(status, in_time)
+    _require_bidder(tender=tender, supplier=supplier, actor=actor)
+    # Joint bidding: only a confirmed consortium's lead submits, every member still eligible.
+    consortium = consortium_for_submission(tender=tender, supplier=supplier)
+    locked_bid = _bid_for_update(tender=tender, supplier=supplier, actor=actor)
+    if locked_bid.status == Bid.Status.WITHDRAWN:
+        raise Conflict(
+            _("Your company withdrew its bid on this tender; a withdrawn bid cannot be submitted again."),
+            code="withdrawn",
         )
-        BidDocument.objects.bulk_create(
-            BidDocument(version=version, position=i, ciphertext=ct, ciphertext_size=len(ct))
-            for i, ct in enumerate(sealed.documents)
+    check_transition(locked_bid, Bid.Status.SUBMITTED, {Bid.Status.SUBMITTED: {Bid.Status.SUBMITTED}})
+    number = (locked_bid.current_version.number if locked_bid.current_version_id else 0) + 1
+    before = {
+        "status": locked_bid.status if number > 1 else None,  # None: the bid is new
+        "current_version_id": locked_bid.current_version_id,
+    }
+    version = BidVersion.objects.create(
+        bid=locked_bid,
+        tender=tender,
+        supplier=supplier,
+        number=number,
+        sealed_content=sealed.content,
+        plaintext_hash=sealed.plaintext_hash,
+        commitment=commitment(
+            ciphertexts=sealed.ciphertexts(), tender_ref=tender.reference, supplier_id=supplier.pk, version=number
+        ),
+        idempotency_key=key,
+        submitted_by=actor,
+        submitted_at=held_at,
+        sealed_price=sealed.price or None,
+        price_plaintext_hash=sealed.price_plaintext_hash if sealed.price else "",
+        price_commitment=price_commitment(
+            ciphertext=sealed.price, tender_ref=tender.reference, supplier_id=supplier.pk, version=number
         )
-        locked_bid.current_version = version
-        locked_bid.save(update_fields=["current_version"])
-        replaced = number > 1
-        notify(
-            event="bid.replaced" if replaced else "bid.submitted",
-            recipients=selectors.bid_supplier_members(locked_bid),
-            template="bid_receipt",
-            context={"kind": "replacement" if replaced else "submission", "version": version},
-            link=reverse("bidding:receipt", args=[version.pk]),
-        )
-        # No tender in the entry: before the deadline nobody may learn which tender has bids. The
-        # commitment links it to the tender's public closing list once the deadline has passed.
-        audit_record(
-            actor=actor,
-            action="bid.replace" if replaced else "bid.submit",
-            obj=locked_bid,
-            before=before,
-            data={
-                "version": number,
-                "commitment": version.commitment,
-                **({"price_commitment": version.price_commitment} if version.price_commitment else {}),
-                "held_tender_at": held_at.isoformat(),
-            },
-        )
+        if sealed.price
+        else "",
+    )
+    BidDocument.objects.bulk_create(
+        BidDocument(version=version, position=i, ciphertext=ct, ciphertext_size=len(ct))
+        for i, ct in enumerate(sealed.documents)
+    )
+    locked_bid.current_version = version
+    locked_bid.consortium = consortium
+    locked_bid.save(update_fields=["current_version", "consortium"])
+    replaced = number > 1
+    notify(
+        event="bid.replaced" if replaced else "bid.submitted",
+        recipients=selectors.bid_supplier_members(locked_bid),
+        template="bid_receipt",
+        context={"kind": "replacement" if replaced else "submission", "version": version},
+        link=reverse("bidding:receipt", args=[version.pk]),
+    )
+    # No tender in the entry: before the deadline nobody may learn which tender has bids. The
+    # commitment links it to the tender's public closing list once the deadline has passed.
+    entry = audit_record(
+        actor=actor,
+        action="bid.replace" if replaced else "bid.submit",
+        obj=locked_bid,
+        before=before,
+        data={
+            "version": number,
+            "commitment": version.commitment,
+            **({"price_commitment": version.price_commitment} if version.price_commitment else {}),
+            "held_tender_at": held_at.isoformat(),
+        },
+    )
     version.bid = locked_bid
-    return SubmissionResult(version, created=True)
+    return SubmissionResult(version, created=True, audit_seq=entry.seq)
 
 
 def bid_withdraw(*, bid: Bid, actor, idempotency_key: uuid.UUID | str | None = None) -> Bid:

@@ -1,4 +1,4 @@
-"""Catalogue writes: one transaction per service, audited, notified (docs/architecture.md §9)."""
+"""Catalogue writes: one transaction per service, audited, notified (docs/architecture.md §11)."""
 
 from .agreements import agreement_set_status, agreements_conclude, framework_call_set, framework_candidates
 from .delivery import delivery_dispatch, delivery_inspect, delivery_mark_delivered, outstanding

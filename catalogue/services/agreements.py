@@ -1,4 +1,4 @@
-"""Framework competitions and agreements (다수공급자계약, docs/architecture.md §9).
+"""Framework competitions and agreements (다수공급자계약, docs/architecture.md §11).
 
 A tender becomes a framework competition while it is a draft (its evaluation policy must allow it:
 `can_be_framework`). It then runs as any tender — publication, sealed bids, opening, evaluation,

@@ -1,7 +1,7 @@
 """Delivery and inspection (검수): the supplier dispatches part or all of an order and reports it
 delivered; the buyer inspects each line, accepting units or rejecting them with a reason. Rejected
 units are owed again (a redelivery is a new delivery); the order is complete when every unit has
-been accepted (docs/architecture.md §9)."""
+been accepted (docs/architecture.md §11)."""
 
 from django.db import transaction
 from django.db.models import Sum

@@ -1,4 +1,4 @@
-"""Invoices and payment (docs/architecture.md §9): the supplier invoices accepted units (of an order,
+"""Invoices and payment (docs/architecture.md §11): the supplier invoices accepted units (of an order,
 or an accepted contract milestone), the buyer approves and pays; a payment later than
 CATALOGUE_PAYMENT_DAYS after the invoice is late and the supplier may claim interest on it."""
 

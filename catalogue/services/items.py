@@ -1,5 +1,5 @@
 """Catalogue items: suppliers draft them under their agreement, the agency approves them, and
-prices change only through an approved, numbered price change (docs/architecture.md §9)."""
+prices change only through an approved, numbered price change (docs/architecture.md §11)."""
 
 from dataclasses import dataclass, field
 from decimal import Decimal

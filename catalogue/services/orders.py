@@ -1,4 +1,4 @@
-"""Cart, orders and their approval (docs/architecture.md §9).
+"""Cart, orders and their approval (docs/architecture.md §11).
 
 Placing an order locks, in this order, the entity's budget row, the agreements (by id) and the
 items (by id), so two placements never deadlock and never together spend more budget, more

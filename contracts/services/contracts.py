@@ -30,6 +30,7 @@ from tenders.services.common import require_entity_official
 
 from ..models import Award, Contract, ContractVersion, Milestone, ReportFile, Signature
 from ..pdf import render_pdf, sha256_hex
+from ..selectors import contract_signatories
 from .common import clean_reason, db_now, entity_officials, members_of_supplier
 
 
@@ -93,9 +94,11 @@ def _link(contract: Contract) -> str:
 
 
 def _parties(contract: Contract) -> list:
-    admins = members_of_supplier(contract.supplier_id).filter(
-        supplier_membership__role=SupplierMember.Role.ADMINISTRATOR
-    )
+    admins = []
+    for supplier_id in contract_signatories(contract):
+        admins.extend(
+            members_of_supplier(supplier_id).filter(supplier_membership__role=SupplierMember.Role.ADMINISTRATOR)
+        )
     return [*entity_officials(contract.tender), *admins]
 
 
@@ -224,25 +227,46 @@ def contract_document_ensure(*, version: ContractVersion) -> ReportFile:
 
 
 def signing_party(contract: Contract, user) -> str | None:
-    """Signature.Party the user may sign for: an official of the entity, or the supplier's administrator."""
+    """Signature.Party the user may sign for: an official of the entity, or the supplier's administrator
+    (an administrator of any member, for a consortium)."""
     if is_official_of(user, contract.entity_id):
         return Signature.Party.BUYER
+    return Signature.Party.SUPPLIER if signing_supplier(contract, user) is not None else None
+
+
+def signing_supplier(contract: Contract, user) -> int | None:
+    """The company an administrator signs for on the supplier's side, or None."""
     membership = membership_for_user(user)
     if (
         membership is not None
-        and membership.supplier_id == contract.supplier_id
         and membership.role == SupplierMember.Role.ADMINISTRATOR
+        and membership.supplier_id in contract_signatories(contract)
     ):
-        return Signature.Party.SUPPLIER
+        return membership.supplier_id
     return None
+
+
+def has_signed(version: ContractVersion, contract: Contract, user) -> bool:
+    """Whether the user's side (their own company, within a consortium) has signed this version."""
+    party = signing_party(contract, user)
+    supplier_id = signing_supplier(contract, user) if party == Signature.Party.SUPPLIER else None
+    return Signature.objects.filter(version=version, party=party, supplier_id=supplier_id).exists()
+
+
+def _fully_signed(contract: Contract, version: ContractVersion) -> bool:
+    signed = set(version.signatures.values_list("party", "supplier_id"))
+    return (Signature.Party.BUYER, None) in signed and all(
+        (Signature.Party.SUPPLIER, supplier_id) in signed for supplier_id in contract_signatories(contract)
+    )
 
 
 def contract_sign(*, contract: Contract, actor, document_sha256: str, reauthenticated_with: str = "") -> Signature:
     """Sign the version awaiting signatures, for the party the actor belongs to.
 
     `document_sha256` is the hash of the PDF the signer was shown; it must be the stored document's.
-    When both parties have signed: version 1 makes the contract active (tender → contracted) and
-    creates its milestones; an amendment's terms take effect.
+    A consortium's members each sign for their own company. When every signatory has signed: version 1
+    makes the contract active (tender → contracted) and creates its milestones; an amendment's terms
+    take effect.
     """
     party = signing_party(contract, actor)
     if party is None:
@@ -266,12 +290,19 @@ def contract_sign(*, contract: Contract, actor, document_sha256: str, reauthenti
                 _("The document you were shown is not the current one. Reload it and check it again."),
                 code="document_changed",
             )
-        signed_before = set(Signature.objects.filter(version=version).values_list("party", flat=True))
-        if party in signed_before:
+        supplier_id = signing_supplier(contract, actor) if party == Signature.Party.SUPPLIER else None
+        # Each member of a consortium signs for its own company: "supplier:<company id>".
+        signed_before = {
+            f"{p}:{s}" if s else p
+            for p, s in Signature.objects.filter(version=version).values_list("party", "supplier_id")
+        }
+        mine = f"{party}:{supplier_id}" if supplier_id else party
+        if mine in signed_before or (party in signed_before and supplier_id is None):
             raise Conflict(_("Your side has already signed this version."), code="already_signed")
         signature = Signature.objects.create(
             version=version,
             party=party,
+            supplier_id=supplier_id,
             signer=actor,
             signer_name=actor.full_name or actor.email,
             document_sha256=version.document.sha256,
@@ -283,18 +314,19 @@ def contract_sign(*, contract: Contract, actor, document_sha256: str, reauthenti
             action="contract.sign",
             obj=contract,
             data={
-                "changes": {"signatures": {"from": sorted(signed_before), "to": sorted({*signed_before, party})}},
+                "changes": {"signatures": {"from": sorted(signed_before), "to": sorted({*signed_before, mine})}},
                 "tender": tender.pk,
                 "version": version.number,
                 "party": party,
+                "supplier": supplier_id,
                 "document_sha256": signature.document_sha256,
                 "reauthenticated_with": reauthenticated_with,
             },
         )
-        if version.signatures.count() == len(Signature.Party.choices):
+        if _fully_signed(contract, version):
             _version_signed(contract, version, tender=tender, actor=actor)
         else:
-            other = [u for u in _parties(contract) if signing_party(contract, u) not in (None, party)]
+            other = [u for u in _parties(contract) if u.pk != actor.pk and not has_signed(version, contract, u)]
             notify(
                 event="contract.signed_by_one",
                 recipients=other,

@@ -1,4 +1,7 @@
-"""Award reports as cached files: requested, rendered (inline when small, by Celery when large), kept.
+"""Award reports as cached files: requested, rendered by Celery with progress, kept.
+
+Even a small report takes seconds to render, so the request never waits for it: the page shows
+the progress (polled) and then the download (docs/architecture.md "Award report").
 
 A report is cached per tender, language and fingerprint (contracts.reports.award_report_fingerprint):
 any change to the tender or to its audit trail gives a new fingerprint, so a stale file is never
@@ -17,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from bidding.models import ClockTimestamp
 from tenders.models import Tender
 
 from ..models import ReportFile
@@ -25,7 +29,6 @@ from ..reports import (
     award_report_chain,
     award_report_data,
     award_report_fingerprint,
-    bid_count,
     canonical_sha256,
 )
 
@@ -33,10 +36,8 @@ logger = logging.getLogger(__name__)
 
 # A claim older than this was left by a renderer that died; another may take it over.
 CLAIM_LEASE = timedelta(minutes=15)
-
-
-def award_report_is_large(tender: Tender) -> bool:
-    return bid_count(tender) > settings.AWARD_REPORT_INLINE_MAX_BIDS
+# A request still waiting this long for a worker is queued again when someone asks (a lost task).
+REQUEUE_AFTER = timedelta(minutes=2)
 
 
 def award_report_current(*, tender: Tender, language: str) -> ReportFile | None:
@@ -51,10 +52,9 @@ def award_report_current(*, tender: Tender, language: str) -> ReportFile | None:
     ).first()
 
 
-def award_report_request(*, tender: Tender, actor, language: str, inline: bool | None = None) -> ReportFile:
-    """Get or create the report for the tender as it stands; render it now (small) or queue it (large).
-
-    A failed one is queued again. Returns the ReportFile (ready when rendered inline).
+def award_report_request(*, tender: Tender, actor, language: str, inline: bool = False) -> ReportFile:
+    """Get or create the report for the tender as it stands and queue its rendering (`inline`: render
+    it now, for commands and tests). A failed one is queued again. Returns the ReportFile.
     """
     fingerprint = award_report_fingerprint(tender, language=language)
     key = {
@@ -66,18 +66,26 @@ def award_report_request(*, tender: Tender, actor, language: str, inline: bool |
     }
     try:
         with transaction.atomic():
-            report, _created = ReportFile.objects.get_or_create(**key, defaults={"requested_by": actor})
+            report, created = ReportFile.objects.get_or_create(**key, defaults={"requested_by": actor})
     except IntegrityError:
-        report = ReportFile.objects.get(**key)
-    if report.status == ReportFile.Status.FAILED:
+        report, created = ReportFile.objects.get(**key), False
+    rearmed = report.status == ReportFile.Status.FAILED and bool(
         ReportFile.objects.filter(pk=report.pk, status=ReportFile.Status.FAILED).update(
-            status=ReportFile.Status.PENDING, progress=0, error=""
+            status=ReportFile.Status.PENDING, progress=0, error="", created_at=ClockTimestamp()
         )
-        report.refresh_from_db()
+    )
+    report.refresh_from_db()
     if report.status in (ReportFile.Status.READY, ReportFile.Status.RENDERING):
         return report
-    if inline is None:
-        inline = not award_report_is_large(tender)
+    # Queued once per new (or failed) file: pressing again, or many people asking, adds nothing to the
+    # queue — unless the task seems lost (still waiting after REQUEUE_AFTER; the clock restarts).
+    lost = bool(
+        ReportFile.objects.filter(
+            pk=report.pk, status=ReportFile.Status.PENDING, created_at__lt=timezone.now() - REQUEUE_AFTER
+        ).update(created_at=ClockTimestamp())
+    )
+    if not (inline or created or rearmed or lost):
+        return report
     if inline:
         award_report_render(report_id=report.pk)
         report.refresh_from_db()
@@ -131,8 +139,9 @@ def award_report_render(*, report_id: int) -> bool:
                 "TIME_ZONE": settings.TIME_ZONE,
             },
             language=report.language,
+            # Laying out the pages is most of the time: 60 % before, 90 % after.
+            progress=lambda: _progress(report_id, 90),
         )
-        _progress(report_id, 90)
         digest = sha256_hex(pdf)
         filename = f"award-report-{tender.reference or tender.pk}-{report.language}-{digest[:12]}.pdf"
         report.file.save(filename, ContentFile(pdf), save=False)

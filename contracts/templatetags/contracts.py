@@ -37,3 +37,30 @@ def score(value) -> str:
     if value is None or value == "":
         return "—"
     return f"{Decimal(value):.4f}".rstrip("0").rstrip(".")
+
+
+@register.filter
+def audit_runs(entries, minimum: int = 3) -> list[dict]:
+    """The award report's audit trail with each run of `minimum` or more consecutive entries of the same
+    action folded into one row: [{"first", "last", "count", "actors"}] — `actors` is the one party who
+    acted, or how many different ones did (1,000 bids are 1,000 "bid.submit" by 1,000 companies).
+
+    Only what the PDF prints: the report's data keeps every entry with its full hash."""
+    rows: list[dict] = []
+    run: list[dict] = []
+
+    def flush():
+        if len(run) >= minimum:
+            parties = {e["actor"] for e in run}
+            actors = run[0]["actor"] if len(parties) == 1 else len(parties)
+            rows.append({"first": run[0], "last": run[-1], "count": len(run), "actors": actors})
+        else:
+            rows.extend({"first": e, "last": e, "count": 1, "actors": e["actor"]} for e in run)
+
+    for entry in entries:
+        if run and entry["action"] != run[0]["action"]:
+            flush()
+            run = []
+        run.append(entry)
+    flush()
+    return rows

@@ -28,6 +28,7 @@ from ..forms import (
 )
 from ..models import Award, Contract, ContractVersion, Milestone
 from ..reauth import reauthentication_for_signing
+from .securities import performance_security_context
 
 
 def contract_list(request):
@@ -113,7 +114,7 @@ def contract_detail(request, contract_id: int):
     contract = _contract(request, contract_id)
     user = request.user
     pending = services.pending_version(contract)
-    versions = list(contract.versions.select_related("document").prefetch_related("signatures"))
+    versions = list(contract.versions.select_related("document").prefetch_related("signatures__supplier"))
     return render(
         request,
         "contracts/contract_detail.html",
@@ -124,11 +125,12 @@ def contract_detail(request, contract_id: int):
             "milestones": contract.milestones.all(),
             "can_sign": user.has_perm("contracts.sign_contract", contract)
             and pending is not None
-            and not pending.signatures.filter(party=services.signing_party(contract, user)).exists(),
+            and not services.has_signed(pending, contract, user),
             "can_manage": user.has_perm("contracts.manage_contract", contract),
             "can_deliver": user.has_perm("contracts.deliver_milestone", contract)
             and contract.status == Contract.Status.ACTIVE,
             "delivery_form": DeliveryForm(),
+            **performance_security_context(request, contract),
         },
     )
 

@@ -1,16 +1,13 @@
-"""Auditors' reports: the award report PDF (inline when small, by Celery with progress when large)
+"""Auditors' reports: the award report PDF (rendered by Celery while the page shows its progress)
 and CSV exports of tenders, opened bids and awards. Read-only: nothing here changes the record."""
 
 import csv
 
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 from rules.contrib.views import permission_required
 
 from bidding.models import OpenedBid
@@ -19,7 +16,7 @@ from tenders.models import Tender
 from .. import selectors
 from ..forms import ExportFilterForm
 from ..models import Award, ReportFile
-from ..services.reports import award_report_current, award_report_is_large, award_report_request
+from ..services.reports import award_report_current, award_report_request
 
 
 def _filtered_tenders(form: ExportFilterForm):
@@ -70,54 +67,35 @@ def _language(request) -> str:
     return "en" if language.startswith("en") else "ko"
 
 
-@login_required
 def award_report(request, tender_id: int):
-    """The report page: generate (POST), watch progress, download, and the file's SHA-256."""
+    """The report page: prepare (POST), watch the progress, download, and the file's SHA-256.
+
+    For whoever may download the report (contracts.download_award_report): auditors and the entity's
+    officials, and anyone once the award is final. Preparing is idempotent: one file per tender state
+    and language, however many ask."""
     tender = _tender_for_report(request, tender_id)
     language = _language(request)
     if request.method == "POST":
-        report = award_report_request(tender=tender, actor=request.user, language=language)
-        if report.status == ReportFile.Status.FAILED:
-            messages.error(request, _("The report could not be generated: %(error)s") % {"error": report.error})
+        actor = request.user if request.user.is_authenticated else None
+        award_report_request(tender=tender, actor=actor, language=language)
         return redirect("contracts:award_report", tender_id=tender.pk)
     report = award_report_current(tender=tender, language=language)
-    return render(
-        request,
-        "contracts/award_report.html",
-        {"tender": tender, "report": report, "large": award_report_is_large(tender)},
-    )
+    return render(request, "contracts/award_report.html", {"tender": tender, "report": report})
 
 
-@login_required
 def award_report_status(request, tender_id: int):
-    """The htmx fragment polled while a large report renders."""
+    """The fragment the page polls (htmx) while the report is prepared; the same permission as the page."""
     tender = _tender_for_report(request, tender_id)
     report = award_report_current(tender=tender, language=_language(request))
-    return render(
-        request,
-        "contracts/_award_report_status.html",
-        {"tender": tender, "report": report, "large": award_report_is_large(tender)},
-    )
+    return render(request, "contracts/_award_report_status.html", {"tender": tender, "report": report})
 
 
 def award_report_download(request, tender_id: int):
-    """The PDF. A small report is rendered now if needed and streamed; a large one must be generated first.
-
-    Anyone may download it once the award is final (contracts.download_award_report)."""
+    """The PDF once prepared; before that, the report page, where it is prepared with its progress shown."""
     tender = _tender_for_report(request, tender_id)
-    language = _language(request)
-    report = award_report_current(tender=tender, language=language)
+    report = award_report_current(tender=tender, language=_language(request))
     if report is None or report.status != ReportFile.Status.READY:
-        if award_report_is_large(tender):
-            if not request.user.is_authenticated:
-                raise Http404
-            messages.info(request, _("This report is large: generate it first, then download it."))
-            return redirect("contracts:award_report", tender_id=tender.pk)
-        actor = request.user if request.user.is_authenticated else None
-        report = award_report_request(tender=tender, actor=actor, language=language, inline=True)
-        if report.status != ReportFile.Status.READY:
-            messages.error(request, _("The report could not be generated: %(error)s") % {"error": report.error})
-            return redirect("contracts:award_report", tender_id=tender.pk)
+        return redirect("contracts:award_report", tender_id=tender.pk)
     response = FileResponse(report.file.open("rb"), as_attachment=True, filename=report.filename)
     response["Content-Type"] = "application/pdf"
     response["X-Content-SHA256"] = report.sha256

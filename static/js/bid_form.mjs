@@ -199,6 +199,42 @@ async function prepare() {
   return { content, priceContent: null, documents, price, total, picks, lines: sealedLines };
 }
 
+// --- the browser's fingerprint (integrity monitoring) ---------------------------------------------
+
+// A SHA-256 of properties that stay the same across visits of one browser on one machine (no cookie,
+// nothing stored). The portal keys it again and keeps only that keyed hash (integrity.BidOrigin), so
+// its auditors can see that two companies' bids on one tender came from the same browser
+// (docs/integrity.md, `same_browser`). Nothing here says anything about the bid.
+async function browserFingerprint() {
+  const nav = window.navigator;
+  const properties = {
+    agent: nav.userAgent,
+    languages: Array.from(nav.languages || [nav.language]),
+    platform: nav.platform,
+    cores: nav.hardwareConcurrency || 0,
+    memory: nav.deviceMemory || 0,
+    touch: nav.maxTouchPoints || 0,
+    screen: [screen.width, screen.height, screen.colorDepth, window.devicePixelRatio],
+    zone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+    canvas: "",
+  };
+  try {
+    // How this machine's fonts and graphics stack draw a fixed text: stable here, varied elsewhere.
+    const canvas = document.createElement("canvas");
+    canvas.width = 240;
+    canvas.height = 40;
+    const context = canvas.getContext("2d");
+    context.textBaseline = "top";
+    context.font = "16px sans-serif";
+    context.fillStyle = "#1d56bc";
+    context.fillText("나라장터 fingerprint 0123456789", 4, 10);
+    properties.canvas = await sha256Hex(utf8(canvas.toDataURL()));
+  } catch {
+    // A browser that refuses canvas reads still gives the rest.
+  }
+  return `fp1:${await sha256Hex(utf8(JSON.stringify(properties)))}`;
+}
+
 // --- confirmation, sealing, posting ---------------------------------------------------------------
 
 function showProblem(problem) {
@@ -293,6 +329,11 @@ document.getElementById("bid-seal").addEventListener("click", async (event) => {
   body.append("idempotency_key", form.elements.idempotency_key.value);
   body.append("plaintext_hash", plaintextHash);
   body.append("content", new Blob([seal(contentBytes, publicKey)]), "content.sealed");
+  try {
+    body.append("client_fingerprint", await browserFingerprint());
+  } catch {
+    // Without it the portal falls back to the request headers; the bid goes in regardless.
+  }
   prepared.documents.forEach((d, i) => body.append("documents", new Blob([seal(d.data, publicKey)]), `document-${i}.sealed`));
   // The salt stays with the bidder: offered as a file, never sent.
   const saltFile = JSON.stringify({ tender: config.tender, plaintext_hash: plaintextHash, salt: sodium.to_base64(salt, sodium.base64_variants.ORIGINAL) });

@@ -12,6 +12,10 @@ import sodium from "../vendor/crypto/libsodium-wrappers.mjs";
 const CONTENT_SCHEMA = "koneps-bid-content-v1";
 const RESERVE_SCHEMA = "koneps-reserve-prices-v1";
 const COMMITMENT_DOMAIN = "koneps-bid-commitment-v1";
+// Two-envelope tenders (docs/sealing.md, "Two envelopes").
+const TECHNICAL_SCHEMA = "koneps-bid-technical-v1";
+const PRICE_SCHEMA = "koneps-bid-price-v1";
+const PRICE_COMMITMENT_DOMAIN = "koneps-bid-price-commitment-v1";
 const DECLARATIONS = ["no_conflict_of_interest", "no_collusion"];
 const WHOLE_UNIT_CURRENCIES = new Set(["KRW", "JPY", "VND", "IDR", "CLP", "ISK", "UGX", "PYG"]);
 const MAX_PRICE = "9999999999999999";
@@ -87,9 +91,9 @@ const B64 = () => sodium.base64_variants.ORIGINAL;
 const fromB64 = (text) => sodium.from_base64(text, B64());
 const sha256hex = (bytes) => sodium.to_hex(sodium.crypto_hash_sha256(bytes));
 
-function commitment(ciphertexts, tenderRef, supplierId, version) {
-  const parts = ciphertexts.map(sha256hex).sort();
-  const canonical = [COMMITMENT_DOMAIN, tenderRef, String(supplierId), String(version), ...parts].join("\n");
+function commitment(ciphertexts, tenderRef, supplierId, version, domain = COMMITMENT_DOMAIN, digests = []) {
+  const parts = [...ciphertexts.map(sha256hex), ...digests].sort();
+  const canonical = [domain, tenderRef, String(supplierId), String(version), ...parts].join("\n");
   return sha256hex(sodium.from_string(canonical));
 }
 
@@ -126,26 +130,35 @@ function picksProblem(raw, count, required) {
   return null;
 }
 
-function contentProblem(content, tenderRef, supplierId, currency, reserveRules) {
-  if (!content || typeof content !== "object" || Array.isArray(content) || content.schema !== CONTENT_SCHEMA) {
+function contentProblem(content, tenderRef, supplierId, currency, reserveRules, schema = CONTENT_SCHEMA) {
+  if (!content || typeof content !== "object" || Array.isArray(content) || content.schema !== schema) {
     return "unknown_format";
   }
   if (content.tender !== tenderRef || content.supplier !== supplierId) return "other_tender_or_supplier";
+  if (schema === TECHNICAL_SCHEMA) return declarationsProblem(content);
   if (content.currency !== currency) return "other_currency";
   const price = typeof content.price === "boolean" ? int(content.price ? 1 : 0) : dec(content.price);
   if (price === null) return "price_unreadable";
   const exponent = WHOLE_UNIT_CURRENCIES.has(currency.toUpperCase()) ? 0n : 2n;
   const scaled = mul(price, int(10n ** exponent));
   if (cmp(price, int(0)) <= 0 || cmp(price, dec(MAX_PRICE)) > 0 || !isIntegral(scaled)) return "price_invalid";
-  const declarations = content.declarations;
-  if (!declarations || typeof declarations !== "object" || DECLARATIONS.some((name) => declarations[name] !== true)) {
-    return "declarations_missing";
+  if (schema === CONTENT_SCHEMA) {
+    const problem = declarationsProblem(content);
+    if (problem) return problem;
   }
   if (reserveRules) return picksProblem(content.reserve_picks, reserveRules[0], reserveRules[1]);
   return null;
 }
 
-function openBid(item, tender, keys, reserveRules) {
+function declarationsProblem(content) {
+  const declarations = content.declarations;
+  if (!declarations || typeof declarations !== "object" || DECLARATIONS.some((name) => declarations[name] !== true)) {
+    return "declarations_missing";
+  }
+  return null;
+}
+
+function openBid(item, tender, keys, reserveRules, schema = CONTENT_SCHEMA) {
   let ciphertexts;
   try {
     ciphertexts = [fromB64(item.content), ...(item.documents || []).map(fromB64)];
@@ -164,7 +177,7 @@ function openBid(item, tender, keys, reserveRules) {
   } catch {
     return { commitmentOk: false, problem: "undecryptable" };
   }
-  const problem = contentProblem(content, tender.reference, item.supplier_id, tender.currency, reserveRules);
+  const problem = contentProblem(content, tender.reference, item.supplier_id, tender.currency, reserveRules, schema);
   if (problem) return { commitmentOk: true, problem };
   const manifest = content.documents || [];
   const documents = plaintexts.slice(1);
@@ -173,6 +186,44 @@ function openBid(item, tender, keys, reserveRules) {
   }
   const hashesOk = manifest.every((entry, i) => entry && sha256hex(documents[i]) === entry.sha256);
   if (!hashesOk) return { commitmentOk: true, problem: "document_hash" };
+  if (schema === TECHNICAL_SCHEMA) return { commitmentOk: true, problem: null };
+  return { commitmentOk: true, problem: null, price: dec(content.price), picks: pickNumbers(content.reserve_picks) };
+}
+
+/** sealclient.verify._open_two_envelope_bids: the technical envelope, then the price envelope if it
+ * was opened (a non-compliant bid's must not have been), else its commitment from its published hash. */
+function openTwoEnvelopeBid(item, tender, keys, reserveRules, compliant) {
+  const technical = openBid(item, tender, keys, null, TECHNICAL_SCHEMA);
+  const technicalOk = technical.commitmentOk && !technical.problem;
+  if (!item.price_content) {
+    const fromHash = commitment([], tender.reference, item.supplier_id, item.version, PRICE_COMMITMENT_DOMAIN, [
+      String(item.price_sha256 || ""),
+    ]);
+    if (fromHash !== String(item.price_commitment || "")) return { commitmentOk: false, problem: "commitment_mismatch" };
+    if (!technicalOk) return { ...technical, outcome: technical.commitmentOk ? "invalid" : "commitment_failed" };
+    // A compliant bid whose price was not opened: the record cannot be right.
+    return { commitmentOk: true, problem: null, outcome: compliant ? "awaiting_price" : "price_not_opened" };
+  }
+  if (!technicalOk || !compliant) return { commitmentOk: technical.commitmentOk, problem: null, outcome: "price_not_opened" };
+  let ciphertext;
+  try {
+    ciphertext = fromB64(item.price_content);
+  } catch {
+    return { commitmentOk: false, problem: "undecryptable" };
+  }
+  const stored = String(item.price_commitment || "");
+  if (commitment([ciphertext], tender.reference, item.supplier_id, item.version, PRICE_COMMITMENT_DOMAIN) !== stored) {
+    return { commitmentOk: false, problem: "commitment_mismatch" };
+  }
+  const plaintext = keys ? unseal(ciphertext, keys.publicKey, keys.privateKey) : null;
+  let content;
+  try {
+    content = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(plaintext));
+  } catch {
+    return { commitmentOk: false, problem: "undecryptable" };
+  }
+  const problem = contentProblem(content, tender.reference, item.supplier_id, tender.currency, reserveRules, PRICE_SCHEMA);
+  if (problem) return { commitmentOk: true, problem };
   return { commitmentOk: true, problem: null, price: dec(content.price), picks: pickNumbers(content.reserve_picks) };
 }
 
@@ -295,10 +346,17 @@ export function verify(bundle, t, supplierName) {
     }
   }
 
-  const bids = (bundle.bids || []).map((item) => ({ item, ...openBid(item, tender, keys, reserveRules) }));
+  const twoEnvelopes = tender.envelopes === 2;
+  const compliance = new Map((record.bids || []).map((b) => [b.supplier_id, Boolean(b.technical_compliant)]));
+  const bids = (bundle.bids || []).map((item) => ({
+    item,
+    ...(twoEnvelopes
+      ? openTwoEnvelopeBid(item, tender, keys, reserveRules, compliance.get(item.supplier_id))
+      : openBid(item, tender, keys, reserveRules)),
+  }));
   for (const bid of bids) {
-    bid.usable = bid.commitmentOk && !bid.problem;
-    bid.outcome = bid.usable ? "ranked" : bid.commitmentOk ? "invalid" : "commitment_failed";
+    bid.usable = bid.commitmentOk && !bid.problem && !bid.outcome;
+    bid.outcome = bid.outcome || (bid.usable ? "ranked" : bid.commitmentOk ? "invalid" : "commitment_failed");
     bid.rank = null;
     bid.tied = false;
   }

@@ -11,6 +11,7 @@ from procurement.errors import Conflict, Forbidden, Invalid
 from procurement.notifications import notify
 from procurement.permissions import is_platform_admin
 
+from ..events import sanction_recorded
 from ..models import Sanction, Supplier
 from ._common import company_link, company_recipients, lock_supplier
 
@@ -67,6 +68,7 @@ def sanction_record(
             context={"supplier": supplier, "sanction": sanction},
             link=company_link(),
         )
+        sanction_recorded.send(sender=Sanction, sanction=sanction, actor=actor)
     return sanction
 
 

@@ -14,7 +14,7 @@ from procurement.storage import StoredFiles
 from procurement.uploads import validate_upload
 
 from .. import selectors
-from ..models import Tender, TenderDocument
+from ..models import BidSecurityKind, Tender, TenderDocument
 from ..policies import evaluation_policy, method_policy
 from ..sanitise import sanitise_html
 
@@ -36,10 +36,15 @@ EDITABLE_FIELDS = (
     "clarification_deadline",
     "submission_deadline",
     "opening_at",
+    "consortium_allowed",
+    "bid_security_kind",
+    "bid_security_value",
 )
 # Changing these after publication would change who may bid or how bids are compared (and the
 # reserve prices bidding sealed for them): cancel and re-tender instead.
-NOT_AMENDABLE = frozenset({"method", "category", "evaluation_method", "currency", "envelopes"})
+NOT_AMENDABLE = frozenset(
+    {"method", "category", "evaluation_method", "currency", "envelopes", "consortium_allowed"}
+)
 AMENDABLE_FIELDS = tuple(f for f in EDITABLE_FIELDS if f not in NOT_AMENDABLE)
 
 
@@ -73,6 +78,7 @@ def validate_content(tender: Tender) -> dict[str, str]:
         errors["title"] = _("Give the tender a title.")
     if tender.estimated_value is None or tender.estimated_value <= Decimal(0):
         errors["estimated_value"] = _("The estimated value must be more than zero.")
+    errors.update(bid_security_errors(tender))
     if method_policy(tender.method).needs_justification and not tender.method_justification.strip():
         errors["method_justification"] = _("A limited (direct) procurement needs a written justification.")
     if tender.envelopes not in evaluation_policy(tender.evaluation_method).envelope_options:
@@ -83,6 +89,19 @@ def validate_content(tender: Tender) -> dict[str, str]:
         for param, messages in exc.message_dict.items():
             errors.setdefault(f"evaluation_params.{param}", messages[0])
     return errors
+
+
+def bid_security_errors(tender: Tender) -> dict[str, str]:
+    """A required security names a rate in (0, 100] % or a positive amount; none names nothing."""
+    kind, value = tender.bid_security_kind, tender.bid_security_value
+    if kind == BidSecurityKind.NONE:
+        tender.bid_security_value = None
+        return {}
+    if value is None or value <= 0:
+        return {"bid_security_value": _("Give the bid security's rate or amount.")}
+    if kind == BidSecurityKind.PERCENT and value > 100:
+        return {"bid_security_value": _("A bid security rate is at most 100%.")}
+    return {}
 
 
 def set_classifications(obj, classifications) -> None:
@@ -146,6 +165,9 @@ def tender_snapshot(tender: Tender) -> dict[str, Any]:
         "clarification_deadline": utc_iso(tender.clarification_deadline),
         "submission_deadline": utc_iso(tender.submission_deadline),
         "opening_at": utc_iso(tender.opening_at),
+        "consortium_allowed": tender.consortium_allowed,
+        "bid_security_kind": tender.bid_security_kind,
+        "bid_security_value": str(tender.bid_security_value) if tender.bid_security_value is not None else None,
         "documents": [
             {"title": d.title, "kind": d.kind, "original_name": d.original_name, "sha256": d.sha256}
             for d in tender.documents.order_by("uploaded_at", "id")

@@ -231,10 +231,14 @@ def custodian_platform_ensure() -> Custodian | None:
     return custodian
 
 
-def custodian_rules_errors(*, tender: Tender, custodians: list[Custodian], threshold: int | None) -> dict[str, str]:
-    """Why this choice of custodians and k cannot seal the tender ({} when it can)."""
+def custodian_rules_errors(
+    *, custodians: list[Custodian], threshold: int | None, tender: Tender | None = None, entity_id: int | None = None
+) -> dict[str, str]:
+    """Why this choice of custodians and k cannot seal the tender (or be an entity's defaults; {} when
+    it can)."""
     errors: dict[str, str] = {}
-    eligible = set(selectors.custodians_eligible(tender).values_list("pk", flat=True))
+    entity_id = tender.entity_id if tender is not None else entity_id
+    eligible = set(selectors.custodians_eligible_for_entity(entity_id).values_list("pk", flat=True))
     if any(c.pk not in eligible for c in custodians):
         errors["custodians"] = _("A chosen custodian cannot hold this tender's key (retired or of another entity).")
     elif len(custodians) < MIN_THRESHOLD:
@@ -270,6 +274,32 @@ def tender_custodians_set(*, tender: Tender, actor, custodian_ids: list[int], th
             data={"custodians": sorted(c.pk for c in custodians), "threshold": threshold},
         )
     return tender
+
+
+def entity_custodian_defaults_set(*, actor, custodian_ids: list[int], threshold: int) -> ProcuringEntity:
+    """The custodians and k each new draft of the actor's entity starts from (the platform, when it
+    is a custodian, is always among them). Set by an official who may approve publications."""
+    entity = selectors.official_entity(actor)
+    if entity is None or not selectors.is_approver_of(actor, entity.pk):
+        raise Forbidden(_("Only an official who approves publications sets the entity's default custodians."))
+    with transaction.atomic():
+        entity = ProcuringEntity.objects.select_for_update().get(pk=entity.pk)
+        chosen = list(Custodian.objects.filter(pk__in=set(custodian_ids)).exclude(kind=Custodian.Kind.PLATFORM))
+        platform = custodian_platform_ensure()
+        named = ([platform] if platform is not None else []) + chosen
+        errors = custodian_rules_errors(entity_id=entity.pk, custodians=named, threshold=threshold)
+        if errors:
+            raise TenderValidationError(errors)
+        entity.default_custodians.set(chosen)
+        entity.default_custodian_threshold = threshold
+        entity.save(update_fields=["default_custodian_threshold"])
+        audit_record(
+            actor=actor,
+            action="entity.custodian_defaults_set",
+            obj=entity,
+            data={"custodians": sorted(c.pk for c in chosen), "threshold": threshold},
+        )
+    return entity
 
 
 def tender_custodians_default(*, tender: Tender) -> None:

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -138,6 +139,14 @@ def _publish(tender: Tender, *, actor, sealing: TenderSealing, approved_by=None)
         template="tender_published",
         context={"tender": tender, "restricted": method_policy(tender.method).invitation_only},
         link=tender_link(tender),
+    )
+    # The custodians learn now that a share is theirs, so that they can be there after the deadline.
+    notify(
+        event="tender.custodian_named",
+        recipients=[tc.custodian.user for tc in selectors.tender_custodians(tender) if tc.custodian.user_id],
+        template="custodian_named",
+        context={"tender": tender},
+        link=reverse("tenders:custodian"),
     )
     return tender
 

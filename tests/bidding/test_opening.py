@@ -252,8 +252,8 @@ def test_a_cancelled_tender_is_not_opened(tender, official, supplier_user):
     assert not OpeningRecord.objects.exists()
 
 
-def test_opening_writes_its_progress_to_the_cache(tender, monkeypatch):
-    for _ in range(3):
+def test_opening_writes_its_progress_to_the_cache_after_each_batch(tender, monkeypatch, settings):
+    for _ in range(5):
         submit(tender, bidder())
     seen = []
     from bidding.services import opening
@@ -265,9 +265,10 @@ def test_opening_writes_its_progress_to_the_cache(tender, monkeypatch):
         seen.append(cache.get(selectors.progress_key(tender_id)))
 
     monkeypatch.setattr(opening, "_progress", spy)
+    settings.OPENING_BATCH_BIDS = 2
     close_and_open(tender)
-    assert seen[:4] == [{"done": i, "total": 3} for i in range(4)]
-    assert selectors.opening_progress(tender.pk) == {"done": 3, "total": 3}
+    assert seen[:4] == [{"done": n, "total": 5} for n in (0, 2, 4, 5)]
+    assert selectors.opening_progress(tender.pk) == {"done": 5, "total": 5}
 
 
 def test_opening_survives_the_cache_being_down(tender, monkeypatch):

@@ -11,7 +11,7 @@ from nacl.public import SealedBox
 from bidding import services
 from bidding.bundle import opening_bundle
 from bidding.keys import TooEarly
-from bidding.models import Bid, OpenedBid, OpeningRecord, TenderClosing
+from bidding.models import Bid, OpenedBid, OpeningRecord, TechnicalComplaint, TenderClosing
 from bidding.services.envelopes import TechnicalNotFinal
 from contracts.services import evaluation_start
 from procurement.errors import Conflict, Invalid, InvalidTransition
@@ -116,9 +116,7 @@ def test_opening_a_price_envelope_before_the_technical_results_are_final_is_refu
     assert OpeningRecord.objects.get(pk=record.pk).stage == OpeningRecord.Stage.TECHNICAL_PUBLISHED
 
 
-def test_a_non_compliant_decision_needs_a_reason_and_results_cannot_change_after_publication(
-    two, three_bids, official
-):
+def test_a_non_compliant_decision_needs_a_reason_and_results_cannot_change_after_publication(two, three_bids, official):
     record = close_and_open(two)
     rows = rows_by_name(record)
     with pytest.raises(Invalid):
@@ -150,9 +148,8 @@ def test_the_price_of_a_non_compliant_bid_is_never_decrypted_and_the_bundle_cann
     services.technical_assess(opened_bid=rows["Beta"], actor=official, compliant=True)
     services.technical_assess(opened_bid=rows["Gamma"], actor=official, compliant=True)
     services.technical_publish(tender_id=two.pk, actor=official)
-    alpha_bid = Bid.objects.get(pk=rows["Alpha"].bid_id)
-    assert alpha_bid.status == Bid.Status.DISQUALIFIED
-    assert "No site manager" in alpha_bid.status_reason
+    # Published, not yet final: the complaint window runs, the bid is not disqualified yet.
+    assert Bid.objects.get(pk=rows["Alpha"].bid_id).status == Bid.Status.OPENED
     told = Outbox.objects.filter(event="bid.technical_result", recipient=users["Alpha"]).get()
     assert "never be opened" in told.body
 
@@ -173,6 +170,9 @@ def test_the_price_of_a_non_compliant_bid_is_never_decrypted_and_the_bundle_cann
     assert alpha_price_ct not in decrypted
     assert bytes(versions["Beta"].sealed_price) in decrypted
     rows = rows_by_name(record)
+    alpha_bid = Bid.objects.get(pk=rows["Alpha"].bid_id)
+    assert alpha_bid.status == Bid.Status.DISQUALIFIED
+    assert "No site manager" in alpha_bid.status_reason
     assert rows["Alpha"].outcome == OpenedBid.Outcome.PRICE_NOT_OPENED
     assert rows["Alpha"].price is None
     assert not rows["Alpha"].price_opened
@@ -257,3 +257,67 @@ def test_a_floor_rate_tender_draws_its_planned_price_from_the_compliant_bids_pic
     picked = {r["number"] for r in record.reserve_prices if r["picks"]}
     assert picked == {1, 2}  # the non-compliant bid's picks were never opened, so never counted
     assert verify_bundle(opening_bundle(tender)).ok
+
+
+def test_a_complaint_holds_the_prices_and_an_upheld_one_opens_the_complainants_price(
+    two, three_bids, official, client_for
+):
+    users, _versions = three_bids
+    record = close_and_open(two)
+    rows = rows_by_name(record)
+    services.technical_assess(opened_bid=rows["Alpha"], actor=official, compliant=False, reason="No site manager")
+    for name in ("Beta", "Gamma"):
+        services.technical_assess(opened_bid=rows[name], actor=official, compliant=True)
+    services.technical_publish(tender_id=two.pk, actor=official)
+    response = client_for(users["Alpha"]).post(
+        f"/bids/tender/{two.pk}/technical/complaint/", {"grounds": "현장대리인 선임계를 제출했습니다."}, follow=True
+    )
+    assert "Your complaint was lodged" in response.content.decode()
+    end_complaint_window(two)
+    # The window is over but a complaint is open: the prices wait.
+    with pytest.raises(TechnicalNotFinal):
+        services.price_envelopes_open(tender_id=two.pk)
+    complaint = TechnicalComplaint.objects.get()
+    with pytest.raises(Conflict):
+        # …and nobody complains once the window has ended.
+        services.technical_complaint_lodge(tender_id=two.pk, actor=users["Beta"], grounds="late")
+    services.technical_complaint_decide(complaint=complaint, actor=official, uphold=True, answer="선임계 확인됨")
+    record = services.price_envelopes_open(tender_id=two.pk)
+    rows = rows_by_name(record)
+    assert rows["Alpha"].price_opened
+    assert rows["Alpha"].rank == 1  # the lowest price, now that its bid complies
+    assert Bid.objects.get(pk=rows["Alpha"].bid_id).status == Bid.Status.OPENED
+    assert Outbox.objects.filter(event="bid.technical_complaint_decided", recipient=users["Alpha"]).exists()
+
+
+def test_only_bidders_of_the_tender_complain_about_its_technical_results(two, three_bids, official):
+    from procurement.errors import Forbidden
+
+    record = close_and_open(two)
+    for row in rows_by_name(record).values():
+        services.technical_assess(opened_bid=row, actor=official, compliant=True)
+    with pytest.raises(Conflict):
+        # Not published yet.
+        services.technical_complaint_lodge(tender_id=two.pk, actor=three_bids[0]["Alpha"], grounds="too early")
+    services.technical_publish(tender_id=two.pk, actor=official)
+    with pytest.raises(Forbidden):
+        services.technical_complaint_lodge(tender_id=two.pk, actor=bidder(), grounds="not a bidder")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_price_stage_run_concurrently_opens_each_price_once(official):
+    from tests.bidding.test_concurrency import in_threads
+
+    tender = published_tender(entity=official.official.entity, created_by=official, envelopes=2)
+    for i in range(4):
+        submit_two(tender, bidder(), price=str(90_000_000 + i))
+    record = close_and_open(tender)
+    for row in OpenedBid.objects.filter(opening=record):
+        services.technical_assess(opened_bid=row, actor=official, compliant=True)
+    services.technical_publish(tender_id=tender.pk, actor=official)
+    end_complaint_window(tender)
+    records = in_threads(5, lambda i: services.price_envelopes_open(tender_id=tender.pk))
+    assert len({r.pk for r in records}) == 1
+    assert AuditEntry.objects.filter(action="bid.open_prices").count() == 1
+    assert AuditEntry.objects.filter(action="tender.opened").count() == 1
+    assert sorted(OpenedBid.objects.filter(opening=record).values_list("rank", flat=True)) == [1, 2, 3, 4]

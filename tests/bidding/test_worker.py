@@ -84,8 +84,9 @@ def test_a_worker_killed_mid_opening_is_replaced_and_the_opening_completes_once(
     next worker opens everything, once.
 
     To stop the first worker at a known point, the test holds a row lock on the 12th bid: opening
-    moves each bid to `opened` in bid order, so it decrypts and stores 11 bids and then waits on that
-    row — progress shows 11 of 24 — and the worker is killed (SIGKILL) there. The workers run with
+    moves bids to `opened` in batches of 4 in bid order (worker_settings), so it stores two batches
+    and then waits on that row in the third — progress shows 8 of 24 — and the worker is killed
+    (SIGKILL) there. The workers run with
     tests.bidding.worker_settings, where Redis returns an unacknowledged message after 5 s (an hour
     in production, where the 30-second sweep picks the tender up long before).
     """
@@ -106,10 +107,10 @@ def test_a_worker_killed_mid_opening_is_replaced_and_the_opening_completes_once(
         tender_advance.apply_async(args=[tender.pk])
         key = selectors.progress_key(tender.pk)
         progress = wait_until(
-            lambda: (first.cache_get(key) or {}).get("done") == 11 and first.cache_get(key), timeout=60
+            lambda: (first.cache_get(key) or {}).get("done") == 8 and first.cache_get(key), timeout=60
         )
-        assert progress == {"done": 11, "total": 24}
-        time.sleep(0.5)  # it is stuck on the 12th bid's row
+        assert progress == {"done": 8, "total": 24}
+        time.sleep(0.5)  # it is stuck on the 12th bid's row, in the third batch
         first.kill()
     finally:
         blocker.rollback()  # the dead worker's transaction now fails and rolls back

@@ -21,7 +21,6 @@ def test_a_large_report_is_rendered_by_the_worker_and_the_page_shows_its_hash(
     celery_worker_factory,
 ):
     tender, _users = contracted
-    settings.AWARD_REPORT_INLINE_MAX_BIDS = 1  # three bids: "large"
     private_redis.start()
     use_broker(private_redis.url)
     celery_worker_factory(private_redis.url)

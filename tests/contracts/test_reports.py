@@ -3,9 +3,12 @@
 import csv
 import hashlib
 import io
+from datetime import timedelta
 
 import pytest
+from django.test import TestCase
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from contracts import services
@@ -32,7 +35,31 @@ def contracted(official):
     return award.tender, users
 
 
+@pytest.fixture(autouse=True)
+def worker(monkeypatch):
+    """Queued renders run when the request's transaction commits, as the Celery worker would run them
+    (tests/contracts/test_report_worker.py runs a real worker). Returns the ids it rendered."""
+    rendered = []
+
+    def run(report_id):
+        rendered.append(report_id)
+        award_report_render(report_id=report_id)
+
+    monkeypatch.setattr("contracts.tasks.award_report_render.delay", run)
+    return rendered
+
+
+def prepare(client, tender):
+    """Press "Prepare the award report" on the report page; the worker renders it on commit."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(reverse("contracts:award_report", args=[tender.pk]))
+    assert response.status_code == 302, response
+    return response
+
+
 def download(client, tender):
+    """Prepare the report, then follow the download link as a browser would."""
+    prepare(client, tender)
     response = client.get(reverse("contracts:award_report_pdf", args=[tender.pk]))
     assert response.status_code == 200, response
     return response, b"".join(response.streaming_content)
@@ -89,33 +116,108 @@ def test_the_report_page_shows_the_file_hash_after_generation(contracted, audito
     assert hashlib.sha256(data).hexdigest() in page.content.decode()
 
 
-def test_a_large_report_renders_in_the_background_with_progress(
-    contracted, auditor, client, settings, monkeypatch, django_capture_on_commit_callbacks
+def test_the_report_is_prepared_in_the_background_while_the_page_shows_its_progress(
+    contracted, auditor, client, monkeypatch
 ):
     tender, _users = contracted
-    settings.AWARD_REPORT_INLINE_MAX_BIDS = 1
     queued = []
-    monkeypatch.setattr("contracts.tasks.award_report_render.delay", lambda report_id: queued.append(report_id))
+    monkeypatch.setattr("contracts.tasks.award_report_render.delay", queued.append)  # no worker yet
     client.force_login(auditor)
+    page_url = reverse("contracts:award_report", args=[tender.pk])
+    status_url = reverse("contracts:award_report_status", args=[tender.pk])
+    pdf_url = reverse("contracts:award_report_pdf", args=[tender.pk])
 
-    with pytest.raises(AssertionError):
-        download(client, tender)  # not streamed: it must be generated first
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        client.post(reverse("contracts:award_report", args=[tender.pk]))
-    assert callbacks
+    # Nothing prepared: the download link leads to the page that offers to prepare it; no render in the request.
+    assert client.get(pdf_url)["Location"] == page_url
+    assert "Prepare the award report" in client.get(page_url).content.decode()
+    prepare(client, tender)
+    prepare(client, tender)  # a second press (or a second person) does not queue a second render
     report = ReportFile.objects.get(kind="award_report")
     assert queued == [report.pk]
-    fragment = client.get(reverse("contracts:award_report_status", args=[tender.pk])).content.decode()
-    assert 'hx-trigger="every 2s"' in fragment
+    # A task lost with the broker: after a while of waiting, asking again queues it again (once).
+    ReportFile.objects.filter(pk=report.pk).update(created_at=timezone.now() - timedelta(minutes=3))
+    prepare(client, tender)
+    prepare(client, tender)
+    assert queued == [report.pk, report.pk]
 
+    fragment = client.get(status_url).content.decode()
+    assert 'hx-trigger="every 2s"' in fragment
+    assert 'value="0"' in fragment
+    assert client.get(pdf_url)["Location"] == page_url  # not ready yet
+
+    # The worker's progress shows on the next poll.
+    progress = []
+    from contracts.services import reports as report_services
+
+    real_progress = report_services._progress
+
+    def seen(report_id, pct):
+        real_progress(report_id, pct)
+        progress.append((pct, client.get(status_url).content.decode()))
+
+    monkeypatch.setattr(report_services, "_progress", seen)
     assert award_report_render(report_id=report.pk)  # what the worker does
     assert not award_report_render(report_id=report.pk)  # a redelivered task renders nothing
+    assert [pct for pct, _ in progress] == [10, 25, 60, 90]
+    assert all(f'value="{pct}"' in html and "hx-trigger" in html for pct, html in progress)
 
-    fragment = client.get(reverse("contracts:award_report_status", args=[tender.pk])).content.decode()
+    fragment = client.get(status_url).content.decode()
     assert "hx-trigger" not in fragment
     report.refresh_from_db()
     assert report.sha256 in fragment
-    assert download(client, tender)[1]
+    response = client.get(pdf_url)
+    assert response["X-Content-SHA256"] == report.sha256
+
+
+def test_the_progress_is_for_whoever_may_download_the_report(client, rival_official, outsider, official, auditor):
+    from .test_awards import after_standstill, evaluated_tender
+
+    tender, users = evaluated_tender(official)
+    award = services.award_propose(tender=tender, actor=official)
+    urls = [reverse(name, args=[tender.pk]) for name in ("contracts:award_report", "contracts:award_report_status")]
+    # Before the award is final: the entity's officials and auditors only; to anyone else it does not exist.
+    for user in (None, rival_official, outsider, users[1]):
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        assert [client.get(url).status_code for url in urls] == [404, 404]
+        assert client.post(urls[0]).status_code == 404
+    assert not ReportFile.objects.exists()
+    for user in (official, auditor):
+        client.force_login(user)
+        assert [client.get(url).status_code for url in urls] == [200, 200]
+
+    with after_standstill(award):
+        services.award_finalise(award=award, actor=official)
+    client.logout()  # once final: anyone, without an account, prepares it, watches it and downloads it
+    assert [client.get(url).status_code for url in urls] == [200, 200]
+    _response, pdf = download(client, tender)
+    assert pdf.startswith(b"%PDF")
+
+
+def test_the_report_has_one_row_a_bid_and_short_hashes_with_the_full_ones_in_its_data(contracted):
+    """The compact layout: no block per bid; the full commitment is in the data the PDF's hash covers."""
+    from contracts.templatetags.contracts import audit_runs
+
+    tender, _users = contracted
+    data = award_report_data(tender, language="en")
+    commitment = data["bidders"][0]["commitment"]
+    report = ReportFile.objects.create(
+        kind="award_report", object_type="tenders.tender", object_id=str(tender.pk), language="en", fingerprint="x"
+    )
+    assert award_report_render(report_id=report.pk)
+    report.refresh_from_db()
+    with report.file.open("rb") as handle:
+        text = pdf_text(handle.read()).replace("\n", "")
+    assert commitment[:12] in text
+    assert commitment not in text
+    assert "Commitment check of every bid" not in text  # folded into the bidders' table
+    # Runs of one action by one party are one row in the PDF; every entry stays in the data.
+    entries = [{"action": "bid.submit", "actor": f"Supplier {n % 4}", "seq": n} for n in range(5)]
+    entries.append({"action": "bid.open_all", "actor": "System", "seq": 5})
+    runs = [(r["count"], r["first"]["seq"], r["last"]["seq"], r["actors"]) for r in audit_runs(entries)]
+    assert runs == [(5, 0, 4, 4), (1, 5, 5, "System")]  # 5 submissions by 4 companies: one row
+    assert [r["count"] for r in audit_runs(entries[3:])] == [1, 1, 1]  # a run of two stays two rows
 
 
 def test_the_report_data_hash_is_of_its_canonical_json(contracted):
@@ -150,7 +252,7 @@ def test_until_the_award_is_final_the_report_is_for_auditors_and_the_entity_only
         assert client.get(url).status_code == 404
         assert client.get(data_url).status_code == 404
     client.force_login(official)
-    assert client.get(url).status_code == 200
+    assert download(client, tender)[0].status_code == 200
 
 
 def test_once_the_award_is_final_anyone_downloads_the_report_and_its_data_whose_hash_the_pdf_prints(contracted, client):

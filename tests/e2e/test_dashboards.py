@@ -137,15 +137,29 @@ def test_an_admin_sees_the_vetting_queue_and_system_health(page, live_server):
     expect(health.locator(".is-ok").first).to_contain_text("Up")
 
 
-def test_an_auditor_is_offered_the_award_reports(page, live_server):
+def test_an_auditor_is_offered_the_award_reports_and_watches_one_being_prepared(page, live_server, monkeypatch):
+    from contracts.models import ReportFile
+    from contracts.services.reports import award_report_render
+
     official = OfficialFactory(user__email="olivia@agency.example").user
     opened, _users = opened_tender(official, ["90000000"])
     UserFactory(email="audrey@audit.example", role=Role.AUDITOR)
+    queued = []
+    monkeypatch.setattr("contracts.tasks.award_report_render.delay", queued.append)  # the worker: below
 
     sign_in_with_the_form(page, live_server, "audrey@audit.example", "en")
 
     link = panel(page, "recent_openings").get_by_role("link", name=re.compile(opened.title))
     expect(link).to_have_attribute("href", f"/reports/tenders/{opened.pk}/award-report/")
+    link.click()
+    page.get_by_role("button", name="Prepare the award report (PDF)").click()
+    status = page.locator("#award-report-status")
+    expect(status).to_contain_text("The report is waiting to be prepared")
+    expect(status.locator("progress")).to_be_visible()
+    # The worker renders it; the page, polling on its own (htmx, no reload), then offers the download.
+    award_report_render(report_id=queued[0])
+    expect(status.get_by_role("link", name="Download the award report (PDF)")).to_be_visible(timeout=30_000)
+    expect(status.locator("[data-report-sha256]")).to_have_text(ReportFile.objects.get(pk=queued[0]).sha256)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

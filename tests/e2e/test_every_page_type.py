@@ -50,6 +50,7 @@ def page_types() -> list[tuple[str | None, str]]:
         (None, "/suppliers/directory/"),
         (None, supplier.get_absolute_url()),
         (None, "/suppliers/sanctions/"),
+        (None, "/tenders/service-status/"),
         (None, "/bids/verify/"),
         (None, "/accounts/login/"),
         (None, "/accounts/signup/"),

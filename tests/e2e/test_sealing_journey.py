@@ -6,6 +6,8 @@ passes; both custodians release their shares from their browsers; a real Celery 
 bids — 3 of 3 with the platform's share; the portal and the public verifier page both flag the
 swapped bid, and the verifier agrees with everything else."""
 
+import base64
+import logging
 import re
 from decimal import Decimal
 
@@ -15,6 +17,7 @@ from playwright.sync_api import expect
 from bidding.content import bid_input_clean
 from bidding.models import BidVersion, KeyShareRelease, OpeningRecord
 from bidding.tasks import tenders_sweep
+from integrity.models import BidOrigin
 from procurement.roles import Role
 from tenders import services
 from tenders.models import Custodian, ReservePriceSet, Tender
@@ -29,6 +32,22 @@ from tests.tenders.conftest import tender_data
 pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 PASSPHRASES = {"opening": "opening-official-passphrase", "auditor": "auditor-custodian-passphrase"}
+
+
+# Keeps the exact bytes of every form the page posts with fetch (the bid page does), in the tab's
+# sessionStorage so that they survive the navigation to the receipt.
+RECORD_POSTS = """
+const original = window.fetch;
+window.fetch = async (url, init) => {
+  if (init && init.body instanceof FormData) {
+    const bytes = new Uint8Array(await new Response(init.body).arrayBuffer());
+    let text = "";
+    for (const byte of bytes) text += String.fromCharCode(byte);
+    sessionStorage.setItem("posted", `${sessionStorage.getItem("posted") || ""} ${btoa(text)}`.trim());
+  }
+  return original(url, init);
+};
+"""
 
 
 def new_page(browser, live_server):
@@ -72,7 +91,7 @@ def forge(tender, version: BidVersion, *, price: str) -> None:
 
 
 def test_custodians_enrol_an_official_publishes_and_amends_a_supplier_bids_and_a_quorum_opens_with_a_real_worker(
-    page, browser, live_server, private_redis, use_broker, celery_worker_factory
+    page, browser, live_server, private_redis, use_broker, celery_worker_factory, caplog
 ):
     publisher = OfficialFactory(user__email="olivia@agency.example", user__role=Role.OFFICIAL)
     opener = OfficialFactory(user__email="opal@agency.example", entity=publisher.entity)
@@ -124,9 +143,20 @@ def test_custodians_enrol_an_official_publishes_and_amends_a_supplier_bids_and_a
 
     # A supplier bids: checked, confirmed in Korean words, sealed in his browser.
     bidder_page = new_page(browser, live_server)
+    bidder_page.add_init_script(RECORD_POSTS)
     log_in(bidder_page, sam.user.email, PASSWORD)
     bidder_page.goto(f"/bids/tender/{tender.pk}/bid/")
-    commitment = submit_bid(bidder_page, tender, "95,000,000", "구천오백만 won", picks=(3, 7))
+    with caplog.at_level(logging.DEBUG):
+        commitment = submit_bid(bidder_page, tender, "95,000,000", "구천오백만 won", picks=(3, 7))
+    # What a request log or a proxy would see of the submission: ciphertext, never the price.
+    [body] = [base64.b64decode(b) for b in bidder_page.evaluate("window.sessionStorage.getItem('posted')").split()]
+    assert b"content.sealed" in body
+    for plaintext in ("95000000", "95,000,000", "구천오백만", '"reserve_picks"', "no_collusion"):
+        assert plaintext.encode() not in body, plaintext
+        assert plaintext not in caplog.text, plaintext
+    # His browser's fingerprint went with the bid, for the integrity rules; only its keyed hash is kept.
+    origin = BidOrigin.objects.get(tender=tender, supplier=sam.supplier)
+    assert origin.fingerprint_source == "client"
     # A rival bids through the API's sealing; after submission its ciphertext is swapped in the
     # database for a cheaper bid of the same company.
     rival = bidder(supplier__name_en="Daehan Systems")

@@ -128,7 +128,7 @@ def test_a_two_envelope_tender_from_publication_to_award_never_opens_the_non_com
     public = new_page(browser, live_server)
     public.goto(f"/bids/tender/{tender.pk}/opening/")
     expect(public.locator('tr[data-technical="Alpha"]')).to_contain_text("공사 책임기술자 자격 미달")
-    expect(public.locator('tr[data-technical="Alpha"]')).to_contain_text("never opened")
+    expect(public.locator('tr[data-technical="Alpha"]')).to_contain_text("will not be opened")
     expect(public.locator('tr[data-technical="Beta"]')).to_contain_text("sealed, opens after the complaint window")
 
     # After the window the worker opens Beta's price envelope — and only Beta's.
@@ -144,6 +144,9 @@ def test_a_two_envelope_tender_from_publication_to_award_never_opens_the_non_com
     assert alpha_row.outcome == OpenedBid.Outcome.PRICE_NOT_OPENED
     bundle = public.request.get(f"/api/v1/tenders/{tender.reference}/opening-bundle/").text()
     assert "812000000" not in bundle
+    # Anyone re-runs both stages in the browser from the bundle: it agrees with the record.
+    public.get_by_role("link", name="Re-run this opening in your browser").click()
+    expect(public.locator("#verify-root")).to_have_attribute("data-verified", "agrees", timeout=30_000)
 
     # Award follows the tender's method (lowest price among the compliant): Beta.
     page.goto(reverse("contracts:evaluation", args=[tender.pk]))

@@ -32,9 +32,12 @@ def client_for(user=None, **headers) -> Client:
     return client
 
 
-def _bid_through_page(tender, user, price, ip):
-    """What the bid page posts once the browser has sealed the bid, from the address `ip`."""
+def _bid_through_page(tender, user, price, ip, fingerprint=None):
+    """What the bid page posts once the browser has sealed the bid, from the address `ip` (with the
+    fingerprint bid_form.mjs computes, when given)."""
     data = sealed_form_data(tender, user, price=price.replace(",", ""))
+    if fingerprint is not None:
+        data["client_fingerprint"] = fingerprint
     response = client_for(user, REMOTE_ADDR=ip).post(reverse("bidding:submit", args=[tender.pk]), data)
     assert response.status_code == 302
 
@@ -66,6 +69,30 @@ def test_nothing_is_flagged_before_opening_and_the_sweep_flags_after_it(identica
     before = Flag.objects.count()
     integrity_sweep()
     assert Flag.objects.count() == before  # a second sweep finds nothing new to do
+
+
+def test_the_bid_pages_fingerprint_is_kept_keyed_and_flags_two_companies_in_one_browser(official):
+    """bid_form.mjs posts `client_fingerprint` ("fp1:" + SHA-256 of stable browser properties) with the
+    sealed bid: the page path stores only its keyed hash, as the client's, and the same_browser rule
+    flags two companies that bid from one browser (from different addresses), not a third."""
+    tender = published_tender(entity=official.official.entity, created_by=official)
+    users = [bidder(), bidder(), bidder()]
+    one_browser, other_browser = "fp1:" + "ab" * 32, "fp1:" + "cd" * 32
+    _bid_through_page(tender, users[0], "97,000,000", "203.0.113.7", one_browser)
+    _bid_through_page(tender, users[1], "98,000,000", "198.51.100.20", one_browser)
+    _bid_through_page(tender, users[2], "99,500,000", "192.0.2.99", other_browser)
+    origins = {o.supplier_id: o for o in BidOrigin.objects.filter(tender=tender)}
+    first, second, third = (origins[u.supplier_membership.supplier_id] for u in users)
+    assert {o.fingerprint_source for o in origins.values()} == {"client"}
+    assert first.fingerprint_hash == second.fingerprint_hash != third.fingerprint_hash
+    assert first.fingerprint_hash == services._keyed(f"fp|{one_browser}")
+    assert one_browser not in first.fingerprint_hash
+    integrity_sweep()
+    close_and_open(tender)
+    integrity_sweep()
+    [flag] = Flag.objects.filter(tenders=tender, rule="same_browser")
+    flagged = set(flag.suppliers.values_list("pk", flat=True))
+    assert flagged == {first.supplier_id, second.supplier_id}
 
 
 def test_a_bid_through_the_api_records_its_origin_as_hashes_only(official, settings):

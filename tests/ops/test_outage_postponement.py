@@ -182,3 +182,38 @@ def test_a_slow_database_opens_an_interval_and_recovery_closes_it(settings):
         .values_list("action", flat=True)
     )
     assert actions == ["health.degraded", "health.recovered"]
+
+
+def test_the_public_service_status_page_lists_outages_and_the_deadlines_they_moved():
+    tender = tender_due_in(30)
+    outage(20, 10, component="web")
+    tenders_postpone_for_outages()
+    tender.refresh_from_db()
+    page = Client().get(reverse("tenders:service_status"))
+    assert page.status_code == 200
+    text = html.unescape(page.content.decode())
+    assert tender.reference in text
+    assert reverse("tenders:versions", args=[tender.pk]) in text
+    assert 'role="status"' not in text  # nothing ongoing
+    outage(3, None, component="redis")
+    assert 'role="status"' in Client().get(reverse("tenders:service_status")).content.decode()
+    versions = html.unescape(Client().get(reverse("tenders:versions", args=[tender.pk])).content.decode())
+    assert reverse("tenders:service_status") in versions  # the portal's own version says so
+
+
+def test_administrators_see_the_probe_and_what_is_degraded_on_their_dashboard():
+    from django.utils import translation
+
+    from procurement.dashboard import system_health
+
+    def facts():
+        with translation.override("en"):
+            return {str(label): (str(value), ok) for label, value, ok in system_health()}
+
+    assert facts()["Health probe (outage record)"] == ("never ran", False)
+    healthlog.health_probe_record()
+    outage(2, None, component="redis")
+    now = facts()
+    assert now["Health probe (outage record)"][1] is True
+    assert now["Degraded now"][1] is False
+    assert "Redis" in now["Degraded now"][0]

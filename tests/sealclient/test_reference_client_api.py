@@ -70,3 +70,40 @@ def test_the_api_refuses_a_wrong_token_with_a_clear_error(live_server, tmp_path,
     error = capsys.readouterr().err
     assert error.startswith("error: 403 from ")
     assert "Invalid token." in error
+
+
+def test_the_reference_client_seals_and_submits_two_envelopes_and_verifies_both_stages(
+    live_server, tmp_path, capsys, official, settings
+):
+    from datetime import timedelta
+
+    from bidding import services
+
+    settings.TECHNICAL_COMPLAINT_WINDOW = timedelta(seconds=0)
+    tender = published_tender(entity=official.official.entity, created_by=official, envelopes=2)
+    user = bidder()
+    supplier = user.supplier_membership.supplier
+    token = Token.objects.create(user=user)
+    (tmp_path / "method.pdf").write_bytes(pdf_with("two envelope method statement"))
+    bid = {"tender_id": tender.pk, "supplier_id": supplier.pk, "price": "93000000", "documents": ["method.pdf"]}
+    (tmp_path / "bid.json").write_text(json.dumps(bid))
+    sealed_path = tmp_path / "sealed.json"
+    assert cli(["seal", "--bid", str(tmp_path / "bid.json"), "--url", live_server.url, "--out", str(sealed_path)]) == 0
+    sealed = json.loads(sealed_path.read_text())
+    assert {"price_content", "price_plaintext_hash"} <= set(sealed)  # the tender's API said two envelopes
+    assert cli(["submit", str(sealed_path), "--url", live_server.url, "--token", token.key]) == 0
+    capsys.readouterr()
+    version = BidVersion.objects.get(supplier=supplier)
+    assert version.price_commitment
+    assert version.price_commitment != version.commitment
+
+    record = close_and_open(tender)
+    row = OpenedBid.objects.get(opening=record)
+    assert row.price is None  # the technical stage only
+    services.technical_assess(opened_bid=row, actor=official, compliant=True)
+    services.technical_publish(tender_id=tender.pk, actor=official)
+    services.price_envelopes_open(tender_id=tender.pk)
+    row.refresh_from_db()
+    assert str(row.price) == "93000000.00"
+    assert cli(["verify", "--url", live_server.url, "--tender", tender.reference]) == 0
+    assert "agrees with the sealed data" in capsys.readouterr().out

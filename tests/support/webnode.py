@@ -8,6 +8,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,6 +67,7 @@ class WebNode:
                 if probe.connect_ex(("127.0.0.1", self.port)) == 0:
                     return self
             time.sleep(0.2)
+        self.stop()  # never leave a server behind that nobody will stop
         raise RuntimeError("gunicorn did not answer in time")
 
     def stop(self) -> None:
@@ -98,10 +100,28 @@ class Browser:
     def get(self, url: str) -> Answer:
         return self._open(urllib.request.Request(url))
 
-    def post(self, url: str, data: dict) -> Answer:
+    def post(self, url: str, data: dict, files: dict[str, tuple[str, bytes, str]] | None = None) -> Answer:
+        """A form post; `files` (field: (name, content, type)) makes it multipart, as a browser does."""
         token = next((c.value for c in self.jar if c.name == "csrftoken"), None)
         if token is None:
             self.get(url)
             token = next(c.value for c in self.jar if c.name == "csrftoken")
-        body = urllib.parse.urlencode({**data, "csrfmiddlewaretoken": token}).encode()
-        return self._open(urllib.request.Request(url, data=body, headers={"Referer": url}, method="POST"))
+        fields = {**data, "csrfmiddlewaretoken": token}
+        headers = {"Referer": url}
+        if files:
+            boundary = uuid.uuid4().hex
+            parts = [
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+                for k, v in fields.items()
+            ]
+            for field, (name, content, content_type) in files.items():
+                head = (
+                    f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="{name}"\r\n'
+                    f"Content-Type: {content_type}\r\n\r\n"
+                )
+                parts.append(head.encode() + content + b"\r\n")
+            body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+            headers["Content-Type"] = f"multipart/form-data; boundary={boundary}"
+        else:
+            body = urllib.parse.urlencode(fields).encode()
+        return self._open(urllib.request.Request(url, data=body, headers=headers, method="POST"))

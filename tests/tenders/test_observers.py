@@ -195,3 +195,73 @@ def test_custodians_cannot_change_after_publication_or_by_another_entity(client,
 def test_the_menu_links_the_custodian_page_for_whoever_can_hold_keys(client, request, person, sees_it):
     client.force_login(request.getfixturevalue(person))
     assert (reverse("tenders:custodian") in nav_urls(client)) is sees_it
+
+
+def test_custodians_are_told_at_publication_and_their_page_lists_their_shares(client, official):
+    from bidding.services import key_share_submit
+    from tests.bidding.helpers import set_times
+    from tests.sealing import custodians_name, human_custodians, publish, share_of
+
+    draft = services.tender_create(actor=official, data=tender_data(title="청사 경비 용역"))
+    custodians_name(draft, people=2, threshold=2)
+    published = publish(tender=draft, actor=official)
+    people = human_custodians(published)
+    for tc in people:
+        assert Outbox.objects.filter(event="tender.custodian_named", recipient=tc.custodian.user).exists()
+
+    first = people[0].custodian.user
+    enrol_totp(first)
+    client.force_login(first)
+    row = _share_row(client, published)
+    assert "청사 경비 용역" in row
+    assert "Due after the deadline" in row
+
+    set_times(published, deadline=-1, opening=3600)
+    Tender.objects.filter(pk=published.pk).update(status=Tender.Status.CLOSED)
+    assert reverse("bidding:key_share", args=[published.pk]) in _share_row(client, published)
+    key_share_submit(tender_id=published.pk, actor=first, share=share_of(people[0]))
+    assert "Released" in _share_row(client, published)
+
+
+def _share_row(client, tender) -> str:
+    html = client.get(reverse("tenders:custodian")).content.decode()
+    start = html.index(f'<tr data-tender="{tender.pk}">')
+    return html[start : html.index("</tr>", start)]
+
+
+def test_an_approving_official_sets_the_entitys_default_custodians_for_new_drafts(client, official):
+    entity = official.official.entity
+    approver = OfficialFactory(entity=entity, can_approve=True).user
+    enrol_totp(approver)
+    colleague = custodian_make(user=OfficialFactory(entity=entity).user, kind=Custodian.Kind.OFFICIAL)
+    auditor = custodian_make()
+    client.force_login(approver)
+    assert colleague.fingerprint in client.get(reverse("tenders:custodian_defaults")).content.decode()
+    response = client.post(
+        reverse("tenders:custodian_defaults"), {"custodians": [colleague.pk, auditor.pk], "custodian_threshold": 3}
+    )
+    assert response.status_code == 302
+    assert AuditEntry.objects.filter(action="entity.custodian_defaults_set", actor=approver).exists()
+    olivia = type(official).objects.get(pk=official.pk)  # as her next request loads her
+    draft = services.tender_create(actor=olivia, data=tender_data())
+    named = {tc.custodian for tc in draft.custodians.select_related("custodian")}
+    assert {colleague, auditor} <= named
+    assert {c.kind for c in named} == {Custodian.Kind.PLATFORM, Custodian.Kind.OFFICIAL, Custodian.Kind.AUDITOR}
+    assert draft.custodian_threshold == 3
+
+
+def test_default_custodians_follow_the_rules_and_only_approvers_set_them(client, official):
+    entity = official.official.entity
+    before = list(entity.default_custodians.all())
+    elsewhere = custodian_make(user=OfficialFactory().user, kind=Custodian.Kind.OFFICIAL)
+    with pytest.raises(Forbidden):  # Olivia drafts and publishes, but does not approve
+        services.entity_custodian_defaults_set(actor=official, custodian_ids=[c.pk for c in before], threshold=2)
+    approver = OfficialFactory(entity=entity, can_approve=True).user
+    enrol_totp(approver)
+    with pytest.raises(services.TenderValidationError) as refused:
+        services.entity_custodian_defaults_set(actor=approver, custodian_ids=[elsewhere.pk], threshold=2)
+    assert "custodians" in refused.value.errors
+    with pytest.raises(services.TenderValidationError) as refused:
+        services.entity_custodian_defaults_set(actor=approver, custodian_ids=[c.pk for c in before], threshold=5)
+    assert "custodian_threshold" in refused.value.errors
+    assert list(entity.default_custodians.all()) == before

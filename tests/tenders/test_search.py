@@ -164,3 +164,100 @@ def test_filters_by_classification_code_or_its_first_digits(official, catalogue)
     assert filtered({"classification": "30000000"}) == ["2027년 정부청사 전산장비 구매"]
     assert filtered({"classification": "45"}) == ["노후 하수관로 정비공사"]
     assert filtered({"classification": "72"}) == []
+
+
+# --- at scale: every branch of the match is an index, counts are estimated past a cap --------------
+
+
+def test_two_syllable_and_description_substrings_match_and_one_character_terms_still_work(catalogue):
+    assert search("하수") == ["노후 하수관로 정비공사"]  # two syllables inside a compound (the bigram index)
+    assert search("시설") == ["노후 하수관로 정비공사"]  # only in the description
+    assert search("모니터") == ["2027년 정부청사 전산장비 구매"]
+    assert search("하수관 OVERLAY") == []  # every term must match
+    assert search("년") == ["2027년 정부청사 전산장비 구매"]  # one character: no index piece, LIKE alone
+
+
+def test_search_sort_and_pages_combine(client, official, catalogue, settings):
+    settings.TENDERS_PAGE_SIZE = 1
+    for n in range(3):
+        publish(official, title=f"하수관로 준설 {n}", estimated_value=Decimal(1_000_000_000 * (n + 1)))
+    pages = [
+        client.get(reverse("tenders:list"), {"q": "하수관", "sort": "value_desc", "page": page}).content.decode()
+        for page in (1, 2, 3, 4)
+    ]
+    assert "하수관로 준설 2" in pages[0]
+    assert "하수관로 준설 1" in pages[1]
+    assert "하수관로 준설 0" in pages[2]
+    assert "노후 하수관로 정비공사" in pages[3]  # the default estimated value of tender_data, lower
+    assert 'data-count-kind="exact"' in pages[0]
+    assert "4 tenders" in pages[0]
+
+
+def test_every_branch_of_the_search_is_served_by_an_index(catalogue):
+    """With whole-table scans priced out, the plan reads tenders through the search indexes alone: a
+    branch they cannot serve (an expression that no longer matches its index) would force a Seq Scan.
+    (On all tenders: the public list's partial indexes would otherwise offer a scan of every public row.)"""
+    from django.db import connection, transaction
+
+    for query in ("하수관 정비", "도로", "computers", "computr"):
+        sql, params = tenders_search(Tender.objects.all(), query).query.sql_with_params()
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_indexscan = off")
+            cursor.execute("EXPLAIN " + sql, params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert "Seq Scan on tenders_tender" not in plan, plan
+        for index in ("tender_search_simple_idx", "tender_search_english_idx", "tender_title_trgm_idx"):
+            assert index in plan, plan
+        assert "tender_bigram_idx" in plan, plan
+
+
+def test_the_similarity_operator_uses_the_threshold_the_search_promises():
+    from django.db import connection
+
+    from tenders.selectors import TRIGRAM_THRESHOLD
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW pg_trgm.word_similarity_threshold")
+        assert float(cursor.fetchone()[0]) == TRIGRAM_THRESHOLD
+
+
+def test_the_count_is_exact_up_to_the_cap_and_an_estimate_beyond(client, catalogue, settings, monkeypatch):
+    settings.TENDERS_PAGE_SIZE = 2
+    url = reverse("tenders:list")
+    page = client.get(url).content.decode()
+    assert 'data-count-kind="exact"' in page
+    assert "5 tenders" in page
+    assert "Page 1 of 3" in page
+
+    settings.LIST_EXACT_COUNT_MAX = 3
+    monkeypatch.setattr("procurement.pagination.planner_estimate", lambda qs: 6366)
+    page = client.get(url).content.decode()
+    assert 'data-count-kind="about"' in page
+    assert "About 6,400 tenders" in page  # two significant figures: it is an estimate
+    assert "Page 1 of about 3200" in page
+    # Past the real end (5 tenders, 2 a page) but within the estimate: an empty page that says so.
+    past = client.get(url, {"page": 4}).content.decode()
+    assert "There are no more results" in past
+    assert "No tender matches your search." not in past
+
+    monkeypatch.setattr("procurement.pagination.planner_estimate", lambda qs: 2)  # below what was counted
+    page = client.get(url).content.decode()
+    assert 'data-count-kind="more_than"' in page
+    assert "More than 3 tenders" in page
+
+    response = client.get("/api/v1/tenders/")
+    assert response.json()["count_kind"] == "more_than"
+    assert response.json()["count"] == 3
+    settings.LIST_EXACT_COUNT_MAX = 1000
+    assert client.get("/api/v1/tenders/").json()["count_kind"] == "exact"
+    assert client.get("/api/v1/tenders/").json()["count"] == 5
+
+
+def test_the_planner_estimate_and_the_capped_count_read_the_database(catalogue):
+    from procurement.pagination import capped_count, planner_estimate, round_estimate
+
+    assert capped_count(tenders_public(), 3) == 3
+    assert capped_count(tenders_public(), 10) == 5
+    assert planner_estimate(tenders_public()) >= 1
+    assert [round_estimate(v) for v in (7, 1234, 6366, 98211, 150_000)] == [7, 1200, 6400, 98000, 150000]
