@@ -109,7 +109,7 @@ def _conclude(kim, suppliers, title: str, cpv: str, value: str, prices) -> list[
     tender = _framework_tender(kim, title, cpv, value)
     for user, price in zip(suppliers, prices, strict=True):
         _bid(tender, user, price)
-    tender = _open(tender, kim, days_ago=45)
+    tender = _open(tender, kim)
     contract_services.evaluation_start(tender=tender, actor=kim)
     _review_down(tender, kim, {})
     _award(tender, kim, final=True)
