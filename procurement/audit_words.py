@@ -150,6 +150,16 @@ SENTENCES = {
     "invoice.pay": gettext_lazy("%(actor)s paid %(object)s"),
     "invoice.late_claim": gettext_lazy("%(actor)s claimed interest for late payment of %(object)s"),
     "invoice.late_claim_settle": gettext_lazy("%(actor)s settled the late-payment claim of %(object)s"),
+    "consortium.create": gettext_lazy("%(actor)s formed %(object)s"),
+    "consortium.confirm": gettext_lazy("%(actor)s confirmed membership of %(object)s"),
+    "consortium.confirmed": gettext_lazy("%(actor)s: every member has confirmed %(object)s"),
+    "consortium.dissolve": gettext_lazy("%(actor)s dissolved %(object)s"),
+    "consortium.invalidate": gettext_lazy("%(actor)s: %(object)s can no longer bid"),
+    "bid_security.attach": gettext_lazy("%(actor)s attached %(object)s"),
+    "bid_security.call": gettext_lazy("%(actor)s called in %(object)s"),
+    "bid_security.release": gettext_lazy("%(actor)s released %(object)s"),
+    "performance_security.attach": gettext_lazy("%(actor)s attached %(object)s"),
+    "entity.custodian_defaults_set": gettext_lazy("%(actor)s set the default key custodians of %(object)s"),
     "demo.backdate": gettext_lazy("%(actor)s (demo loader) moved the dates of %(object)s"),
 }
 # Actions not listed read "<actor>: <action> on <record>"; tests/procurement/test_audit_words.py

@@ -2,6 +2,7 @@
 
 import pytest
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from procurement.errors import DomainError, InvalidTransition
 from procurement.models import AuditEntry
@@ -211,4 +212,8 @@ def test_set_status_can_set_the_next_check(official, published):
     at = future(days=11)
     tender = services.tender_set_status(tender=published, to=S.CLOSED, actor=None, next_check=at, data={"bids": 3})
     assert tender.next_check == at
-    assert AuditEntry.objects.get(action="tender.closed").data == {"bids": 3}
+    data = AuditEntry.objects.get(action="tender.closed").data
+    assert data["bids"] == 3
+    assert data["changes"]["status"] == {"from": "published", "to": "closed"}
+    # JSON keeps milliseconds
+    assert abs(parse_datetime(data["changes"]["next_check"]["to"]) - at).total_seconds() < 0.001
