@@ -340,6 +340,7 @@ SPECTACULAR_SETTINGS = {
         "AwardStatusEnum": "contracts.models.Award.Status",
         "ContractStatusEnum": "contracts.models.Contract.Status",
         "MilestoneStatusEnum": "contracts.models.Milestone.Status",
+        "RegionEnum": "catalogue.models.Region",
     },
 }
 
