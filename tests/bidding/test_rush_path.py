@@ -14,9 +14,10 @@ pytestmark = pytest.mark.django_db
 
 # Token lookup, the view's permission, tender, company; in the transaction (its begin and commit are
 # a savepoint pair here): the tender's shared lock, the idempotency key, membership, vetting and
-# sanctions, the Bid row, the version, the current version, the members told and their outbox row,
-# the audit entry (two); after commit: the origin hashes and the receipt's documents. (33 before.)
-SUBMISSION_STATEMENTS = 20
+# sanctions, whether it bids for a consortium, the Bid row, the version, the current version, the
+# members told and their outbox row, the audit entry (two); after commit: the origin hashes and the
+# receipt's documents. (33 before.)
+SUBMISSION_STATEMENTS = 21
 
 
 def _api_client(user) -> Client:
