@@ -138,6 +138,10 @@ class Services:
 
 
 def drill(args) -> dict:
+    import signal
+
+    # SIGTERM (a stopped bench) unwinds through the finally below instead of orphaning servers.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     services = Services()
     try:
         return _drill(args, services)
@@ -255,10 +259,14 @@ def _drill(args, services: Services) -> dict:
             answer = http("POST", f"{node.url}/api/v1/bids/", body=bodies[(job["tender"], job["user"])],
                           headers=headers, timeout=120)  # fmt: skip
             status = answer.status
+            try:
+                code = json.loads(answer.body).get("code", "")
+            except ValueError:
+                code = ""
         except Exception as exc:  # noqa: BLE001 - a dropped connection is a result to count
-            status = f"error:{type(exc).__name__}"
+            status, code = f"error:{type(exc).__name__}", ""
         with lock:
-            results.append({**job, "sent": sent, "status": status, "latency": time.time() - sent})
+            results.append({**job, "sent": sent, "status": status, "code": code, "latency": time.time() - sent})
 
     public_reads = []
     stop_reading = threading.Event()
@@ -327,6 +335,7 @@ def _drill(args, services: Services) -> dict:
         "in_time_refused": [
             {
                 "status": r["status"],
+                "code": r["code"],
                 "sent_before_deadline_s": round(deadlines[r["tender"]] - r["sent"], 3),
                 "latency_s": round(r["latency"], 3),
             }

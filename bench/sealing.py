@@ -127,6 +127,7 @@ def _recombine(tender) -> tuple[float, bytes]:
 def bench_opening(*, bids: int = 5000, verify: bool = True) -> dict:
     """Run the scenario on the (already set up) bench database; returns the results."""
     from django.conf import settings
+    from django.db import transaction
 
     from bidding import services
     from bidding.bundle import opening_bundle
@@ -144,8 +145,12 @@ def bench_opening(*, bids: int = 5000, verify: bool = True) -> dict:
     shares_release(tender)
     recombine_s, private_key = _recombine(tender)
     decrypt_before = _bare_decrypt(private_key, ciphertexts)
+    # Timed as a whole, and split at the commit: PostgreSQL runs the deferred checks there (every
+    # changed bid and opened row must be named by an audit entry, procurement migration 0005).
     began = time.perf_counter()
-    record = services.bid_open_all(tender_id=tender.pk)
+    with transaction.atomic():
+        record = services.bid_open_all(tender_id=tender.pk)
+        work_s = time.perf_counter() - began
     open_s = time.perf_counter() - began
     decrypt_after = _bare_decrypt(private_key, ciphertexts)
     bare = min(decrypt_before, decrypt_after)
@@ -157,6 +162,7 @@ def bench_opening(*, bids: int = 5000, verify: bool = True) -> dict:
             "bare_decrypt_s": round(bare, 3),
             "recombine_ms": round(recombine_s * 1000, 3),
             "open_s": round(open_s, 3),
+            "commit_s": round(open_s - work_s, 3),
         }
     began = time.perf_counter()
     bundle = opening_bundle(tender)

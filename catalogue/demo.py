@@ -2,7 +2,7 @@
 concluded with three suppliers each, about a hundred items, orders in every state, and invoices
 paid on time and late (docs/architecture.md §11).
 
-Everything goes through the services; two demo-only shortcuts move time, in the open (one audit
+Everything goes through the services; demo-only shortcuts move time, in the open (one audit
 entry each, `procurement.demo.demo_backdate`): tenders' deadlines (as contracts' demo does) and
 the dates of the invoices that the dashboard shows as paid late. Idempotent: keyed on the
 framework tenders' titles.

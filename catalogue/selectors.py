@@ -239,6 +239,23 @@ def invoices_visible_to(user) -> QuerySet[Invoice]:
     return qs.none()
 
 
+def milestones_to_invoice(user) -> QuerySet:
+    """Accepted milestones (with an amount) of the user's company's contracts not on a live invoice."""
+    from contracts.models import Milestone
+
+    membership = membership_for_user(user)
+    if membership is None or not membership.may_bid:
+        return Milestone.objects.none()
+    invoiced = Invoice.objects.exclude(status=Invoice.Status.REJECTED).filter(milestone__isnull=False)
+    return (
+        Milestone.objects.filter(
+            contract__supplier_id=membership.supplier_id, status=Milestone.Status.ACCEPTED, amount__gt=0
+        )
+        .exclude(pk__in=invoiced.values("milestone_id"))
+        .select_related("contract")
+    )
+
+
 def budget_of(entity) -> EntityBudget | None:
     if entity is None:
         return None

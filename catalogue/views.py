@@ -412,7 +412,11 @@ def milestone_invoice(request, milestone_id: int):
 def invoices(request):
     require(request.user, "catalogue.view_orders")
     page = Paginator(selectors.invoices_visible_to(request.user), 25).get_page(request.GET.get("page"))
-    return render(request, "catalogue/invoice_list.html", {"page_obj": page})
+    return render(
+        request,
+        "catalogue/invoice_list.html",
+        {"page_obj": page, "milestones": selectors.milestones_to_invoice(request.user)},
+    )
 
 
 def _invoice(request, invoice_id: int) -> Invoice:

@@ -107,39 +107,41 @@ def cure_submit(*, request: CureRequest, actor, file) -> CureRequest:
     file.seek(0)
     name = (getattr(file, "name", "") or "document").rsplit("/", 1)[-1][:255]
     # The file is stored before the transaction (slow I/O) and deleted again if it does not commit.
-    with stored_files() as files, transaction.atomic():
-        # FOR UPDATE: the lapse sweep and a second upload wait for this one, and it for them.
-        locked = CureRequest.objects.select_for_update().select_related("tender").get(pk=request.pk)
-        if locked.status != CureRequest.Status.OPEN:
-            raise CureWindowClosed(
-                _("This correction request is closed: %(status)s.") % {"status": locked.get_status_display()}
+    with stored_files() as files:
+        stored_name = files.save(request.file, name, file)
+        with transaction.atomic():
+            # FOR UPDATE: the lapse sweep and a second upload wait for this one, and it for them.
+            locked = CureRequest.objects.select_for_update().select_related("tender").get(pk=request.pk)
+            if locked.status != CureRequest.Status.OPEN:
+                raise CureWindowClosed(
+                    _("This correction request is closed: %(status)s.") % {"status": locked.get_status_display()}
+                )
+            now = _db_now()
+            if now >= locked.due_at:
+                raise CureWindowClosed(_("The correction window ended; the document was not accepted."))
+            check_transition(locked, CureRequest.Status.CURED, CureRequest.TRANSITIONS)
+            locked.file = stored_name
+            locked.status = CureRequest.Status.CURED
+            locked.closed_at = now
+            locked.cured_by = actor
+            locked.original_name = name
+            locked.content_type = content_type
+            locked.size = file.size
+            locked.sha256 = digest.hexdigest()
+            locked.save()
+            notify(
+                event="bid.cure_supplied",
+                recipients=tender_entity_officials(locked.tender),
+                template="cure_closed",
+                context={"tender": locked.tender, "request": locked},
+                link=reverse("bidding:cure", args=[locked.pk]),
             )
-        now = _db_now()
-        if now >= locked.due_at:
-            raise CureWindowClosed(_("The correction window ended; the document was not accepted."))
-        check_transition(locked, CureRequest.Status.CURED, CureRequest.TRANSITIONS)
-        files.save(locked.file, name, file)
-        locked.status = CureRequest.Status.CURED
-        locked.closed_at = now
-        locked.cured_by = actor
-        locked.original_name = name
-        locked.content_type = content_type
-        locked.size = file.size
-        locked.sha256 = digest.hexdigest()
-        locked.save()
-        notify(
-            event="bid.cure_supplied",
-            recipients=tender_entity_officials(locked.tender),
-            template="cure_closed",
-            context={"tender": locked.tender, "request": locked},
-            link=reverse("bidding:cure", args=[locked.pk]),
-        )
-        audit_record(
-            actor=actor,
-            action="bid.cure_submit",
-            obj=locked.bid,
-            data={"tender": locked.tender_id, "kind": locked.kind, "sha256": locked.sha256, "size": locked.size},
-        )
+            audit_record(
+                actor=actor,
+                action="bid.cure_submit",
+                obj=locked.bid,
+                data={"tender": locked.tender_id, "kind": locked.kind, "sha256": locked.sha256, "size": locked.size},
+            )
     return locked
 
 

@@ -241,7 +241,15 @@ def test_an_accepted_contract_milestone_is_invoiced_once(official, supplier_user
     with pytest.raises(Forbidden):
         services.milestone_invoice_issue(milestone=milestone, actor=supplier_user)
 
-    invoice = services.milestone_invoice_issue(milestone=milestone, actor=users[0])
+    from django.test import Client
+    from django.urls import reverse
+
+    supplier = Client()
+    supplier.force_login(users[0])
+    listing = supplier.get(reverse("catalogue:invoices")).content.decode()
+    assert reverse("catalogue:milestone_invoice", args=[milestone.pk]) in listing
+    supplier.post(reverse("catalogue:milestone_invoice", args=[milestone.pk]))
+    invoice = Invoice.objects.get(milestone=milestone)
 
     assert (invoice.supply_amount, invoice.total) == (Decimal("50000000.00"), Decimal("55000000.00"))
     assert invoice.accepted_at == milestone.accepted_at

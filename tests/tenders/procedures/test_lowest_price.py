@@ -19,7 +19,7 @@ def test_it_states_what_it_involves():
     assert not procedure.has_floor
     assert procedure.has_qualification_review
     assert procedure.envelope_options == (1, 2)
-    assert not procedure.can_be_framework
+    assert procedure.can_be_framework  # its valid bids in price order are a framework's suppliers (catalogue)
     assert procedure.params_template == ""
 
 
