@@ -135,4 +135,8 @@ def test_every_demo_award_is_recomputed_from_the_public_api_alone(django_assert_
             methods.add(compiled["tender"]["evaluationRules"]["method"])
 
     assert methods == {"lowestPrice", "floorRateReserve", "bestValue"}
-    assert len(awarded) == 4
+    # Every tender with a public award (the catalogue's framework tenders included), none left out.
+    from contracts.models import Award
+
+    public = Award.objects.filter(status__in=Award.PUBLIC_STATUSES).values("tender").distinct().count()
+    assert len(awarded) == public >= 4
