@@ -173,8 +173,9 @@ class TenderForm(EvaluationParamsMixin, forms.ModelForm):
             self.fields[name].help_text = _zone_help(_("Date and time"))
         self.fields["classifications"].required = False
         self.fields["classifications"].queryset = self.fields["classifications"].queryset.order_by("code")
-        # Not asked for: no bid security (older clients and forms do not send the field).
+        # Not asked for: no bid security and one envelope (older clients and forms do not send the fields).
         self.fields["bid_security_kind"].required = False
+        self.fields["envelopes"].required = False
         self.initial_params(self.instance.evaluation_method, self.instance.evaluation_params)
 
     def clean(self):
@@ -184,6 +185,8 @@ class TenderForm(EvaluationParamsMixin, forms.ModelForm):
             self.add_error("method_justification", _("A limited (direct) procurement needs a written justification."))
         cleaned["evaluation_params"] = self.clean_evaluation_params(cleaned.get("evaluation_method"))
         cleaned["bid_security_kind"] = cleaned.get("bid_security_kind") or BidSecurityKind.NONE
+        if "envelopes" not in self.errors:
+            cleaned["envelopes"] = cleaned.get("envelopes") or 1
         evaluation_method, envelopes = cleaned.get("evaluation_method"), cleaned.get("envelopes")
         if evaluation_method and envelopes and envelopes not in evaluation_policy(evaluation_method).envelope_options:
             self.add_error(
