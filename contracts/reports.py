@@ -329,6 +329,6 @@ def award_report_data(tender: Tender, *, language: str, progress: Callable[[int]
         progress(25)
         data["audit_trail"] = _audit_trail(tender)
         progress(60)
-    data["winner"] = next((a.supplier.name for a in awards if a.status == Award.Status.FINAL), None)
+        data["winner"] = next((a.supplier.name for a in awards if a.status == Award.Status.FINAL), None)
     data["open_complaints"] = Complaint.objects.filter(award__tender=tender, status=Complaint.Status.OPEN).count()
     return data

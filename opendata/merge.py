@@ -22,6 +22,7 @@ MERGE_RULES = {
     ("contracts", "implementation", "transactions", "payer", "additionalIdentifiers"): "wholeListMerge",
     ("contracts", "items", "additionalClassifications"): "wholeListMerge",
     ("contracts", "relatedProcesses", "relationship"): "wholeListMerge",
+    ("contracts", "signatures", "signatory", "additionalIdentifiers"): "wholeListMerge",
     ("date",): "omitWhenMerged",
     ("id",): "omitWhenMerged",
     ("parties", "additionalIdentifiers"): "wholeListMerge",

@@ -134,7 +134,7 @@ def test_an_admin_sees_the_vetting_queue_and_system_health(page, live_server):
     expect(panel(page, "vetting")).to_contain_text(re.compile("대기중회사|Waiting Co"))
     health = panel(page, "health")
     expect(health).to_contain_text("Database")
-    expect(health.locator(".is-ok").first).to_contain_text("Up")
+    expect(health.locator(".is-ok", has_text="Database")).to_contain_text("Up")
 
 
 def test_an_auditor_is_offered_the_award_reports_and_watches_one_being_prepared(page, live_server, monkeypatch):

@@ -2,7 +2,10 @@
 
 from decimal import Decimal
 
+from django.db import transaction
+
 from bidding.models import BidVersion
+from procurement.audit import audit_record
 from sealclient import sealing
 from tenders.models import ReservePriceSet
 from tests.bidding.helpers import bidder, close_and_open, published_tender, submit
@@ -23,7 +26,9 @@ def reserve_tender(values=VALUES, **kwargs):
         count=len(values),
         values=values,
     )
-    ReservePriceSet.objects.filter(tender=tender).update(ciphertext=sealed.ciphertext, commitment=sealed.commitment)
+    with transaction.atomic():  # the database refuses sealed reserve prices changed without an entry
+        ReservePriceSet.objects.filter(tender=tender).update(ciphertext=sealed.ciphertext, commitment=sealed.commitment)
+        audit_record(actor=None, action="test.reserve_reseal", obj=tender, data={"commitment": sealed.commitment})
     return tender
 
 
