@@ -323,7 +323,9 @@ def opening_progress(request, tender_id: int):
     tender = tender_get_visible(user=request.user, tender_id=tender_id)
     require(request.user, "bidding.view_opening", tender)
     opened = selectors.tender_bids_are_open(tender)
-    progress = selectors.opening_progress(tender.pk)
+    # Before the deadline nothing about the bids is told, whatever the cache holds (a stale entry, or
+    # one written by anyone who can reach Redis).
+    progress = None if tender.status == Tender.Status.PUBLISHED else selectors.opening_progress(tender.pk)
     response = render(
         request,
         "bidding/_opening_progress.html",

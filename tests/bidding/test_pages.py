@@ -249,8 +249,10 @@ def test_the_tallest_bar_is_the_most_picked_price():
 def test_the_progress_fragment_reports_n_of_m(client_for, tender):
     from django.core.cache import cache
 
-    from bidding import selectors
+    from bidding import selectors, services
 
+    set_times(tender, deadline=-2, opening=-1)
+    services.bid_close_tender(tender_id=tender.pk, actor=None)  # the opening runs after closing
     cache.set(selectors.progress_key(tender.pk), {"done": 3, "total": 7})
     fragment = client_for().get(reverse("bidding:opening_progress", args=[tender.pk])).content.decode()
     assert "3 of 7 bids" in fragment
