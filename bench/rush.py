@@ -393,7 +393,7 @@ def _opening(args) -> dict:
             met=value >= 5000,
             spread={"open": results.spread(rates), "bare": results.spread(bare), "ratio": results.spread(ratios)},
             notes="bid_open_all with quorum recombination, floor-rate tender with reserve prices, in one transaction;"
-            f" {commit:.0%} of the time is the commit (deferred audit-entry checks, one per changed row)",
+            f" {commit:.0%} of the time is the commit (deferred audit checks, one coverage probe per changed row)",
         )
         report[str(n)] = done
     return report
