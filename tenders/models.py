@@ -81,6 +81,8 @@ class BidSecurityKind(models.TextChoices):
     NONE = "none", _("Not required")
     PERCENT = "percent", _("A percentage of the bid price")
     FIXED = "fixed", _("A fixed amount")
+
+
 class Bigrams(Func):
     """tender_bigrams(title, description): every two-character piece of the upper-cased text without
     whitespace, as an array (the SQL function is made by migration tenders 0006)."""
@@ -114,6 +116,8 @@ class Tender(models.Model):
         OPEN = "open", _("Open")
         RESTRICTED = "restricted", _("Restricted (invited suppliers)")
         LIMITED = "limited", _("Limited (direct)")
+        # Made only by the catalogue from an order above its threshold (catalogue.MiniCompetition).
+        MINI_COMPETITION = "mini_competition", _("Second-stage competition among framework suppliers (2단계경쟁)")
 
     class Category(models.TextChoices):
         GOODS = "goods", _("Goods")
@@ -313,7 +317,9 @@ class Tender(models.Model):
 
     @property
     def is_invitation_only(self) -> bool:
-        return self.method in (self.Method.RESTRICTED, self.Method.LIMITED)
+        from .policies import method_policy
+
+        return method_policy(self.method).invitation_only
 
 
 class TenderVersion(models.Model):
