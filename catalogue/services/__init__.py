@@ -30,6 +30,7 @@ from .mini_competitions import (
     mini_competition_award,
     mini_competition_cart_lines,
     mini_competition_declare_unsuccessful,
+    mini_competition_offers,
     mini_competition_start,
 )
 from .orders import (
@@ -77,6 +78,7 @@ __all__ = [
     "mini_competition_award",
     "mini_competition_cart_lines",
     "mini_competition_declare_unsuccessful",
+    "mini_competition_offers",
     "mini_competition_start",
     "order_approve",
     "order_cancel",

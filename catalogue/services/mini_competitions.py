@@ -24,6 +24,7 @@ from decimal import ROUND_DOWN, Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
@@ -260,6 +261,18 @@ def mini_competition_start(
         )
         CartLine.objects.filter(pk__in=[line.pk for line in lines]).delete()
     return competition
+
+
+def mini_competition_offers(competition: MiniCompetition) -> list[OpenedBid]:
+    """The opened offers in ranking order; nothing before the opening is complete (sealed until then)."""
+    record = OpeningRecord.objects.filter(tender_id=competition.tender_id).first()
+    if record is None or record.stage != OpeningRecord.Stage.COMPLETE:
+        return []
+    return list(
+        OpenedBid.objects.filter(opening=record)
+        .select_related("bid", "supplier")
+        .order_by(F("rank").asc(nulls_last=True), "submitted_at", "pk")
+    )
 
 
 # --- award -------------------------------------------------------------------------------------------

@@ -12,48 +12,21 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
 from django.utils import timezone
 
 from bidding.models import Bid
 from catalogue import services
 from catalogue.models import CartLine, FrameworkAgreement, MiniCompetition, Order
-from procurement.audit import audit_record
 from procurement.errors import Conflict, DomainError, Forbidden, Invalid
 from procurement.models import AuditEntry
-from suppliers.selectors import membership_for_user
 from tenders.forms import TenderForm
 from tenders.models import Invitation, Tender
 from tenders.policies import method_policy
 from tests.bidding.helpers import bidder, close_and_open, set_times, submit
-from tests.catalogue.conftest import make_item, set_budget
+from tests.catalogue.conftest import agreement_under, make_item, set_budget
 from tests.sealing import api_body, publish
 
 pytestmark = pytest.mark.django_db
-
-
-def agreement_under(call, agency_official, supplier_user, *, ceiling="500000000", end_days=365):
-    """Another supplier's agreement under the same framework call (as agreements_conclude makes them)."""
-    supplier = membership_for_user(supplier_user).supplier
-    with transaction.atomic():
-        bid = Bid.objects.create(tender=call.tender, supplier=supplier, status="awarded", created_by=supplier_user)
-        audit_record(actor=None, action="test.bid", obj=bid)
-    today = timezone.localdate()
-    return FrameworkAgreement.objects.create(
-        call=call,
-        tender=call.tender,
-        entity=call.tender.entity,
-        supplier=supplier,
-        bid=bid,
-        reference=f"{call.tender.reference}-F{FrameworkAgreement.objects.filter(call=call).count() + 1}",
-        title="사무용 전산기기 다수공급자계약",
-        classification=call.classification,
-        ceiling=Decimal(ceiling),
-        start_date=today - timedelta(days=1),
-        end_date=today + timedelta(days=end_days),
-        max_price_increase_pct=Decimal("5"),
-        concluded_by=agency_official,
-    )
 
 
 @pytest.fixture
