@@ -546,12 +546,14 @@ class _TenderHistory:
     def technical_stage(self, record: OpeningRecord) -> None:
         """Two envelopes: the technical opening (no prices), then the published technical results."""
         opened = list(record.opened_bids.all())
-        parties, tenderers = [], []
+        parties, tenderers, refs = [], [], {}
         for bid in opened:
-            ref = self.supplier_ref(bid.supplier)
+            # A consortium's bid is the consortium's from the first opening on, as at the price opening.
+            ref, bidder_parties = self.bidder_parties(bid.bid, bid.supplier, "tenderer")
+            refs[bid.pk] = ref
             if ref not in tenderers:
                 tenderers.append(ref)
-                parties.append(self.supplier_party(bid.supplier, "tenderer"))
+                parties.extend(bidder_parties)
 
         def detail(bid: OpenedBid, *, results: bool) -> dict:
             # Published results are not final until the complaint window has passed: the status
@@ -562,7 +564,7 @@ class _TenderHistory:
                     "id": str(bid.bid_id),
                     "date": _dt(bid.submitted_at),
                     "status": status,
-                    "tenderers": [self.supplier_ref(bid.supplier)],
+                    "tenderers": [refs[bid.pk]],
                     "commitment": bid.commitment,
                     "commitmentVerified": bid.commitment_ok,
                     "openingOutcome": "awaitingPrice"
