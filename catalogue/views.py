@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from contracts.models import Milestone, ReportFile
+from procurement.pagination import EstimatedCountPaginator
 from procurement.permissions import require
 from procurement.web import refusal, run_action
 from tenders.models import Tender
@@ -67,7 +68,7 @@ def search(request):
     form = SearchForm(request.GET or None)
     filters = _filters(form) if request.GET else selectors.Filters()
     results = selectors.catalogue_search(filters)
-    page = Paginator(results, settings.CATALOGUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = EstimatedCountPaginator(results, settings.CATALOGUE_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "catalogue/search.html",
