@@ -264,7 +264,7 @@ class LimitedMethod(MethodPolicy):
 class MiniCompetitionMethod(MethodPolicy):
     """2단계경쟁: an order above the catalogue's threshold, competed among the suppliers under the
     framework for its category (catalogue.MiniCompetition links the tender to the framework). Sealed
-    offers, deadline and opening as for any tender; a short period (CATALOGUE_MINI_COMPETITION_DAYS)."""
+    offers, deadline and opening as for any tender, for a short period (MIN_TENDER_PERIOD_DAYS)."""
 
     key = Tender.Method.MINI_COMPETITION
     invitation_only = True
@@ -272,10 +272,6 @@ class MiniCompetitionMethod(MethodPolicy):
     invitations_from_framework = True
     ocds_method = "selective"
     ocds_method_details = "Second-stage competition among framework agreement suppliers (2단계경쟁)"
-
-    @classmethod
-    def min_period(cls, category: str) -> timedelta:
-        return timedelta(days=settings.CATALOGUE_MINI_COMPETITION_DAYS)
 
 
 METHOD_POLICIES: dict[str, type[MethodPolicy]] = {
