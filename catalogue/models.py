@@ -10,15 +10,16 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
-from django.contrib.postgres.search import SearchVector
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from bidding.models import ClockTimestamp
+from tenders.models import Bigrams
 
 
 class Region(models.TextChoices):
@@ -217,6 +218,30 @@ class CatalogueItem(models.Model):
     created_at = models.DateTimeField(_("created"), db_default=ClockTimestamp())
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
+    # Search (procurement.search, docs/architecture.md §12), as tenders: stored documents, names weight
+    # A, specification B; the two-character pieces of the names. For the database only: deferred.
+    SEARCH_FIELDS = ("search_simple", "search_english", "search_bigrams")
+    search_simple = models.GeneratedField(
+        expression=SearchVector("name_ko", "name_en", "model_number", weight="A", config="simple")
+        + SearchVector("specification", weight="B", config="simple"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+        editable=False,
+    )
+    search_english = models.GeneratedField(
+        expression=SearchVector("name_en", weight="A", config="english")
+        + SearchVector("specification", weight="B", config="english"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+        editable=False,
+    )
+    search_bigrams = models.GeneratedField(
+        expression=Bigrams(F("name_ko"), F("name_en")),
+        output_field=ArrayField(models.TextField()),
+        db_persist=True,
+        editable=False,
+    )
+
     class Meta:
         ordering = ["name_ko", "id"]
         verbose_name = _("catalogue item")
@@ -227,21 +252,19 @@ class CatalogueItem(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "classification"], name="item_status_cpv_idx"),
-            # Full text ('simple': PostgreSQL has no Korean stemmer) and trigram on the names, as
-            # tenders' search does (docs/architecture.md §11).
-            GinIndex(
-                SearchVector("name_ko", "name_en", "model_number", "specification", config="simple"),
-                name="item_search_idx",
-            ),
-            GinIndex(
-                SearchVector("name_en", "specification", config="english"),
-                name="item_search_en_idx",
-            ),
+            # Search: the stored documents and pieces; UPPER trigram indexes on the names for typos
+            # (%>) and terms of three characters or more (LIKE).
+            GinIndex(fields=["search_simple"], name="item_search_simple_idx"),
+            GinIndex(fields=["search_english"], name="item_search_english_idx"),
+            GinIndex(fields=["search_bigrams"], name="item_bigram_idx"),
             GinIndex(OpClass(Upper("name_ko"), name="gin_trgm_ops"), name="item_name_ko_trgm_idx"),
             GinIndex(OpClass(Upper("name_en"), name="gin_trgm_ops"), name="item_name_en_trgm_idx"),
-            # Word similarity (`<%`, typos) needs the trigram index on the column itself.
-            GinIndex(OpClass("name_ko", name="gin_trgm_ops"), name="item_name_ko_wsim_idx"),
-            GinIndex(OpClass("name_en", name="gin_trgm_ops"), name="item_name_en_wsim_idx"),
+            # The shop's sorts over published items, so a page of an unsearched list is an index range.
+            models.Index(fields=["name_ko", "id"], name="item_published_name_idx", condition=Q(status="published")),
+            models.Index(fields=["unit_price", "id"], name="item_published_price_idx", condition=Q(status="published")),
+            models.Index(
+                fields=["lead_time_days", "id"], name="item_published_lead_idx", condition=Q(status="published")
+            ),
         ]
 
     def __str__(self):

@@ -38,6 +38,7 @@ urlpatterns = [
     path("invoices/", views.invoices, name="invoices"),
     path("invoices/<int:invoice_id>/", views.invoice_detail, name="invoice"),
     path("invoices/<int:invoice_id>/invoice.pdf", views.invoice_download, name="invoice_pdf"),
+    path("invoices/<int:invoice_id>/invoice-status/", views.invoice_document_status, name="invoice_pdf_status"),
     path("invoices/<int:invoice_id>/<slug:action>/", views.invoice_action, name="invoice_action"),
     path("agreements/", views.agreements, name="agreements"),
     path("agreements/<int:agreement_id>/", views.agreement_detail, name="agreement"),

@@ -5,12 +5,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from contracts.models import Milestone
+from contracts.models import Milestone, ReportFile
+from procurement.pagination import EstimatedCountPaginator
 from procurement.permissions import require
 from procurement.web import refusal, run_action
 from tenders.models import Tender
@@ -41,7 +43,7 @@ from .models import (
     MiniCompetition,
     Order,
 )
-from .pdf import invoice_pdf
+from .pdf import invoice_document_current, invoice_document_request
 
 # --- search, item, compare ------------------------------------------------------------------------------
 
@@ -66,7 +68,7 @@ def search(request):
     form = SearchForm(request.GET or None)
     filters = _filters(form) if request.GET else selectors.Filters()
     results = selectors.catalogue_search(filters)
-    page = Paginator(results, settings.CATALOGUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = EstimatedCountPaginator(results, settings.CATALOGUE_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "catalogue/search.html",
@@ -574,10 +576,36 @@ def invoice_detail(request, invoice_id: int):
 
 @login_required
 def invoice_download(request, invoice_id: int):
+    """The printable invoice, rendered by Celery (catalogue.pdf); until it is ready, its progress."""
     invoice = _invoice(request, invoice_id)
-    response = HttpResponse(invoice_pdf(invoice), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="invoice-{invoice.number}.pdf"'
+    report = invoice_document_request(invoice, actor=request.user)
+    if report.status != ReportFile.Status.READY:
+        return render(request, "contracts/document_wait.html", _invoice_document_context(invoice, report))
+    response = FileResponse(report.file.open("rb"), as_attachment=False, filename=report.filename)
+    response["Content-Type"] = "application/pdf"
+    response["X-Content-SHA256"] = report.sha256
     return response
+
+
+@login_required
+def invoice_document_status(request, invoice_id: int):
+    """The fragment the waiting page polls (htmx); the same permission as the invoice."""
+    invoice = _invoice(request, invoice_id)
+    report = invoice_document_current(invoice)
+    if report is None:
+        raise Http404
+    return render(request, "contracts/_document_status.html", _invoice_document_context(invoice, report))
+
+
+def _invoice_document_context(invoice: Invoice, report) -> dict:
+    return {
+        "title": _("Invoice %(number)s (PDF)") % {"number": invoice.number},
+        "back_url": invoice.get_absolute_url(),
+        "back_label": _("Invoice %(number)s") % {"number": invoice.number},
+        "report": report,
+        "status_url": reverse("catalogue:invoice_pdf_status", args=[invoice.pk]),
+        "file_url": reverse("catalogue:invoice_pdf", args=[invoice.pk]),
+    }
 
 
 @login_required

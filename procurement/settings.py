@@ -470,6 +470,10 @@ SUBSCRIPTION_MATCH_PREFIX = env.int("SUBSCRIPTION_MATCH_PREFIX", default=3)
 TENDERS_PAGE_SIZE = 20
 # Long public lists count exactly up to this many results and estimate above (procurement.pagination).
 LIST_EXACT_COUNT_MAX = env.int("LIST_EXACT_COUNT_MAX", default=1000)
+# Search ranks every match while PostgreSQL expects at most SEARCH_RANK_EXACT_MAX; beyond, only the
+# newest SEARCH_RANK_WINDOW matches are ranked (procurement.search).
+SEARCH_RANK_EXACT_MAX = env.int("SEARCH_RANK_EXACT_MAX", default=2000)
+SEARCH_RANK_WINDOW = env.int("SEARCH_RANK_WINDOW", default=1000)
 # --- end tenders ---------------------------------------------------------------------------------
 
 # --- suppliers -----------------------------------------------------------------------------------
@@ -555,6 +559,8 @@ PERFORMANCE_SECURITY_PCT = env.int("PERFORMANCE_SECURITY_PCT", default=10)
 # --- catalogue (issue 12) ------------------------------------------------------------------------
 # Before the read-side apps, so that the demo loader (INSTALLED_APPS order) runs it after contracts.
 INSTALLED_APPS.insert(INSTALLED_APPS.index("opendata"), "catalogue")
+
+
 def _env_decimal(name: str, default: str) -> Decimal:
     try:
         return Decimal(env.str(name, default=default))
