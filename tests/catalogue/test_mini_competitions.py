@@ -191,7 +191,7 @@ def test_the_invited_suppliers_are_told_when_it_is_published(competition, suppli
 
 
 def test_the_lowest_offer_wins_and_becomes_the_order_at_its_own_unit_prices(
-    competition, supplier_user, other_supplier_user, second_official, rival_in_call, big_budget
+    item, competition, supplier_user, other_supplier_user, second_official, rival_in_call, big_budget
 ):
     offer(competition, supplier_user, "59000000")
     offer(
@@ -208,9 +208,11 @@ def test_the_lowest_offer_wins_and_becomes_the_order_at_its_own_unit_prices(
     assert order.agreement_id == rival_in_call.pk
     assert order.status == Order.Status.PLACED  # Bob, an approver who did not request it, awarded it
     assert order.approved_by_id == second_official.pk
-    assert [(line.quantity, line.unit_price, line.item_id) for line in order.lines.all()] == [
-        (60, Decimal("950000"), None)
+    assert [(line.quantity, line.unit_price, line.price_version) for line in order.lines.all()] == [
+        (60, Decimal("950000"), 0)
     ]
+    assert order.lines.get().item_id == item.pk  # the specification competed for, not a stock line
+    assert type(item).objects.get(pk=item.pk).stock == item.stock
     assert order.total == Decimal("57000000")
     rival_in_call.refresh_from_db()
     big_budget.refresh_from_db()
@@ -385,3 +387,14 @@ def test_awarding_from_the_page_goes_to_the_order(client_for, competition, suppl
     response = client_for(second_official).post(f"{competition.get_absolute_url()}award/")
     assert response.status_code == 302
     assert response["Location"] == Order.objects.get().get_absolute_url()
+
+
+def test_the_awarded_order_is_published_in_open_data_like_any_order(
+    client_for, competition, supplier_user, second_official
+):
+    """(opendata/ is another engineer's: this only checks that a competition's order does not break it.)"""
+    offer(competition, supplier_user, "59000000")
+    order = award(competition, second_official).order
+    response = client_for().get("/api/v1/ocds/orders/releases/")
+    assert response.status_code == 200
+    assert order.reference in response.content.decode()
