@@ -398,3 +398,16 @@ def test_the_awarded_order_is_published_in_open_data_like_any_order(
     response = client_for().get("/api/v1/ocds/orders/releases/")
     assert response.status_code == 200
     assert order.reference in response.content.decode()
+
+
+def test_the_contracts_evaluation_does_not_take_over_a_competition(competition, supplier_user, official, client_for):
+    from contracts.services import evaluation_start
+
+    offer(competition, supplier_user, "59000000")
+    close_and_open(competition.tender)
+    with pytest.raises(Conflict) as refused:
+        evaluation_start(tender=competition.tender, actor=official)
+    assert refused.value.code == "awarded_elsewhere"
+    page = client_for(official).get(competition.tender.get_absolute_url()).content.decode()
+    assert f"/evaluations/{competition.tender.pk}/" not in page
+    assert "Offers and award" in page
