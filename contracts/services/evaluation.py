@@ -20,7 +20,7 @@ from procurement.errors import Conflict, InvalidTransition
 from procurement.notifications import notify
 from procurement.states import check_transition
 from tenders.models import Tender
-from tenders.policies import evaluation_policy
+from tenders.policies import evaluation_policy, method_policy
 from tenders.selectors import tender_for_update
 from tenders.services import tender_mark_unsuccessful, tender_set_status
 from tenders.services.common import require_entity_official
@@ -82,6 +82,11 @@ def evaluation_start(*, tender: Tender, actor) -> Evaluation:
         existing = Evaluation.objects.filter(tender=tender).first()
         if existing is not None:
             return existing
+        if not method_policy(tender.method).awarded_by_evaluation:
+            raise Conflict(
+                _("This tender is awarded where it was started (a second-stage competition: its offers page)."),
+                code="awarded_elsewhere",
+            )
         if tender.status != Tender.Status.OPENED:
             raise InvalidTransition(
                 _("Only a tender whose bids have been opened can be evaluated (this one is “%(status)s”).")
