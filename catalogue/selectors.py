@@ -47,10 +47,16 @@ ITEM_SEARCH = SearchFields(
 )
 
 
-def items_search(qs: QuerySet[CatalogueItem], query: str) -> QuerySet[CatalogueItem]:
+def items_search(qs: QuerySet[CatalogueItem], query: str, *, estimate_on=None) -> QuerySet[CatalogueItem]:
     """Full text over names, model and specification in Korean and English, ranked (name matches
     first, then the lower price); a very common word ranks the newest items' window."""
-    return search(qs, ITEM_SEARCH, query, window_order=("-pk",), then=("unit_price", "pk"))
+    return search(qs, ITEM_SEARCH, query, window_order=("-pk",), then=("unit_price", "pk"), estimate_on=estimate_on)
+
+
+def _published_items() -> QuerySet[CatalogueItem]:
+    """Published items on the item table alone: what PostgreSQL estimates well (it reads the
+    agreements' dates as far more selective than they are: nearly every agreement is in force)."""
+    return CatalogueItem.objects.filter(status=CatalogueItem.Status.PUBLISHED)
 
 
 @dataclass
@@ -98,12 +104,10 @@ def _apply(qs, f: Filters, *, skip: tuple[str, ...] = ()):
 def catalogue_search(f: Filters) -> QuerySet[CatalogueItem]:
     qs = _apply(items_published(), f)
     if f.q and f.sort not in SORTS:
-        return items_search(qs, f.q)
+        return items_search(qs, f.q, estimate_on=_apply(_published_items(), f))
     return matching(qs, ITEM_SEARCH, f.q).order_by(*SORTS.get(f.sort, ("name_ko", "pk")))
 
 
-# Facet counts over more matches than this are estimated from a sample of about this many.
-FACET_SAMPLE_ROWS = 5000
 _FACET_FILTERS = ("cpv", "region", "lead", "size", "certification")
 
 
@@ -112,10 +116,10 @@ def catalogue_facets(f: Filters) -> dict:
     many items each choice would leave).
 
     One grouped statement: the matches of the filters no facet lifts, each facet's own filter as a
-    flag, then one GROUP BY per facet over them. When PostgreSQL expects more than
-    FACET_SAMPLE_ROWS × 2 such matches, the statement reads a sample of the table (TABLESAMPLE
-    SYSTEM) sized for about FACET_SAMPLE_ROWS of them and scales the counts, rounded to two
-    significant figures; "approximate" says so.
+    flag, then one GROUP BY per facet over them. When PostgreSQL expects more than twice
+    CATALOGUE_FACET_SAMPLE_ROWS such matches, the statement reads a sample of the table (TABLESAMPLE
+    SYSTEM) sized for about that many of them and scales the counts, rounded to two significant
+    figures; "approximate" says so.
     """
     from suppliers.models import Classification, Supplier
 
@@ -142,9 +146,10 @@ def catalogue_facets(f: Filters) -> dict:
     )
     sql, params = base.query.sql_with_params()
     scale = 1.0
-    matches = planner_rows(base)
-    if matches > 2 * FACET_SAMPLE_ROWS:
-        percent = 100.0 * FACET_SAMPLE_ROWS / matches
+    matches = planner_rows(matching(_apply(_published_items(), f, skip=_FACET_FILTERS), ITEM_SEARCH, f.q))
+    sample_rows = max(settings.CATALOGUE_FACET_SAMPLE_ROWS, 1)
+    if matches > 2 * sample_rows:
+        percent = 100.0 * sample_rows / matches
         table = connections[base.db].ops.quote_name(CatalogueItem._meta.db_table)
         # The item table is the first FROM of the statement Django wrote (the only one: no subquery).
         sql = sql.replace(f"FROM {table}", f"FROM {table} TABLESAMPLE SYSTEM ({percent:.4f}) REPEATABLE (0)", 1)
