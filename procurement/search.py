@@ -139,7 +139,7 @@ def search(
 
     When PostgreSQL expects more than SEARCH_RANK_EXACT_MAX matches, only the first
     SEARCH_RANK_WINDOW + 1 of them in `window_order` (an order an index serves, so the scan stops
-    early) are ranked: a very common word ranks the newest matches, not every one of them. The
+    early; empty: the order the search's indexes yield them, the cheapest) are ranked: a very common word ranks the newest matches, not every one of them. The
     extra row makes a count over the window say "more than SEARCH_RANK_WINDOW", not a false exact
     figure; pages past the window are empty. Other sorts are not windowed: narrow with `matching`.
     `estimate_on`: the same rows as `qs` as PostgreSQL estimates them better (one table, no join).
