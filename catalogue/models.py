@@ -450,10 +450,14 @@ class Order(models.Model):
 
 
 class OrderLine(models.Model):
-    """One item of an order at the price it was ordered at (later price changes do not touch it)."""
+    """One item of an order at the price it was ordered at (later price changes do not touch it).
+
+    A line of an order awarded by a second-stage competition has no catalogue item: it is what was
+    competed for (name, unit, quantity) at the winning offer's price (`price_version` 0).
+    """
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="lines")
-    item = models.ForeignKey(CatalogueItem, on_delete=models.PROTECT, related_name="order_lines")
+    item = models.ForeignKey(CatalogueItem, on_delete=models.PROTECT, null=True, blank=True, related_name="order_lines")
     name = models.CharField(_("item"), max_length=200)
     unit = models.CharField(_("unit"), max_length=20)
     unit_price = models.DecimalField(_("unit price"), max_digits=18, decimal_places=2)
@@ -479,6 +483,109 @@ class OrderLine(models.Model):
     @property
     def amount(self) -> Decimal:
         return self.unit_price * self.quantity
+
+
+# --- second-stage competitions (2단계경쟁) -------------------------------------------------------------
+
+
+class MiniCompetition(models.Model):
+    """An order at or above CATALOGUE_MINI_COMPETITION_THRESHOLD, competed among the suppliers under
+    the framework for its category (docs/architecture.md §11).
+
+    The competition itself is a Tender of the `mini_competition` method (tenders.policies), invited
+    to every supplier with an agreement in force under `framework`: sealing, deadline, opening and
+    the public record are the tender's. `mini_competition_award` turns the best offer whose
+    agreement can take it into the `order`.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Collecting offers")
+        AWARDED = "awarded", _("Awarded: order placed")
+        UNSUCCESSFUL = "unsuccessful", _("Unsuccessful")
+
+    TRANSITIONS = {
+        Status.OPEN: {Status.AWARDED, Status.UNSUCCESSFUL},
+        Status.AWARDED: set(),
+        Status.UNSUCCESSFUL: set(),
+    }
+
+    tender = models.OneToOneField("tenders.Tender", on_delete=models.PROTECT, related_name="mini_competition")
+    # The framework the competition runs under (its call: every agreement of it is a candidate) and
+    # the agreement whose items the official had in the cart.
+    framework = models.ForeignKey(
+        FrameworkCall, on_delete=models.PROTECT, related_name="mini_competitions", verbose_name=_("framework")
+    )
+    origin_agreement = models.ForeignKey(
+        FrameworkAgreement, on_delete=models.PROTECT, related_name="mini_competitions_started"
+    )
+    entity = models.ForeignKey("tenders.ProcuringEntity", on_delete=models.PROTECT, related_name="+")
+    budget = models.ForeignKey(EntityBudget, on_delete=models.PROTECT, related_name="mini_competitions")
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
+    currency = models.CharField(_("currency"), max_length=3)
+    # The requested lines at the catalogue prices the official saw (the tender's estimated value).
+    reference_total = models.DecimalField(_("value at catalogue prices"), max_digits=18, decimal_places=2)
+    delivery_address = models.CharField(_("delivery address"), max_length=300)
+    region = models.CharField(_("delivery region"), max_length=20, choices=Region.choices)
+    note = models.TextField(_("note to the suppliers"), blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("requested"), db_default=ClockTimestamp())
+    # The award: the winning offer (an opened bid of the tender), who decided, and the order it made.
+    winning_bid = models.OneToOneField(
+        "bidding.Bid", on_delete=models.PROTECT, null=True, blank=True, related_name="mini_competition_won"
+    )
+    winning_agreement = models.ForeignKey(
+        FrameworkAgreement, on_delete=models.PROTECT, null=True, blank=True, related_name="mini_competitions_won"
+    )
+    order = models.OneToOneField(
+        Order, on_delete=models.PROTECT, null=True, blank=True, related_name="mini_competition"
+    )
+    awarded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    awarded_at = models.DateTimeField(_("awarded"), null=True, blank=True)
+    status_reason = models.TextField(_("reason for the status"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("second-stage competition")
+        verbose_name_plural = _("second-stage competitions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="awarded", order__isnull=False, winning_bid__isnull=False) | ~Q(status="awarded"),
+                name="minicompetition_award_has_order",
+            ),
+        ]
+
+    def __str__(self):
+        return f"mini-competition {self.tender_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalogue:mini_competition", args=[self.pk])
+
+
+class MiniCompetitionLine(models.Model):
+    """One requested line: what the suppliers offer for, with the catalogue price it started from."""
+
+    competition = models.ForeignKey(MiniCompetition, on_delete=models.CASCADE, related_name="lines")
+    item = models.ForeignKey(CatalogueItem, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("item"), max_length=200)
+    specification = models.TextField(_("specification"), blank=True)
+    unit = models.CharField(_("unit"), max_length=20)
+    quantity = models.PositiveIntegerField(_("quantity"))
+    reference_price = models.DecimalField(_("catalogue unit price"), max_digits=18, decimal_places=2)
+
+    class Meta:
+        ordering = ["competition", "id"]
+        verbose_name = _("second-stage competition line")
+        verbose_name_plural = _("second-stage competition lines")
+        constraints = [models.CheckConstraint(condition=Q(quantity__gte=1), name="minicompetitionline_quantity")]
+
+    def __str__(self):
+        return f"{self.competition_id}: {self.quantity} × {self.name}"
+
+    @property
+    def amount(self) -> Decimal:
+        return self.reference_price * self.quantity
 
 
 # --- delivery and inspection ---------------------------------------------------------------------------

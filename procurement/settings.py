@@ -578,6 +578,8 @@ CATALOGUE_PUBLICATION_THRESHOLD = _env_decimal("CATALOGUE_PUBLICATION_THRESHOLD"
 # Orders of at least this value go to a second-stage competition (2단계경쟁) among the agreement's
 # suppliers instead of a direct order.
 CATALOGUE_MINI_COMPETITION_THRESHOLD = _env_decimal("CATALOGUE_MINI_COMPETITION_THRESHOLD", "50000000")
+# The shortest time a second-stage competition collects offers (days; 0 lets the official choose hours).
+CATALOGUE_MINI_COMPETITION_DAYS = env.int("CATALOGUE_MINI_COMPETITION_DAYS", default=1)
 # Items compared side by side at most.
 CATALOGUE_COMPARE_MAX = 4
 CATALOGUE_PAGE_SIZE = 20

@@ -116,6 +116,8 @@ class Tender(models.Model):
         OPEN = "open", _("Open")
         RESTRICTED = "restricted", _("Restricted (invited suppliers)")
         LIMITED = "limited", _("Limited (direct)")
+        # Made only by the catalogue from an order above its threshold (catalogue.MiniCompetition).
+        MINI_COMPETITION = "mini_competition", _("Second-stage competition among framework suppliers (2단계경쟁)")
 
     class Category(models.TextChoices):
         GOODS = "goods", _("Goods")
@@ -316,7 +318,9 @@ class Tender(models.Model):
 
     @property
     def is_invitation_only(self) -> bool:
-        return self.method in (self.Method.RESTRICTED, self.Method.LIMITED)
+        from .policies import method_policy
+
+        return method_policy(self.method).invitation_only
 
 
 class TenderVersion(models.Model):

@@ -11,7 +11,7 @@ import tenders.models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("catalogue", "0003_search_word_similarity_indexes"),
+        ("catalogue", "0004_mini_competitions"),
         ("suppliers", "0003_cpv_classifications"),
         # The SQL function tender_bigrams (the names' two-character pieces).
         ("tenders", "0006_search_documents"),

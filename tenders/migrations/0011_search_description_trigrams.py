@@ -15,7 +15,7 @@ SIMILARITY_COST = "ALTER FUNCTION word_similarity_commutator_op(text, text) COST
 class Migration(migrations.Migration):
     dependencies = [
         ("suppliers", "0003_cpv_classifications"),
-        ("tenders", "0009_joint_bidding_securities"),
+        ("tenders", "0010_mini_competitions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
