@@ -296,3 +296,10 @@ def test_a_second_stage_competition_is_linked_to_the_framework_and_its_order_is_
     # The order is in the competition's process, not a second one.
     get(f"/api/v1/ocds/records/ocds-koneps-{placed.reference}/", status=404)
     assert get("/api/v1/ocds/orders/releases/")["releases"] == []
+
+
+def test_the_publication_policy_says_which_orders_are_published(settings):
+    settings.LANGUAGE_CODE = "en"
+    page = Client(headers={"accept-language": "en"}).get("/opendata/").content.decode()
+    assert "/api/v1/ocds/orders/releases/" in page
+    assert "10,000,000" in page  # the publication threshold
