@@ -10,11 +10,12 @@ A bids 100,000,000, B 90,000,000, C 80,000,000 (cheapest, but technically weak).
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from bidding import services as bidding
 from bidding.models import Bid, OpenedBid, OpeningRecord
 from contracts import services
-from contracts.models import Assessment
+from contracts.models import Assessment, Evaluation
 from procurement.errors import Conflict, DomainError
 from procurement.models import AuditEntry
 from procurement.roles import Role
@@ -162,3 +163,30 @@ def test_a_one_envelope_best_value_tender_still_waits_for_the_opening(official, 
     )
     with pytest.raises(DomainError):
         services.evaluation_start(tender=tender, actor=official)
+
+
+def test_the_official_runs_the_technical_stage_from_the_evaluation_page(
+    two, official, evaluator, second_evaluator, client
+):
+    tender, _users, bids = two
+    client.force_login(official)
+    page = reverse("contracts:evaluation", args=[tender.pk])
+    assert "Start the evaluation" in client.get(page).content.decode()
+    client.post(reverse("contracts:evaluation_start", args=[tender.pk]))
+    evaluation = Evaluation.objects.get(tender=tender)
+    one, two_ = committee(tender, official, evaluator, second_evaluator)
+    score(one, {bids["A"]: (50, 35), bids["B"]: (45, 30), bids["C"]: (30, 30)})
+    score(two_, {bids["A"]: (55, 35), bids["B"]: (40, 30), bids["C"]: (40, 25)})
+    assert "Calculate the technical results" in client.get(page).content.decode()
+
+    response = client.post(reverse("contracts:evaluation_calculate", args=[tender.pk]), follow=True)
+
+    body = response.content.decode()
+    assert response.request["PATH_INFO"] == reverse("bidding:technical", args=[tender.pk])
+    assert "decided the technical results" in body
+    assert "data-committee-decides" in body
+    assert "Record the decision" not in body  # no decision by hand where the committee scores
+    assert "Publish the technical results" in body
+    evaluation.refresh_from_db()
+    assert evaluation.technical_scored_at is not None
+    assert "data-technical-scored" in client.get(page).content.decode()
