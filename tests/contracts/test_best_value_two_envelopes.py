@@ -10,6 +10,7 @@ A bids 100,000,000, B 90,000,000, C 80,000,000 (cheapest, but technically weak).
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from bidding import services as bidding
@@ -178,6 +179,12 @@ def test_the_official_runs_the_technical_stage_from_the_evaluation_page(
     score(one, {bids["A"]: (50, 35), bids["B"]: (45, 30), bids["C"]: (30, 30)})
     score(two_, {bids["A"]: (55, 35), bids["B"]: (40, 30), bids["C"]: (40, 25)})
     assert "Calculate the technical results" in client.get(page).content.decode()
+    # The evaluators score with every price sealed.
+    sheet = Client()
+    sheet.force_login(evaluator)
+    body = sheet.get(reverse("contracts:score", args=[tender.pk])).content.decode()
+    assert body.count("price sealed") == 3
+    assert "80,000,000" not in body
 
     response = client.post(reverse("contracts:evaluation_calculate", args=[tender.pk]), follow=True)
 
