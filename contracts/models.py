@@ -492,12 +492,14 @@ class ReportFile(models.Model):
     """A generated PDF (award report, contract document) with the SHA-256 of its bytes.
 
     Award reports are cached per tender, language and `fingerprint` (what the report depends on);
-    a contract version's document is rendered once and is what both parties sign.
+    a contract version's document is rendered once and is what both parties sign; a catalogue invoice's
+    printable copy is kept per content (contracts.services.documents).
     """
 
     class Kind(models.TextChoices):
         AWARD_REPORT = "award_report", _("Award report")
         CONTRACT = "contract", _("Contract document")
+        INVOICE = "invoice", _("Invoice")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting to be generated")
