@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("contracts", "0002_consortium_signatures_performance_security"),
+        ("contracts", "0003_report_file_invoice"),
     ]
 
     operations = [
