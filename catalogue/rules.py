@@ -78,6 +78,8 @@ rules.add_perm("catalogue.read_order_private", official_of_obj_entity | member_o
 rules.add_perm("catalogue.approve_order", approver_of_obj_entity)
 rules.add_perm("catalogue.manage_order", official_of_obj_entity)
 rules.add_perm("catalogue.supply_order", member_of_supplier)
+rules.add_perm("catalogue.read_mini_competition", official_of_obj_entity | is_auditor)
+rules.add_perm("catalogue.manage_mini_competition", official_of_obj_entity)
 rules.add_perm("catalogue.read_invoice", official_of_obj_entity | member_of_supplier | is_auditor)
 rules.add_perm("catalogue.manage_invoice", official_of_obj_entity)
 rules.add_perm("catalogue.supply_invoice", member_of_supplier)

@@ -468,6 +468,10 @@ SUBSCRIPTION_MATCH_PREFIX = env.int("SUBSCRIPTION_MATCH_PREFIX", default=3)
 TENDERS_PAGE_SIZE = 20
 # Long public lists count exactly up to this many results and estimate above (procurement.pagination).
 LIST_EXACT_COUNT_MAX = env.int("LIST_EXACT_COUNT_MAX", default=1000)
+# Search ranks every match while PostgreSQL expects at most SEARCH_RANK_EXACT_MAX; beyond, only the
+# newest SEARCH_RANK_WINDOW matches are ranked (procurement.search).
+SEARCH_RANK_EXACT_MAX = env.int("SEARCH_RANK_EXACT_MAX", default=2000)
+SEARCH_RANK_WINDOW = env.int("SEARCH_RANK_WINDOW", default=1000)
 # --- end tenders ---------------------------------------------------------------------------------
 
 # --- suppliers -----------------------------------------------------------------------------------
@@ -553,6 +557,8 @@ PERFORMANCE_SECURITY_PCT = env.int("PERFORMANCE_SECURITY_PCT", default=10)
 # --- catalogue (issue 12) ------------------------------------------------------------------------
 # Before the read-side apps, so that the demo loader (INSTALLED_APPS order) runs it after contracts.
 INSTALLED_APPS.insert(INSTALLED_APPS.index("opendata"), "catalogue")
+
+
 def _env_decimal(name: str, default: str) -> Decimal:
     try:
         return Decimal(env.str(name, default=default))
@@ -572,6 +578,8 @@ CATALOGUE_PUBLICATION_THRESHOLD = _env_decimal("CATALOGUE_PUBLICATION_THRESHOLD"
 # Orders of at least this value go to a second-stage competition (2단계경쟁) among the agreement's
 # suppliers instead of a direct order.
 CATALOGUE_MINI_COMPETITION_THRESHOLD = _env_decimal("CATALOGUE_MINI_COMPETITION_THRESHOLD", "50000000")
+# The shortest time a second-stage competition collects offers (days; 0 lets the official choose hours).
+CATALOGUE_MINI_COMPETITION_DAYS = env.int("CATALOGUE_MINI_COMPETITION_DAYS", default=1)
 # Items compared side by side at most.
 CATALOGUE_COMPARE_MAX = 4
 CATALOGUE_PAGE_SIZE = 20

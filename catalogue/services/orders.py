@@ -332,7 +332,8 @@ def _release(order: Order) -> None:
     budget = EntityBudget.objects.select_for_update().get(pk=order.budget_id)
     agreement = FrameworkAgreement.objects.select_for_update().get(pk=order.agreement_id)
     lines = list(order.lines.all())
-    quantities = {line.item_id: line.quantity for line in lines}
+    # Lines of a second-stage competition's order have no item: no stock was taken for them.
+    quantities = {line.item_id: line.quantity for line in lines if line.item_id is not None}
     for item in CatalogueItem.objects.select_for_update().filter(pk__in=list(quantities)).order_by("pk"):
         item.stock += quantities[item.pk]
         item.save(update_fields=["stock", "updated_at"])
