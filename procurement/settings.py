@@ -583,4 +583,6 @@ CATALOGUE_MINI_COMPETITION_THRESHOLD = _env_decimal("CATALOGUE_MINI_COMPETITION_
 # Items compared side by side at most.
 CATALOGUE_COMPARE_MAX = 4
 CATALOGUE_PAGE_SIZE = 20
+# Facet counts over more than twice this many matches are estimated from a sample of about this many.
+CATALOGUE_FACET_SAMPLE_ROWS = env.int("CATALOGUE_FACET_SAMPLE_ROWS", default=2000)
 # --- end catalogue -------------------------------------------------------------------------------

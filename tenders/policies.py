@@ -162,6 +162,9 @@ class BestValue(EvaluationPolicy):
     param_names = ("technical_weight", "price_weight", "technical_threshold_pct", "technical_criteria")
     needs_committee = True
     needs_technical_proposal = True
+    # With two envelopes the committee scores the technical envelopes; bids under the threshold
+    # are non-compliant and their prices never open (contracts.services.evaluation).
+    envelope_options = (1, 2)
     can_be_framework = True
     params_template = "tenders/procedures/best_value.html"
     ocds_award_criteria = "ratedCriteria"
