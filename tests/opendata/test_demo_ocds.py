@@ -36,3 +36,8 @@ def test_the_demo_bulk_file_is_valid_ocds_with_the_catalogue_in_it():
     assert call_offs
     assert all(c["relatedProcesses"][0]["relationship"] == ["framework"] for c in call_offs)
     # The demo's paid invoices are on orders below the publication threshold: their payments stay private.
+    # The second-stage competition: its own tender, related to a framework, its order as its award.
+    [competition] = [c for c in compiled if c.get("tender", {}).get("competitive") is True]
+    framework_ocids = {c["ocid"] for c in frameworks}
+    assert competition["relatedProcesses"][0]["identifier"] in framework_ocids
+    assert competition["contracts"][0]["awardID"] in {a["id"] for a in competition["awards"]}
