@@ -113,7 +113,12 @@ def seed_items(count: int):
             """,
             [agreement.pk, agreement.supplier_id, agreement.concluded_by_id, count],
         )
-        cursor.execute("ANALYZE catalogue_catalogueitem")
+        # And the tables it joins, as autovacuum would have: unanalysed, PostgreSQL guesses their
+        # sizes and plans the joins for a handful of rows.
+        cursor.execute(
+            "ANALYZE catalogue_catalogueitem, catalogue_frameworkagreement, suppliers_supplier, "
+            "suppliers_classification"
+        )
 
 
 def _agreement():

@@ -166,7 +166,7 @@ def seed_tenders(count: int) -> None:
             """,
             [official.pk, official.official.entity_id, count],
         )
-        cursor.execute("ANALYZE tenders_tender")
+        cursor.execute("ANALYZE tenders_tender, tenders_procuringentity")
 
 
 # (name, path, query parameters): what people type on the public list and what the API serves.

@@ -47,10 +47,17 @@ ITEM_SEARCH = SearchFields(
 )
 
 
-def items_search(qs: QuerySet[CatalogueItem], query: str) -> QuerySet[CatalogueItem]:
+def items_search(qs: QuerySet[CatalogueItem], query: str, *, estimate_on=None) -> QuerySet[CatalogueItem]:
     """Full text over names, model and specification in Korean and English, ranked (name matches
-    first, then the lower price); a very common word ranks the newest items' window."""
-    return search(qs, ITEM_SEARCH, query, window_order=("-pk",), then=("unit_price", "pk"))
+    first, then the lower price). A very common word ranks a window of the first matches PostgreSQL
+    finds through the indexes (no order: the scan stops there); a sort by price covers every match."""
+    return search(qs, ITEM_SEARCH, query, window_order=(), then=("unit_price", "pk"), estimate_on=estimate_on)
+
+
+def _published_items() -> QuerySet[CatalogueItem]:
+    """Published items on the item table alone: what PostgreSQL estimates well (it reads the
+    agreements' dates as far more selective than they are: nearly every agreement is in force)."""
+    return CatalogueItem.objects.filter(status=CatalogueItem.Status.PUBLISHED)
 
 
 @dataclass
@@ -98,12 +105,10 @@ def _apply(qs, f: Filters, *, skip: tuple[str, ...] = ()):
 def catalogue_search(f: Filters) -> QuerySet[CatalogueItem]:
     qs = _apply(items_published(), f)
     if f.q and f.sort not in SORTS:
-        return items_search(qs, f.q)
+        return items_search(qs, f.q, estimate_on=_apply(_published_items(), f))
     return matching(qs, ITEM_SEARCH, f.q).order_by(*SORTS.get(f.sort, ("name_ko", "pk")))
 
 
-# Facet counts over more matches than this are estimated from a sample of about this many.
-FACET_SAMPLE_ROWS = 5000
 _FACET_FILTERS = ("cpv", "region", "lead", "size", "certification")
 
 
@@ -112,10 +117,11 @@ def catalogue_facets(f: Filters) -> dict:
     many items each choice would leave).
 
     One grouped statement: the matches of the filters no facet lifts, each facet's own filter as a
-    flag, then one GROUP BY per facet over them. When PostgreSQL expects more than
-    FACET_SAMPLE_ROWS × 2 such matches, the statement reads a sample of the table (TABLESAMPLE
-    SYSTEM) sized for about FACET_SAMPLE_ROWS of them and scales the counts, rounded to two
-    significant figures; "approximate" says so.
+    flag, then one GROUP BY per facet over them. When PostgreSQL expects more than twice
+    CATALOGUE_FACET_SAMPLE_ROWS such matches, only the first CATALOGUE_FACET_SAMPLE_ROWS it finds are
+    counted (the scan stops there) and the counts are scaled to its estimate, rounded to two
+    significant figures; "approximate" says so. The first rows found are in the table's order, not
+    a random sample: the counts are a guide, the filters they lead to are exact.
     """
     from suppliers.models import Classification, Supplier
 
@@ -140,15 +146,12 @@ def catalogue_facets(f: Filters) -> dict:
         "certifications",
         *(f"f_{name}" for name in flags),
     )
+    matches = planner_rows(matching(_apply(_published_items(), f, skip=_FACET_FILTERS), ITEM_SEARCH, f.q))
+    sample_rows = max(settings.CATALOGUE_FACET_SAMPLE_ROWS, 1)
+    if matches > 2 * sample_rows:
+        # The first rows PostgreSQL finds (through the search's indexes, no sort): the scan stops there.
+        base = base[:sample_rows]
     sql, params = base.query.sql_with_params()
-    scale = 1.0
-    matches = planner_rows(base)
-    if matches > 2 * FACET_SAMPLE_ROWS:
-        percent = 100.0 * FACET_SAMPLE_ROWS / matches
-        table = connections[base.db].ops.quote_name(CatalogueItem._meta.db_table)
-        # The item table is the first FROM of the statement Django wrote (the only one: no subquery).
-        sql = sql.replace(f"FROM {table}", f"FROM {table} TABLESAMPLE SYSTEM ({percent:.4f}) REPEATABLE (0)", 1)
-        scale = 100.0 / percent
 
     def others(name: str) -> str:
         return " AND ".join(f"f_{other}" for other in flags if other != name)
@@ -156,7 +159,8 @@ def catalogue_facets(f: Filters) -> dict:
     buckets = ", ".join(f"({days})" for days, _label in LEAD_BUCKETS)
     statement = f"""
         WITH m (cpv, size, lead, regions, certs, {", ".join(f"f_{n}" for n in flags)}) AS MATERIALIZED ({sql})
-        SELECT 'cpv', cpv, count(*) FROM m WHERE {others("cpv")} GROUP BY cpv
+        SELECT 'total', NULL, count(*) FROM m
+        UNION ALL SELECT 'cpv', cpv, count(*) FROM m WHERE {others("cpv")} GROUP BY cpv
         UNION ALL SELECT 'region', r, count(*) FROM m, unnest(regions) AS r WHERE {others("region")} GROUP BY r
         UNION ALL SELECT 'certification', c, count(*) FROM m, unnest(certs) AS c
             WHERE {others("certification")} GROUP BY c
@@ -164,11 +168,17 @@ def catalogue_facets(f: Filters) -> dict:
         UNION ALL SELECT 'lead', b.days::text, count(*) FROM m, (VALUES {buckets}) AS b (days)
             WHERE lead <= b.days AND {others("lead")} GROUP BY b.days
     """  # noqa: S608 - our own SQL around Django's; values are parameters
-    counts: dict[str, dict] = {name: {} for name in flags}
+    counts: dict[str, dict] = {name: {} for name in ("total", *flags)}
     with connections[base.db].cursor() as cursor:
         cursor.execute(statement, params)
         for facet, value, n in cursor.fetchall():
-            counts[facet][value] = round_estimate(round(n * scale)) if scale != 1.0 else n
+            counts[facet][value] = n
+    counted = counts["total"].get(None, 0)
+    # A sample that held every match is no sample: its counts are exact.
+    scale = matches / counted if matches > 2 * sample_rows and counted >= sample_rows else 1.0
+    if scale != 1.0:
+        for facet in flags:
+            counts[facet] = {value: round_estimate(round(n * scale)) for value, n in counts[facet].items()}
 
     cpv_counts = counts["cpv"]
     titles = {c.code[:2]: c.title for c in Classification.objects.filter(parent__isnull=True)} if cpv_counts else {}

@@ -8,6 +8,7 @@ those tenders.
 import json
 from pathlib import Path
 
+from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -173,4 +174,9 @@ def extension_file(request, name: str, filename: str):
 
 def policy(request):
     """The publication policy (publicationPolicy in every package): what is published, when, and how."""
-    return render(request, "opendata/policy.html", {"page_size": PAGE_SIZE, "extensions": ocds.EXTENSIONS})
+    context = {
+        "page_size": PAGE_SIZE,
+        "extensions": ocds.EXTENSIONS,
+        "publication_threshold": settings.CATALOGUE_PUBLICATION_THRESHOLD,
+    }
+    return render(request, "opendata/policy.html", context)

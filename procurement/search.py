@@ -127,20 +127,29 @@ def planner_rows(queryset: QuerySet) -> int:
 
 
 def search(
-    qs: QuerySet, fields: SearchFields, query: str, *, window_order: tuple[str, ...], then: tuple[str, ...]
+    qs: QuerySet,
+    fields: SearchFields,
+    query: str,
+    *,
+    window_order: tuple[str, ...],
+    then: tuple[str, ...],
+    estimate_on: QuerySet | None = None,
 ) -> QuerySet:
     """`qs` narrowed to the matches of `query`, ranked (relevance, then `then`).
 
     When PostgreSQL expects more than SEARCH_RANK_EXACT_MAX matches, only the first
     SEARCH_RANK_WINDOW + 1 of them in `window_order` (an order an index serves, so the scan stops
-    early) are ranked: a very common word ranks the newest matches, not every one of them. The
+    early; empty: the order the search's indexes yield them, the cheapest) are ranked: a very common word ranks the newest matches, not every one of them. The
     extra row makes a count over the window say "more than SEARCH_RANK_WINDOW", not a false exact
     figure; pages past the window are empty. Other sorts are not windowed: narrow with `matching`.
+    `estimate_on`: the same rows as `qs` as PostgreSQL estimates them better (one table, no join).
     """
     if not search_terms(query):
         return qs
-    matches = qs.filter(match_q(fields, query))
-    if planner_rows(matches) > settings.SEARCH_RANK_EXACT_MAX:
+    match = match_q(fields, query)
+    matches = qs.filter(match)
+    expected = planner_rows(estimate_on.filter(match) if estimate_on is not None else matches)
+    if expected > settings.SEARCH_RANK_EXACT_MAX:
         window = matches.order_by(*window_order).values("pk")[: settings.SEARCH_RANK_WINDOW + 1]
         matches = qs.filter(pk__in=window)
     return matches.annotate(relevance=relevance(fields, query)).order_by("-relevance", *then)

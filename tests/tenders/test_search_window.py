@@ -81,11 +81,11 @@ def test_the_pages_of_a_windowed_search_do_not_repeat_and_say_the_count_is_not_e
     settings.LIST_EXACT_COUNT_MAX = 2
     settings.TENDERS_PAGE_SIZE = 1
     seen = []
-    for page in (1, 2, 3):
+    for page in (1, 2):
         html = client.get(reverse("tenders:list"), {"q": "computer", "page": page}).content.decode()
-        assert 'data-count-kind="exact"' not in html
+        assert 'data-count-kind="exact"' not in html  # "more than 2" (or "about 3": the planner's guess)
         seen += [t for t in ("Repair of computer rooms", "Office supplies", "청사 청소용역") if t in html]
-    assert seen == ["Repair of computer rooms", "Office supplies", "청사 청소용역"]
+    assert seen == ["Repair of computer rooms", "Office supplies"]
     api = client.get("/api/v1/tenders/", {"q": "computer"}).json()
     assert api["count_kind"] != "exact"
     assert api["results"][0]["title"] == "Repair of computer rooms"
