@@ -136,7 +136,9 @@ def seed_tenders(count: int) -> None:
     from tests.factories import OfficialFactory
 
     membership = Official.objects.filter(user__email="bench-search@agency.example").first()
-    official = (membership or OfficialFactory(user__email="bench-search@agency.example")).user
+    official = (
+        membership or OfficialFactory(user__email="bench-search@agency.example", entity__code="BENCH-SEARCH")
+    ).user
     korean = f"{_pick(KO_REGIONS, 'r')} || ' ' || {_pick(KO_OBJECTS, 'o')} || ' ' || {_pick(KO_WORKS, 'w')}"
     english = f"{_pick(EN_KINDS, 'k')} || ' ' || {_pick(EN_OBJECTS, 'e')} || ' ' || {_pick(EN_PLACES, 'p')}"
     ko_text = f"{_pick(KO_SENTENCES, 's1')} || {_pick(KO_SENTENCES, 's2')} || {_pick(EN_SENTENCES, 's3')}"
@@ -149,7 +151,7 @@ def seed_tenders(count: int) -> None:
                 currency, delivery_place, delivery_period, eligibility, evaluation_method, evaluation_params,
                 clarification_deadline, submission_deadline, opening_at, status, version, cancellation_reason,
                 unsuccessful_reason, created_at, updated_at, published_at, status_changed_at, created_by_id,
-                entity_id)
+                entity_id, envelopes, bid_security_kind, consortium_allowed)
             SELECT 'B' || lpad(i::text, 9, '0'), 'ocds-bench-' || i,
                    CASE WHEN mod(i, 10) < 7 THEN {korean} ELSE {english} END,
                    CASE WHEN mod(i, 10) < 7 THEN {ko_text} ELSE {en_text} END,
@@ -158,13 +160,13 @@ def seed_tenders(count: int) -> None:
                    (1 + mod(abs(hashtext(i::text || 'v')::bigint), 5000)) * 1000000,
                    'KRW', '', '', '', 'lowest_price', '{{}}',
                    pub + interval '10 days', pub + interval '20 days', pub + interval '20 days 1 hour',
-                   {_pick(STATUSES, "st")}, 0, '', '', pub, pub, pub, pub, %s, %s
+                   {_pick(STATUSES, "st")}, 0, '', '', pub, pub, pub, pub, %s, %s, 1, 'none', false
             FROM (SELECT i, now() - mod(i, 1500) * interval '1 day' - mod(i, 1440) * interval '1 minute' AS pub
                   FROM generate_series(1, %s) AS i) AS rows
             """,
             [official.pk, official.official.entity_id, count],
         )
-        cursor.execute("ANALYZE tenders_tender")
+        cursor.execute("ANALYZE tenders_tender, tenders_procuringentity")
 
 
 # (name, path, query parameters): what people type on the public list and what the API serves.

@@ -25,6 +25,7 @@ urlpatterns = [
     path("tender/<int:tender_id>/key-share/", views.key_share, name="key_share"),
     path("tender/<int:tender_id>/consortium/", views_joint.consortium_new, name="consortium_new"),
     path("consortia/<int:consortium_id>/", views_joint.consortium_detail, name="consortium"),
+    path("consortia/<int:consortium_id>/edit/", views_joint.consortium_edit, name="consortium_edit"),
     path("consortia/<int:consortium_id>/dissolve/", views_joint.consortium_end, name="consortium_dissolve"),
     path("consortia/members/<int:member_id>/answer/", views_joint.consortium_answer, name="consortium_answer"),
     path("tender/<int:tender_id>/securities/", views_joint.securities, name="securities"),

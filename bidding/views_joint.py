@@ -16,7 +16,7 @@ from tenders.selectors import is_official_of, tender_get_visible
 from . import selectors
 from .forms_joint import BidSecurityForm, CallForm, ConsortiumForm
 from .models import BidSecurity, Consortium, ConsortiumMember
-from .services.consortium import consortium_create, consortium_dissolve, consortium_respond
+from .services.consortium import consortium_change, consortium_create, consortium_dissolve, consortium_respond
 from .services.securities import bid_security_attach, bid_security_release, security_min_valid_until
 
 
@@ -41,6 +41,45 @@ def consortium_new(request, tender_id: int):
             messages.success(request, _("The consortium was formed; its partners have been asked to confirm."))
             return redirect("bidding:consortium", consortium.pk)
     return render(request, "bidding/consortium_form.html", {"tender": tender, "form": form})
+
+
+@login_required
+def consortium_edit(request, consortium_id: int):
+    """The lead changes the terms before the deadline; every partner confirms them again."""
+    consortium = _consortium(request, consortium_id)
+    members = list(selectors.consortium_members(consortium).filter(status__in=ConsortiumMember.BINDING_STATUSES))
+    lead = next((m for m in members if m.is_lead), None)
+    initial = {
+        "name": consortium.name,
+        "performance": consortium.performance,
+        "lead_share": lead.share if lead else None,
+        "lead_scope": lead.scope if lead else "",
+    }
+    for i, member in enumerate((m for m in members if not m.is_lead), start=1):
+        initial |= {
+            f"partner{i}_brn": member.supplier.registration_number,
+            f"partner{i}_share": member.share,
+            f"partner{i}_scope": member.scope,
+        }
+    form = ConsortiumForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        with refusal(request, form) as refused:
+            consortium_change(
+                consortium=consortium,
+                actor=request.user,
+                name=data["name"],
+                performance=data["performance"],
+                lead_share=data["lead_share"],
+                lead_scope=data["lead_scope"],
+                partners=data["partners"],
+            )
+        if not refused:
+            messages.success(request, _("The consortium was changed; its partners have been asked to confirm again."))
+            return redirect("bidding:consortium", consortium.pk)
+    return render(
+        request, "bidding/consortium_form.html", {"tender": consortium.tender, "form": form, "consortium": consortium}
+    )
 
 
 def _consortium(request, consortium_id: int) -> Consortium:

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from procurement.api import RulePermission
+from procurement.pagination import EstimatedCountPagination
 from suppliers.models import Supplier
 
 from . import selectors, services
@@ -64,6 +65,7 @@ class ItemListView(generics.ListAPIView):
 
     permission_classes = [permissions.AllowAny]
     serializer_class = ItemSerializer
+    pagination_class = EstimatedCountPagination  # `count_kind` says whether `count` is exact
 
     def get_queryset(self):
         params = SearchParams(data=self.request.query_params)

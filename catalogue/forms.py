@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from suppliers.models import Classification, Supplier
+from tenders.forms import DateTimeLocalInput, _zone_help
 
 from .models import Certification, Region
 
@@ -51,6 +52,21 @@ class CheckoutForm(forms.Form):
     note = forms.CharField(
         label=_("Note to the supplier"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class MiniCompetitionForm(CheckoutForm):
+    """Where to deliver, and how long the framework's suppliers have to offer (then the opening)."""
+
+    submission_deadline = forms.DateTimeField(
+        label=_("Offers due"), widget=DateTimeLocalInput, help_text=_zone_help(_("Date and time"))
+    )
+    opening_at = forms.DateTimeField(
+        label=_("Opening time"), widget=DateTimeLocalInput, help_text=_zone_help(_("Date and time"))
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["note"].label = _("Note to the suppliers")
 
 
 class ReasonForm(forms.Form):

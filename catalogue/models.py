@@ -10,15 +10,16 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
-from django.contrib.postgres.search import SearchVector
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from bidding.models import ClockTimestamp
+from tenders.models import Bigrams
 
 
 class Region(models.TextChoices):
@@ -217,6 +218,30 @@ class CatalogueItem(models.Model):
     created_at = models.DateTimeField(_("created"), db_default=ClockTimestamp())
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
+    # Search (procurement.search, docs/architecture.md §12), as tenders: stored documents, names weight
+    # A, specification B; the two-character pieces of the names. For the database only: deferred.
+    SEARCH_FIELDS = ("search_simple", "search_english", "search_bigrams")
+    search_simple = models.GeneratedField(
+        expression=SearchVector("name_ko", "name_en", "model_number", weight="A", config="simple")
+        + SearchVector("specification", weight="B", config="simple"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+        editable=False,
+    )
+    search_english = models.GeneratedField(
+        expression=SearchVector("name_en", weight="A", config="english")
+        + SearchVector("specification", weight="B", config="english"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+        editable=False,
+    )
+    search_bigrams = models.GeneratedField(
+        expression=Bigrams(F("name_ko"), F("name_en")),
+        output_field=ArrayField(models.TextField()),
+        db_persist=True,
+        editable=False,
+    )
+
     class Meta:
         ordering = ["name_ko", "id"]
         verbose_name = _("catalogue item")
@@ -227,21 +252,19 @@ class CatalogueItem(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "classification"], name="item_status_cpv_idx"),
-            # Full text ('simple': PostgreSQL has no Korean stemmer) and trigram on the names, as
-            # tenders' search does (docs/architecture.md §11).
-            GinIndex(
-                SearchVector("name_ko", "name_en", "model_number", "specification", config="simple"),
-                name="item_search_idx",
-            ),
-            GinIndex(
-                SearchVector("name_en", "specification", config="english"),
-                name="item_search_en_idx",
-            ),
+            # Search: the stored documents and pieces; UPPER trigram indexes on the names for typos
+            # (%>) and terms of three characters or more (LIKE).
+            GinIndex(fields=["search_simple"], name="item_search_simple_idx"),
+            GinIndex(fields=["search_english"], name="item_search_english_idx"),
+            GinIndex(fields=["search_bigrams"], name="item_bigram_idx"),
             GinIndex(OpClass(Upper("name_ko"), name="gin_trgm_ops"), name="item_name_ko_trgm_idx"),
             GinIndex(OpClass(Upper("name_en"), name="gin_trgm_ops"), name="item_name_en_trgm_idx"),
-            # Word similarity (`<%`, typos) needs the trigram index on the column itself.
-            GinIndex(OpClass("name_ko", name="gin_trgm_ops"), name="item_name_ko_wsim_idx"),
-            GinIndex(OpClass("name_en", name="gin_trgm_ops"), name="item_name_en_wsim_idx"),
+            # The shop's sorts over published items, so a page of an unsearched list is an index range.
+            models.Index(fields=["name_ko", "id"], name="item_published_name_idx", condition=Q(status="published")),
+            models.Index(fields=["unit_price", "id"], name="item_published_price_idx", condition=Q(status="published")),
+            models.Index(
+                fields=["lead_time_days", "id"], name="item_published_lead_idx", condition=Q(status="published")
+            ),
         ]
 
     def __str__(self):
@@ -427,10 +450,15 @@ class Order(models.Model):
 
 
 class OrderLine(models.Model):
-    """One item of an order at the price it was ordered at (later price changes do not touch it)."""
+    """One item of an order at the price it was ordered at (later price changes do not touch it).
+
+    A line of an order awarded by a second-stage competition names the catalogue item the request
+    started from (its specification and category, whoever won) at the winning offer's price
+    (`price_version` 0); no stock is taken for it.
+    """
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="lines")
-    item = models.ForeignKey(CatalogueItem, on_delete=models.PROTECT, related_name="order_lines")
+    item = models.ForeignKey(CatalogueItem, on_delete=models.PROTECT, null=True, blank=True, related_name="order_lines")
     name = models.CharField(_("item"), max_length=200)
     unit = models.CharField(_("unit"), max_length=20)
     unit_price = models.DecimalField(_("unit price"), max_digits=18, decimal_places=2)
@@ -456,6 +484,109 @@ class OrderLine(models.Model):
     @property
     def amount(self) -> Decimal:
         return self.unit_price * self.quantity
+
+
+# --- second-stage competitions (2단계경쟁) -------------------------------------------------------------
+
+
+class MiniCompetition(models.Model):
+    """An order at or above CATALOGUE_MINI_COMPETITION_THRESHOLD, competed among the suppliers under
+    the framework for its category (docs/architecture.md §11).
+
+    The competition itself is a Tender of the `mini_competition` method (tenders.policies), invited
+    to every supplier with an agreement in force under `framework`: sealing, deadline, opening and
+    the public record are the tender's. `mini_competition_award` turns the best offer whose
+    agreement can take it into the `order`.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Collecting offers")
+        AWARDED = "awarded", _("Awarded: order placed")
+        UNSUCCESSFUL = "unsuccessful", _("Unsuccessful")
+
+    TRANSITIONS = {
+        Status.OPEN: {Status.AWARDED, Status.UNSUCCESSFUL},
+        Status.AWARDED: set(),
+        Status.UNSUCCESSFUL: set(),
+    }
+
+    tender = models.OneToOneField("tenders.Tender", on_delete=models.PROTECT, related_name="mini_competition")
+    # The framework the competition runs under (its call: every agreement of it is a candidate) and
+    # the agreement whose items the official had in the cart.
+    framework = models.ForeignKey(
+        FrameworkCall, on_delete=models.PROTECT, related_name="mini_competitions", verbose_name=_("framework")
+    )
+    origin_agreement = models.ForeignKey(
+        FrameworkAgreement, on_delete=models.PROTECT, related_name="mini_competitions_started"
+    )
+    entity = models.ForeignKey("tenders.ProcuringEntity", on_delete=models.PROTECT, related_name="+")
+    budget = models.ForeignKey(EntityBudget, on_delete=models.PROTECT, related_name="mini_competitions")
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
+    currency = models.CharField(_("currency"), max_length=3)
+    # The requested lines at the catalogue prices the official saw (the tender's estimated value).
+    reference_total = models.DecimalField(_("value at catalogue prices"), max_digits=18, decimal_places=2)
+    delivery_address = models.CharField(_("delivery address"), max_length=300)
+    region = models.CharField(_("delivery region"), max_length=20, choices=Region.choices)
+    note = models.TextField(_("note to the suppliers"), blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("requested"), db_default=ClockTimestamp())
+    # The award: the winning offer (an opened bid of the tender), who decided, and the order it made.
+    winning_bid = models.OneToOneField(
+        "bidding.Bid", on_delete=models.PROTECT, null=True, blank=True, related_name="mini_competition_won"
+    )
+    winning_agreement = models.ForeignKey(
+        FrameworkAgreement, on_delete=models.PROTECT, null=True, blank=True, related_name="mini_competitions_won"
+    )
+    order = models.OneToOneField(
+        Order, on_delete=models.PROTECT, null=True, blank=True, related_name="mini_competition"
+    )
+    awarded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    awarded_at = models.DateTimeField(_("awarded"), null=True, blank=True)
+    status_reason = models.TextField(_("reason for the status"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("second-stage competition")
+        verbose_name_plural = _("second-stage competitions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="awarded", order__isnull=False, winning_bid__isnull=False) | ~Q(status="awarded"),
+                name="minicompetition_award_has_order",
+            ),
+        ]
+
+    def __str__(self):
+        return f"mini-competition {self.tender_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalogue:mini_competition", args=[self.pk])
+
+
+class MiniCompetitionLine(models.Model):
+    """One requested line: what the suppliers offer for, with the catalogue price it started from."""
+
+    competition = models.ForeignKey(MiniCompetition, on_delete=models.CASCADE, related_name="lines")
+    item = models.ForeignKey(CatalogueItem, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("item"), max_length=200)
+    specification = models.TextField(_("specification"), blank=True)
+    unit = models.CharField(_("unit"), max_length=20)
+    quantity = models.PositiveIntegerField(_("quantity"))
+    reference_price = models.DecimalField(_("catalogue unit price"), max_digits=18, decimal_places=2)
+
+    class Meta:
+        ordering = ["competition", "id"]
+        verbose_name = _("second-stage competition line")
+        verbose_name_plural = _("second-stage competition lines")
+        constraints = [models.CheckConstraint(condition=Q(quantity__gte=1), name="minicompetitionline_quantity")]
+
+    def __str__(self):
+        return f"{self.competition_id}: {self.quantity} × {self.name}"
+
+    @property
+    def amount(self) -> Decimal:
+        return self.reference_price * self.quantity
 
 
 # --- delivery and inspection ---------------------------------------------------------------------------

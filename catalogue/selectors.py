@@ -6,12 +6,14 @@ from decimal import Decimal
 from statistics import median
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramWordSimilarity
-from django.db.models import Case, Count, F, FloatField, Q, QuerySet, Value, When
-from django.db.models.functions import Greatest
+from django.db import connections
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet, Value
+from django.db.models.functions import Left
 from django.utils import timezone
 
+from procurement.pagination import round_estimate
 from procurement.permissions import is_auditor
+from procurement.search import SearchFields, matching, planner_rows, search
 from suppliers.selectors import membership_for_user
 from tenders.selectors import official_entity
 
@@ -23,57 +25,39 @@ from .models import CartLine, CatalogueItem, Certification, EntityBudget, Framew
 def items_published() -> QuerySet[CatalogueItem]:
     """What buyers and the public see: published items of agreements in force."""
     today = timezone.localdate()
-    return CatalogueItem.objects.filter(
-        status=CatalogueItem.Status.PUBLISHED,
-        agreement__status=FrameworkAgreement.Status.ACTIVE,
-        agreement__start_date__lte=today,
-        agreement__end_date__gte=today,
-    ).select_related("supplier", "classification", "agreement")
-
-
-def items_search(qs: QuerySet[CatalogueItem], query: str) -> QuerySet[CatalogueItem]:
-    """Full text over names, model and specification in Korean and English, ranked.
-
-    As tenders_search (tenders/selectors.py): 'simple' for Korean whole words, 'english' for stems,
-    substring and trigram similarity on the names for Korean compounds and typos; every term must
-    match one way or another; name matches rank first.
-    """
-    terms = [t for t in query.split() if t][:10]
-    if not terms:
-        return qs
-    simple_query = SearchQuery(query, config="simple", search_type="websearch")
-    english_query = SearchQuery(query, config="english", search_type="websearch")
-    every_term = Q()
-    for term in terms:
-        every_term &= Q(name_ko__icontains=term) | Q(name_en__icontains=term)
-    # Every branch can use an index (the two text-search GIN indexes, the trigram indexes on the
-    # names: `icontains` on UPPER(name), `<%` word similarity on the name itself), so PostgreSQL
-    # combines bitmap scans instead of computing a vector and a similarity for every item.
-    qs = qs.annotate(
-        simple_match=SearchVector("name_ko", "name_en", "model_number", "specification", config="simple"),
-        english_match=SearchVector("name_en", "specification", config="english"),
-    ).filter(
-        Q(simple_match=simple_query)
-        | Q(english_match=english_query)
-        | every_term
-        | Q(name_ko__trigram_word_similar=query)
-        | Q(name_en__trigram_word_similar=query)
+    return (
+        CatalogueItem.objects.filter(
+            status=CatalogueItem.Status.PUBLISHED,
+            agreement__status=FrameworkAgreement.Status.ACTIVE,
+            agreement__start_date__lte=today,
+            agreement__end_date__gte=today,
+        )
+        .select_related("supplier", "classification", "agreement")
+        .defer(*CatalogueItem.SEARCH_FIELDS)
     )
-    qs = qs.annotate(
-        name_similarity=Greatest(TrigramWordSimilarity(query, "name_ko"), TrigramWordSimilarity(query, "name_en"))
-    )
-    name_hit = Q()
-    for term in terms:
-        name_hit &= Q(name_ko__icontains=term) | Q(name_en__icontains=term)
-    return qs.annotate(
-        rank=SearchRank(
-            SearchVector("name_ko", "name_en", weight="A", config="simple")
-            + SearchVector("specification", weight="B", config="simple"),
-            simple_query,
-        ),
-        relevance=Greatest(F("rank"), F("name_similarity"))
-        + Case(When(name_hit, then=Value(1.0)), default=Value(0.0), output_field=FloatField()),
-    ).order_by("-relevance", "unit_price", "pk")
+
+
+# The catalogue's search (procurement.search, as tenders'): the names are the heading.
+ITEM_SEARCH = SearchFields(
+    simple="search_simple",
+    english="search_english",
+    bigrams="search_bigrams",
+    text=("name_ko", "name_en"),
+    heading=("name_ko", "name_en"),
+)
+
+
+def items_search(qs: QuerySet[CatalogueItem], query: str, *, estimate_on=None) -> QuerySet[CatalogueItem]:
+    """Full text over names, model and specification in Korean and English, ranked (name matches
+    first, then the lower price). A very common word ranks a window of the first matches PostgreSQL
+    finds through the indexes (no order: the scan stops there); a sort by price covers every match."""
+    return search(qs, ITEM_SEARCH, query, window_order=(), then=("unit_price", "pk"), estimate_on=estimate_on)
+
+
+def _published_items() -> QuerySet[CatalogueItem]:
+    """Published items on the item table alone: what PostgreSQL estimates well (it reads the
+    agreements' dates as far more selective than they are: nearly every agreement is in force)."""
+    return CatalogueItem.objects.filter(status=CatalogueItem.Status.PUBLISHED)
 
 
 @dataclass
@@ -95,20 +79,21 @@ SORTS = {"price": ("unit_price", "pk"), "-price": ("-unit_price", "pk"), "lead":
 LEAD_BUCKETS = ((3, "≤ 3"), (7, "≤ 7"), (14, "≤ 14"), (30, "≤ 30"))
 
 
-def _apply(qs, f: Filters, *, skip: str = ""):
-    if f.cpv and skip != "cpv":
+def _apply(qs, f: Filters, *, skip: tuple[str, ...] = ()):
+    """The filters of `f`, but those named in `skip` (facets count without their own filter)."""
+    if f.cpv and "cpv" not in skip:
         qs = qs.filter(classification__code__startswith=f.cpv[:8])
     if f.price_min is not None:
         qs = qs.filter(unit_price__gte=f.price_min)
     if f.price_max is not None:
         qs = qs.filter(unit_price__lte=f.price_max)
-    if f.region and skip != "region":
+    if f.region and "region" not in skip:
         qs = qs.filter(regions__contains=[f.region])
-    if f.max_lead_days is not None and skip != "lead":
+    if f.max_lead_days is not None and "lead" not in skip:
         qs = qs.filter(lead_time_days__lte=f.max_lead_days)
-    if f.size and skip != "size":
+    if f.size and "size" not in skip:
         qs = qs.filter(supplier__size_class=f.size)
-    if f.certification and skip != "certification":
+    if f.certification and "certification" not in skip:
         qs = qs.filter(certifications__contains=[f.certification])
     if f.in_stock:
         qs = qs.filter(stock__gt=0)
@@ -119,34 +104,87 @@ def _apply(qs, f: Filters, *, skip: str = ""):
 
 def catalogue_search(f: Filters) -> QuerySet[CatalogueItem]:
     qs = _apply(items_published(), f)
-    if f.q:
-        qs = items_search(qs, f.q)
-        if f.sort in SORTS:
-            qs = qs.order_by(*SORTS[f.sort])
-        return qs
-    return qs.order_by(*SORTS.get(f.sort, ("name_ko", "pk")))
+    if f.q and f.sort not in SORTS:
+        return items_search(qs, f.q, estimate_on=_apply(_published_items(), f))
+    return matching(qs, ITEM_SEARCH, f.q).order_by(*SORTS.get(f.sort, ("name_ko", "pk")))
+
+
+_FACET_FILTERS = ("cpv", "region", "lead", "size", "certification")
 
 
 def catalogue_facets(f: Filters) -> dict:
     """Counts per value of each facet, over the results of every other filter (so a buyer sees how
-    many items each choice would leave)."""
+    many items each choice would leave).
+
+    One grouped statement: the matches of the filters no facet lifts, each facet's own filter as a
+    flag, then one GROUP BY per facet over them. When PostgreSQL expects more than twice
+    CATALOGUE_FACET_SAMPLE_ROWS such matches, only the first CATALOGUE_FACET_SAMPLE_ROWS it finds are
+    counted (the scan stops there) and the counts are scaled to its estimate, rounded to two
+    significant figures; "approximate" says so. The first rows found are in the table's order, not
+    a random sample: the counts are a guide, the filters they lead to are exact.
+    """
     from suppliers.models import Classification, Supplier
 
-    def base(skip):
-        qs = _apply(items_published(), f, skip=skip)
-        return items_search(qs, f.q).order_by() if f.q else qs.order_by()
+    base = matching(_apply(items_published(), f, skip=_FACET_FILTERS), ITEM_SEARCH, f.q).order_by()
+    flags = {
+        "cpv": Q(classification__code__startswith=f.cpv[:8]) if f.cpv else None,
+        "region": Q(regions__contains=[f.region]) if f.region else None,
+        "lead": Q(lead_time_days__lte=f.max_lead_days) if f.max_lead_days is not None else None,
+        "size": Q(supplier__size_class=f.size) if f.size else None,
+        "certification": Q(certifications__contains=[f.certification]) if f.certification else None,
+    }
+    base = base.annotate(
+        **{
+            f"f_{name}": ExpressionWrapper(q, output_field=BooleanField()) if q is not None else Value(True)
+            for name, q in flags.items()
+        }
+    ).values_list(
+        Left("classification__code", 2),
+        "supplier__size_class",
+        "lead_time_days",
+        "regions",
+        "certifications",
+        *(f"f_{name}" for name in flags),
+    )
+    items = matching(_apply(_published_items(), f, skip=_FACET_FILTERS), ITEM_SEARCH, f.q).order_by()
+    matches = planner_rows(items)
+    sample_rows = max(settings.CATALOGUE_FACET_SAMPLE_ROWS, 1)
+    sampled = matches > 2 * sample_rows
+    if sampled:
+        # The first rows PostgreSQL finds on the item table (through the search's indexes, no sort:
+        # the scan stops there); the agreements' terms apply to them after.
+        base = base.filter(pk__in=items.values("pk")[:sample_rows])
+    sql, params = base.query.sql_with_params()
 
-    # CPV division (2 digits) counts, with their titles.
-    cpv_counts = {}
-    for code, n in base("cpv").values_list("classification__code").annotate(n=Count("pk")):
-        cpv_counts[code[:2]] = cpv_counts.get(code[:2], 0) + n
+    def others(name: str) -> str:
+        return " AND ".join(f"f_{other}" for other in flags if other != name)
+
+    buckets = ", ".join(f"({days})" for days, _label in LEAD_BUCKETS)
+    statement = f"""
+        WITH m (cpv, size, lead, regions, certs, {", ".join(f"f_{n}" for n in flags)}) AS MATERIALIZED ({sql})
+        SELECT 'cpv', cpv, count(*) FROM m WHERE {others("cpv")} GROUP BY cpv
+        UNION ALL SELECT 'region', r, count(*) FROM m, unnest(regions) AS r WHERE {others("region")} GROUP BY r
+        UNION ALL SELECT 'certification', c, count(*) FROM m, unnest(certs) AS c
+            WHERE {others("certification")} GROUP BY c
+        UNION ALL SELECT 'size', size, count(*) FROM m WHERE {others("size")} GROUP BY size
+        UNION ALL SELECT 'lead', b.days::text, count(*) FROM m, (VALUES {buckets}) AS b (days)
+            WHERE lead <= b.days AND {others("lead")} GROUP BY b.days
+    """  # noqa: S608 - our own SQL around Django's; values are parameters
+    counts: dict[str, dict] = {name: {} for name in flags}
+    with connections[base.db].cursor() as cursor:
+        cursor.execute(statement, params)
+        for facet, value, n in cursor.fetchall():
+            counts[facet][value] = n
+    scale = max(1.0, matches / sample_rows) if sampled else 1.0
+    if scale != 1.0:
+        for facet in flags:
+            counts[facet] = {value: round_estimate(round(n * scale)) for value, n in counts[facet].items()}
+
+    cpv_counts = counts["cpv"]
     titles = {c.code[:2]: c.title for c in Classification.objects.filter(parent__isnull=True)} if cpv_counts else {}
-    region_counts = _array_counts(base("region"), "regions")
-    cert_counts = _array_counts(base("certification"), "certifications")
-    size_counts = dict(base("size").values_list("supplier__size_class").annotate(n=Count("pk")))
-    lead_qs = base("lead")
-    lead = [(days, label, lead_qs.filter(lead_time_days__lte=days).count()) for days, label in LEAD_BUCKETS]
+    region_counts, cert_counts, size_counts = counts["region"], counts["certification"], counts["size"]
     return {
+        "approximate": scale != 1.0,
         "cpv": sorted(((code, titles.get(code, code), n) for code, n in cpv_counts.items()), key=lambda t: t[0]),
         "region": [
             (value, label, region_counts.get(value, 0)) for value, label in Region.choices if region_counts.get(value)
@@ -161,23 +199,8 @@ def catalogue_facets(f: Filters) -> dict:
             for value, label in Supplier.SizeClass.choices
             if size_counts.get(value)
         ],
-        "lead": lead,
+        "lead": [(days, label, counts["lead"].get(str(days), 0)) for days, label in LEAD_BUCKETS],
     }
-
-
-def _array_counts(qs, field: str) -> dict:
-    """How many items carry each value of an array column (one unnest, grouped in the database)."""
-    from django.db import connection
-
-    sql, params = qs.values("pk").query.sql_with_params()
-    column = connection.ops.quote_name(field)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT v, count(*) FROM catalogue_catalogueitem i, unnest(i.{column}) AS v "  # noqa: S608 - our SQL
-            f"WHERE i.id IN ({sql}) GROUP BY v",
-            params,
-        )
-        return dict(cursor.fetchall())
 
 
 def items_for_compare(ids: list[int]) -> list[CatalogueItem]:

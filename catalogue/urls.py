@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_budget
 
 app_name = "catalogue"
 
@@ -14,6 +14,10 @@ urlpatterns = [
     path("cart/", views.cart, name="cart"),
     path("cart/lines/<int:line_id>/", views.cart_update, name="cart_update"),
     path("cart/accept-prices/", views.cart_accept_prices, name="cart_accept_prices"),
+    path("mini-competitions/new/<int:agreement_id>/", views.mini_competition_new, name="mini_competition_new"),
+    path("mini-competitions/<int:competition_id>/", views.mini_competition_detail, name="mini_competition"),
+    path("mini-competitions/<int:competition_id>/award/", views.mini_competition_award, name="mini_competition_award"),
+    path("mini-competitions/<int:competition_id>/end/", views.mini_competition_end, name="mini_competition_end"),
     path("orders/", views.orders, name="orders"),
     path("orders/public/", views.orders_public, name="orders_public"),
     path("orders/<int:order_id>/", views.order_detail, name="order"),
@@ -34,6 +38,7 @@ urlpatterns = [
     path("invoices/", views.invoices, name="invoices"),
     path("invoices/<int:invoice_id>/", views.invoice_detail, name="invoice"),
     path("invoices/<int:invoice_id>/invoice.pdf", views.invoice_download, name="invoice_pdf"),
+    path("invoices/<int:invoice_id>/invoice-status/", views.invoice_document_status, name="invoice_pdf_status"),
     path("invoices/<int:invoice_id>/<slug:action>/", views.invoice_action, name="invoice_action"),
     path("agreements/", views.agreements, name="agreements"),
     path("agreements/<int:agreement_id>/", views.agreement_detail, name="agreement"),
@@ -44,4 +49,5 @@ urlpatterns = [
     path("framework/<int:tender_id>/", views.framework_call, name="framework_call"),
     path("framework/<int:tender_id>/conclude/", views.framework_conclude, name="framework_conclude"),
     path("payments/", views.payments, name="payments"),
+    path("budget/", views_budget.budget, name="budget"),
 ]

@@ -5,12 +5,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from contracts.models import Milestone
+from contracts.models import Milestone, ReportFile
+from procurement.pagination import EstimatedCountPaginator
 from procurement.permissions import require
 from procurement.web import refusal, run_action
 from tenders.models import Tender
@@ -21,6 +23,7 @@ from .forms import (
     CheckoutForm,
     FrameworkCallForm,
     ItemForm,
+    MiniCompetitionForm,
     PaymentForm,
     PriceChangeForm,
     QuantityForm,
@@ -37,9 +40,10 @@ from .models import (
     Invoice,
     ItemPriceChange,
     LatePaymentClaim,
+    MiniCompetition,
     Order,
 )
-from .pdf import invoice_pdf
+from .pdf import invoice_document_current, invoice_document_request
 
 # --- search, item, compare ------------------------------------------------------------------------------
 
@@ -64,7 +68,7 @@ def search(request):
     form = SearchForm(request.GET or None)
     filters = _filters(form) if request.GET else selectors.Filters()
     results = selectors.catalogue_search(filters)
-    page = Paginator(results, settings.CATALOGUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = EstimatedCountPaginator(results, settings.CATALOGUE_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "catalogue/search.html",
@@ -164,11 +168,21 @@ def cart(request):
                     )
             return redirect("catalogue:order", orders[0].pk) if len(orders) == 1 else redirect("catalogue:orders")
     lines = selectors.cart_for(request.user)
+    by_agreement: dict = {}
+    for line in lines:
+        by_agreement.setdefault(line.item.agreement_id, [line.item.agreement, 0])[1] += line.amount
+    to_compete = [
+        {"agreement": agreement, "total": total}
+        for agreement, total in by_agreement.values()
+        if total >= settings.CATALOGUE_MINI_COMPETITION_THRESHOLD
+    ]
     return render(
         request,
         "catalogue/cart.html",
         {
             "lines": lines,
+            "to_compete": to_compete,
+            "threshold": settings.CATALOGUE_MINI_COMPETITION_THRESHOLD,
             "total": sum((line.amount for line in lines), 0),
             "repriced": [line for line in lines if line.unit_price_seen != line.item.unit_price],
             "unavailable": [line for line in lines if not line.item.is_published],
@@ -194,6 +208,116 @@ def cart_accept_prices(request):
     services.cart_accept_prices(actor=request.user)
     messages.success(request, _("Your cart now shows the current prices."))
     return redirect("catalogue:cart")
+
+
+# --- second-stage competitions (2단계경쟁) -----------------------------------------------------------------
+
+
+@login_required
+def mini_competition_new(request, agreement_id: int):
+    """The cart's lines under one agreement, at or above the threshold, become a competition draft."""
+    require(request.user, "catalogue.order")
+    agreement = get_object_or_404(FrameworkAgreement.objects.select_related("supplier", "call"), pk=agreement_id)
+    lines = services.mini_competition_cart_lines(actor=request.user, agreement=agreement)
+    form = MiniCompetitionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with refusal(request, form) as refused:
+            competition = services.mini_competition_start(actor=request.user, agreement=agreement, **form.cleaned_data)
+        if not refused:
+            messages.success(
+                request,
+                _(
+                    "The second-stage competition has been drafted and the framework's %(n)s suppliers invited: "
+                    "publish it to open it for offers."
+                )
+                % {"n": competition.tender.invitations.count()},
+            )
+            return redirect(competition.tender)
+    return render(
+        request,
+        "catalogue/mini_competition_new.html",
+        {
+            "agreement": agreement,
+            "lines": lines,
+            "total": sum((line.amount for line in lines), 0),
+            "suppliers": services.framework_suppliers(agreement),
+            "form": form,
+        },
+    )
+
+
+def _competition(request, competition_id: int, perm: str = "catalogue.read_mini_competition") -> MiniCompetition:
+    competition = get_object_or_404(
+        MiniCompetition.objects.select_related(
+            "tender", "framework__tender", "origin_agreement", "order", "winning_agreement__supplier"
+        ),
+        pk=competition_id,
+    )
+    if not request.user.has_perm(perm, competition):
+        raise Http404
+    return competition
+
+
+@login_required
+def mini_competition_detail(request, competition_id: int):
+    competition = _competition(request, competition_id)
+    tender = competition.tender
+    offers = services.mini_competition_offers(competition)
+    return render(
+        request,
+        "catalogue/mini_competition_detail.html",
+        {
+            "competition": competition,
+            "tender": tender,
+            "lines": competition.lines.all(),
+            "invited": tender.invitations.select_related("supplier").order_by("supplier__name_ko"),
+            "offers": offers,
+            "can_award": request.user.has_perm("catalogue.manage_mini_competition", competition)
+            and competition.status == MiniCompetition.Status.OPEN
+            and tender.status == Tender.Status.OPENED,
+            "can_end": request.user.has_perm("catalogue.manage_mini_competition", competition)
+            and competition.status == MiniCompetition.Status.OPEN
+            and tender.status in (Tender.Status.CLOSED, Tender.Status.OPENED),
+            "reason_form": ReasonForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def mini_competition_award(request, competition_id: int):
+    competition = _competition(request, competition_id, "catalogue.manage_mini_competition")
+    with refusal(request) as refused:
+        competition = services.mini_competition_award(competition=competition, actor=request.user)
+    if refused:
+        return redirect(competition)
+    order = competition.order
+    if order.status == Order.Status.PENDING_APPROVAL:
+        messages.info(
+            request,
+            _("Awarded. Order %(ref)s waits for a second official's approval.") % {"ref": order.reference},
+        )
+    else:
+        messages.success(
+            request,
+            _("Awarded to %(supplier)s: order %(ref)s has been sent to the supplier.")
+            % {"supplier": order.supplier.name, "ref": order.reference},
+        )
+    return redirect(order)
+
+
+@login_required
+@require_POST
+def mini_competition_end(request, competition_id: int):
+    competition = _competition(request, competition_id, "catalogue.manage_mini_competition")
+    return run_action(
+        request,
+        redirect(competition),
+        lambda: services.mini_competition_declare_unsuccessful(
+            competition=competition, actor=request.user, reason=request.POST.get("reason", "")
+        ),
+        _("The competition has ended without an award."),
+    )
 
 
 # --- orders ------------------------------------------------------------------------------------------------
@@ -452,10 +576,36 @@ def invoice_detail(request, invoice_id: int):
 
 @login_required
 def invoice_download(request, invoice_id: int):
+    """The printable invoice, rendered by Celery (catalogue.pdf); until it is ready, its progress."""
     invoice = _invoice(request, invoice_id)
-    response = HttpResponse(invoice_pdf(invoice), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="invoice-{invoice.number}.pdf"'
+    report = invoice_document_request(invoice, actor=request.user)
+    if report.status != ReportFile.Status.READY:
+        return render(request, "contracts/document_wait.html", _invoice_document_context(invoice, report))
+    response = FileResponse(report.file.open("rb"), as_attachment=False, filename=report.filename)
+    response["Content-Type"] = "application/pdf"
+    response["X-Content-SHA256"] = report.sha256
     return response
+
+
+@login_required
+def invoice_document_status(request, invoice_id: int):
+    """The fragment the waiting page polls (htmx); the same permission as the invoice."""
+    invoice = _invoice(request, invoice_id)
+    report = invoice_document_current(invoice)
+    if report is None:
+        raise Http404
+    return render(request, "contracts/_document_status.html", _invoice_document_context(invoice, report))
+
+
+def _invoice_document_context(invoice: Invoice, report) -> dict:
+    return {
+        "title": _("Invoice %(number)s (PDF)") % {"number": invoice.number},
+        "back_url": invoice.get_absolute_url(),
+        "back_label": _("Invoice %(number)s") % {"number": invoice.number},
+        "report": report,
+        "status_url": reverse("catalogue:invoice_pdf_status", args=[invoice.pk]),
+        "file_url": reverse("catalogue:invoice_pdf", args=[invoice.pk]),
+    }
 
 
 @login_required

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from bidding.models import OpenedBid, OpeningRecord, TenderClosing
 from procurement import audit_words
-from procurement.audit import transparency_log_verify
+from procurement.audit import transparency_integrate, transparency_log_verify
 from tenders.models import Tender
 from tenders.policies import evaluation_policy
 
@@ -260,9 +260,17 @@ def _audit_trail(tender: Tender) -> list[dict]:
 
 
 def award_report_chain() -> dict:
-    """The audit chain's verification, printed on the PDF beside (not inside) the hashed data."""
-    check = transparency_log_verify().check
+    """The audit chain's verification, printed on the PDF beside (not inside) the hashed data.
+
+    The log is integrated first, so "N entries checked" covers every entry committed before the
+    report was generated, not only those an earlier integrator run had taken; `pending` counts
+    entries still held back (their writers' transactions were running at that moment).
+    """
+    transparency_integrate()
+    verification = transparency_log_verify()
+    check = verification.check
     return {
+        "pending": verification.pending,
         "ok": check.ok,
         "entries": check.tree_size,
         "first_broken_seq": check.first_bad_seq,

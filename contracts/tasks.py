@@ -5,6 +5,8 @@
   so an early or repeated run is refused harmlessly), including any missed while beat was down.
 - `award_report_render`: renders a large award report; the row's conditional claim makes a
   redelivered task a no-op.
+- `document_render`: renders a contract document or an invoice (contracts.services.documents), the
+  same way.
 """
 
 import logging
@@ -12,6 +14,7 @@ import logging
 from celery import shared_task
 
 from .services import awards_finalise_due
+from .services.documents import document_render as render_document
 from .services.reports import award_report_render as render_report
 
 logger = logging.getLogger(__name__)
@@ -35,3 +38,8 @@ def awards_sweep() -> dict:
 )
 def award_report_render(report_id: int) -> bool:
     return render_report(report_id=report_id)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=120, soft_time_limit=100)
+def document_render(report_id: int) -> bool:
+    return render_document(report_id=report_id)

@@ -51,6 +51,11 @@ urlpatterns = [
     path("contracts/", contracts.contract_list, name="contracts"),
     path("contracts/<int:contract_id>/", contracts.contract_detail, name="contract"),
     path("contracts/<int:contract_id>/v<int:number>.pdf", contracts.contract_document, name="contract_document"),
+    path(
+        "contracts/<int:contract_id>/v<int:number>/status/",
+        contracts.contract_document_status,
+        name="contract_document_status",
+    ),
     path("contracts/<int:contract_id>/sign/", contracts.contract_sign, name="contract_sign"),
     path("contracts/<int:contract_id>/amend/", contracts.contract_amend, name="contract_amend"),
     path("contracts/<int:contract_id>/complete/", contracts.contract_complete, name="contract_complete"),

@@ -33,6 +33,7 @@ from django.urls import reverse
 from django.utils.html import strip_tags
 
 from bidding.models import Bid, Consortium, ConsortiumMember, OpenedBid, OpeningRecord, TenderClosing
+from catalogue.models import FrameworkAgreement, Invoice
 from contracts.models import Award, Contract, ContractVersion, Milestone, Signature
 from contracts.selectors import evaluation_public
 from integrity.ocds import extension_url as integrity_extension_url
@@ -42,6 +43,8 @@ from tenders.models import ProcuringEntity, Tender, TenderDocument, TenderVersio
 from tenders.policies import evaluation_policy, method_policy
 from tenders.selectors import clarifications_public
 from tenders.services.common import tender_snapshot
+
+from . import frameworks
 
 OCDS_VERSION = "1.1"
 EXTENSIONS = ("koneps",)  # served by this app; integrity's red-flags extension is served by integrity
@@ -142,6 +145,25 @@ def supplier_party_id(supplier: Supplier) -> str:
     return f"{supplier_scheme(supplier)}-{supplier.registration_number}"
 
 
+def supplier_organization(supplier: Supplier, roles: list[str]) -> dict:
+    """A company as an OCDS party, with the roles it has gained so far."""
+    return compact(
+        {
+            "id": supplier_party_id(supplier),
+            "name": supplier.name_ko,
+            "identifier": compact(
+                {
+                    "scheme": supplier_scheme(supplier),
+                    "id": supplier.registration_number,
+                    "legalName": supplier.name_ko,
+                }
+            ),
+            "address": compact({"streetAddress": supplier.address, "countryName": COUNTRY_NAMES.get(supplier.country)}),
+            "roles": list(roles),
+        }
+    )
+
+
 def extension_url(name: str) -> str:
     return absolute(reverse("api-ocds-extension", args=[name, "extension.json"]))
 
@@ -155,8 +177,14 @@ def extension_urls() -> list[str]:
 
 def tenders_for_ocds(queryset: QuerySet[Tender]) -> QuerySet[Tender]:
     """Everything `tender_releases` reads, prefetched (pass tenders_public())."""
-    return queryset.select_related("entity", "opening_record", "bid_closing").prefetch_related(
+    return queryset.select_related(
+        "entity", "opening_record", "bid_closing", "framework_call", "mini_competition__framework__tender"
+    ).prefetch_related(
         "classifications",
+        Prefetch(
+            "framework_agreements",
+            queryset=FrameworkAgreement.objects.select_related("supplier").order_by("concluded_at", "id"),
+        ),
         "documents",
         Prefetch("versions", queryset=TenderVersion.objects.order_by("amendment_number")),
         Prefetch(
@@ -192,7 +220,12 @@ def tenders_for_ocds(queryset: QuerySet[Tender]) -> QuerySet[Tender]:
                     "versions__signatures",
                     queryset=Signature.objects.select_related("supplier").order_by("signed_at", "id"),
                 ),
-                Prefetch("milestones", queryset=Milestone.objects.order_by("number")),
+                Prefetch(
+                    "milestones",
+                    queryset=Milestone.objects.order_by("number").prefetch_related(
+                        Prefetch("invoices", queryset=Invoice.objects.order_by("issued_at", "id"))
+                    ),
+                ),
             )
             .order_by("id"),
         ),
@@ -236,23 +269,7 @@ class _TenderHistory:
         roles = self.roles.setdefault(party_id, [])
         if role not in roles:
             roles.append(role)
-        return compact(
-            {
-                "id": party_id,
-                "name": supplier.name_ko,
-                "identifier": compact(
-                    {
-                        "scheme": supplier_scheme(supplier),
-                        "id": supplier.registration_number,
-                        "legalName": supplier.name_ko,
-                    }
-                ),
-                "address": compact(
-                    {"streetAddress": supplier.address, "countryName": COUNTRY_NAMES.get(supplier.country)}
-                ),
-                "roles": list(roles),
-            }
-        )
+        return supplier_organization(supplier, roles)
 
     @staticmethod
     def supplier_ref(supplier: Supplier) -> dict:
@@ -362,6 +379,12 @@ class _TenderHistory:
                 "bidSecurity": bid_security(snap),
             }
         )
+        call = frameworks.framework_call_of(tender)
+        if call is not None:
+            section.update(frameworks.framework_techniques(call))
+        related = frameworks.competition_related(tender)
+        if related is not None:
+            section["competitive"] = True
         key = f"tender-{number}" if number == 0 else f"amendment-{number}"
         if number:
             section["amendments"] = [
@@ -382,7 +405,14 @@ class _TenderHistory:
                 at=at,
                 key=key,
                 tag=["tender"] if number == 0 else ["tenderAmendment"],
-                sections={"parties": [self.buyer_party()], "buyer": self.buyer, "tender": section},
+                sections=compact(
+                    {
+                        "parties": [self.buyer_party()],
+                        "buyer": self.buyer,
+                        "relatedProcesses": [related] if related else None,
+                        "tender": section,
+                    }
+                ),
             )
         )
 
@@ -528,12 +558,14 @@ class _TenderHistory:
     def technical_stage(self, record: OpeningRecord) -> None:
         """Two envelopes: the technical opening (no prices), then the published technical results."""
         opened = list(record.opened_bids.all())
-        parties, tenderers = [], []
+        parties, tenderers, refs = [], [], {}
         for bid in opened:
-            ref = self.supplier_ref(bid.supplier)
+            # A consortium's bid is the consortium's from the first opening on, as at the price opening.
+            ref, bidder_parties = self.bidder_parties(bid.bid, bid.supplier, "tenderer")
+            refs[bid.pk] = ref
             if ref not in tenderers:
                 tenderers.append(ref)
-                parties.append(self.supplier_party(bid.supplier, "tenderer"))
+                parties.extend(bidder_parties)
 
         def detail(bid: OpenedBid, *, results: bool) -> dict:
             # Published results are not final until the complaint window has passed: the status
@@ -544,7 +576,7 @@ class _TenderHistory:
                     "id": str(bid.bid_id),
                     "date": _dt(bid.submitted_at),
                     "status": status,
-                    "tenderers": [self.supplier_ref(bid.supplier)],
+                    "tenderers": [refs[bid.pk]],
                     "commitment": bid.commitment,
                     "commitmentVerified": bid.commitment_ok,
                     "openingOutcome": "awaitingPrice"
@@ -743,7 +775,9 @@ class _TenderHistory:
                         sections={"contracts": [compact(ocds_contract)]},
                     )
                 )
-        for milestone in contract.milestones.all():
+        milestones = list(contract.milestones.all())
+        frameworks.milestone_invoice_events(self, contract, milestones)
+        for milestone in milestones:
             if milestone.delivered_at:
                 self.milestone_event(
                     contract,
@@ -1068,5 +1102,11 @@ def tender_releases(tender: Tender) -> list[dict]:
             history.red_flags(fragment, awards[0].standstill_started_at)
     for contract in tender.contracts.all():
         history.contract(contract)
+    competition = frameworks.competition_of(tender)
+    if competition is not None and competition.order_id:
+        frameworks.competition_order_events(history, competition)
+    agreements = list(tender.framework_agreements.all())
+    if agreements:
+        frameworks.agreement_events(history, agreements, frameworks.agreement_status_entries(agreements))
     history.ended()
     return history.releases()

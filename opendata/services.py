@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from tenders.selectors import tenders_public
 
-from . import ocds, packages
+from . import frameworks, merge, ocds, packages
 from .models import BulkFile
 
 # Builds kept besides the newest, so that a download under way is not cut off by the next build.
@@ -44,6 +44,13 @@ def bulk_file_build() -> BulkFile:
         tenders = ocds.tenders_for_ocds(tenders_public().order_by("published_at", "id"))
         for tender in tenders.iterator(chunk_size=CHUNK):
             write(("," if count else "") + json.dumps(packages.tender_record(tender), ensure_ascii=False))
+            count += 1
+        # Call-off orders above the publication threshold are contracting processes of their own.
+        orders = frameworks.orders_for_ocds(frameworks.orders_ocds_public().order_by("placed_at", "id"))
+        for order in orders.iterator(chunk_size=CHUNK):
+            write(
+                ("," if count else "") + json.dumps(merge.record(frameworks.order_releases(order)), ensure_ascii=False)
+            )
             count += 1
         write("]" + suffix)
         out.seek(0)

@@ -8,6 +8,7 @@ those tenders.
 import json
 from pathlib import Path
 
+from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -21,7 +22,7 @@ from rest_framework.views import APIView
 
 from tenders.selectors import tenders_public
 
-from . import ocds, packages
+from . import frameworks, merge, ocds, packages
 from .models import BulkFile
 
 PAGE_SIZE = 50
@@ -77,8 +78,7 @@ class ReleaseDetailView(OcdsView):
         summary="OCDS releases of one tender",
     )
     def get(self, request, ocid: str):
-        tender = get_object_or_404(ocds.tenders_for_ocds(tenders_public()), ocid=ocid)
-        return Response(packages.release_package(ocds.tender_releases(tender), uri=self.uri(request)))
+        return Response(packages.release_package(process_releases(ocid), uri=self.uri(request)))
 
 
 class RecordListView(PaginatedOcdsView):
@@ -96,8 +96,43 @@ class RecordDetailView(OcdsView):
         operation_id="ocds_record_retrieve", responses={200: OpenApiTypes.OBJECT}, summary="OCDS record of one tender"
     )
     def get(self, request, ocid: str):
-        tender = get_object_or_404(ocds.tenders_for_ocds(tenders_public()), ocid=ocid)
-        return Response(packages.record_package([packages.tender_record(tender)], uri=self.uri(request)))
+        return Response(packages.record_package([merge.record(process_releases(ocid))], uri=self.uri(request)))
+
+
+def process_releases(ocid: str) -> list[dict]:
+    """The releases of one public contracting process: a tender, or a call-off order above the threshold."""
+    tender = ocds.tenders_for_ocds(tenders_public()).filter(ocid=ocid).first()
+    if tender is not None:
+        return ocds.tender_releases(tender)
+    order = frameworks.order_by_ocid(ocid)
+    if order is None:
+        raise Http404
+    return frameworks.order_releases(order)
+
+
+class OrderListView(PaginatedOcdsView):
+    """Call-off orders (납품요구) published as contracting processes of their own, newest first."""
+
+    records = False
+
+    def page(self, request):
+        orders = frameworks.orders_for_ocds(frameworks.orders_ocds_public().order_by("-placed_at", "-id"))
+        paginator = Paginator(orders, PAGE_SIZE)
+        try:
+            return paginator.page(request.query_params.get("page", 1))
+        except (EmptyPage, PageNotAnInteger) as exc:
+            raise Http404 from exc
+
+    @extend_schema(
+        operation_id="ocds_orders_list", responses={200: OpenApiTypes.OBJECT}, summary="OCDS call-off orders"
+    )
+    def get(self, request):
+        page = self.page(request)
+        if self.records:
+            records = [merge.record(frameworks.order_releases(order)) for order in page]
+            return self.respond(request, page, packages.record_package(records, uri=self.uri(request)))
+        releases = [release for order in page for release in frameworks.order_releases(order)]
+        return self.respond(request, page, packages.release_package(releases, uri=self.uri(request)))
 
 
 class BulkView(OcdsView):
@@ -139,4 +174,9 @@ def extension_file(request, name: str, filename: str):
 
 def policy(request):
     """The publication policy (publicationPolicy in every package): what is published, when, and how."""
-    return render(request, "opendata/policy.html", {"page_size": PAGE_SIZE, "extensions": ocds.EXTENSIONS})
+    context = {
+        "page_size": PAGE_SIZE,
+        "extensions": ocds.EXTENSIONS,
+        "publication_threshold": settings.CATALOGUE_PUBLICATION_THRESHOLD,
+    }
+    return render(request, "opendata/policy.html", context)

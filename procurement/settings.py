@@ -434,6 +434,8 @@ MIN_TENDER_PERIOD_DAYS = {
     "open": {"goods": 7, "services": 7, "works": 7},
     "restricted": {"goods": 5, "services": 5, "works": 7},
     "limited": {"goods": 3, "services": 3, "works": 3},
+    # A catalogue order's second-stage competition (2단계경쟁): a short period among framework suppliers.
+    "mini_competition": {"goods": 1, "services": 1, "works": 1},
 }
 # An amendment made less than this many days before the submission deadline must move the deadline
 # so that at least this many days remain for bidders to react to it.
@@ -468,6 +470,10 @@ SUBSCRIPTION_MATCH_PREFIX = env.int("SUBSCRIPTION_MATCH_PREFIX", default=3)
 TENDERS_PAGE_SIZE = 20
 # Long public lists count exactly up to this many results and estimate above (procurement.pagination).
 LIST_EXACT_COUNT_MAX = env.int("LIST_EXACT_COUNT_MAX", default=1000)
+# Search ranks every match while PostgreSQL expects at most SEARCH_RANK_EXACT_MAX; beyond, only the
+# newest SEARCH_RANK_WINDOW matches are ranked (procurement.search).
+SEARCH_RANK_EXACT_MAX = env.int("SEARCH_RANK_EXACT_MAX", default=2000)
+SEARCH_RANK_WINDOW = env.int("SEARCH_RANK_WINDOW", default=1000)
 # --- end tenders ---------------------------------------------------------------------------------
 
 # --- suppliers -----------------------------------------------------------------------------------
@@ -553,6 +559,8 @@ PERFORMANCE_SECURITY_PCT = env.int("PERFORMANCE_SECURITY_PCT", default=10)
 # --- catalogue (issue 12) ------------------------------------------------------------------------
 # Before the read-side apps, so that the demo loader (INSTALLED_APPS order) runs it after contracts.
 INSTALLED_APPS.insert(INSTALLED_APPS.index("opendata"), "catalogue")
+
+
 def _env_decimal(name: str, default: str) -> Decimal:
     try:
         return Decimal(env.str(name, default=default))
@@ -575,4 +583,6 @@ CATALOGUE_MINI_COMPETITION_THRESHOLD = _env_decimal("CATALOGUE_MINI_COMPETITION_
 # Items compared side by side at most.
 CATALOGUE_COMPARE_MAX = 4
 CATALOGUE_PAGE_SIZE = 20
+# Facet counts over more than twice this many matches are estimated from a sample of about this many.
+CATALOGUE_FACET_SAMPLE_ROWS = env.int("CATALOGUE_FACET_SAMPLE_ROWS", default=2000)
 # --- end catalogue -------------------------------------------------------------------------------

@@ -18,5 +18,6 @@ os.environ.setdefault("TRANSPARENCY_SIGNING_KEY", "dGVzdC1vbmx5LXRyYW5zcGFyZW5je
 from .settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; never in real settings
-MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="procurement-test-media-"))  # noqa: F405
+# A Celery worker a test starts stores its files where the test process reads them (TEST_MEDIA_ROOT).
+MEDIA_ROOT = Path(os.environ.get("TEST_MEDIA_ROOT") or tempfile.mkdtemp(prefix="procurement-test-media-"))  # noqa: F405
 ACCOUNT_RATE_LIMITS = False

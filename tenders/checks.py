@@ -58,6 +58,17 @@ def procedures_have_policies(app_configs=None, **kwargs) -> list[Error]:
                     id="tenders.E005",
                 )
             )
+    for method in sorted(procurement_methods & set(METHOD_POLICIES)):
+        policy = METHOD_POLICIES[method]
+        if policy.invitations_from_framework and (not policy.invitation_only or policy.chosen_by_officials):
+            errors.append(
+                Error(
+                    f"Procurement method {method!r} takes its invitations from a framework but is open or "
+                    "chosen by officials.",
+                    hint="A framework's second-stage method is invitation_only and not chosen_by_officials.",
+                    id="tenders.E006",
+                )
+            )
     for method in sorted(procurement_methods - set(METHOD_POLICIES)):
         errors.append(
             Error(

@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import ProcuringEntity, Tender
-from .selectors import significant_prefix, tenders_search
+from .selectors import significant_prefix, tenders_matching, tenders_search
 
 PUBLIC_STATUS_CHOICES = [(s.value, s.label) for s in Tender.Status if s not in Tender.PRIVATE_STATUSES]
 
@@ -57,7 +57,7 @@ class TenderFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def filter_search(self, queryset, name, value):
-        return tenders_search(queryset, value)
+        return queryset  # in `qs`, with the sort: ranked (tenders_search) or not (tenders_matching)
 
     def filter_classification(self, queryset, name, value):
         matching = Tender.classifications.through.objects.filter(
@@ -70,11 +70,18 @@ class TenderFilter(django_filters.FilterSet):
 
     @property
     def qs(self):
-        qs = super().qs
-        sort = self.form.cleaned_data.get("sort") if self.form.is_valid() else None
-        searching = bool(self.form.is_valid() and self.form.cleaned_data.get("q"))
-        if sort in _ORDERINGS:
-            return qs.order_by(*_ORDERINGS[sort])
-        if searching:
-            return qs  # already ranked by relevance
-        return qs.order_by("-published_at", "-id")
+        if not hasattr(self, "_sorted_qs"):
+            qs = super().qs
+            valid = self.form.is_valid()
+            sort = self.form.cleaned_data.get("sort") if valid else None
+            query = (self.form.cleaned_data.get("q") or "") if valid else ""
+            if sort in _ORDERINGS:
+                qs = tenders_matching(qs, query).order_by(*_ORDERINGS[sort])
+            elif query.strip():
+                # Ranked after every other filter, so a window of candidates (a very common word)
+                # holds only tenders the filters keep.
+                qs = tenders_search(qs, query)
+            else:
+                qs = qs.order_by("-published_at", "-id")
+            self._sorted_qs = qs
+        return self._sorted_qs

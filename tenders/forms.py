@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from procurement.uploads import validate_upload
 
 from .models import BidSecurityKind, Custodian, ProcuringEntity, Tender, TenderDocument
-from .policies import EVALUATION_POLICIES, evaluation_policy, method_policy
+from .policies import EVALUATION_POLICIES, evaluation_policy, method_policy, methods_officials_choose
 from .services import AMENDABLE_FIELDS
 from .timeline import TIMELINE_FIELDS, amendment_min_deadline, format_local, proposed_extension, timeline_errors
 
@@ -162,7 +162,8 @@ class TenderForm(EvaluationParamsMixin, forms.ModelForm):
             "bid_security_value": _("For a percentage, the rate of the bid price (e.g. 5); otherwise the amount."),
             "envelopes": _(
                 "With two envelopes the technical envelopes open first; only the price envelopes of "
-                "technically compliant bids are ever opened. Not available for best value."
+                "technically compliant bids are ever opened. For best value the committee scores the "
+                "technical envelopes and the threshold decides compliance."
             ),
         }
 
@@ -173,6 +174,10 @@ class TenderForm(EvaluationParamsMixin, forms.ModelForm):
             self.fields[name].help_text = _zone_help(_("Date and time"))
         self.fields["classifications"].required = False
         self.fields["classifications"].queryset = self.fields["classifications"].queryset.order_by("code")
+        # Methods another service starts (a framework's second stage) are not offered, except to keep
+        # the one a draft already has.
+        offered = {*methods_officials_choose(), self.instance.method if self.instance.pk else None}
+        self.fields["method"].choices = [c for c in self.fields["method"].choices if c[0] in offered]
         # Not asked for: no bid security and one envelope (older clients and forms do not send the fields).
         self.fields["bid_security_kind"].required = False
         self.fields["envelopes"].required = False

@@ -81,6 +81,8 @@ class BidSecurityKind(models.TextChoices):
     NONE = "none", _("Not required")
     PERCENT = "percent", _("A percentage of the bid price")
     FIXED = "fixed", _("A fixed amount")
+
+
 class Bigrams(Func):
     """tender_bigrams(title, description): every two-character piece of the upper-cased text without
     whitespace, as an array (the SQL function is made by migration tenders 0006)."""
@@ -114,6 +116,8 @@ class Tender(models.Model):
         OPEN = "open", _("Open")
         RESTRICTED = "restricted", _("Restricted (invited suppliers)")
         LIMITED = "limited", _("Limited (direct)")
+        # Made only by the catalogue from an order above its threshold (catalogue.MiniCompetition).
+        MINI_COMPETITION = "mini_competition", _("Second-stage competition among framework suppliers (2단계경쟁)")
 
     class Category(models.TextChoices):
         GOODS = "goods", _("Goods")
@@ -250,12 +254,13 @@ class Tender(models.Model):
             # Full-text search ('simple': PostgreSQL has no Korean stemmer; 'english' for word forms).
             GinIndex(fields=["search_simple"], name="tender_search_simple_idx"),
             GinIndex(fields=["search_english"], name="tender_search_english_idx"),
-            # Any term of two characters or more inside a word (하수관 in 하수관로정비공사, 도로 in
-            # 국도도로): the index narrows to rows holding every two-character piece of the term,
-            # LIKE confirms. Trigrams cannot serve two-syllable Korean words.
+            # A two-character term inside a word (도로 in 국도도로): the index narrows to rows holding
+            # the piece, LIKE confirms. Trigrams cannot serve two-syllable Korean words.
             GinIndex(fields=["search_bigrams"], name="tender_bigram_idx"),
-            # Typos (word_similarity through the %> operator) and title substring searches elsewhere.
+            # Typos (word_similarity through the %> operator) and terms of three characters or more
+            # inside the title or the description (LIKE).
             GinIndex(OpClass(Upper("title"), name="gin_trgm_ops"), name="tender_title_trgm_idx"),
+            GinIndex(OpClass(Upper("description"), name="gin_trgm_ops"), name="tender_description_trgm_idx"),
             # The public list's sorts, on public tenders only, so a page is an index range, not a sort.
             models.Index(
                 F("published_at").desc(),
@@ -313,7 +318,9 @@ class Tender(models.Model):
 
     @property
     def is_invitation_only(self) -> bool:
-        return self.method in (self.Method.RESTRICTED, self.Method.LIMITED)
+        from .policies import method_policy
+
+        return method_policy(self.method).invitation_only
 
 
 class TenderVersion(models.Model):

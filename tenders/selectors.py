@@ -5,10 +5,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.postgres.lookups import TrigramWordSimilar
-from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
-from django.db.models import Case, Count, Exists, F, FloatField, OuterRef, Q, QuerySet, Value, When
-from django.db.models.functions import Greatest, Upper
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.dateparse import parse_datetime
 from django.utils.html import strip_tags
@@ -17,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from procurement.permissions import is_official
 from procurement.roles import Role
+from procurement.search import TRIGRAM_THRESHOLD, SearchFields, matching, search  # noqa: F401 (re-exported)
 
 from .models import (
     Clarification,
@@ -34,9 +32,6 @@ from .policies import method_policy
 from .timeline import format_local
 
 User = get_user_model()
-
-# Below this, a trigram match is noise; above it, it catches typos and words split differently.
-TRIGRAM_THRESHOLD = 0.6
 
 
 def tender_for_update(tender_id: int) -> Tender:
@@ -119,50 +114,27 @@ def tenders_latest_published(*, limit: int = 8) -> QuerySet[Tender]:
     return tenders_public().filter(status=Tender.Status.PUBLISHED).order_by("-published_at")[:limit]
 
 
-def _term_bigrams(term: str) -> list[str]:
-    """The two-character pieces of a term, as the tender_bigrams SQL function makes them (upper case)."""
-    upper = term.upper()
-    return sorted({upper[i : i + 2] for i in range(len(upper) - 1)})
+# Tenders' search (procurement.search, docs/architecture.md §12): title as the heading, description as body.
+TENDER_SEARCH = SearchFields(
+    simple="search_simple",
+    english="search_english",
+    bigrams="search_bigrams",
+    text=("title", "description"),
+    heading=("title",),
+)
+# Newest first: the public list's index (tender_public_newest_idx) serves it.
+_NEWEST = ("-published_at", "-id")
 
 
 def tenders_search(qs: QuerySet[Tender], query: str) -> QuerySet[Tender]:
-    """Full-text search over title and description, for Korean and English, ranked.
+    """Full-text search over title and description, for Korean and English, ranked (title matches
+    first; procurement.search says how, and how a very common word is ranked within a window)."""
+    return search(qs, TENDER_SEARCH, query, window_order=_NEWEST, then=_NEWEST)
 
-    PostgreSQL has no Korean stemmer, so Korean goes through the 'simple' configuration (whole words)
-    and a substring match on each term (a word inside a compound such as 하수관 in 하수관로정비공사);
-    English also gets the 'english' configuration, so "computers" finds "computer", and a title close
-    to the query (word similarity ≥ TRIGRAM_THRESHOLD) catches typos. A tender matches when every term
-    matches one way or another; title matches rank first.
 
-    Every branch of the match is served by an index (docs/architecture.md "Search"): the stored
-    tsvector columns, the bigram index for substrings (LIKE confirms), the title trigram index for
-    similarity — so a search reads the matching rows, never the whole table.
-    """
-    terms = [t for t in query.split() if t][:10]
-    if not terms:
-        return qs
-    simple_query = SearchQuery(query, config="simple", search_type="websearch")
-    english_query = SearchQuery(query, config="english", search_type="websearch")
-    every_term = Q()
-    for term in terms:
-        pieces = _term_bigrams(term)
-        # The bigram containment is implied by the LIKE; it is there for the index (a one-character
-        # term has no piece and is matched by LIKE alone).
-        contains = Q(search_bigrams__contains=pieces) if pieces else Q()
-        every_term &= contains & (Q(title__icontains=term) | Q(description__icontains=term))
-    # `title %> query` is word_similarity(query, title) >= pg_trgm.word_similarity_threshold, whose
-    # default is TRIGRAM_THRESHOLD; the operator (not the function) is what the trigram index serves.
-    similar_title = Q(TrigramWordSimilar(Upper("title"), query.upper()))
-    qs = qs.filter(Q(search_simple=simple_query) | Q(search_english=english_query) | every_term | similar_title)
-    title_hit = Q()
-    for term in terms:
-        title_hit &= Q(title__icontains=term)
-    return qs.annotate(
-        rank=SearchRank(F("search_simple"), simple_query) + SearchRank(F("search_english"), english_query),
-        title_similarity=TrigramWordSimilarity(query, "title"),
-        relevance=Greatest(F("rank"), F("title_similarity"))
-        + Case(When(title_hit, then=Value(1.0)), default=Value(0.0), output_field=FloatField()),
-    ).order_by("-relevance", "-published_at")
+def tenders_matching(qs: QuerySet[Tender], query: str) -> QuerySet[Tender]:
+    """The same matches as tenders_search, unranked, for another sort."""
+    return matching(qs, TENDER_SEARCH, query)
 
 
 def tender_supplier_may_bid(*, tender: Tender, supplier) -> bool:

@@ -161,6 +161,7 @@ class CeleryWorker:
             "REDIS_URL": self.broker_url,
             "CELERY_BROKER_URL": self.broker_url,
             "CACHE_KEY_PREFIX": WORKER_CACHE_PREFIX,
+            "TEST_MEDIA_ROOT": str(settings.MEDIA_ROOT),  # the files it renders, where the test reads them
         }
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "procurement", "worker", "--pool", "solo", "-l", "warning",

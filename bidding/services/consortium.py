@@ -69,6 +69,22 @@ def _share(value) -> Decimal:
     return share
 
 
+def _terms_checked(*, lead: Supplier, performance: str, lead_share, lead_scope: str, partners) -> list[MemberTerms]:
+    """The members' terms, the lead first, normalised and checked against the share rules."""
+    if performance not in Consortium.Performance.values:
+        raise Invalid(_("Choose joint or split performance."), field="performance")
+    terms = [MemberTerms(lead, _share(lead_share), lead_scope or ""), *partners]
+    terms = [MemberTerms(t.supplier, _share(t.share), (t.scope or "").strip()[:300]) for t in terms]
+    if len({t.supplier.pk for t in terms}) != len(terms):
+        raise Invalid(_("A company can appear only once in a consortium."), field="members")
+    problem = shares_problem([t.share for t in terms])
+    if problem:
+        raise Invalid(problem, field="members")
+    if performance == Consortium.Performance.SPLIT and any(not t.scope for t in terms):
+        raise Invalid(_("With split performance, name the part each company performs."), field="members")
+    return terms
+
+
 def consortium_create(
     *, tender: Tender, actor, name: str, performance: str, lead_share, lead_scope: str = "", partners: list[MemberTerms]
 ) -> Consortium:
@@ -79,17 +95,9 @@ def consortium_create(
     name = " ".join((name or "").split())[:200]
     if not name:
         raise Invalid(_("Give the consortium a name."), field="name")
-    if performance not in Consortium.Performance.values:
-        raise Invalid(_("Choose joint or split performance."), field="performance")
-    terms = [MemberTerms(lead, _share(lead_share), lead_scope.strip()), *partners]
-    terms = [MemberTerms(t.supplier, _share(t.share), (t.scope or "").strip()[:300]) for t in terms]
-    if len({t.supplier.pk for t in terms}) != len(terms):
-        raise Invalid(_("A company can appear only once in a consortium."), field="members")
-    problem = shares_problem([t.share for t in terms])
-    if problem:
-        raise Invalid(problem, field="members")
-    if performance == Consortium.Performance.SPLIT and any(not t.scope for t in terms):
-        raise Invalid(_("With split performance, name the part each company performs."), field="members")
+    terms = _terms_checked(
+        lead=lead, performance=performance, lead_share=lead_share, lead_scope=lead_scope, partners=partners
+    )
     with transaction.atomic():
         status, in_time, _moment = _lock_tender_shared(tender.pk)
         _require_open(status, in_time)
@@ -145,6 +153,140 @@ def consortium_create(
             context={"consortium": consortium, "tender": tender, "lead": lead},
             link=_link(consortium),
         )
+    return consortium
+
+
+def consortium_change(
+    *,
+    consortium: Consortium,
+    actor,
+    name: str | None = None,
+    performance: str,
+    lead_share,
+    lead_scope: str = "",
+    partners: list[MemberTerms],
+) -> Consortium:
+    """The lead changes the terms before the deadline: the form of performance, shares, members.
+
+    Every partner confirms again (the agreement changed for all of them): kept partners go back to
+    invited, new ones are invited, removed ones leave (and are told); a confirmed consortium is forming
+    again until then. Refused once the consortium has submitted its bid (withdraw it first), as
+    dissolving is.
+    """
+    lead = _acting_company(actor)
+    if lead.pk != consortium.lead_id:
+        raise Forbidden(_("Only the lead company can change the consortium."))
+    name = " ".join((name if name is not None else consortium.name).split())[:200]
+    if not name:
+        raise Invalid(_("Give the consortium a name."), field="name")
+    terms = _terms_checked(
+        lead=lead, performance=performance, lead_share=lead_share, lead_scope=lead_scope, partners=partners
+    )
+    with transaction.atomic():
+        status, in_time, moment = _lock_tender_shared(consortium.tender_id)
+        _require_open(status, in_time)
+        consortium = _consortium_for_update(consortium.pk)
+        if not consortium.is_active:
+            raise Conflict(_("This consortium has ended and can no longer be changed."), code="consortium_ended")
+        if Bid.objects.filter(consortium=consortium, status=Bid.Status.SUBMITTED).exists():
+            raise Conflict(
+                _("The consortium has submitted its bid: withdraw it before changing the consortium."),
+                code="has_bid",
+            )
+        tender = consortium.tender
+        current = {m.supplier_id: m for m in consortium.members.select_for_update().select_related("supplier")}
+        before = {
+            "name": consortium.name,
+            "performance": consortium.performance,
+            "members": [[m.supplier_id, str(m.share), m.status] for m in current.values()],
+        }
+        wanted = {t.supplier.pk: t for t in terms}
+        added = [
+            t
+            for t in terms
+            if t.supplier.pk not in current or current[t.supplier.pk].status not in (ConsortiumMember.BINDING_STATUSES)
+        ]
+        for t in terms:
+            reasons = member_problems(tender=tender, supplier=t.supplier)
+            if reasons:
+                raise Invalid(f"{t.supplier.name}: {reasons[0]}", field="members", code="member_ineligible")
+        if Bid.objects.filter(
+            tender=tender, supplier_id__in=[t.supplier.pk for t in added], status=Bid.Status.SUBMITTED
+        ).exists():
+            raise Conflict(
+                _("A company in this consortium has already submitted its own bid on this tender."),
+                code="already_bid",
+            )
+        # A removed company leaves no row behind: the opening, the award, the contract's signatories and
+        # OCDS read a consortium's members as its rows. Its terms stay in the audit entry below.
+        removed = [m for pk, m in current.items() if pk not in wanted]
+        ConsortiumMember.objects.filter(pk__in=[m.pk for m in removed]).delete()
+        try:
+            with transaction.atomic():
+                for t in terms:
+                    is_lead = t.supplier.pk == lead.pk
+                    member = current.get(t.supplier.pk) or ConsortiumMember(
+                        consortium=consortium, tender=tender, supplier=t.supplier
+                    )
+                    member.is_lead = is_lead
+                    member.share = t.share
+                    member.scope = t.scope
+                    # The lead confirms the new terms by making them; every partner confirms again.
+                    member.status = ConsortiumMember.Status.CONFIRMED if is_lead else ConsortiumMember.Status.INVITED
+                    member.responded_by = actor if is_lead else None
+                    member.responded_at = moment if is_lead else None
+                    member.save()
+        except IntegrityError:
+            raise Conflict(
+                _("A company in this consortium is already in another consortium on this tender."),
+                code="already_member",
+            ) from None
+        if consortium.status == Consortium.Status.CONFIRMED:
+            check_transition(consortium, Consortium.Status.FORMING, Consortium.TRANSITIONS)
+        consortium.status = Consortium.Status.FORMING
+        consortium.confirmed_at = None
+        consortium.name = name
+        consortium.performance = performance
+        consortium.save(update_fields=["status", "confirmed_at", "name", "performance"])
+        after = {
+            "name": name,
+            "performance": performance,
+            "members": [[t.supplier.pk, str(t.share)] for t in terms],
+        }
+        # As at forming, the entry names no tender: before the deadline nobody may learn who bids.
+        audit_record(
+            actor=actor,
+            action="consortium.change",
+            obj=consortium,
+            data={"changes": {"before": before, "after": after}, "removed": [m.supplier_id for m in removed]},
+        )
+        partner_ids = [t.supplier.pk for t in terms if t.supplier.pk != lead.pk]
+        notify(
+            event="consortium.changed",
+            recipients=company_users(partner_ids),
+            template="consortium_changed",
+            context={
+                "consortium": consortium,
+                "tender": tender,
+                "lead": lead,
+                "members": consortium.members.filter(status__in=ConsortiumMember.BINDING_STATUSES)
+                .select_related("supplier")
+                .order_by("-is_lead", "id"),
+            },
+            link=_link(consortium),
+        )
+        bound = [m.supplier_id for m in removed if m.status in ConsortiumMember.BINDING_STATUSES]
+        if bound:
+            notify(
+                event="consortium.removed",
+                recipients=company_users(bound),
+                template="consortium_ended",
+                context={
+                    "consortium": consortium,
+                    "reason": _("The lead removed your company from the consortium; it is free to bid otherwise."),
+                },
+                link=reverse("tenders:detail", args=[tender.pk]),
+            )
     return consortium
 
 

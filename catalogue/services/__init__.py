@@ -25,6 +25,14 @@ from .items import (
     price_change_decide,
     price_change_request,
 )
+from .mini_competitions import (
+    framework_suppliers,
+    mini_competition_award,
+    mini_competition_cart_lines,
+    mini_competition_declare_unsuccessful,
+    mini_competition_offers,
+    mini_competition_start,
+)
 from .orders import (
     Wanted,
     cart_accept_prices,
@@ -51,6 +59,7 @@ __all__ = [
     "delivery_mark_delivered",
     "framework_call_set",
     "framework_candidates",
+    "framework_suppliers",
     "invoice_approve",
     "invoice_issue",
     "invoice_pay",
@@ -66,6 +75,11 @@ __all__ = [
     "late_claim_settle",
     "late_interest",
     "milestone_invoice_issue",
+    "mini_competition_award",
+    "mini_competition_cart_lines",
+    "mini_competition_declare_unsuccessful",
+    "mini_competition_offers",
+    "mini_competition_start",
     "order_approve",
     "order_cancel",
     "order_decline",

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from procurement.audit import audit_record
@@ -20,7 +20,6 @@ from procurement.errors import Conflict, Forbidden, Invalid, InvalidTransition
 from procurement.money import decimal_parse
 from procurement.notifications import notify
 from procurement.states import check_transition
-from procurement.storage import stored_files
 from suppliers.models import SupplierMember
 from suppliers.selectors import membership_for_user
 from tenders.models import Tender
@@ -29,7 +28,7 @@ from tenders.services import tender_set_status
 from tenders.services.common import require_entity_official
 
 from ..models import Award, Contract, ContractVersion, Milestone, ReportFile, Signature
-from ..pdf import render_pdf, sha256_hex
+from ..pdf import font_urls, html_to_pdf, render_pdf
 from ..selectors import contract_signatories
 from .common import clean_reason, db_now, entity_officials, members_of_supplier
 
@@ -186,41 +185,60 @@ def contract_document_render(version: ContractVersion) -> bytes:
     return render_pdf("pdf/contract.html", contract_document_context(version), language="ko")
 
 
-def contract_document_ensure(*, version: ContractVersion) -> ReportFile:
-    """The stored PDF of a version, rendered on first need (outside any transaction: it is slow).
+def contract_document_produce(report: ReportFile, progress) -> tuple[bytes, str]:
+    """The producer contracts.services.documents calls in the Celery worker (about a second)."""
+    version = ContractVersion.objects.select_related("contract").get(pk=int(report.object_id))
+    with translation.override("ko"):
+        html = render_to_string("pdf/contract.html", {**contract_document_context(version), "fonts": font_urls()})
+    progress(30)
+    pdf = html_to_pdf(html, progress=lambda: progress(90))
+    return pdf, f"contract-{version.contract.reference}-v{version.number}.pdf"
 
-    Two people opening the signing page at once render twice; the unique key keeps one file and
-    both then sign that one.
+
+def contract_document_request(*, version: ContractVersion, actor=None, inline: bool = False) -> ReportFile:
+    """The version's document: ready, or queued for the Celery worker (the page shows its progress).
+
+    Rendered once per version; both parties sign that file. The version points at it once ready.
+    `inline` renders it now (the demo, tests).
     """
     if version.document_id:
         return version.document
-    data = contract_document_render(version)
-    digest = sha256_hex(data)
-    key = {
-        "kind": ReportFile.Kind.CONTRACT,
-        "object_type": "contracts.contractversion",
-        "object_id": str(version.pk),
-        "language": "ko-en",
-        "fingerprint": f"v{version.number}",
-    }
-    try:
-        with stored_files() as files, transaction.atomic():
-            report = ReportFile(
-                **key,
-                status=ReportFile.Status.READY,
-                progress=100,
-                size=len(data),
-                sha256=digest,
-                filename=f"contract-{version.contract.reference}-v{version.number}.pdf",
-                generated_at=timezone.now(),
-            )
-            files.save(report.file, report.filename, ContentFile(data))
-            report.save()
-    except IntegrityError:
-        report = ReportFile.objects.get(**key)
-    ContractVersion.objects.filter(pk=version.pk, document__isnull=True).update(document=report)
-    version.refresh_from_db(fields=["document"])
-    return version.document
+    from .documents import document_request
+
+    report = document_request(
+        kind=ReportFile.Kind.CONTRACT,
+        object_type="contracts.contractversion",
+        object_id=version.pk,
+        fingerprint=f"v{version.number}",
+        language="ko-en",
+        actor=actor,
+        inline=inline,
+    )
+    if report.status == ReportFile.Status.READY:
+        ContractVersion.objects.filter(pk=version.pk, document__isnull=True).update(document=report)
+        version.refresh_from_db(fields=["document"])
+        return version.document
+    return report
+
+
+def contract_document_current(*, version: ContractVersion) -> ReportFile | None:
+    """The version's document as it stands (any status), or None if never requested."""
+    if version.document_id:
+        return version.document
+    from .documents import document_current
+
+    return document_current(
+        kind=ReportFile.Kind.CONTRACT,
+        object_type="contracts.contractversion",
+        object_id=version.pk,
+        fingerprint=f"v{version.number}",
+        language="ko-en",
+    )
+
+
+def contract_document_ensure(*, version: ContractVersion) -> ReportFile:
+    """The stored PDF of a version, rendered now if it is not yet (the demo, tests)."""
+    return contract_document_request(version=version, inline=True)
 
 
 # --- signing ----------------------------------------------------------------------------------------

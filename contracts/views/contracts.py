@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -26,7 +27,7 @@ from ..forms import (
     SignForm,
     milestones_from,
 )
-from ..models import Award, Contract, ContractVersion, Milestone
+from ..models import Award, Contract, ContractVersion, Milestone, ReportFile
 from ..reauth import reauthentication_for_signing
 from .securities import performance_security_context
 
@@ -136,14 +137,42 @@ def contract_detail(request, contract_id: int):
 
 
 def contract_document(request, contract_id: int, number: int):
-    """The PDF of one version: exactly the bytes the parties sign (rendered once, then stored)."""
+    """The PDF of one version: exactly the bytes the parties sign (rendered once by Celery, then
+    stored). Until it is ready, a page that shows the progress and then the file."""
     contract = _contract(request, contract_id)
     version = get_object_or_404(ContractVersion, contract=contract, number=number)
-    report = services.contract_document_ensure(version=version)
+    report = services.contract_document_request(version=version, actor=request.user)
+    if report.status != ReportFile.Status.READY:
+        return render(request, "contracts/document_wait.html", _document_context(request, contract, version, report))
     response = FileResponse(report.file.open("rb"), as_attachment=False, filename=report.filename)
     response["Content-Type"] = "application/pdf"
     response["X-Content-SHA256"] = report.sha256
     return response
+
+
+def contract_document_status(request, contract_id: int, number: int):
+    """The fragment the waiting page polls (htmx); the same permission as the document."""
+    contract = _contract(request, contract_id)
+    version = get_object_or_404(ContractVersion, contract=contract, number=number)
+    report = services.contract_document_current(version=version)
+    if report is None:
+        raise Http404
+    return render(request, "contracts/_document_status.html", _document_context(request, contract, version, report))
+
+
+def _document_context(request, contract: Contract, version: ContractVersion, report, *, signing=None) -> dict:
+    signing = request.GET.get("for") == "signing" if signing is None else signing
+    status_url = reverse("contracts:contract_document_status", args=[contract.pk, version.number])
+    return {
+        "title": _("Contract document, version %(number)s") % {"number": version.number},
+        "back_url": contract.get_absolute_url(),
+        "back_label": f"{_('Contract')} {contract.reference} {contract.title}",
+        "report": report,
+        "status_url": status_url + ("?for=signing" if signing else ""),
+        "file_url": reverse("contracts:contract_document", args=[contract.pk, version.number]),
+        "next_url": reverse("contracts:contract_sign", args=[contract.pk]) if signing else "",
+        "next_label": _("Continue to signing"),
+    }
 
 
 @login_required
@@ -159,7 +188,10 @@ def _contract_sign(request, contract: Contract):
     version = services.pending_version(contract)
     if version is None:
         raise Http404
-    document = services.contract_document_ensure(version=version)
+    document = services.contract_document_request(version=version, actor=request.user)
+    if document.status != ReportFile.Status.READY:  # the signer reads the document first: wait for it
+        context = _document_context(request, contract, version, document, signing=True)
+        return render(request, "contracts/document_wait.html", context)
     form = SignForm(request.POST or None, initial={"document_sha256": document.sha256})
     if request.method == "POST" and form.is_valid():
         with refusal(request, form) as refused:

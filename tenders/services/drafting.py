@@ -25,12 +25,15 @@ from .common import (
 from .custodians import tender_custodians_default
 
 
-def tender_create(*, actor, data: dict[str, Any], classifications=None) -> Tender:
-    """A new draft for the actor's own entity."""
+def tender_create(*, actor, data: dict[str, Any], classifications=None, system: bool = False) -> Tender:
+    """A new draft for the actor's own entity (`system`: made by another app's service for a method
+    officials do not choose, e.g. a catalogue second-stage competition)."""
     entity = selectors.official_entity(actor)
     if entity is None:
         raise Forbidden(_("Only officials of a procuring entity can draft tenders."))
     fields = clean_fields(data)
+    if "method" in fields and not method_policy(fields["method"]).chosen_by_officials and not system:
+        raise Conflict(_("This procurement method is started by the portal, not chosen on a tender."))
     with transaction.atomic():
         tender = Tender(entity=entity, created_by=actor, **fields)
         errors = validate_content(tender)
@@ -51,6 +54,10 @@ def tender_update_draft(*, tender: Tender, actor, data: dict[str, Any], classifi
         if tender.status != Tender.Status.DRAFT:
             raise Conflict(_("Only a draft can be edited; a published tender changes through an amendment."))
         fields = clean_fields(data)
+        if fields.get("method", tender.method) != tender.method and not (
+            method_policy(tender.method).chosen_by_officials and method_policy(fields["method"]).chosen_by_officials
+        ):
+            raise Conflict(_("The procurement method of this tender is set by the portal and cannot be changed."))
         before = {name: getattr(tender, name) for name in fields}
         for name, value in fields.items():
             setattr(tender, name, value)
@@ -116,6 +123,8 @@ def tender_invitations_set(*, tender: Tender, actor, suppliers) -> None:
         tender = selectors.tender_for_update(tender.pk)
         if not method_policy(tender.method).invitation_only:
             raise Conflict(_("Only restricted and limited tenders have invitations."))
+        if method_policy(tender.method).invitations_from_framework:
+            raise Conflict(_("Every supplier under the framework agreement is invited; the list cannot be changed."))
         wanted = {s.pk: s for s in suppliers}
         current = set(tender.invitations.values_list("supplier_id", flat=True))
         if tender.status != Tender.Status.DRAFT and current - set(wanted):

@@ -12,14 +12,14 @@ import mimetypes
 import uuid
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import connection
 
 from bidding import services
 from bidding.content import bid_input_clean
 from bidding.services.submission import reserve_pick_rules
-from procurement.audit import audit_record
 from tests.factories import SupplierMemberFactory, TenderFactory
 from tests.sealing import bid_seal, shares_release
+from tests.support.audited import audited
 
 # A minimal valid PDF (libmagic says application/pdf), with a phrase to look for.
 PDF_TEMPLATE = (
@@ -82,9 +82,9 @@ def set_times(tender, *, deadline: float | None = None, opening: float | None = 
     """Put the deadline / opening `n` seconds from now by the database clock (negative: past).
 
     Test setup moves time in the open: the database refuses a tender's timeline change without an
-    audit entry in the same transaction, so this writes one ("test.set_times").
+    audit entry in the same transaction, so this writes one ("test.set_times", tests.support.audited).
     """
-    with transaction.atomic(), connection.cursor() as cursor:
+    with audited("set_times", tender, deadline=deadline, opening=opening), connection.cursor() as cursor:
         if deadline is not None:
             cursor.execute(
                 "UPDATE tenders_tender SET submission_deadline = clock_timestamp() + make_interval(secs => %s),"
@@ -99,7 +99,6 @@ def set_times(tender, *, deadline: float | None = None, opening: float | None = 
                 " ELSE next_check END WHERE id = %s",
                 [opening, opening, tender.pk],
             )
-        audit_record(actor=None, action="test.set_times", obj=tender, data={"deadline": deadline, "opening": opening})
     tender.refresh_from_db()
 
 

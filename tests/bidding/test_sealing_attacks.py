@@ -31,12 +31,12 @@ PRICE = "456789123"
 
 def _three_of_four_tender():
     """A floor-rate tender whose key is split 3-of-4: the platform and three people."""
-    from django.db import transaction
-
     from tests.sealing import custodians_name
+    from tests.support.audited import audited
 
     tender = published_tender(evaluation_method="floor_rate_reserve")
-    with transaction.atomic():  # the factory's draw goes with the new one, whose entry covers both
+    # The factory's custodians and draw go, the test's come, in one transaction with its entry.
+    with audited("custodians_renamed", tender, people=3, threshold=3):
         TenderCustodian.objects.filter(tender=tender).delete()
         ReservePriceSet.objects.filter(tender=tender).delete()
         custodians_name(tender, people=3, threshold=3)

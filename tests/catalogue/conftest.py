@@ -140,6 +140,30 @@ def order(official, *items_and_quantities, region="sejong", address="정부세�
     return services.orders_place(actor=official, lines=lines, delivery_address=address, region=region)
 
 
+def agreement_under(call, agency_official, supplier_user, *, ceiling="500000000", end_days=365):
+    """Another supplier's agreement under the same framework call (as agreements_conclude makes them)."""
+    supplier = membership_for_user(supplier_user).supplier
+    with transaction.atomic():
+        bid = Bid.objects.create(tender=call.tender, supplier=supplier, status="awarded", created_by=supplier_user)
+        audit_record(actor=None, action="test.bid", obj=bid)
+    today = timezone.localdate()
+    return FrameworkAgreement.objects.create(
+        call=call,
+        tender=call.tender,
+        entity=call.tender.entity,
+        supplier=supplier,
+        bid=bid,
+        reference=f"{call.tender.reference}-F{FrameworkAgreement.objects.filter(call=call).count() + 1}",
+        title="사무용 전산기기 다수공급자계약",
+        classification=call.classification,
+        ceiling=Decimal(ceiling),
+        start_date=today - timedelta(days=1),
+        end_date=today + timedelta(days=end_days),
+        max_price_increase_pct=Decimal("5"),
+        concluded_by=agency_official,
+    )
+
+
 @pytest.fixture
 def agreement(official, supplier_user):
     return make_agreement(official, supplier_user)
@@ -160,4 +184,4 @@ def budget(official):
     return set_budget(official)
 
 
-__all__ = ["CatalogueItem", "make_agreement", "make_item", "order", "set_budget"]
+__all__ = ["CatalogueItem", "agreement_under", "make_agreement", "make_item", "order", "set_budget"]

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from catalogue import selectors, services
 from catalogue.models import Invoice, Order
+from contracts.services.documents import document_render
 
 from .conftest import make_item, order, set_budget
 
@@ -187,6 +188,9 @@ def test_an_invoice_page_and_pdf_are_for_the_parties_only(
     invoice = services.invoice_issue(order=placed, actor=supplier_user, quantities={line.pk: 1})
     pdf = reverse("catalogue:invoice_pdf", args=[invoice.pk])
 
+    waiting = client_for(official).get(pdf)  # the PDF is rendered by the worker (contracts.services.documents)
+    assert waiting.context["report"].status == "pending"
+    document_render(report_id=waiting.context["report"].pk)
     assert client_for(official).get(pdf)["Content-Type"] == "application/pdf"
     assert client_for(supplier_user).get(invoice.get_absolute_url()).status_code == 200
     for outsider in (other_supplier_user, rival_official):

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from contracts import services
 from contracts.models import Contract, ContractVersion, Milestone, Signature
+from contracts.services.documents import document_render
 from procurement.errors import DomainError, InvalidTransition
 from suppliers.models import SupplierMember
 from tenders.models import Tender
@@ -192,6 +193,10 @@ def test_the_signing_page_asks_for_the_password_again_before_showing_the_form(co
     response = client.post(reverse("account_reauthenticate") + f"?next={url}", {"password": PASSWORD})
     assert response.status_code == 302
     assert response["Location"] == url
+    waiting = client.get(url)  # the document is prepared by the worker first: the signer reads it before signing
+    assert "Continue to signing" not in waiting.content.decode()
+    document_render(report_id=waiting.context["report"].pk)
+    assert "Continue to signing" in client.get(waiting.context["status_url"]).content.decode()
     page = client.get(url)
     assert page.status_code == 200
     sha = page.context["document"].sha256

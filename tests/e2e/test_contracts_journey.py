@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from contracts.models import Award, Contract
+from contracts.services.documents import document_render
 from contracts.services.reports import award_report_render
 from contracts.tasks import awards_sweep
 from procurement.demo import DEMO_PASSWORD, demo_user
@@ -51,6 +52,8 @@ def test_from_an_opened_demo_tender_to_a_signed_contract_and_the_auditors_report
     call_command("load_demo", stdout=io.StringIO())
     queued = []
     monkeypatch.setattr("contracts.tasks.award_report_render.delay", queued.append)  # run below, as the worker
+    documents = []
+    monkeypatch.setattr("contracts.tasks.document_render.delay", documents.append)  # the contract PDF, likewise
     official = demo_user("official@example.com")
     official_secret = enrol_totp(official)
     auditor_secret = enrol_totp(demo_user("auditor@example.com"))
@@ -111,6 +114,11 @@ def test_from_an_opened_demo_tender_to_a_signed_contract_and_the_auditors_report
         expect(page).to_have_url(re.compile("/accounts/2fa/reauthenticate/"))
         page.locator("input[name=code]").fill(totp_code(official_secret))
         page.get_by_role("button", name="Confirm").click()
+        # The document is prepared in the background first; the page shows the progress, then the way on.
+        expect(page.locator("#document-status progress")).to_be_visible()
+        assert len(documents) == 1
+        document_render(report_id=documents[0])  # as the worker would
+        page.get_by_role("link", name="Continue to signing").click()
         sha = page.locator("[data-document-sha256]").inner_text()
         choose(page, "I have read the contract document")
         page.get_by_role("button", name="Sign the contract").click()

@@ -88,41 +88,132 @@ def _session_cookie(live_server, email: str) -> dict:
     return {"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}
 
 
+def sweep(browser, live_server, language: str, pages) -> dict:
+    """Visit every (who, address) at 375 px, then run axe-core at 375 and 1280 px; what failed, by page."""
+    axe = Axe()
+    overflowing, findings, errors = {}, {}, {}
+    for who, url in pages:
+        context = browser.new_context(base_url=live_server.url, viewport=PHONE, timezone_id="Asia/Seoul")
+        cookies = [{"name": "django_language", "value": language, "url": live_server.url}]
+        if who:
+            cookies.append(_session_cookie(live_server, who))
+        context.add_cookies(cookies)
+        try:
+            page = context.new_page()
+            key = f"{who or 'public'} {url}"
+            response = page.goto(url)
+            if response.status >= 400 and url != "/no-such-page/":
+                errors[key] = response.status
+                continue
+            if not page.evaluate("document.documentElement.scrollWidth <= innerWidth"):
+                overflowing[key] = page.evaluate("document.documentElement.scrollWidth")
+            for width, viewport in (("375", PHONE), ("1280", DESKTOP)):
+                page.set_viewport_size(viewport)
+                serious = [
+                    (v["id"], [n["target"] for n in v["nodes"]][:3])
+                    for v in axe.run(page).response["violations"]
+                    if v.get("impact") in BLOCKING
+                ]
+                if serious:
+                    findings[f"{key} @{width}"] = serious
+        finally:
+            context.close()
+    return {"errors": errors, "wider than the phone": overflowing, "axe": findings}
+
+
+CLEAN = {"errors": {}, "wider than the phone": {}, "axe": {}}
+
+
 @pytest.mark.parametrize("language", ["ko", "en"])
 def test_every_page_type_fits_a_phone_and_has_no_serious_accessibility_findings(
     browser, live_server, settings, language
 ):
     settings.MFA_DEMO_RELAX = True  # the demo's officials, auditor and admin without an authenticator
     call_command("load_demo", stdout=io.StringIO())
-    axe = Axe()
-    overflowing, findings, errors = {}, {}, {}
+    assert sweep(browser, live_server, language, page_types()) == CLEAN
 
-    for who, url in page_types():
-        context = browser.new_context(base_url=live_server.url, viewport=PHONE, timezone_id="Asia/Seoul")
-        cookies = [{"name": "django_language", "value": language, "url": live_server.url}]
-        if who:
-            cookies.append(_session_cookie(live_server, who))
-        context.add_cookies(cookies)
-        page = context.new_page()
-        key = f"{who or 'public'} {url}"
-        response = page.goto(url)
-        if response.status >= 500 or (response.status == 404 and url != "/no-such-page/"):
-            errors[key] = response.status
-        if not page.evaluate("document.documentElement.scrollWidth <= innerWidth"):
-            overflowing[key] = page.evaluate("document.documentElement.scrollWidth")
-        for width, viewport in (("375", PHONE), ("1280", DESKTOP)):
-            page.set_viewport_size(viewport)
-            serious = [
-                (v["id"], [n["target"] for n in v["nodes"]][:3])
-                for v in axe.run(page).response["violations"]
-                if v.get("impact") in BLOCKING
-            ]
-            if serious:
-                findings[f"{key} @{width}"] = serious
-        context.close()
 
-    assert {"errors": errors, "wider than the phone": overflowing, "axe": findings} == {
-        "errors": {},
-        "wider than the phone": {},
-        "axe": {},
-    }
+def recent_page_types() -> list[tuple[str | None, str]]:
+    """The catalogue shop, joint bidding and securities, the two-envelope technical stage, document
+    corrections and observers, over the demo plus what the demo does not hold (made through the services)."""
+    from bidding.models import CureRequest
+    from bidding.services.cures import cure_request
+    from catalogue.models import CatalogueItem, FrameworkAgreement, Invoice, Order
+    from tenders.services.custodians import observer_invite
+    from tests.bidding.helpers import bidder, close_and_open, pdf_with, published_tender, submit_two
+    from tests.bidding.joint import attach_security, form_consortium
+
+    kim = User.objects.get(email="official@example.com")
+    entity = kim.official.entity
+    items = list(CatalogueItem.objects.filter(status="published").order_by("pk")[:3])
+    buyer = Client()
+    buyer.force_login(kim)
+    buyer.post(f"/catalogue/items/{items[0].pk}/cart/", {"quantity": "2"})
+    order = Order.objects.filter(deliveries__isnull=False).order_by("pk").first()
+    invoice = Invoice.objects.order_by("pk").first()
+    agreement = FrameworkAgreement.objects.order_by("pk").first()
+
+    # Two envelopes, opened: the technical stage, and a correction asked of one bidder.
+    technical = published_tender(entity=entity, created_by=kim, envelopes=2, title="2027년 기술제안 평가 용역")
+    alpha = bidder(supplier__name_en="Alpha Tech", user__email="alpha@sweep.example")
+    beta = bidder(supplier__name_en="Beta Tech", user__email="beta@sweep.example")
+    submit_two(technical, alpha, price="81000000", documents=[("plan.pdf", pdf_with("PLAN-A"))])
+    submit_two(technical, beta, price="90000000")
+    close_and_open(technical)
+    alpha_bid = Bid.objects.get(tender=technical, supplier=alpha.supplier_membership.supplier)
+    cure = cure_request(bid=alpha_bid, actor=kim, kind=CureRequest.Kind.CERTIFICATE, defect="품질인증서 사본 누락")
+
+    # Joint bidding with a bid security.
+    joint = published_tender(
+        entity=entity,
+        created_by=kim,
+        title="2027년 청사 별관 증축공사",
+        category="works",
+        estimated_value=1_000_000_000,
+        consortium_allowed=True,
+        bid_security_kind="percent",
+        bid_security_value=5,
+    )
+    lead = bidder(supplier__name_en="Hanbit Construction", user__email="lena@sweep.example")
+    partners = [bidder(user__email=f"partner{n}@sweep.example") for n in (1, 2)]
+    consortium = form_consortium(joint, lead, partners)
+    attach_security(joint, lead, amount=50_000_000)
+    observer_invite(actor=kim, email="watchdog@sweep.example")
+
+    return [
+        (None, "/catalogue/"),
+        (None, items[0].get_absolute_url()),
+        (None, "/catalogue/compare/?ids=" + ",".join(str(i.pk) for i in items)),
+        (None, "/catalogue/agreements/"),
+        (None, agreement.get_absolute_url()),
+        (None, "/catalogue/orders/public/"),
+        (kim.email, "/catalogue/cart/"),
+        (kim.email, "/catalogue/orders/"),
+        (kim.email, order.get_absolute_url()),
+        (kim.email, "/catalogue/invoices/"),
+        (kim.email, invoice.get_absolute_url()),
+        (kim.email, "/catalogue/payments/"),
+        ("supplier1@example.com", "/catalogue/my-items/"),
+        ("supplier1@example.com", order.get_absolute_url()),
+        (kim.email, "/catalogue/review/"),
+        (None, joint.get_absolute_url()),
+        (lead.email, f"/bids/consortia/{consortium.pk}/"),
+        ("supplier1@example.com", f"/bids/tender/{joint.pk}/consortium/"),
+        (lead.email, f"/bids/tender/{joint.pk}/securities/"),
+        (None, f"/bids/tender/{technical.pk}/opening/"),
+        (kim.email, f"/bids/tender/{technical.pk}/technical/"),
+        (alpha.email, f"/bids/{alpha_bid.pk}/"),
+        (alpha.email, f"/bids/cure/{cure.pk}/"),
+        (kim.email, "/tenders/custodian/observers/"),
+        ("auditor@example.com", "/tenders/custodian/"),
+        ("admin@example.com", "/tenders/service-status/"),
+    ]
+
+
+@pytest.mark.parametrize("language", ["ko", "en"])
+def test_recent_page_types_fit_a_phone_and_have_no_serious_accessibility_findings(
+    browser, live_server, settings, language
+):
+    settings.MFA_DEMO_RELAX = True
+    call_command("load_demo", stdout=io.StringIO())
+    assert sweep(browser, live_server, language, recent_page_types()) == CLEAN

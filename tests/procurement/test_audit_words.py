@@ -111,3 +111,34 @@ def test_every_action_the_code_writes_has_a_sentence():
                 written |= set(re.findall(r'action="([a-z_]+\.[a-z_.]+)"', path.read_text(encoding="utf-8")))
     assert written
     assert sorted(written - set(SENTENCES)) == []
+
+
+def test_the_admin_audit_log_reads_in_the_same_words_with_times_in_their_zone(client, platform_admin, english):
+    """The admin's list and detail say who did what to which record, not raw codes."""
+    official = UserFactory(role=Role.OFFICIAL, full_name="Kim Jodal", email="kim@buyer.example")
+    tender = TenderFactory(published=True, title="Office chairs")
+    tender.status = "cancelled"
+    entry = audit_record(
+        actor=official,
+        action="tender.cancel",
+        obj=tender,
+        data={"reason": "Budget withdrawn"},
+        before={"status": "published"},
+    )
+    client.force_login(platform_admin)
+
+    listing = client.get(reverse("admin:procurement_auditentry_changelist"), HTTP_ACCEPT_LANGUAGE="en")
+    detail = client.get(reverse("admin:procurement_auditentry_change", args=[entry.pk]), HTTP_ACCEPT_LANGUAGE="en")
+
+    for response in (listing, detail):
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "Kim Jodal" in page
+        assert "cancelled" in page
+        assert f'href="{tender.get_absolute_url()}"' in page
+        assert "Office chairs" in page
+        assert " KST" in page
+        assert "procurement.user" not in page
+    detail_page = detail.content.decode()
+    assert "Open for bids → Cancelled" in detail_page  # the change as labels, before and after
+    assert "Budget withdrawn" in detail_page

@@ -2,13 +2,11 @@
 
 from decimal import Decimal
 
-from django.db import transaction
-
 from bidding.models import BidVersion
-from procurement.audit import audit_record
 from sealclient import sealing
 from tenders.models import ReservePriceSet
 from tests.bidding.helpers import bidder, close_and_open, published_tender, submit
+from tests.support.audited import audited
 
 # 15 reserve prices, one inside each slice of 100,000,000 ± 2 %.
 VALUES = [Decimal(98_000_000 + 266_667 * i + 1000) for i in range(15)]
@@ -26,9 +24,9 @@ def reserve_tender(values=VALUES, **kwargs):
         count=len(values),
         values=values,
     )
-    with transaction.atomic():  # the database refuses sealed reserve prices changed without an entry
+    # The database refuses sealed reserve prices changed without an entry.
+    with audited("reserve_reseal", tender, commitment=sealed.commitment):
         ReservePriceSet.objects.filter(tender=tender).update(ciphertext=sealed.ciphertext, commitment=sealed.commitment)
-        audit_record(actor=None, action="test.reserve_reseal", obj=tender, data={"commitment": sealed.commitment})
     return tender
 
 
