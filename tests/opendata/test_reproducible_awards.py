@@ -124,8 +124,23 @@ def test_every_demo_award_is_recomputed_from_the_public_api_alone(django_assert_
         following = re.search(r'<([^>]+)>; rel="next"', response.headers.get("Link", ""))
         url = urlsplit(following.group(1))._replace(scheme="", netloc="").geturl() if following else None
     awarded = [r["compiledRelease"] for r in records if r["compiledRelease"].get("awards")]
+    # A second-stage competition (tender.competitive) is awarded by the framework's rule, not a review:
+    # the lowest valid offer wins (unless its agreement cannot take the order), and becomes the order.
+    competitions = [c for c in awarded if c["tender"].get("competitive") is True]
+    awarded = [c for c in awarded if c not in competitions]
 
     with django_assert_num_queries(0):
+        assert competitions  # the demo has one
+        for compiled in competitions:
+            assert compiled["relatedProcesses"][0]["relationship"] == ["framework"]
+            details = compiled["bids"]["details"]
+            valid = [b for b in details if b["openingOutcome"] == "ranked"]
+            [winner] = [b for b in details if b.get("status") == "awarded"]
+            assert winner == min(valid, key=lambda b: (price(b), *submission_order(b)))
+            [award] = compiled["awards"]
+            assert award["suppliers"] == winner["tenderers"]
+            assert award["value"] == winner["value"]
+
         methods = set()
         for compiled in awarded:
             current = [a for a in compiled["awards"] if a["status"] in ("pending", "active")]
