@@ -144,6 +144,7 @@ def test_every_demo_award_is_recomputed_from_the_public_api_alone(django_assert_
             if is_second_stage(compiled):
                 # A catalogue second-stage competition (2단계경쟁): the lowest valid offer wins (its order
                 # is the award; the value is the order's, at the offered prices), no evaluation stage.
+                assert compiled["relatedProcesses"][0]["relationship"] == ["framework"]
                 valid = [b for b in compiled["bids"]["details"] if b.get("openingOutcome") == "ranked"]
                 lowest = min(valid, key=lambda b: (price(b), *submission_order(b)))
                 assert award["suppliers"] == lowest["tenderers"]
