@@ -378,6 +378,14 @@ def test_only_the_buying_entity_sees_the_competition_page_and_the_public_sees_th
     assert client_for(rival_official).post(f"{url}award/").status_code == 404
 
 
+def test_the_tender_page_offers_no_invitation_list_to_edit(client_for, competition, official):
+    """The framework fixes whom a competition invites; a button to a list that refuses to save would mislead."""
+    from django.urls import reverse
+
+    page = client_for(official).get(competition.tender.get_absolute_url()).content.decode()
+    assert reverse("tenders:invitations", args=[competition.tender.pk]) not in page
+
+
 def test_awarding_from_the_page_goes_to_the_order(client_for, competition, supplier_user, second_official):
     offer(competition, supplier_user, "59000000")
     close_and_open(competition.tender)
