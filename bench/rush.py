@@ -371,6 +371,8 @@ def _opening(args) -> dict:
     from bench.sealing import bench_opening
 
     sizes = [int(n) for n in args.rush_open.split(",") if n.strip()]
+    if not sizes:  # --rush-open "": the submission rows alone
+        return {}
     runs = results.rounds(
         {str(n): (lambda n=n: bench_opening(bids=n, verify=False)) for n in sizes}, count=args.rush_open_rounds
     )
