@@ -11,10 +11,11 @@ from rest_framework import generics, permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from integrity.services import bid_origin_record
+from integrity.services import bid_origin_writer
 from procurement.api import RulePermission
 from procurement.errors import Conflict, Forbidden, Invalid
 from procurement.parsers import BoundedJSONParser
+from procurement.permissions import is_supplier_user
 from procurement.sealing import b64decode
 from suppliers.selectors import supplier_for_user
 from tenders.selectors import tenders_public
@@ -123,10 +124,16 @@ class BidListView(generics.ListAPIView):
     header (a UUID) — a retry with the same key returns the first receipt (200) instead of 201."""
 
     permission_classes = [permissions.IsAuthenticated, RulePermission]
-    required_perm = "bidding.view_own_bids"
     serializer_class = BidSerializer
     # JSON only, with a bounded body: sealed content and documents as base64.
     parser_classes = [BoundedJSONParser]
+
+    @property
+    def required_perm(self) -> str | None:
+        # A submission asks the same question (a supplier user with a company) in `post`, from the
+        # one membership read it needs anyway, and the service asks the rest inside its transaction;
+        # the rule would read the membership once more on the rush path.
+        return None if self.request.method == "POST" else "bidding.view_own_bids"
 
     def get_queryset(self):
         return selectors.bids_of_supplier(supplier=supplier_for_user(self.request.user)).select_related("supplier")
@@ -137,6 +144,11 @@ class BidListView(generics.ListAPIView):
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True)],
     )
     def post(self, request):
+        # Which company, first (as the rule did); vetting, sanctions, role and invitation are checked
+        # once, by the service inside its transaction (a Forbidden "not_eligible" from there).
+        supplier = supplier_for_user(request.user)
+        if supplier is None or not is_supplier_user(request.user):
+            raise Forbidden(_("Only members of a registered supplier company can bid."), code="not_eligible")
         key = request.headers.get("Idempotency-Key", "")
         try:
             key = uuid.UUID(key)
@@ -146,19 +158,14 @@ class BidListView(generics.ListAPIView):
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
         tender = get_object_or_404(tenders_public(), pk=data["tender"])
-        # Vetting, sanctions, role and invitation are checked once, by the service inside its
-        # transaction (a Forbidden "not_eligible" from there); here only: which company.
-        supplier = supplier_for_user(request.user)
-        if supplier is None:
-            raise Forbidden(_("Only members of a registered supplier company can bid."), code="not_eligible")
         result = services.bid_submit(
             tender=tender,
             supplier=supplier,
             actor=request.user,
             sealed=_sealed(data),
             idempotency_key=key,
+            also=bid_origin_writer(request),
         )
-        bid_origin_record(request=request, version=result.version)
         return Response(
             receipts.receipt_for_submission(result).as_json(),
             status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,

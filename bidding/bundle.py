@@ -1,7 +1,8 @@
 """The opening bundle: everything public after opening that anyone needs to re-run it.
 
 "koneps-opening-bundle-v1" (docs/sealing.md): the tender's key pair, every opened bid's ciphertexts
-and commitment, the sealed reserve prices and the published record. sealclient.verify reads it;
+and commitment, the list of commitments published at the deadline (closing), the sealed reserve
+prices and the published record. sealclient.verify reads it;
 `manage.py verify_opening` and the public verifier page check the portal against it.
 """
 
@@ -13,7 +14,7 @@ from sealclient.verify import BUNDLE_SCHEMA
 from tenders.models import ReservePriceSet, Tender
 from tenders.policies import evaluation_policy
 
-from .models import OpenedBid, OpeningRecord
+from .models import OpenedBid, OpeningRecord, TenderClosing
 
 
 def _text(value) -> str | None:
@@ -52,6 +53,7 @@ def opening_bundle(tender: Tender) -> dict | None:
     # Recombined from the custodians' shares at opening and kept with the record: it protects nothing now.
     private_key = bytes(record.private_key)
     reserve_set = ReservePriceSet.objects.filter(tender=tender).order_by("-amendment_number").first()
+    closing = TenderClosing.objects.filter(tender=tender).first()
     opened = list(
         OpenedBid.objects.filter(opening=record).select_related("version").prefetch_related("version__documents")
     )
@@ -68,6 +70,11 @@ def opening_bundle(tender: Tender) -> dict | None:
             "private_key": b64encode(bytes(private_key)),
             "parameters": _parameters(tender, reserve_set),
         },
+        # Published at the deadline, before any key existed: a bid whose commitment is not here was
+        # replaced afterwards (the portal sets it aside at opening; the verifier names it).
+        "closing": {"bid_count": closing.bid_count, "commitments": list(closing.commitments)}
+        if closing is not None
+        else None,
         "reserve_prices": {
             "ciphertext": b64encode(bytes(reserve_set.ciphertext)),
             "commitment": reserve_set.commitment,

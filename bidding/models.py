@@ -130,7 +130,11 @@ class BidVersion(models.Model):
 
     def ciphertexts(self) -> list[bytes]:
         """Every ciphertext the commitment covers: the content, then each document."""
-        return [bytes(self.sealed_content), *(bytes(d.ciphertext) for d in self.documents.order_by("position"))]
+        cached = getattr(self, "_prefetched_objects_cache", {}).get("documents")
+        documents = (
+            sorted(cached, key=lambda d: d.position) if cached is not None else self.documents.order_by("position")
+        )
+        return [bytes(self.sealed_content), *(bytes(d.ciphertext) for d in documents)]
 
     @property
     def has_price_envelope(self) -> bool:
@@ -382,6 +386,8 @@ __all__ = [
     "SecurityIssuer",
     "TenderClosing",
 ]
+
+
 class TechnicalComplaint(models.Model):
     """A bidder's complaint on the published technical results of a two-envelope tender, lodged in
     the complaint window. While one is open the price envelopes stay sealed."""

@@ -17,7 +17,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from integrity.services import bid_origin_record
+from integrity.services import bid_origin_writer
 from procurement.parsers import json_loads_bounded
 from procurement.permissions import require
 from procurement.sealing import SHARE_BYTES, b64decode, b64encode
@@ -100,9 +100,9 @@ def _bid_form(request, tender_id: int, upload_handler: SealedUploadHandler):
                     actor=request.user,
                     sealed=sealed_form.sealed_submission(),
                     idempotency_key=sealed_form.cleaned_data["idempotency_key"],
+                    also=bid_origin_writer(request),
                 )
             if not refused:
-                bid_origin_record(request=request, version=result.version)
                 if result.created:
                     messages.success(request, _("Your sealed bid was received. Keep the receipt."))
                 else:

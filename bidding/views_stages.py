@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from procurement.permissions import require
 from procurement.web import refusal, run_action
+from tenders.policies import evaluation_policy
 from tenders.selectors import tender_get_visible
 
 from . import selectors, services
@@ -45,6 +46,7 @@ def technical(request, tender_id: int):
             "complaints": record.technical_complaints.select_related("bid__supplier"),
             "may_decide_complaints": may_assess and record.stage == OpeningRecord.Stage.TECHNICAL_PUBLISHED,
             "may_assess": may_assess and record.stage == OpeningRecord.Stage.TECHNICAL,
+            "committee_decides": evaluation_policy(tender.evaluation_method).needs_committee,
             "cure_form": CureRequestForm(),
             "decision_form": TechnicalDecisionForm(),
         },

@@ -23,4 +23,5 @@ class CatalogueConfig(AppConfig):
             NavItem(_("My catalogue items"), "catalogue:supplier_items", "catalogue.manage_items", order=415),
             NavItem(_("Catalogue review"), "catalogue:review", "catalogue.review_items", order=420),
             NavItem(_("Prompt payment"), "catalogue:payments", order=430),
+            NavItem(_("Catalogue budget"), "catalogue:budget", "catalogue.view_budget", order=425),
         )

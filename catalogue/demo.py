@@ -269,6 +269,30 @@ def _orders(kim, lee, mois, mois_approver, published) -> None:
     )
 
 
+def _mini_competition(kim, lee, items) -> None:
+    """An order above the threshold competed among the PC framework's three suppliers, opened and awarded."""
+    from django.conf import settings
+
+    item = max(items, key=lambda i: i.unit_price)
+    quantity = int(settings.CATALOGUE_MINI_COMPETITION_THRESHOLD / item.unit_price) + 1
+    services.cart_add(actor=kim, item=item, quantity=quantity)
+    deadline = (timezone.now() + timedelta(days=2)).replace(minute=0, second=0, microsecond=0)
+    competition = services.mini_competition_start(
+        actor=kim,
+        agreement=item.agreement,
+        delivery_address="정부세종청사 6동 정보화담당관실",
+        region="sejong",
+        submission_deadline=deadline,
+        opening_at=deadline + timedelta(hours=1),
+        note="2단계경쟁: 노후 PC 일괄 교체",
+    )
+    tender = demo_sealing.publish(tender=competition.tender, actor=kim)
+    for agreement, rate in zip(services.framework_suppliers(item.agreement), ("0.97", "0.93", "0.95"), strict=False):
+        _bid(tender, agreement.supplier.members.first().user, int(competition.reference_total * Decimal(rate)))
+    _open(tender, kim)
+    services.mini_competition_award(competition=competition, actor=lee)
+
+
 def load(stdout) -> None:
     if Tender.objects.filter(title__in=[OFFICE, PCS]).exists():
         stdout.write("Demo catalogue: already there")
@@ -283,6 +307,7 @@ def load(stdout) -> None:
     _budget(mois.official.entity, "300000000", "3000000")
     published = list(CatalogueItem.objects.filter(pk__in=[i.pk for i in items], status="published").order_by("pk"))
     _orders(kim, lee, mois, mois_approver, published)
+    _mini_competition(kim, lee, [i for i in published if i.agreement_id == pcs[0].pk])
     stdout.write(
         f"Demo catalogue: {FrameworkAgreement.objects.count()} framework agreements, {len(items)} items, "
         f"{Order.objects.count()} orders, {Invoice.objects.count()} invoices"

@@ -452,8 +452,9 @@ class Order(models.Model):
 class OrderLine(models.Model):
     """One item of an order at the price it was ordered at (later price changes do not touch it).
 
-    A line of an order awarded by a second-stage competition has no catalogue item: it is what was
-    competed for (name, unit, quantity) at the winning offer's price (`price_version` 0).
+    A line of an order awarded by a second-stage competition names the catalogue item the request
+    started from (its specification and category, whoever won) at the winning offer's price
+    (`price_version` 0); no stock is taken for it.
     """
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="lines")

@@ -10,7 +10,7 @@ import rules
 from procurement.permissions import is_auditor, is_platform_admin
 from suppliers.selectors import membership_for_user
 from tenders.rules import is_entity_official
-from tenders.selectors import is_approver_of, is_official_of
+from tenders.selectors import is_approver_of, is_official_of, official_entity
 
 from .models import CatalogueItem
 
@@ -64,7 +64,15 @@ def order_is_public(user, order) -> bool:
     return order is not None and order.is_public
 
 
+@rules.predicate
+def is_budget_holder(user) -> bool:
+    """An official of an entity who may give its second approvals: who answers for its budget."""
+    entity = official_entity(user)
+    return entity is not None and is_approver_of(user, entity.pk)
+
+
 rules.add_perm("catalogue.order", is_entity_official)
+rules.add_perm("catalogue.view_budget", is_budget_holder)
 rules.add_perm("catalogue.view_orders", is_entity_official | is_acting_supplier_member | is_auditor)
 rules.add_perm("catalogue.manage_items", is_acting_supplier_member)
 rules.add_perm("catalogue.review_items", is_entity_official)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_budget
 
 app_name = "catalogue"
 
@@ -49,4 +49,5 @@ urlpatterns = [
     path("framework/<int:tender_id>/", views.framework_call, name="framework_call"),
     path("framework/<int:tender_id>/conclude/", views.framework_conclude, name="framework_conclude"),
     path("payments/", views.payments, name="payments"),
+    path("budget/", views_budget.budget, name="budget"),
 ]

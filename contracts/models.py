@@ -39,6 +39,9 @@ class Evaluation(models.Model):
     started_at = models.DateTimeField(_("started"), db_default=ClockTimestamp())
     # Best value: when the committee's scores were last turned into a ranking (None: not yet).
     scored_at = models.DateTimeField(_("scores calculated"), null=True, blank=True)
+    # Two envelopes (best value): the committee's technical scores were turned into the technical
+    # stage's compliance decisions; the committee and its scores are then fixed.
+    technical_scored_at = models.DateTimeField(_("technical scores calculated"), null=True, blank=True)
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
     completed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -111,11 +111,11 @@ class BestValue(EvaluationMethodPolicy):
     key = procedures.BestValue.key
 
     @classmethod
-    def compute(cls, standings: list[Standing], *, tender: Tender, scores=None) -> list[Standing]:
-        """`scores`: {bid_id: [summed points of each member who scored]}."""
+    def technical(cls, standings: list[Standing], *, tender: Tender, scores=None) -> list[Standing]:
+        """P, T and the threshold only: what the technical stage of a two-envelope tender decides
+        before any price is open (the price of a bid under the threshold is then never opened)."""
         params = cls.params(tender)
         technical_weight = Decimal(params["technical_weight"])
-        price_weight = Decimal(params["price_weight"])
         maximum = Decimal(sum(c["max_score"] for c in params["technical_criteria"]))
         threshold = maximum * Decimal(params["technical_threshold_pct"]) / 100
         scores = scores or {}
@@ -125,6 +125,21 @@ class BestValue(EvaluationMethodPolicy):
             standing.technical_points = points
             standing.technical_score = q4(technical_weight * points / maximum)
             standing.below_threshold = points < threshold
+        return standings
+
+    @classmethod
+    def compute(
+        cls, standings: list[Standing], *, tender: Tender, scores=None, threshold_decided: bool = False
+    ) -> list[Standing]:
+        """`scores`: {bid_id: [summed points of each member who scored]}. `threshold_decided`: the
+        technical stage of a two-envelope tender already applied the threshold (its published
+        results, complaints included, decided which prices opened), so it is not applied again."""
+        params = cls.params(tender)
+        price_weight = Decimal(params["price_weight"])
+        cls.technical(standings, tender=tender, scores=scores)
+        if threshold_decided:
+            for standing in standings:
+                standing.below_threshold = False
         qualified = [s for s in standings if not s.below_threshold]
         lowest = min((s.price for s in qualified), default=None)
         for standing in standings:

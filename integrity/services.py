@@ -1,7 +1,7 @@
 """Running the rules and storing their flags; reviews; where bids came from.
 
 Flags never block a procedure: nothing here is called by another app's transaction, except
-`bid_origin_record`, which runs after the submission has committed and never raises.
+`bid_origin_writer`'s one INSERT of keyed hashes, which the submission runs as its last write.
 """
 
 import hashlib
@@ -289,23 +289,42 @@ def client_fingerprint(request) -> tuple[str, str]:
 
 
 def bid_origin_record(*, request, version) -> None:
-    """Keep keyed hashes of where a bid version was sent from. Called by the submission view and API
-    after the bid has committed; a failure here is logged and never costs the bidder the receipt."""
+    """Keep keyed hashes of where a bid version was sent from, after the fact (a caller that could
+    not pass `bid_origin_writer` to the submission); a failure is logged, never raised."""
+    write = bid_origin_writer(request)
+    if write is None:
+        return
+    try:
+        write(version)
+    except DatabaseError:
+        logger.exception("integrity: could not record the origin of bid version %s", version.pk)
+
+
+def bid_origin_writer(request):
+    """What `bidding.services.bid_submit(also=...)` calls inside the bid's own transaction: one
+    INSERT of keyed hashes computed here, before the transaction (a retried submission keeps the
+    first origin). None when the hashes cannot be made: the bid is never refused for it."""
     try:
         fingerprint, source = client_fingerprint(request)
-        # One statement on the rush path; a retried submission keeps the first origin.
+        network_hash = _keyed(f"net|{client_network(request)}")
+        fingerprint_hash = _keyed(f"fp|{fingerprint}")
+    except Exception:  # a misconfigured key costs the origin, never the bid
+        logger.exception("integrity: could not hash the origin of a bid")
+        return None
+
+    def write(version) -> None:
         BidOrigin.objects.bulk_create(
             [
                 BidOrigin(
                     version_id=version.pk,
                     tender_id=version.tender_id,
                     supplier_id=version.supplier_id,
-                    network_hash=_keyed(f"net|{client_network(request)}"),
-                    fingerprint_hash=_keyed(f"fp|{fingerprint}"),
+                    network_hash=network_hash,
+                    fingerprint_hash=fingerprint_hash,
                     fingerprint_source=source,
                 )
             ],
             ignore_conflicts=True,
         )
-    except DatabaseError:
-        logger.exception("integrity: could not record the origin of bid version %s", version.pk)
+
+    return write

@@ -80,6 +80,33 @@ def framework_techniques(call) -> dict:
     }
 
 
+def competition_of(tender):
+    return getattr(tender, "mini_competition", None)
+
+
+def competition_related(tender) -> dict | None:
+    """A second-stage competition's link to its framework process (relatedProcesses, `framework`)."""
+    competition = competition_of(tender)
+    if competition is None:
+        return None
+    return framework_related(competition.framework.tender, title=None)
+
+
+def framework_related(framework_tender, *, title: str | None) -> dict:
+    ocds = _ocds()
+    ocid = framework_tender.ocid
+    return ocds.compact(
+        {
+            "id": "1",
+            "relationship": ["framework"],
+            "title": title or framework_tender.title,
+            "scheme": "ocid",
+            "identifier": ocid,
+            "uri": ocds.absolute(reverse("api-ocds-record", args=[ocid])) if ocid else None,
+        }
+    )
+
+
 def agreement_award_id(agreement: FrameworkAgreement) -> str:
     return f"agreement-{agreement.reference}"
 
@@ -259,16 +286,21 @@ def order_ocid(order: Order) -> str:
     return f"{settings.OCDS_PREFIX}-{order.reference}"
 
 
-def orders_ocds_public() -> QuerySet[Order]:
-    """Orders published as OCDS: placed at or above the publication threshold (a cancelled one too, once placed)."""
+def orders_ocds_public(*, competition: bool = False) -> QuerySet[Order]:
+    """Orders published as OCDS: placed at or above the publication threshold (a cancelled one too, once
+    placed). Direct call-offs by default; with `competition`, those a second-stage competition placed
+    (published inside the competition's process)."""
     return Order.objects.filter(
         Q(status__in=Order.PUBLIC_STATUSES) | Q(status=Order.Status.CANCELLED, placed_at__isnull=False),
         total__gte=settings.CATALOGUE_PUBLICATION_THRESHOLD,
+        mini_competition__isnull=not competition,
     )
 
 
 def orders_for_ocds(queryset: QuerySet[Order]) -> QuerySet[Order]:
-    return queryset.select_related("entity", "supplier", "agreement__tender").prefetch_related(
+    return queryset.select_related(
+        "entity", "supplier", "agreement__tender", "agreement__classification"
+    ).prefetch_related(
         Prefetch("lines", queryset=OrderLine.objects.select_related("item__classification").order_by("id")),
         Prefetch(
             "deliveries",
@@ -291,7 +323,8 @@ def _order_items(order: Order) -> list[dict]:
     ocds = _ocds()
     items = []
     for line in order.lines.all():
-        classification = line.item.classification
+        # A line won in a second-stage competition has no catalogue item: the agreement's category.
+        classification = line.item.classification if line.item_id else order.agreement.classification
         items.append(
             {
                 "id": str(line.pk),
@@ -309,7 +342,46 @@ def _order_items(order: Order) -> list[dict]:
 
 
 def order_releases(order: Order) -> list[dict]:
-    """Every release of one published call-off order, oldest first (pass an order from orders_for_ocds)."""
+    """Every release of one published direct call-off order, oldest first (pass one from orders_for_ocds)."""
+    ocds = _ocds()
+    ocid = order_ocid(order)
+    releases, last = [], None
+    for _phase, at, key, tag, sections in sorted(order_events(order), key=lambda e: (e[0], e[1])):
+        at = at if last is None or at >= last else last
+        last = at
+        if "tender" in sections:
+            sections["tender"] = {"id": order.reference, **sections["tender"]}
+        releases.append(
+            {
+                "ocid": ocid,
+                "id": f"{ocid}-{key}",
+                "date": ocds._dt(at),
+                "tag": tag,
+                "initiationType": "tender",
+                "language": "ko",
+                **sections,
+            }
+        )
+    return releases
+
+
+def competition_order_events(history, competition) -> None:
+    """A second-stage competition's award: the order it placed is the award and contract of the
+    competition's own contracting process (the standard's guidance), with its deliveries and payments."""
+    ocds = _ocds()
+    order = orders_for_ocds(orders_ocds_public(competition=True).filter(pk=competition.order_id)).first()
+    if order is None:
+        return
+    for phase, at, key, tag, sections in order_events(order, competition=competition):
+        history.events.append(ocds._Event(phase=3 + phase, at=at, key=key, tag=tag, sections=sections))
+
+
+def order_events(order: Order, *, competition=None) -> list[tuple]:
+    """(phase, time, key, tag, sections) of an order's public steps: placement (award and contract),
+    each delivery dispatched, delivered and inspected, each invoice's steps, the end.
+
+    A direct call-off is a process of its own (a minimal tender, the related framework process);
+    an order awarded by a second-stage `competition` is inside that competition's process."""
     ocds = _ocds()
     entity, supplier = order.entity, order.supplier
     buyer = {"id": ocds.entity_party_id(entity), "name": entity.name_ko}
@@ -325,40 +397,43 @@ def order_releases(order: Order) -> list[dict]:
     items = _order_items(order)
     names = [line.name for line in order.lines.all()]
     title = names[0] if len(names) == 1 else f"{names[0]} (+{len(names) - 1})"
-    related = ocds.compact(
-        {
-            "id": "1",
-            "relationship": ["framework"],
-            "title": order.agreement.title,
-            "scheme": "ocid",
-            "identifier": framework.ocid,
-            "uri": ocds.absolute(reverse("api-ocds-record", args=[framework.ocid])) if framework.ocid else None,
-        }
-    )
+    related = framework_related(framework, title=order.agreement.title)
     events: list[tuple] = []  # (phase, at, key, tag, sections)
+    prefix = f"order-{order.reference}-" if competition is not None else ""
 
     def contract(**fields) -> dict:
         return {"contracts": [{"id": order.reference, "awardID": order.reference, **fields}]}
 
+    if competition is None:
+        process = {
+            "parties": [buyer_party, supplier_party],
+            "buyer": buyer,
+            "relatedProcesses": [related],
+            "tender": {
+                "title": title,
+                "status": "complete",
+                "competitive": False,
+                "procurementMethodDetails": DIRECT_CALL_OFF,
+                "procuringEntity": buyer,
+                "items": items,
+                "value": value,
+            },
+        }
+    else:
+        # The competition's notice has the buyer, the items and the related framework already.
+        process = {
+            "parties": [supplier_party],
+            "tender": {"status": "complete"},
+            "bids": {"details": [{"id": str(competition.winning_bid_id), "status": "awarded"}]},
+        }
     events.append(
         (
             0,
             order.placed_at,
-            "order",
+            f"order-{order.reference}" if competition is not None else "order",
             ["award", "contract"],
             {
-                "parties": [buyer_party, supplier_party],
-                "buyer": buyer,
-                "relatedProcesses": [related],
-                "tender": {
-                    "title": title,
-                    "status": "complete",
-                    "competitive": False,
-                    "procurementMethodDetails": DIRECT_CALL_OFF,
-                    "procuringEntity": buyer,
-                    "items": items,
-                    "value": value,
-                },
+                **process,
                 "awards": [
                     {
                         "id": order.reference,
@@ -394,7 +469,7 @@ def order_releases(order: Order) -> list[dict]:
             (
                 1,
                 delivery.dispatched_at,
-                f"delivery-{delivery.number}-dispatched",
+                prefix + f"delivery-{delivery.number}-dispatched",
                 ["implementationUpdate"],
                 contract(implementation={"milestones": [milestone]}),
             )
@@ -405,7 +480,7 @@ def order_releases(order: Order) -> list[dict]:
                 (
                     1,
                     delivery.delivered_at,
-                    f"delivery-{delivery.number}-delivered",
+                    prefix + f"delivery-{delivery.number}-delivered",
                     ["implementationUpdate"],
                     contract(implementation={"milestones": [milestone]}),
                 )
@@ -433,7 +508,7 @@ def order_releases(order: Order) -> list[dict]:
                 (
                     1,
                     delivery.inspected_at,
-                    f"delivery-{delivery.number}-inspected",
+                    prefix + f"delivery-{delivery.number}-inspected",
                     ["implementationUpdate"],
                     contract(implementation={"milestones": [milestone]}),
                 )
@@ -461,7 +536,7 @@ def order_releases(order: Order) -> list[dict]:
             (
                 2,
                 order.completed_at,
-                "completed",
+                f"{prefix}completed",
                 ["contractTermination"],
                 contract(status="terminated", statusReason="Delivered and accepted in full."),
             )
@@ -477,27 +552,9 @@ def order_releases(order: Order) -> list[dict]:
                 (
                     2,
                     cancelled.at,
-                    "cancelled",
+                    f"{prefix}cancelled",
                     ["contractTermination"],
                     contract(status="terminated", statusReason=order.status_reason or None),
                 )
             )
-    ocid = order_ocid(order)
-    releases, last = [], None
-    for _phase, at, key, tag, sections in sorted(events, key=lambda e: (e[0], e[1])):
-        at = at if last is None or at >= last else last
-        last = at
-        if "tender" in sections:
-            sections["tender"] = {"id": order.reference, **sections["tender"]}
-        releases.append(
-            {
-                "ocid": ocid,
-                "id": f"{ocid}-{key}",
-                "date": ocds._dt(at),
-                "tag": tag,
-                "initiationType": "tender",
-                "language": "ko",
-                **sections,
-            }
-        )
-    return releases
+    return events

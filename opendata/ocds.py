@@ -177,7 +177,9 @@ def extension_urls() -> list[str]:
 
 def tenders_for_ocds(queryset: QuerySet[Tender]) -> QuerySet[Tender]:
     """Everything `tender_releases` reads, prefetched (pass tenders_public())."""
-    return queryset.select_related("entity", "opening_record", "bid_closing", "framework_call").prefetch_related(
+    return queryset.select_related(
+        "entity", "opening_record", "bid_closing", "framework_call", "mini_competition__framework__tender"
+    ).prefetch_related(
         "classifications",
         Prefetch(
             "framework_agreements",
@@ -380,6 +382,9 @@ class _TenderHistory:
         call = frameworks.framework_call_of(tender)
         if call is not None:
             section.update(frameworks.framework_techniques(call))
+        related = frameworks.competition_related(tender)
+        if related is not None:
+            section["competitive"] = True
         key = f"tender-{number}" if number == 0 else f"amendment-{number}"
         if number:
             section["amendments"] = [
@@ -400,7 +405,14 @@ class _TenderHistory:
                 at=at,
                 key=key,
                 tag=["tender"] if number == 0 else ["tenderAmendment"],
-                sections={"parties": [self.buyer_party()], "buyer": self.buyer, "tender": section},
+                sections=compact(
+                    {
+                        "parties": [self.buyer_party()],
+                        "buyer": self.buyer,
+                        "relatedProcesses": [related] if related else None,
+                        "tender": section,
+                    }
+                ),
             )
         )
 
@@ -1090,6 +1102,9 @@ def tender_releases(tender: Tender) -> list[dict]:
             history.red_flags(fragment, awards[0].standstill_started_at)
     for contract in tender.contracts.all():
         history.contract(contract)
+    competition = frameworks.competition_of(tender)
+    if competition is not None and competition.order_id:
+        frameworks.competition_order_events(history, competition)
     agreements = list(tender.framework_agreements.all())
     if agreements:
         frameworks.agreement_events(history, agreements, frameworks.agreement_status_entries(agreements))

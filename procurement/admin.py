@@ -46,7 +46,7 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     on the detail page below the words.
     """
 
-    list_display = ["seq", "when", "sentence", "action"]
+    list_display = ["seq", "when", "sentence"]
     list_display_links = ["seq"]
     list_filter = ["action", "object_type"]
     search_fields = ["actor_label", "object_id", "action"]

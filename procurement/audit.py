@@ -114,6 +114,14 @@ def audit_record(
     return entry
 
 
+def audit_coverage_prune() -> int:
+    """Drop the guard's coverage rows of finished transactions (procurement migration 0009); any
+    role may call it, since it can only remove what no running transaction can still read."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT procurement_audit_coverage_prune()")
+        return cursor.fetchone()[0]
+
+
 def transparency_integrate() -> int:
     """Give leaf indexes to every committed entry that can no longer be overtaken; return how many.
 

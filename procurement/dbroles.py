@@ -3,13 +3,16 @@
 `roles_create` runs once per database as a superuser (or a role with CREATEROLE that owns the
 database); `app_role_grant` runs as the owner after every `migrate`. Both are idempotent. The
 application role owns nothing, so it cannot ALTER a table, DISABLE TRIGGER or TRUNCATE; on the
-log's tables it has no UPDATE or DELETE either, and without superuser rights it cannot switch
-triggers off with `session_replication_role`.
+log's tables it has no UPDATE or DELETE either, the audit coverage table (what the commit-time
+guard reads) it may only read, and without superuser rights it cannot switch triggers off with
+`session_replication_role`.
 """
 
 from psycopg2 import sql
 
 LOG_TABLES = ("procurement_auditentry", "procurement_logleaf", "procurement_lognode", "procurement_treehead")
+# Written only by the audit log's own trigger (procurement migration 0009): read-only for the app.
+COVERAGE_TABLE = "procurement_auditcoverage"
 
 _OWNED_KINDS = {"r": "TABLE", "p": "TABLE", "S": "SEQUENCE", "v": "VIEW", "m": "MATERIALIZED VIEW"}
 
@@ -72,3 +75,8 @@ def app_role_grant(cursor, *, app: str) -> None:
                 sql.Identifier(table), app_id
             )
         )
+    cursor.execute(
+        sql.SQL("REVOKE INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON {} FROM {}").format(
+            sql.Identifier(COVERAGE_TABLE), app_id
+        )
+    )

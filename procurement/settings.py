@@ -434,6 +434,8 @@ MIN_TENDER_PERIOD_DAYS = {
     "open": {"goods": 7, "services": 7, "works": 7},
     "restricted": {"goods": 5, "services": 5, "works": 7},
     "limited": {"goods": 3, "services": 3, "works": 3},
+    # A catalogue order's second-stage competition (2단계경쟁): a short period among framework suppliers.
+    "mini_competition": {"goods": 1, "services": 1, "works": 1},
 }
 # An amendment made less than this many days before the submission deadline must move the deadline
 # so that at least this many days remain for bidders to react to it.
@@ -581,8 +583,6 @@ CATALOGUE_PUBLICATION_THRESHOLD = _env_decimal("CATALOGUE_PUBLICATION_THRESHOLD"
 # Orders of at least this value go to a second-stage competition (2단계경쟁) among the agreement's
 # suppliers instead of a direct order.
 CATALOGUE_MINI_COMPETITION_THRESHOLD = _env_decimal("CATALOGUE_MINI_COMPETITION_THRESHOLD", "50000000")
-# The shortest time a second-stage competition collects offers (days; 0 lets the official choose hours).
-CATALOGUE_MINI_COMPETITION_DAYS = env.int("CATALOGUE_MINI_COMPETITION_DAYS", default=1)
 # Items compared side by side at most.
 CATALOGUE_COMPARE_MAX = 4
 CATALOGUE_PAGE_SIZE = 20

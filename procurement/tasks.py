@@ -24,8 +24,9 @@ def transparency_publish_head(self, through_seq: int | None = None) -> int:
     """Beat job, and after every opening and award: integrate committed entries, sign a head if grown.
 
     With `through_seq`, retry until that entry is in the tree (an older transaction elsewhere may
-    hold the integration horizon back for a moment).
+    hold the integration horizon back for a moment). Also drops the audit guard's stale coverage rows.
     """
+    audit.audit_coverage_prune()
     if not settings.TRANSPARENCY_SIGNING_KEY:
         return audit.transparency_integrate()
     head = audit.transparency_head_sign()

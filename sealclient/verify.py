@@ -1,7 +1,8 @@
 """Re-run a published opening from its public bundle alone, and list where the record differs.
 
 The bundle ("koneps-opening-bundle-v1", docs/sealing.md) holds the tender's key pair, every bid's
-ciphertexts and commitment, the sealed reserve prices and the record the portal published. This
+ciphertexts and commitment, the commitments published at the deadline ("closing"), the sealed
+reserve prices and the record the portal published. This
 module decrypts everything again and applies the portal's own rules (sealclient.rules and
 sealclient.reserve, which the portal imports), so any difference means the record is not what the
 sealed data gives.
@@ -41,6 +42,7 @@ PROBLEM_TEXT = {
     "price_invalid": "the price is not a valid amount",
     "declarations_missing": "the declarations are missing",
     "commitment_mismatch": "the ciphertexts do not match the bid's commitment",
+    "commitment_not_published": "the commitment is not the one published at the deadline",
     "undecryptable": "a ciphertext does not decrypt with the tender's private key",
     "documents_mismatch": "the documents do not match the sealed list of documents",
     "document_hash": "a document does not match the hash sealed with the bid",
@@ -192,8 +194,49 @@ def _reserve_values(report: Report, bundle: dict, private: bytes | None, params:
     return values
 
 
+def _closing_commitments(bundle: dict) -> set[str] | None:
+    """The commitments published at the deadline, or None when the bundle has no closing list (older
+    bundles): then a bid replaced after the deadline cannot be told from the others."""
+    closing = bundle.get("closing")
+    if not isinstance(closing, dict) or not isinstance(closing.get("commitments"), list):
+        return None
+    return {str(c) for c in closing["commitments"]}
+
+
+def _bid_commitments(item: dict) -> list[str]:
+    return [str(item.get(name)) for name in ("commitment", "price_commitment") if item.get(name)]
+
+
+def _not_published(report: Report, item: dict, published: set[str] | None) -> bool:
+    """A bid whose commitment was not in the closing list: one difference, and it is set aside as the
+    portal sets it aside at opening (so the rest of the record is compared as the portal made it)."""
+    if published is None or all(c in published for c in _bid_commitments(item)):
+        return False
+    report.differ(
+        f"bid of supplier {item.get('supplier_id')}",
+        "its commitment is not among those published at the deadline: the bid was replaced after bidding closed",
+    )
+    return True
+
+
+def _check_closing_list(report: Report, bundle: dict, published: set[str] | None) -> None:
+    """Commitments published at the deadline that no bid in the bundle carries (a bid dropped), beyond
+    those of bids already named as replaced."""
+    if published is None:
+        return
+    carried = {c for item in bundle.get("bids", []) for c in _bid_commitments(item)}
+    replaced = sum(1 for item in bundle.get("bids", []) for c in _bid_commitments(item) if c not in published)
+    missing = len(published - carried) - replaced
+    if missing > 0:
+        report.differ(
+            "closing list",
+            f"{missing} commitment(s) published at the deadline belong to no bid in the bundle",
+        )
+
+
 def _open_bids(report: Report, bundle: dict, private: bytes | None, reserve_rules) -> list[rules.OpenedContent]:
     tender = bundle["tender"]
+    published = _closing_commitments(bundle)
     opened = []
     for item in bundle.get("bids", []):
         subject = f"bid of supplier {item.get('supplier_id')}"
@@ -215,6 +258,8 @@ def _open_bids(report: Report, bundle: dict, private: bytes | None, reserve_rule
                 currency=tender["currency"],
                 reserve_rules=reserve_rules,
             )
+        if result.commitment_ok and _not_published(report, item, published):
+            result = rules.OpenedContent(False, rules.Problem("commitment_not_published"))
         opened.append(result)
         report.bids.append(
             RecomputedBid(
@@ -239,6 +284,7 @@ def _open_two_envelope_bids(report: Report, bundle: dict, private: bytes | None,
     as published, and the verifier checks that no price of a non-compliant bid was opened."""
     tender = bundle["tender"]
     decisions = {row.get("supplier_id"): row for row in (bundle.get("record") or {}).get("bids", [])}
+    published = _closing_commitments(bundle)
     opened = []
     for item in bundle.get("bids", []):
         supplier_id, version = item.get("supplier_id"), item.get("version")
@@ -262,6 +308,9 @@ def _open_two_envelope_bids(report: Report, bundle: dict, private: bytes | None,
             if ciphertexts is not None and private is not None
             else rules.OpenedContent(False, rules.Problem("undecryptable"))
         )
+        if technical.commitment_ok and _not_published(report, item, published):
+            technical = rules.OpenedContent(False, rules.Problem("commitment_not_published"))
+            price_ct = None
         price = rules.OpenedContent(False, None)
         outcome = rules.PRICE_NOT_OPENED
         if not technical.usable:
@@ -375,6 +424,7 @@ def verify_bundle(bundle: dict) -> Report:
             raise BundleError("the bundle lacks the reserve-price parameters (count, picks, averaged)") from exc
 
     values = _reserve_values(report, bundle, private, params) if uses_reserve else None
+    _check_closing_list(report, bundle, _closing_commitments(bundle))
     if tender.get("envelopes") == 2:
         opened = _open_two_envelope_bids(report, bundle, private, reserve_rules)
     else:

@@ -162,7 +162,8 @@ class TenderForm(EvaluationParamsMixin, forms.ModelForm):
             "bid_security_value": _("For a percentage, the rate of the bid price (e.g. 5); otherwise the amount."),
             "envelopes": _(
                 "With two envelopes the technical envelopes open first; only the price envelopes of "
-                "technically compliant bids are ever opened. Not available for best value."
+                "technically compliant bids are ever opened. For best value the committee scores the "
+                "technical envelopes and the threshold decides compliance."
             ),
         }
 

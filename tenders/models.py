@@ -322,6 +322,14 @@ class Tender(models.Model):
 
         return method_policy(self.method).invitation_only
 
+    @property
+    def invitations_editable(self) -> bool:
+        """Officials choose whom to invite, unless the framework fixes the list (second-stage competitions)."""
+        from .policies import method_policy
+
+        policy = method_policy(self.method)
+        return policy.invitation_only and not policy.invitations_from_framework
+
 
 class TenderVersion(models.Model):
     """One published version of a tender: amendment 0 is the original notice; each addendum adds one."""

@@ -162,6 +162,9 @@ class BestValue(EvaluationPolicy):
     param_names = ("technical_weight", "price_weight", "technical_threshold_pct", "technical_criteria")
     needs_committee = True
     needs_technical_proposal = True
+    # With two envelopes the committee scores the technical envelopes; bids under the threshold
+    # are non-compliant and their prices never open (contracts.services.evaluation).
+    envelope_options = (1, 2)
     can_be_framework = True
     params_template = "tenders/procedures/best_value.html"
     ocds_award_criteria = "ratedCriteria"
@@ -230,6 +233,8 @@ class MethodPolicy:
     # The invited suppliers are those under a framework agreement, set by the service that makes the
     # tender (catalogue.services.mini_competitions); officials cannot change the list.
     invitations_from_framework: bool = False
+    # Evaluated and awarded by the contracts app; False when the app that made it awards it itself.
+    awarded_by_evaluation: bool = True
     # Its OCDS procurementMethod code and details (opendata/ocds.py).
     ocds_method: str = ""
     ocds_method_details: str = ""
@@ -264,18 +269,15 @@ class LimitedMethod(MethodPolicy):
 class MiniCompetitionMethod(MethodPolicy):
     """2단계경쟁: an order above the catalogue's threshold, competed among the suppliers under the
     framework for its category (catalogue.MiniCompetition links the tender to the framework). Sealed
-    offers, deadline and opening as for any tender; a short period (CATALOGUE_MINI_COMPETITION_DAYS)."""
+    offers, deadline and opening as for any tender, for a short period (MIN_TENDER_PERIOD_DAYS)."""
 
     key = Tender.Method.MINI_COMPETITION
     invitation_only = True
     chosen_by_officials = False
     invitations_from_framework = True
+    awarded_by_evaluation = False  # catalogue.services.mini_competition_award places the order
     ocds_method = "selective"
     ocds_method_details = "Second-stage competition among framework agreement suppliers (2단계경쟁)"
-
-    @classmethod
-    def min_period(cls, category: str) -> timedelta:
-        return timedelta(days=settings.CATALOGUE_MINI_COMPETITION_DAYS)
 
 
 METHOD_POLICIES: dict[str, type[MethodPolicy]] = {

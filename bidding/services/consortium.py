@@ -169,7 +169,7 @@ def consortium_change(
     """The lead changes the terms before the deadline: the form of performance, shares, members.
 
     Every partner confirms again (the agreement changed for all of them): kept partners go back to
-    invited, new ones are invited, removed ones are released; a confirmed consortium is forming
+    invited, new ones are invited, removed ones leave (and are told); a confirmed consortium is forming
     again until then. Refused once the consortium has submitted its bid (withdraw it first), as
     dissolving is.
     """
@@ -217,10 +217,10 @@ def consortium_change(
                 _("A company in this consortium has already submitted its own bid on this tender."),
                 code="already_bid",
             )
-        removed = [m for pk, m in current.items() if pk not in wanted and m.status in ConsortiumMember.BINDING_STATUSES]
-        for member in removed:
-            member.status = ConsortiumMember.Status.RELEASED
-            member.save(update_fields=["status"])
+        # A removed company leaves no row behind: the opening, the award, the contract's signatories and
+        # OCDS read a consortium's members as its rows. Its terms stay in the audit entry below.
+        removed = [m for pk, m in current.items() if pk not in wanted]
+        ConsortiumMember.objects.filter(pk__in=[m.pk for m in removed]).delete()
         try:
             with transaction.atomic():
                 for t in terms:
@@ -258,7 +258,7 @@ def consortium_change(
             actor=actor,
             action="consortium.change",
             obj=consortium,
-            data={"changes": {"before": before, "after": after}, "released": [m.supplier_id for m in removed]},
+            data={"changes": {"before": before, "after": after}, "removed": [m.supplier_id for m in removed]},
         )
         partner_ids = [t.supplier.pk for t in terms if t.supplier.pk != lead.pk]
         notify(
@@ -275,16 +275,17 @@ def consortium_change(
             },
             link=_link(consortium),
         )
-        if removed:
+        bound = [m.supplier_id for m in removed if m.status in ConsortiumMember.BINDING_STATUSES]
+        if bound:
             notify(
                 event="consortium.removed",
-                recipients=company_users([m.supplier_id for m in removed]),
+                recipients=company_users(bound),
                 template="consortium_ended",
                 context={
                     "consortium": consortium,
-                    "reason": _("The lead removed your company from the consortium."),
+                    "reason": _("The lead removed your company from the consortium; it is free to bid otherwise."),
                 },
-                link=_link(consortium),
+                link=reverse("tenders:detail", args=[tender.pk]),
             )
     return consortium
 

@@ -35,6 +35,7 @@ from procurement.states import check_transition
 from sealclient.rules import Problem, price_open, technical_open
 from suppliers.selectors import membership_for_user
 from tenders.models import Tender
+from tenders.policies import evaluation_policy
 from tenders.selectors import tender_entity_officials, tender_for_update
 from tenders.services.common import require_entity_official
 
@@ -166,8 +167,14 @@ def technical_open_locked(tender: Tender, *, actor) -> OpeningRecord:
 # --- stage 2: compliance --------------------------------------------------------------------------
 
 
-def technical_assess(*, opened_bid: OpenedBid, actor, compliant: bool, reason: str = "") -> OpenedBid:
-    """Record whether a bid's technical envelope complies, with the reason bidders will read."""
+def technical_assess(
+    *, opened_bid: OpenedBid, actor, compliant: bool, reason: str = "", committee: bool = False
+) -> OpenedBid:
+    """Record whether a bid's technical envelope complies, with the reason bidders will read.
+
+    Where the method has a committee (best value) its scores decide, against the technical
+    threshold: only the evaluation's calculation records them (`committee=True`).
+    """
     reason = (reason or "").strip()
     if not compliant and not reason:
         raise Invalid(
@@ -179,6 +186,11 @@ def technical_assess(*, opened_bid: OpenedBid, actor, compliant: bool, reason: s
         record = _record_for_update(tender)
         if record.stage != OpeningRecord.Stage.TECHNICAL:
             raise InvalidTransition(_("The technical results have been published and can no longer be changed."))
+        if evaluation_policy(tender.evaluation_method).needs_committee and not committee:
+            raise Conflict(
+                _("The committee's technical scores decide compliance here: calculate them on the evaluation page."),
+                code="committee_decides",
+            )
         row = OpenedBid.objects.select_for_update().get(pk=opened_bid.pk, opening=record)
         if row.outcome != OpenedBid.Outcome.AWAITING_PRICE:
             raise Conflict(_("The opening already found this technical envelope unusable."), code="decided_by_opening")

@@ -19,27 +19,33 @@ tender, and one that reaches the tender after closing sees the new status and is
 import logging
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from procurement.audit import audit_record
 from procurement.errors import Conflict, Forbidden, Invalid, NotFound
 from procurement.notifications import notify
+from procurement.permissions import is_supplier_user
 from procurement.sealing import SEAL_OVERHEAD, commitment, price_commitment
 from procurement.states import check_transition
-from suppliers.selectors import membership_for_user
+from suppliers.models import Sanction, Supplier, SupplierMember
+from suppliers.selectors import membership_for_user, sanctions_running_q
 from tenders.models import Tender
-from tenders.policies import evaluation_policy
+from tenders.policies import evaluation_policy, method_policy
 
 from .. import selectors
 from ..consortia import consortium_for_submission
 from ..content import MAX_DOCUMENTS
 from ..models import Bid, BidDocument, BidVersion
+from ..models_consortium import ConsortiumMember
 
 logger = logging.getLogger(__name__)
 
@@ -133,6 +139,30 @@ def _lock_tender_shared(tender_id: int) -> tuple[str, bool, datetime]:
     return status, moment < deadline, moment
 
 
+def _lock_tender_for_submission(tender_id: int, *, supplier_id: int, key: uuid.UUID):
+    """`_lock_tender_shared` and the idempotency lookup in one statement: (status, in time, moment,
+    the id of the version an earlier request with this key created, or None).
+
+    The lookup reads the statement's snapshot, which may predate the wait for the lock: a retry of
+    the same key that committed meanwhile is caught by the unique index instead (bid_submit answers
+    with the first receipt), as before.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "WITH held AS MATERIALIZED ("
+            "SELECT status, submission_deadline FROM tenders_tender WHERE id = %s FOR KEY SHARE) "
+            "SELECT status, submission_deadline, clock_timestamp(), "
+            "(SELECT id FROM bidding_bidversion WHERE supplier_id = %s AND idempotency_key = %s) "
+            "FROM held",
+            [tender_id, supplier_id, key],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise NotFound(_("This tender does not exist."), code="not_found")
+    status, deadline, moment, earlier_id = row
+    return status, moment < deadline, moment, earlier_id
+
+
 def _require_open(status: str, in_time: bool) -> None:
     if status != Tender.Status.PUBLISHED:
         raise Conflict(_("This tender is not open for bids."), code="not_open")
@@ -147,6 +177,41 @@ def _require_bidder(*, tender: Tender, supplier, actor) -> None:
         raise Forbidden(_("You can only bid for your own company."), code="not_member")
     if reasons:
         raise Forbidden(reasons[0], code="not_eligible")
+
+
+def _require_bidder_and_consortium(*, tender: Tender, supplier, actor):
+    """`_require_bidder`, then the consortium the bid is for (None for a bid alone), in one statement
+    for the usual bidder — an approved, unsanctioned company's bidding member, bidding alone on an
+    open tender. Anything else goes the long way, which gives the reasons (and the same answer)."""
+    now = timezone.now()
+    membership = (
+        SupplierMember.objects.select_related("supplier")
+        .filter(user_id=actor.pk)
+        .annotate(
+            sanctioned=Exists(Sanction.objects.filter(sanctions_running_q(now), supplier=OuterRef("supplier_id"))),
+            in_consortium=Exists(
+                ConsortiumMember.objects.filter(
+                    tender=tender, supplier=OuterRef("supplier_id"), status__in=ConsortiumMember.BINDING_STATUSES
+                )
+            ),
+        )
+        .first()
+    )
+    plain = (
+        membership is not None
+        and membership.supplier_id == supplier.pk
+        and membership.may_bid
+        and is_supplier_user(actor)
+        and membership.supplier.status == Supplier.Status.APPROVED
+        and not membership.sanctioned
+        and not method_policy(tender.method).invitation_only
+    )
+    if not plain:
+        _require_bidder(tender=tender, supplier=supplier, actor=actor)
+    if plain and not membership.in_consortium:
+        return None
+    # Joint bidding: only a confirmed consortium's lead submits, every member still eligible.
+    return consortium_for_submission(tender=tender, supplier=supplier)
 
 
 def _bid_for_update(*, tender: Tender, supplier, actor) -> Bid:
@@ -187,17 +252,20 @@ def bid_submit(
     actor,
     sealed: SealedSubmission,
     idempotency_key: uuid.UUID | str,
+    also: Callable[[BidVersion], None] | None = None,
 ) -> SubmissionResult:
     """Submit a sealed bid, or replace the company's current one with a new sealed version.
 
     The bid arrives sealed to the tender's public key; the server never sees its plaintext. A key
     used before returns that submission's version (created=False) without writing anything.
+    `also`: called with a new version inside the same transaction, as its last write (the page and
+    the API pass the integrity app's origin record: keyed hashes, one INSERT, no second commit).
     """
     key = uuid.UUID(str(idempotency_key))
     sealed_submission_check(tender=tender, sealed=sealed)
     try:
         with transaction.atomic():
-            return _submit_locked(tender=tender, supplier=supplier, actor=actor, sealed=sealed, key=key)
+            return _submit_locked(tender=tender, supplier=supplier, actor=actor, sealed=sealed, key=key, also=also)
     except IntegrityError as exc:
         # A retry of the same key that raced the first request past the lookup: the first one
         # committed while this one waited for the company's lock, and the unique index refused the
@@ -209,17 +277,16 @@ def bid_submit(
         return SubmissionResult(earlier, created=False)
 
 
-def _submit_locked(*, tender: Tender, supplier, actor, sealed: SealedSubmission, key: uuid.UUID) -> SubmissionResult:
+def _submit_locked(
+    *, tender: Tender, supplier, actor, sealed: SealedSubmission, key: uuid.UUID, also: Callable | None
+) -> SubmissionResult:
     """bid_submit inside its transaction: the steps of the module docstring, in order."""
-    status, in_time, held_at = _lock_tender_shared(tender.pk)
+    status, in_time, held_at, earlier_id = _lock_tender_for_submission(tender.pk, supplier_id=supplier.pk, key=key)
     # Before the deadline check: a retry after the deadline still gets its (in-time) receipt.
-    earlier = selectors.version_for_idempotency_key(supplier=supplier, key=key)
-    if earlier is not None:
-        return SubmissionResult(earlier, created=False)
+    if earlier_id is not None:
+        return SubmissionResult(BidVersion.objects.select_related("bid").get(pk=earlier_id), created=False)
     _require_open(status, in_time)
-    _require_bidder(tender=tender, supplier=supplier, actor=actor)
-    # Joint bidding: only a confirmed consortium's lead submits, every member still eligible.
-    consortium = consortium_for_submission(tender=tender, supplier=supplier)
+    consortium = _require_bidder_and_consortium(tender=tender, supplier=supplier, actor=actor)
     locked_bid = _bid_for_update(tender=tender, supplier=supplier, actor=actor)
     if locked_bid.status == Bid.Status.WITHDRAWN:
         raise Conflict(
@@ -253,10 +320,15 @@ def _submit_locked(*, tender: Tender, supplier, actor, sealed: SealedSubmission,
         if sealed.price
         else "",
     )
-    BidDocument.objects.bulk_create(
+    documents = BidDocument.objects.bulk_create(
         BidDocument(version=version, position=i, ciphertext=ct, ciphertext_size=len(ct))
         for i, ct in enumerate(sealed.documents)
     )
+    # The receipt lists the documents' hashes: it need not read back what was just written (as if
+    # prefetched: `version.documents.all()` answers from these rows).
+    written = version.documents.all()
+    written._result_cache, written._prefetch_done = documents, True
+    version._prefetched_objects_cache = {"documents": written}
     locked_bid.current_version = version
     locked_bid.consortium = consortium
     locked_bid.save(update_fields=["current_version", "consortium"])
@@ -283,6 +355,8 @@ def _submit_locked(*, tender: Tender, supplier, actor, sealed: SealedSubmission,
         },
     )
     version.bid = locked_bid
+    if also is not None:
+        also(version)
     return SubmissionResult(version, created=True, audit_seq=entry.seq)
 
 

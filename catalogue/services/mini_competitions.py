@@ -393,9 +393,11 @@ def mini_competition_award(*, competition: MiniCompetition, actor) -> MiniCompet
         )
         OrderLine.objects.bulk_create(
             [
+                # The item is the catalogue line the request started from (its specification and
+                # category), whoever won: no stock is taken or given back for a competition's order.
                 OrderLine(
                     order=order,
-                    item=None,
+                    item_id=line.item_id,
                     name=line.name,
                     unit=line.unit,
                     unit_price=price,

@@ -27,7 +27,16 @@ from procurement.notifications import notify
 from procurement.states import check_transition
 from tenders.selectors import is_approver_of, is_official_of
 
-from ..models import CartLine, CatalogueItem, EntityBudget, FrameworkAgreement, Order, OrderLine, Region
+from ..models import (
+    CartLine,
+    CatalogueItem,
+    EntityBudget,
+    FrameworkAgreement,
+    MiniCompetition,
+    Order,
+    OrderLine,
+    Region,
+)
 from .common import (
     clean_quantity,
     clean_text,
@@ -332,8 +341,9 @@ def _release(order: Order) -> None:
     budget = EntityBudget.objects.select_for_update().get(pk=order.budget_id)
     agreement = FrameworkAgreement.objects.select_for_update().get(pk=order.agreement_id)
     lines = list(order.lines.all())
-    # Lines of a second-stage competition's order have no item: no stock was taken for them.
-    quantities = {line.item_id: line.quantity for line in lines if line.item_id is not None}
+    # A second-stage competition's order took no stock (its lines name the requested items only).
+    competed = MiniCompetition.objects.filter(order=order).exists()
+    quantities = {} if competed else {line.item_id: line.quantity for line in lines if line.item_id is not None}
     for item in CatalogueItem.objects.select_for_update().filter(pk__in=list(quantities)).order_by("pk"):
         item.stock += quantities[item.pk]
         item.save(update_fields=["stock", "updated_at"])

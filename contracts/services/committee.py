@@ -35,7 +35,13 @@ def _require_committee(tender: Tender) -> None:
 def _evaluation_open(tender: Tender) -> bool:
     """The committee may change until its scores have been turned into a ranking."""
     evaluation = Evaluation.objects.filter(tender=tender).first()
-    return evaluation is None or (evaluation.status == Evaluation.Status.IN_PROGRESS and evaluation.scored_at is None)
+    if evaluation is None:
+        return True
+    if evaluation.technical_scored_at is not None and (
+        OpeningRecord.objects.filter(tender=tender).exclude(stage=OpeningRecord.Stage.COMPLETE).exists()
+    ):
+        return False  # two envelopes: compliance was decided on these scores; fixed until the prices open
+    return evaluation.status == Evaluation.Status.IN_PROGRESS and evaluation.scored_at is None
 
 
 def committee_member_add(*, tender: Tender, actor, user) -> CommitteeMember:
@@ -110,7 +116,11 @@ def conflict_declare(*, member: CommitteeMember, actor, no_conflict: bool, state
         if ConflictDeclaration.objects.filter(member=member).exists():
             raise Conflict(_("You have already made your declaration."), code="already_declared")
         record = OpeningRecord.objects.filter(tender=tender).first()
-        if record is None or tender.status not in (Tender.Status.OPENED, Tender.Status.EVALUATED):
+        # Two envelopes: the technical opening already named the bidders.
+        technical_stage = record is not None and record.stage != OpeningRecord.Stage.COMPLETE
+        if record is None or (
+            tender.status not in (Tender.Status.OPENED, Tender.Status.EVALUATED) and not technical_stage
+        ):
             raise Conflict(
                 _("Declarations are made once the bids have been opened and the bidders are known."),
                 code="not_opened",
@@ -165,7 +175,7 @@ def scores_save(*, member: CommitteeMember, actor, scores: dict, submit: bool = 
         if not member.is_cleared:
             raise Forbidden(_("Declare that you have no conflict of interest before scoring."))
         evaluation = Evaluation.objects.filter(tender=tender).first()
-        if evaluation is None or evaluation.status != Evaluation.Status.IN_PROGRESS or evaluation.scored_at:
+        if not _evaluation_open(tender) or evaluation is None:
             raise InvalidTransition(_("Scores can only be entered while the committee is scoring."))
         if member.scores_submitted_at is not None:
             raise InvalidTransition(_("You have already submitted your scores."))

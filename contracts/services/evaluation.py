@@ -20,7 +20,7 @@ from procurement.errors import Conflict, InvalidTransition
 from procurement.notifications import notify
 from procurement.states import check_transition
 from tenders.models import Tender
-from tenders.policies import evaluation_policy
+from tenders.policies import evaluation_policy, method_policy
 from tenders.selectors import tender_for_update
 from tenders.services import tender_mark_unsuccessful, tender_set_status
 from tenders.services.common import require_entity_official
@@ -82,22 +82,36 @@ def evaluation_start(*, tender: Tender, actor) -> Evaluation:
         existing = Evaluation.objects.filter(tender=tender).first()
         if existing is not None:
             return existing
-        if tender.status != Tender.Status.OPENED:
+        if not method_policy(tender.method).awarded_by_evaluation:
+            raise Conflict(
+                _("This tender is awarded where it was started (a second-stage competition: its offers page)."),
+                code="awarded_elsewhere",
+            )
+        procedure = evaluation_policy(tender.evaluation_method)
+        record = OpeningRecord.objects.filter(tender=tender).first()
+        # Two envelopes with a committee (best value): the committee scores the technical envelopes
+        # while the prices are still sealed, so the evaluation starts at the technical stage.
+        technical_stage = (
+            procedure.needs_committee
+            and record is not None
+            and record.stage == OpeningRecord.Stage.TECHNICAL
+            and tender.status == Tender.Status.CLOSED
+        )
+        if tender.status != Tender.Status.OPENED and not technical_stage:
             raise InvalidTransition(
                 _("Only a tender whose bids have been opened can be evaluated (this one is “%(status)s”).")
                 % {"status": tender.get_status_display()}
             )
-        record = OpeningRecord.objects.filter(tender=tender).first()
         if record is None:
             raise Conflict(_("This tender has no opening record."), code="not_opened")
-        procedure = evaluation_policy(tender.evaluation_method)
         policy = procedure.evaluation
         evaluation = Evaluation.objects.create(tender=tender, method=tender.evaluation_method, started_by=actor)
         opened = list(OpenedBid.objects.filter(opening=record).select_related("bid", "bid__supplier"))
         assessments = []
         set_aside = []
         for row in opened:
-            reason = policy.set_aside_reason(row)
+            awaiting_price = technical_stage and row.outcome == OpenedBid.Outcome.AWAITING_PRICE
+            reason = "" if awaiting_price else policy.set_aside_reason(row)
             assessments.append(
                 Assessment(
                     evaluation=evaluation,
@@ -305,6 +319,18 @@ def evaluation_calculate(*, evaluation: Evaluation, actor) -> Evaluation:
             raise InvalidTransition(_("The evaluation is completed."))
         if evaluation.scored_at is not None:
             raise Conflict(_("The ranking has already been calculated."), code="already_scored")
+        record = OpeningRecord.objects.filter(tender=tender).first()
+        two_stage = record is not None and record.is_two_stage
+        if two_stage and record.stage == OpeningRecord.Stage.TECHNICAL and evaluation.technical_scored_at:
+            raise Conflict(
+                _("The technical results are decided; publish them on the technical stage page."),
+                code="technical_scored",
+            )
+        if two_stage and record.stage == OpeningRecord.Stage.TECHNICAL_PUBLISHED:
+            raise Conflict(
+                _("The prices of the compliant bids open after the complaint window; calculate the ranking then."),
+                code="technical_not_final",
+            )
         members = list(CommitteeMember.objects.filter(tender=tender).select_related("conflict_declaration", "user"))
         undeclared = [m for m in members if m.declaration is None]
         if undeclared:
@@ -324,18 +350,18 @@ def evaluation_calculate(*, evaluation: Evaluation, actor) -> Evaluation:
                 _("Waiting for %(count)s committee member(s) to submit their scores.") % {"count": len(waiting)},
                 code="scores_pending",
             )
+        if two_stage and record.stage == OpeningRecord.Stage.TECHNICAL:
+            return _technical_calculate(evaluation, tender=tender, cleared=cleared, actor=actor)
+        policy = evaluation_policy(evaluation.method).evaluation
+        if two_stage:
+            _admit_opened_prices(evaluation, policy=policy, actor=actor, tender=tender)
         assessments = list(
             evaluation.assessments.filter(admissible=True).select_related("opened_bid", "bid", "bid__supplier")
         )
-        totals: dict[int, list[Decimal]] = {a.bid_id: [] for a in assessments}
-        for member in cleared:
-            per_bid: dict[int, Decimal] = {}
-            for score in Score.objects.filter(member=member, bid_id__in=totals):
-                per_bid[score.bid_id] = per_bid.get(score.bid_id, Decimal(0)) + score.value
-            for bid_id, total in per_bid.items():
-                totals[bid_id].append(total)
-        policy = evaluation_policy(evaluation.method).evaluation
-        standings = policy.compute(_standings(assessments), tender=tender, scores=totals)
+        totals = _member_totals(cleared, [a.bid_id for a in assessments])
+        standings = policy.compute(
+            _standings(assessments), tender=tender, scores=totals, **({"threshold_decided": True} if two_stage else {})
+        )
         by_bid = {s.bid_id: s for s in standings}
         for a in assessments:
             s = by_bid[a.bid_id]
@@ -383,3 +409,78 @@ def evaluation_calculate(*, evaluation: Evaluation, actor) -> Evaluation:
             },
         )
     return evaluation
+
+
+def _member_totals(cleared: list[CommitteeMember], bid_ids: list[int]) -> dict[int, list[Decimal]]:
+    """{bid id: [each cleared member's summed points]}."""
+    totals: dict[int, list[Decimal]] = {bid_id: [] for bid_id in bid_ids}
+    for member in cleared:
+        per_bid: dict[int, Decimal] = {}
+        for score in Score.objects.filter(member=member, bid_id__in=totals):
+            per_bid[score.bid_id] = per_bid.get(score.bid_id, Decimal(0)) + score.value
+        for bid_id, total in per_bid.items():
+            totals[bid_id].append(total)
+    return totals
+
+
+def _technical_calculate(evaluation: Evaluation, *, tender: Tender, cleared, actor) -> Evaluation:
+    """Two envelopes, best value, before any price is open: the committee's points decide
+    compliance — a bid under the technical threshold is not compliant, with the figures as the
+    public reason — as `bidding.services.technical_assess` records it. The officials then publish
+    the results on the technical stage page; the prices of the compliant bids open after the
+    complaint window, and the ranking is calculated then (price score among them)."""
+    from bidding.services import technical_assess
+
+    policy = evaluation_policy(evaluation.method).evaluation
+    assessments = list(evaluation.assessments.filter(admissible=True).select_related("opened_bid", "bid"))
+    totals = _member_totals(cleared, [a.bid_id for a in assessments])
+    standings = {s.bid_id: s for s in policy.technical(_standings(assessments), tender=tender, scores=totals)}
+    for a in assessments:
+        s = standings[a.bid_id]
+        a.technical_points, a.technical_score = s.technical_points, s.technical_score
+        reason = policy.threshold_reason(tender, s) if s.below_threshold else ""
+        technical_assess(opened_bid=a.opened_bid, actor=actor, compliant=not s.below_threshold, reason=reason,
+                         committee=True)  # fmt: skip
+    Assessment.objects.bulk_update(assessments, ["technical_points", "technical_score"])
+    evaluation.technical_scored_at = timezone.now()
+    evaluation.save(update_fields=["technical_scored_at"])
+    audit_record(
+        actor=actor,
+        action="evaluation.technical_calculate",
+        obj=evaluation,
+        before={"technical_scored_at": None},
+        data={
+            "tender": tender.pk,
+            "members": [m.user_id for m in cleared],
+            "results": [
+                {
+                    "bid": a.bid_id,
+                    "technical_points": a.technical_points,
+                    "technical_score": a.technical_score,
+                    "compliant": not standings[a.bid_id].below_threshold,
+                }
+                for a in assessments
+            ],
+        },
+    )
+    return evaluation
+
+
+def _admit_opened_prices(evaluation: Evaluation, *, policy, actor, tender: Tender) -> None:
+    """Two envelopes, after the price stage: admissible are exactly the bids whose price opened
+    and was found valid (the published technical results, complaints upheld included, decided which
+    prices opened); the others are set aside with opening's reason and disqualified."""
+    changed = []
+    for a in evaluation.assessments.select_related("opened_bid", "bid"):
+        reason = policy.set_aside_reason(a.opened_bid)
+        if a.opened_bid.outcome == OpenedBid.Outcome.PRICE_NOT_OPENED and a.opened_bid.technical_reason:
+            reason = a.opened_bid.technical_reason  # the committee's figures, as published
+        admissible = not reason
+        if admissible != a.admissible or (reason and not a.set_aside_reason):
+            a.admissible = admissible
+            a.set_aside_reason = "" if admissible else (a.set_aside_reason or reason)
+            changed.append(a)
+        if not admissible:
+            _disqualify(a.bid, actor=actor, reason=a.set_aside_reason or reason, tender=tender)
+    if changed:
+        Assessment.objects.bulk_update(changed, ["admissible", "set_aside_reason"])

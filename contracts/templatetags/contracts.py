@@ -5,6 +5,8 @@ from decimal import Decimal
 
 from django import template
 
+from tenders.policies import method_policy
+
 from .. import selectors
 from ..models import Contract
 
@@ -26,7 +28,8 @@ def contracts_tender_panel(context, tender=None):
         "tender": tender,
         "award": visible_award,
         "contract": contract if contract is not None and user.has_perm("contracts.read_contract", contract) else None,
-        "can_evaluate": user.has_perm("contracts.read_evaluation", tender),
+        "can_evaluate": user.has_perm("contracts.read_evaluation", tender)
+        and method_policy(tender.method).awarded_by_evaluation,
         "can_report": user.has_perm("contracts.download_award_report", tender),
     }
 

@@ -135,6 +135,15 @@ def evaluation_calculate(request, tender_id: int):
     tender = _tender(tender_id)
     require(request.user, "contracts.manage_evaluation", tender)
     evaluation = get_object_or_404(Evaluation, tender=tender)
+    record = OpeningRecord.objects.filter(tender=tender).first()
+    if record is not None and record.stage == OpeningRecord.Stage.TECHNICAL:
+        # Two envelopes: the scores decide the technical results, which are published from their page.
+        return run_action(
+            request,
+            redirect("bidding:technical", tender.pk),
+            lambda: services.evaluation_calculate(evaluation=evaluation, actor=request.user),
+            _("The committee's scores decided the technical results; check and publish them."),
+        )
     return run_action(
         request,
         _back(tender),

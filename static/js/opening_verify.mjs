@@ -354,6 +354,26 @@ export function verify(bundle, t, supplierName) {
       ? openTwoEnvelopeBid(item, tender, keys, reserveRules, compliance.get(item.supplier_id))
       : openBid(item, tender, keys, reserveRules)),
   }));
+  // The commitments published at the deadline (bundle.closing; sealclient.verify._not_published): a
+  // bid not among them was replaced after bidding closed. Named once, and set aside as the portal did.
+  const closing = bundle.closing && Array.isArray(bundle.closing.commitments) ? new Set(bundle.closing.commitments.map(String)) : null;
+  if (closing) {
+    const own = (item) => [item.commitment, item.price_commitment].filter(Boolean).map(String);
+    let replaced = 0;
+    for (const bid of bids) {
+      const unpublished = own(bid.item).filter((c) => !closing.has(c)).length;
+      replaced += unpublished;
+      if (unpublished && bid.commitmentOk) {
+        differ("bid_not_published", { supplier: supplierName(bid.item.supplier_id) });
+        bid.commitmentOk = false;
+        bid.problem = "commitment_not_published";
+        bid.outcome = null;
+      }
+    }
+    const carried = new Set(bids.flatMap((b) => own(b.item)));
+    const missing = [...closing].filter((c) => !carried.has(c)).length - replaced;
+    if (missing > 0) differ("closing_missing", { count: missing });
+  }
   for (const bid of bids) {
     bid.usable = bid.commitmentOk && !bid.problem && !bid.outcome;
     bid.outcome = bid.outcome || (bid.usable ? "ranked" : bid.commitmentOk ? "invalid" : "commitment_failed");

@@ -12,7 +12,7 @@ from bidding.models import Consortium, ConsortiumMember
 from bidding.services.consortium import MemberTerms, consortium_change, consortium_respond
 from procurement.errors import Conflict, Forbidden, Invalid
 from procurement.models import AuditEntry, Outbox
-from tests.bidding.helpers import bidder, published_tender, set_times, submit
+from tests.bidding.helpers import bidder, close_and_open, published_tender, set_times, submit
 from tests.bidding.joint import company, form_consortium
 from tests.factories import SanctionFactory
 
@@ -76,19 +76,29 @@ def test_a_change_of_shares_sends_every_partner_back_to_confirm(tender, lead, pa
     assert submit(tender, lead).bid.consortium == changed
 
 
-def test_a_removed_member_is_released_and_told_and_a_new_one_is_invited(tender, lead, partners):
+def test_a_removed_member_leaves_and_is_told_and_a_new_one_is_invited(tender, lead, partners, official):
     consortium = form_consortium(tender, lead, partners)
     pia, quinn = partners
     rex = bidder(user__email="rex@newpartner.example")
 
     change(consortium, lead, [(pia, 30), (rex, 20)], lead_share=50)
 
-    assert consortium.members.get(supplier=company(quinn)).status == ConsortiumMember.Status.RELEASED
+    assert not consortium.members.filter(supplier=company(quinn)).exists()
     assert consortium.members.get(supplier=company(rex)).status == ConsortiumMember.Status.INVITED
     assert Outbox.objects.filter(event="consortium.removed", recipient=quinn).exists()
     assert Outbox.objects.filter(event="consortium.changed", recipient=rex).exists()
-    # Quinn is free again: it may bid alone.
+    assert AuditEntry.objects.get(action="consortium.change").data["removed"] == [company(quinn).pk]
+    # Quinn is free again and bids alone; the consortium opens with its three current members.
     submit(tender, quinn)
+    consortium_respond(member=consortium.members.get(supplier=company(pia)), actor=pia, accept=True)
+    consortium_respond(member=consortium.members.get(supplier=company(rex)), actor=rex, accept=True)
+    submit(tender, lead)
+    record = close_and_open(tender)
+    opened = record.opened_bids.get(bid__consortium=consortium)
+    assert opened.outcome == "ranked"
+    assert sorted(m.supplier_id for m in consortium.members.all()) == sorted(
+        [company(lead).pk, company(pia).pk, company(rex).pk]
+    )
 
 
 def test_a_change_is_checked_like_a_new_consortium(tender, lead, partners):

@@ -81,10 +81,13 @@ def test_a_two_envelope_tender_refuses_a_bid_without_its_price_envelope_and_a_on
     assert refused.value.field == "price_content"
 
 
-def test_best_value_cannot_be_chosen_with_two_envelopes(official):
+def test_best_value_may_be_chosen_with_two_envelopes_and_three_envelopes_never(official):
+    # Its committee scores the technical envelopes (tests/contracts/test_best_value_two_envelopes.py).
     draft = published_tender(entity=official.official.entity, created_by=official)
     draft.evaluation_method, draft.envelopes = "best_value", 2
     draft.evaluation_params = {}
+    assert "envelopes" not in validate_content(draft)
+    draft.envelopes = 3
     assert "envelopes" in validate_content(draft)
 
 

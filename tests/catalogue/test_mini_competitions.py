@@ -130,7 +130,7 @@ def test_a_competition_beyond_the_budget_is_refused_at_the_start(official, item,
 
 
 def test_the_offer_period_cannot_be_shorter_than_the_setting(settings, official, item, big_budget):
-    settings.CATALOGUE_MINI_COMPETITION_DAYS = 1
+    settings.MIN_TENDER_PERIOD_DAYS = {**settings.MIN_TENDER_PERIOD_DAYS, "mini_competition": {"goods": 1}}
     with pytest.raises(Invalid) as refused:
         start(official, item, 60, days=0.5)
     assert refused.value.field == "submission_deadline"
@@ -191,7 +191,7 @@ def test_the_invited_suppliers_are_told_when_it_is_published(competition, suppli
 
 
 def test_the_lowest_offer_wins_and_becomes_the_order_at_its_own_unit_prices(
-    competition, supplier_user, other_supplier_user, second_official, rival_in_call, big_budget
+    item, competition, supplier_user, other_supplier_user, second_official, rival_in_call, big_budget
 ):
     offer(competition, supplier_user, "59000000")
     offer(
@@ -208,9 +208,11 @@ def test_the_lowest_offer_wins_and_becomes_the_order_at_its_own_unit_prices(
     assert order.agreement_id == rival_in_call.pk
     assert order.status == Order.Status.PLACED  # Bob, an approver who did not request it, awarded it
     assert order.approved_by_id == second_official.pk
-    assert [(line.quantity, line.unit_price, line.item_id) for line in order.lines.all()] == [
-        (60, Decimal("950000"), None)
+    assert [(line.quantity, line.unit_price, line.price_version) for line in order.lines.all()] == [
+        (60, Decimal("950000"), 0)
     ]
+    assert order.lines.get().item_id == item.pk  # the specification competed for, not a stock line
+    assert type(item).objects.get(pk=item.pk).stock == item.stock
     assert order.total == Decimal("57000000")
     rival_in_call.refresh_from_db()
     big_budget.refresh_from_db()
@@ -331,3 +333,78 @@ def test_a_second_item_of_another_agreement_is_not_swept_into_the_competition(
     competition = start(official, item, 60)
     assert [line.item_id for line in competition.lines.all()] == [item.pk]
     assert CartLine.objects.filter(user=official, item=other_item).exists()
+
+
+# --- pages ----------------------------------------------------------------------------------------------
+
+
+def test_the_cart_offers_a_competition_and_the_form_drafts_it(client_for, official, item, rival_in_call, big_budget):
+    services.cart_add(actor=official, item=item, quantity=60)
+    client = client_for(official)
+    cart = client.get("/catalogue/cart/").content.decode()
+    new_url = f"/catalogue/mini-competitions/new/{item.agreement_id}/"
+    assert new_url in cart
+    assert "2 suppliers will be invited" in client.get(new_url).content.decode()
+    deadline = timezone.localtime(timezone.now() + timedelta(days=2))
+    response = client.post(
+        new_url,
+        {
+            "delivery_address": "정부세종청사",
+            "region": "sejong",
+            "submission_deadline": deadline.strftime("%Y-%m-%dT%H:%M"),
+            "opening_at": (deadline + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+        },
+    )
+    competition = MiniCompetition.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == competition.tender.get_absolute_url()
+    short = client.post(new_url, {"delivery_address": "x", "region": "sejong"})  # nothing left in the cart
+    assert short.status_code == 200
+    assert MiniCompetition.objects.count() == 1
+
+
+def test_only_the_buying_entity_sees_the_competition_page_and_the_public_sees_the_framework(
+    client_for, competition, rival_official, supplier_user, official
+):
+    url = competition.get_absolute_url()
+    assert client_for(official).get(url).status_code == 200
+    assert "Offers stay sealed until the opening." in client_for(official).get(url).content.decode()
+    assert client_for(rival_official).get(url).status_code == 404
+    assert client_for(supplier_user).get(url).status_code == 404
+    public = client_for().get(competition.tender.get_absolute_url()).content.decode()
+    assert "Second-stage competition under a framework agreement" in public
+    assert competition.origin_agreement.get_absolute_url() in public
+    assert url not in public  # the offers-and-award page is the entity's
+    assert client_for(rival_official).post(f"{url}award/").status_code == 404
+
+
+def test_the_tender_page_offers_no_invitation_list_to_edit(client_for, competition, official):
+    """The framework fixes whom a competition invites; a button to a list that refuses to save would mislead."""
+    from django.urls import reverse
+
+    page = client_for(official).get(competition.tender.get_absolute_url()).content.decode()
+    assert reverse("tenders:invitations", args=[competition.tender.pk]) not in page
+
+
+def test_awarding_from_the_page_goes_to_the_order(client_for, competition, supplier_user, second_official):
+    offer(competition, supplier_user, "59000000")
+    close_and_open(competition.tender)
+    page = client_for(second_official).get(competition.get_absolute_url()).content.decode()
+    assert "Award and place the order" in page
+    assert "59,000,000" in page
+    response = client_for(second_official).post(f"{competition.get_absolute_url()}award/")
+    assert response.status_code == 302
+    assert response["Location"] == Order.objects.get().get_absolute_url()
+
+
+def test_the_contracts_evaluation_does_not_take_over_a_competition(competition, supplier_user, official, client_for):
+    from contracts.services import evaluation_start
+
+    offer(competition, supplier_user, "59000000")
+    close_and_open(competition.tender)
+    with pytest.raises(Conflict) as refused:
+        evaluation_start(tender=competition.tender, actor=official)
+    assert refused.value.code == "awarded_elsewhere"
+    page = client_for(official).get(competition.tender.get_absolute_url()).content.decode()
+    assert f"/evaluations/{competition.tender.pk}/" not in page
+    assert "Offers and award" in page

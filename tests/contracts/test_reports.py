@@ -332,7 +332,6 @@ def test_the_reports_audit_trail_reads_in_words_and_names_organisations_not_peop
     assert all(user.email not in everything for user in users)
 
 
-
 def test_the_chain_line_counts_every_entry_written_before_the_report_not_only_those_integrated_earlier(contracted):
     """'Verified: intact — N entries checked' covers the whole log: the report integrates it first."""
     from contracts.reports import award_report_chain

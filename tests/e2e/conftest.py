@@ -36,6 +36,31 @@ def browser():
         browser.close()
 
 
+def _request_threads() -> list:
+    """The live server's request threads (socketserver's ThreadingMixIn names them after its method)."""
+    import threading
+
+    return [t for t in threading.enumerate() if "process_request_thread" in t.name and t.is_alive()]
+
+
+@pytest.fixture(autouse=True)
+def _browser_let_go(request):
+    """After each browser test: close every context it left open, then wait for the live server's
+    request threads to finish. A context left open (a journey's second person, a test that failed
+    half-way) keeps HTTP keep-alive sockets, so a request thread stays alive holding its own database
+    connection — and at the end of the run pytest-django cannot drop the test database ("being
+    accessed by other users"). A thread closes its connection when its socket closes."""
+    yield
+    if "browser" not in request.fixturenames:
+        return
+    browser = request.getfixturevalue("browser")
+    for context in list(browser.contexts):
+        context.close()
+    deadline = time.monotonic() + 10
+    while _request_threads() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url, locale="en-US", timezone_id="Asia/Seoul")

@@ -98,23 +98,26 @@ def sweep(browser, live_server, language: str, pages) -> dict:
         if who:
             cookies.append(_session_cookie(live_server, who))
         context.add_cookies(cookies)
-        page = context.new_page()
-        key = f"{who or 'public'} {url}"
-        response = page.goto(url)
-        if response.status >= 400 and url != "/no-such-page/":
-            errors[key] = response.status
-        if not page.evaluate("document.documentElement.scrollWidth <= innerWidth"):
-            overflowing[key] = page.evaluate("document.documentElement.scrollWidth")
-        for width, viewport in (("375", PHONE), ("1280", DESKTOP)):
-            page.set_viewport_size(viewport)
-            serious = [
-                (v["id"], [n["target"] for n in v["nodes"]][:3])
-                for v in axe.run(page).response["violations"]
-                if v.get("impact") in BLOCKING
-            ]
-            if serious:
-                findings[f"{key} @{width}"] = serious
-        context.close()
+        try:
+            page = context.new_page()
+            key = f"{who or 'public'} {url}"
+            response = page.goto(url)
+            if response.status >= 400 and url != "/no-such-page/":
+                errors[key] = response.status
+                continue
+            if not page.evaluate("document.documentElement.scrollWidth <= innerWidth"):
+                overflowing[key] = page.evaluate("document.documentElement.scrollWidth")
+            for width, viewport in (("375", PHONE), ("1280", DESKTOP)):
+                page.set_viewport_size(viewport)
+                serious = [
+                    (v["id"], [n["target"] for n in v["nodes"]][:3])
+                    for v in axe.run(page).response["violations"]
+                    if v.get("impact") in BLOCKING
+                ]
+                if serious:
+                    findings[f"{key} @{width}"] = serious
+        finally:
+            context.close()
     return {"errors": errors, "wider than the phone": overflowing, "axe": findings}
 
 
@@ -192,15 +195,13 @@ def recent_page_types() -> list[tuple[str | None, str]]:
         (kim.email, "/catalogue/payments/"),
         ("supplier1@example.com", "/catalogue/my-items/"),
         ("supplier1@example.com", order.get_absolute_url()),
-        ("admin@example.com", "/catalogue/review/"),
+        (kim.email, "/catalogue/review/"),
         (None, joint.get_absolute_url()),
         (lead.email, f"/bids/consortia/{consortium.pk}/"),
         ("supplier1@example.com", f"/bids/tender/{joint.pk}/consortium/"),
         (lead.email, f"/bids/tender/{joint.pk}/securities/"),
-        (kim.email, f"/bids/tender/{joint.pk}/securities/"),
         (None, f"/bids/tender/{technical.pk}/opening/"),
         (kim.email, f"/bids/tender/{technical.pk}/technical/"),
-        (kim.email, f"/bids/opened/{alpha_bid.opened.pk}/technical/"),
         (alpha.email, f"/bids/{alpha_bid.pk}/"),
         (alpha.email, f"/bids/cure/{cure.pk}/"),
         (kim.email, "/tenders/custodian/observers/"),

@@ -44,7 +44,8 @@ def test_an_order_above_the_threshold_is_competed_sealed_opened_by_a_real_worker
     page, browser, live_server, settings, private_redis, use_broker, celery_worker_factory
 ):
     settings.CATALOGUE_MINI_COMPETITION_THRESHOLD = Decimal("50000000")
-    settings.CATALOGUE_MINI_COMPETITION_DAYS = 0  # offers for minutes, not a day, in a journey
+    # Offers for minutes, not a day, in a journey.
+    settings.MIN_TENDER_PERIOD_DAYS = {**settings.MIN_TENDER_PERIOD_DAYS, "mini_competition": {"goods": 0}}
     olivia = OfficialFactory(user__email="olivia@agency.example", user__full_name="Olivia").user
     olivia_secret = enrol_totp(olivia)
     bob = OfficialFactory(user__email="bob@agency.example", entity=olivia.official.entity, can_approve=True).user

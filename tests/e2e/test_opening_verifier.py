@@ -68,3 +68,51 @@ def test_the_verifier_page_names_the_winner_of_a_lowest_price_tender(page):
     expect(page.locator("#verify-root")).to_have_attribute("data-verified", "agrees")
     winner = users[1].supplier_membership.supplier
     expect(page.locator("#verify-summary")).to_have_text(f"Bids re-opened: 2. Ranked first: {winner.name_en}.")
+
+
+def test_the_verifier_page_names_a_bid_replaced_after_the_deadline_once(page):
+    """The bundle carries the commitments published at closing: a bid swapped afterwards (new ciphertext,
+    recomputed commitment) is one plain difference, not a cascade of prices, ranks and picks."""
+    from bidding import services
+    from bidding.models import BidVersion
+    from sealclient import sealing
+    from sealclient.sealing import commitment
+    from tests.bidding.helpers import bidder, published_tender, set_times, submit
+    from tests.sealing import shares_release
+
+    tender = published_tender()
+    honest, swapper = bidder(), bidder()
+    submit(tender, honest, price="95000000")
+    version = submit(tender, swapper, price="97000000").version
+    set_times(tender, deadline=-2)
+    services.bid_close_tender(tender_id=tender.pk)
+    shares_release(tender)
+    forged = sealing.bid_seal(
+        bytes(tender.public_key),
+        sealing.bid_content(
+            tender_reference=tender.reference,
+            supplier_id=version.supplier_id,
+            currency=tender.currency,
+            price=60_000_000,
+            reserve_picks=(),
+            documents=(),
+        ),
+    )
+    with behind_the_services():
+        BidVersion.objects.filter(pk=version.pk).update(
+            sealed_content=forged.content_ct,
+            commitment=commitment(
+                ciphertexts=[forged.content_ct], tender_ref=tender.reference, supplier_id=version.supplier_id, version=1
+            ),
+        )
+    set_times(tender, opening=-1)
+    services.bid_open_all(tender_id=tender.pk)
+
+    _verify_page(page, tender)
+    differences = page.locator("#verify-differences li")
+    expect(differences).to_have_count(1)
+    name = swapper.supplier_membership.supplier.name_en
+    expect(differences.first).to_have_text(
+        f"Bid of {name}: its commitment is not among those published at the deadline,"
+        " so the bid was replaced after bidding closed."
+    )

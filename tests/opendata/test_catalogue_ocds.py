@@ -244,3 +244,62 @@ def test_the_bulk_file_holds_the_published_orders_too(official, supplier_user):
     assert f"ocds-koneps-{big.reference}" in ocids
     assert f"ocds-koneps-{small.reference}" not in ocids
     assert_valid_ocds(package)
+
+
+def test_a_second_stage_competition_is_linked_to_the_framework_and_its_order_is_its_award(
+    official, second_official, supplier_user, other_supplier_user
+):
+    from tests.catalogue.conftest import agreement_under
+    from tests.catalogue.test_mini_competitions import award, offer, start
+    from tests.sealing import publish
+
+    set_budget(official, amount="200000000", limit="5000000")
+    agreement = make_agreement(official, supplier_user)
+    framework_ocid = with_ocid(agreement)
+    rival = agreement_under(agreement.call, official, other_supplier_user)
+    item = make_item(agreement, supplier_user, official, price="1000000")
+    competition = start(official, item, 60)
+    publish(tender=competition.tender, actor=official)
+    competition.refresh_from_db()
+    offer(competition, supplier_user, "59000000")
+    offer(competition, other_supplier_user, "57000000")
+    competition = award(competition, second_official)
+    placed = competition.order
+    assert placed.agreement_id == rival.pk
+    line = placed.lines.get()
+    delivery = services.delivery_dispatch(order=placed, actor=other_supplier_user, quantities={line.pk: 60})
+    services.delivery_mark_delivered(delivery=delivery, actor=other_supplier_user)
+    [dl] = delivery.lines.all()
+    services.delivery_inspect(delivery=delivery, actor=official, verdicts={dl.pk: (60, "")})
+    invoice = services.invoice_issue(order=placed, actor=other_supplier_user, quantities={line.pk: 60})
+    services.invoice_approve(invoice=invoice, actor=official)
+    services.invoice_pay(invoice=invoice, actor=official, payment_reference="MC-1")
+
+    ocid = competition.tender.ocid
+    assert_valid_ocds(get(f"/api/v1/ocds/releases/{ocid}/"))
+    package = get(f"/api/v1/ocds/records/{ocid}/")
+    assert_valid_ocds(package)
+    compiled = package["records"][0]["compiledRelease"]
+    [related] = compiled["relatedProcesses"]
+    assert (related["relationship"], related["identifier"]) == (["framework"], framework_ocid)
+    assert compiled["tender"]["competitive"] is True
+    assert compiled["tender"]["status"] == "complete"
+    [ocds_award] = [a for a in compiled["awards"] if a["id"] == placed.reference]
+    assert ocds_award["value"] == {"amount": 57000000, "currency": "KRW"}
+    assert ocds_award["suppliers"][0]["id"].startswith("KR-BRN-")
+    [contract] = compiled["contracts"]
+    assert contract["status"] == "terminated"  # delivered and accepted in full
+    [payment] = contract["implementation"]["transactions"]
+    assert payment["value"] == {"amount": 62700000, "currency": "KRW"}
+    winner = {d["id"]: d for d in compiled["bids"]["details"]}[str(competition.winning_bid_id)]
+    assert winner["status"] == "awarded"
+    # The order is in the competition's process, not a second one.
+    get(f"/api/v1/ocds/records/ocds-koneps-{placed.reference}/", status=404)
+    assert get("/api/v1/ocds/orders/releases/")["releases"] == []
+
+
+def test_the_publication_policy_says_which_orders_are_published(settings):
+    settings.LANGUAGE_CODE = "en"
+    page = Client(headers={"accept-language": "en"}).get("/opendata/").content.decode()
+    assert "/api/v1/ocds/orders/releases/" in page
+    assert "10,000,000" in page  # the publication threshold

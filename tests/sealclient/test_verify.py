@@ -170,3 +170,19 @@ def test_a_bidder_proves_with_its_salt_what_it_sealed(tmp_path, capsys):
     assert "It matches the receipt." in capsys.readouterr().out
     opened.write_bytes(opened.read_bytes().replace(b"5000", b"4000"))
     assert cli(["prove", "--salt", salt, "--content", str(opened), "--hash", sealed.plaintext_hash]) == 1
+
+
+def test_the_bundle_carries_the_closing_list_and_a_bid_it_lacks_is_named(opened_reserve_tender):
+    """The commitments published at the deadline are in the bundle; one dropped from the bundle's bids
+    (or a bid that is not in the list) is named once."""
+    from bidding.models import TenderClosing
+
+    tender, _record, users = opened_reserve_tender
+    bundle = opening_bundle(tender)
+    closing = TenderClosing.objects.get(tender=tender)
+    assert bundle["closing"] == {"bid_count": closing.bid_count, "commitments": closing.commitments}
+    supplier_id = users[1].supplier_membership.supplier_id
+    bundle["bids"] = [b for b in bundle["bids"] if b["supplier_id"] != supplier_id]
+    bundle["record"]["bids"] = [b for b in bundle["record"]["bids"] if b["supplier_id"] != supplier_id]
+    messages = [str(d) for d in verify_bundle(bundle).differences]
+    assert "closing list: 1 commitment(s) published at the deadline belong to no bid in the bundle" in messages

@@ -55,6 +55,11 @@ def test_startup_refuses_a_procurement_method_without_a_policy(settings):
     assert [e.id for e in procedures_have_policies()] == ["tenders.E003"]
 
 
+def test_startup_refuses_a_framework_second_stage_that_officials_could_choose(monkeypatch):
+    monkeypatch.setattr(policies.MiniCompetitionMethod, "chosen_by_officials", True)
+    assert [e.id for e in procedures_have_policies()] == ["tenders.E006"]
+
+
 def test_only_the_known_parts_of_a_procedure_can_be_attached():
     with pytest.raises(ValueError, match="opening"):
         policies.attach("lowest_price", opening=object)
