@@ -142,7 +142,8 @@ def search(
     early; empty: the order the search's indexes yield them, the cheapest) are ranked: a very common
     word ranks the newest matches, not every one of them. The extra row makes a count over the
     window say "more than SEARCH_RANK_WINDOW", not a false exact figure; pages past the window are
-    empty. Other sorts are not windowed: narrow with `matching`.
+    empty. Other sorts are not windowed: narrow with `matching`. An ordered window is taken only
+    when the matches are also more than SEARCH_RANK_WALK_SHARE of `qs`.
 
     `estimate_on`: rows of the model's own table that hold `qs` (the filters a join would add left
     out), which PostgreSQL estimates well and scans without being led by a join: the estimate and
@@ -153,7 +154,14 @@ def search(
     match = match_q(fields, query)
     matches = qs.filter(match)
     candidates = estimate_on.filter(match) if estimate_on is not None else matches
-    if planner_rows(candidates) > settings.SEARCH_RANK_EXACT_MAX:
+    limit = settings.SEARCH_RANK_EXACT_MAX
+    if window_order:
+        # Walking an index in order visits about WINDOW / share rows to fill the window, where
+        # ranking every match visits share × table: the walk pays only for the commonest words.
+        limit = max(
+            limit, settings.SEARCH_RANK_WALK_SHARE * planner_rows(estimate_on if estimate_on is not None else qs)
+        )
+    if planner_rows(candidates) > limit:
         window = candidates.order_by(*window_order).values("pk")[: settings.SEARCH_RANK_WINDOW + 1]
         matches = qs.filter(pk__in=window)
     return matches.annotate(relevance=relevance(fields, query)).order_by("-relevance", *then)

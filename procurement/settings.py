@@ -474,6 +474,9 @@ LIST_EXACT_COUNT_MAX = env.int("LIST_EXACT_COUNT_MAX", default=1000)
 # newest SEARCH_RANK_WINDOW matches are ranked (procurement.search).
 SEARCH_RANK_EXACT_MAX = env.int("SEARCH_RANK_EXACT_MAX", default=2000)
 SEARCH_RANK_WINDOW = env.int("SEARCH_RANK_WINDOW", default=1000)
+# ... and, for a window walked in an index's order (tenders: newest first), more than this share of
+# the list (PostgreSQL's estimates of a search run about 2-3× high).
+SEARCH_RANK_WALK_SHARE = env.float("SEARCH_RANK_WALK_SHARE", default=0.3)
 # --- end tenders ---------------------------------------------------------------------------------
 
 # --- suppliers -----------------------------------------------------------------------------------

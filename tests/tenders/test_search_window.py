@@ -40,6 +40,7 @@ def test_every_match_is_ranked_while_the_estimate_is_small(crowded):
 
 def test_a_common_word_ranks_the_newest_matches_title_first(crowded, settings):
     settings.SEARCH_RANK_EXACT_MAX = 0
+    settings.SEARCH_RANK_WALK_SHARE = 0
     settings.SEARCH_RANK_WINDOW = 2  # the newest 2 + 1 matches
     results = titles(tenders_search(tenders_public(), "computer"))
     # The oldest match (laptops) is outside the window; inside it, the title match comes first.
@@ -48,6 +49,7 @@ def test_a_common_word_ranks_the_newest_matches_title_first(crowded, settings):
 
 def test_other_sorts_and_filters_are_not_limited_by_the_window(crowded, settings):
     settings.SEARCH_RANK_EXACT_MAX = 0
+    settings.SEARCH_RANK_WALK_SHARE = 0
     settings.SEARCH_RANK_WINDOW = 1
 
     def search(params):
@@ -67,6 +69,7 @@ def test_other_sorts_and_filters_are_not_limited_by_the_window(crowded, settings
 
 def test_korean_words_and_typos_are_found_through_the_window(crowded, settings):
     settings.SEARCH_RANK_EXACT_MAX = 0
+    settings.SEARCH_RANK_WALK_SHARE = 0
     settings.SEARCH_RANK_WINDOW = 5
     assert titles(tenders_search(tenders_public(), "하수관")) == ["노후 하수관로 정비공사"]
     assert titles(tenders_search(tenders_public(), "정비")) == ["노후 하수관로 정비공사"]
@@ -77,6 +80,7 @@ def test_korean_words_and_typos_are_found_through_the_window(crowded, settings):
 
 def test_the_pages_of_a_windowed_search_do_not_repeat_and_say_the_count_is_not_exact(client, crowded, settings):
     settings.SEARCH_RANK_EXACT_MAX = 0
+    settings.SEARCH_RANK_WALK_SHARE = 0
     settings.SEARCH_RANK_WINDOW = 2
     settings.LIST_EXACT_COUNT_MAX = 2
     settings.TENDERS_PAGE_SIZE = 1
