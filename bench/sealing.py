@@ -146,7 +146,7 @@ def bench_opening(*, bids: int = 5000, verify: bool = True) -> dict:
     recombine_s, private_key = _recombine(tender)
     decrypt_before = _bare_decrypt(private_key, ciphertexts)
     # Timed as a whole, and split at the commit: PostgreSQL runs the deferred checks there (every
-    # changed bid and opened row must be named by an audit entry, procurement migration 0005).
+    # changed bid and opened row must be named by an audit entry, procurement migrations 0005, 0009).
     began = time.perf_counter()
     with transaction.atomic():
         record = services.bid_open_all(tender_id=tender.pk)

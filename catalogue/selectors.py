@@ -146,11 +146,14 @@ def catalogue_facets(f: Filters) -> dict:
         "certifications",
         *(f"f_{name}" for name in flags),
     )
-    matches = planner_rows(matching(_apply(_published_items(), f, skip=_FACET_FILTERS), ITEM_SEARCH, f.q))
+    items = matching(_apply(_published_items(), f, skip=_FACET_FILTERS), ITEM_SEARCH, f.q).order_by()
+    matches = planner_rows(items)
     sample_rows = max(settings.CATALOGUE_FACET_SAMPLE_ROWS, 1)
-    if matches > 2 * sample_rows:
-        # The first rows PostgreSQL finds (through the search's indexes, no sort): the scan stops there.
-        base = base[:sample_rows]
+    sampled = matches > 2 * sample_rows
+    if sampled:
+        # The first rows PostgreSQL finds on the item table (through the search's indexes, no sort:
+        # the scan stops there); the agreements' terms apply to them after.
+        base = base.filter(pk__in=items.values("pk")[:sample_rows])
     sql, params = base.query.sql_with_params()
 
     def others(name: str) -> str:
@@ -159,8 +162,7 @@ def catalogue_facets(f: Filters) -> dict:
     buckets = ", ".join(f"({days})" for days, _label in LEAD_BUCKETS)
     statement = f"""
         WITH m (cpv, size, lead, regions, certs, {", ".join(f"f_{n}" for n in flags)}) AS MATERIALIZED ({sql})
-        SELECT 'total', NULL, count(*) FROM m
-        UNION ALL SELECT 'cpv', cpv, count(*) FROM m WHERE {others("cpv")} GROUP BY cpv
+        SELECT 'cpv', cpv, count(*) FROM m WHERE {others("cpv")} GROUP BY cpv
         UNION ALL SELECT 'region', r, count(*) FROM m, unnest(regions) AS r WHERE {others("region")} GROUP BY r
         UNION ALL SELECT 'certification', c, count(*) FROM m, unnest(certs) AS c
             WHERE {others("certification")} GROUP BY c
@@ -168,14 +170,12 @@ def catalogue_facets(f: Filters) -> dict:
         UNION ALL SELECT 'lead', b.days::text, count(*) FROM m, (VALUES {buckets}) AS b (days)
             WHERE lead <= b.days AND {others("lead")} GROUP BY b.days
     """  # noqa: S608 - our own SQL around Django's; values are parameters
-    counts: dict[str, dict] = {name: {} for name in ("total", *flags)}
+    counts: dict[str, dict] = {name: {} for name in flags}
     with connections[base.db].cursor() as cursor:
         cursor.execute(statement, params)
         for facet, value, n in cursor.fetchall():
             counts[facet][value] = n
-    counted = counts["total"].get(None, 0)
-    # A sample that held every match is no sample: its counts are exact.
-    scale = matches / counted if matches > 2 * sample_rows and counted >= sample_rows else 1.0
+    scale = max(1.0, matches / sample_rows) if sampled else 1.0
     if scale != 1.0:
         for facet in flags:
             counts[facet] = {value: round_estimate(round(n * scale)) for value, n in counts[facet].items()}

@@ -3,8 +3,8 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    path("orders/releases/", views.OrderListView.as_view(), name="api-ocds-order-releases"),
-    path("orders/records/", views.OrderListView.as_view(records=True), name="api-ocds-order-records"),
+    path("orders/releases/", views.OrderReleaseListView.as_view(), name="api-ocds-order-releases"),
+    path("orders/records/", views.OrderRecordListView.as_view(), name="api-ocds-order-records"),
     path("releases/", views.ReleaseListView.as_view(), name="api-ocds-releases"),
     path("releases/<path:ocid>/", views.ReleaseDetailView.as_view(), name="api-ocds-release"),
     path("records/", views.RecordListView.as_view(), name="api-ocds-records"),

@@ -110,10 +110,8 @@ def process_releases(ocid: str) -> list[dict]:
     return frameworks.order_releases(order)
 
 
-class OrderListView(PaginatedOcdsView):
-    """Call-off orders (납품요구) published as contracting processes of their own, newest first."""
-
-    records = False
+class OrderPage(PaginatedOcdsView):
+    """Direct call-off orders (납품요구) published as contracting processes of their own, newest first."""
 
     def page(self, request):
         orders = frameworks.orders_for_ocds(frameworks.orders_ocds_public().order_by("-placed_at", "-id"))
@@ -123,16 +121,31 @@ class OrderListView(PaginatedOcdsView):
         except (EmptyPage, PageNotAnInteger) as exc:
             raise Http404 from exc
 
+
+class OrderReleaseListView(OrderPage):
+    """Every release of the published call-off orders on this page, each order's oldest first."""
+
     @extend_schema(
-        operation_id="ocds_orders_list", responses={200: OpenApiTypes.OBJECT}, summary="OCDS call-off orders"
+        operation_id="ocds_order_releases_list", responses={200: OpenApiTypes.OBJECT}, summary="OCDS call-off orders"
     )
     def get(self, request):
         page = self.page(request)
-        if self.records:
-            records = [merge.record(frameworks.order_releases(order)) for order in page]
-            return self.respond(request, page, packages.record_package(records, uri=self.uri(request)))
         releases = [release for order in page for release in frameworks.order_releases(order)]
         return self.respond(request, page, packages.release_package(releases, uri=self.uri(request)))
+
+
+class OrderRecordListView(OrderPage):
+    """One record per published call-off order on this page."""
+
+    @extend_schema(
+        operation_id="ocds_order_records_list",
+        responses={200: OpenApiTypes.OBJECT},
+        summary="OCDS records of call-off orders",
+    )
+    def get(self, request):
+        page = self.page(request)
+        records = [merge.record(frameworks.order_releases(order)) for order in page]
+        return self.respond(request, page, packages.record_package(records, uri=self.uri(request)))
 
 
 class BulkView(OcdsView):

@@ -139,18 +139,22 @@ def search(
 
     When PostgreSQL expects more than SEARCH_RANK_EXACT_MAX matches, only the first
     SEARCH_RANK_WINDOW + 1 of them in `window_order` (an order an index serves, so the scan stops
-    early; empty: the order the search's indexes yield them, the cheapest) are ranked: a very common word ranks the newest matches, not every one of them. The
-    extra row makes a count over the window say "more than SEARCH_RANK_WINDOW", not a false exact
-    figure; pages past the window are empty. Other sorts are not windowed: narrow with `matching`.
-    `estimate_on`: the same rows as `qs` as PostgreSQL estimates them better (one table, no join).
+    early; empty: the order the search's indexes yield them, the cheapest) are ranked: a very common
+    word ranks the newest matches, not every one of them. The extra row makes a count over the
+    window say "more than SEARCH_RANK_WINDOW", not a false exact figure; pages past the window are
+    empty. Other sorts are not windowed: narrow with `matching`.
+
+    `estimate_on`: rows of the model's own table that hold `qs` (the filters a join would add left
+    out), which PostgreSQL estimates well and scans without being led by a join: the estimate and
+    the window are taken on them, `qs`'s own conditions apply after.
     """
     if not search_terms(query):
         return qs
     match = match_q(fields, query)
     matches = qs.filter(match)
-    expected = planner_rows(estimate_on.filter(match) if estimate_on is not None else matches)
-    if expected > settings.SEARCH_RANK_EXACT_MAX:
-        window = matches.order_by(*window_order).values("pk")[: settings.SEARCH_RANK_WINDOW + 1]
+    candidates = estimate_on.filter(match) if estimate_on is not None else matches
+    if planner_rows(candidates) > settings.SEARCH_RANK_EXACT_MAX:
+        window = candidates.order_by(*window_order).values("pk")[: settings.SEARCH_RANK_WINDOW + 1]
         matches = qs.filter(pk__in=window)
     return matches.annotate(relevance=relevance(fields, query)).order_by("-relevance", *then)
 

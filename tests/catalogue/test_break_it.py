@@ -280,3 +280,21 @@ def test_the_budget_cannot_be_overspent_through_the_api(client_for, official, it
     assert response.status_code == 409
     assert response.json()["code"] == "budget"
     assert not Order.objects.exists()
+
+
+def test_the_agreements_ceiling_cannot_be_exceeded_through_the_api(client_for, official, supplier_user, budget):
+    from .conftest import make_agreement
+
+    small = make_agreement(official, supplier_user, ceiling="2500000")
+    item = make_item(small, supplier_user, official, price="1000000")
+    body = {
+        "lines": [{"item": item.pk, "quantity": 3, "unit_price": "1000000"}],
+        "delivery_address": "세종",
+        "region": "sejong",
+    }
+    response = client_for(official).post("/api/v1/catalogue/orders/", body, content_type="application/json")
+    assert response.status_code == 409
+    assert response.json()["code"] == "ceiling"
+    assert not Order.objects.exists()
+    small.refresh_from_db()
+    assert small.ordered_total == 0

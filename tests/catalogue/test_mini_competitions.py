@@ -389,17 +389,6 @@ def test_awarding_from_the_page_goes_to_the_order(client_for, competition, suppl
     assert response["Location"] == Order.objects.get().get_absolute_url()
 
 
-def test_the_awarded_order_is_published_in_open_data_like_any_order(
-    client_for, competition, supplier_user, second_official
-):
-    """(opendata/ is another engineer's: this only checks that a competition's order does not break it.)"""
-    offer(competition, supplier_user, "59000000")
-    order = award(competition, second_official).order
-    response = client_for().get("/api/v1/ocds/orders/releases/")
-    assert response.status_code == 200
-    assert order.reference in response.content.decode()
-
-
 def test_the_contracts_evaluation_does_not_take_over_a_competition(competition, supplier_user, official, client_for):
     from contracts.services import evaluation_start
 

@@ -197,3 +197,46 @@ def test_the_official_runs_the_technical_stage_from_the_evaluation_page(
     evaluation.refresh_from_db()
     assert evaluation.technical_scored_at is not None
     assert "data-technical-scored" in client.get(page).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_ocds_of_a_best_value_two_envelope_tender_validates_and_never_shows_the_weak_price(
+    official, evaluator, second_evaluator, live_server, settings
+):
+    import json
+
+    from django.test import Client as PublicClient
+
+    from tests.opendata.validation import assert_valid_ocds
+
+    settings.SITE_URL = live_server.url  # libcoveocds fetches the extension from here
+    tender = published_tender(
+        entity=official.official.entity,
+        created_by=official,
+        evaluation_method="best_value",
+        evaluation_params=BEST_VALUE_PARAMS,
+        envelopes=2,
+    )
+    bids = {
+        name: submit_two(
+            tender, bidder(supplier__name_en=name), price=PRICES[name], documents=[("p.pdf", pdf_with(name))]
+        ).bid.pk
+        for name in PRICES
+    }
+    close_and_open(tender)
+    evaluation = scored(tender, official, evaluator, second_evaluator, bids)
+    services.evaluation_calculate(evaluation=evaluation, actor=official)
+    bidding.technical_publish(tender_id=tender.pk, actor=official)
+    end_complaint_window(tender)
+    bidding.price_envelopes_open(tender_id=tender.pk)
+    services.evaluation_calculate(evaluation=evaluation, actor=official)
+
+    package = PublicClient().get(f"/api/v1/ocds/releases/{tender.ocid}/").json()
+    assert_valid_ocds(package)
+    text = json.dumps(package, ensure_ascii=False)
+    assert "80000000" not in text
+    results = {
+        d["id"]: d for r in package["releases"] if r["id"].endswith("technical-results") for d in r["bids"]["details"]
+    }
+    assert results[str(bids["C"])]["technicalResult"]["compliant"] is False
+    assert "62.5" in results[str(bids["C"])]["technicalResult"]["reason"]

@@ -86,6 +86,11 @@ def best_value_order(bids: list[dict], rules: dict) -> list[dict]:
     return sorted(qualified, key=lambda b: (-figures[b["id"]]["total"], price(b), *submission_order(b)))
 
 
+def is_second_stage(compiled: dict) -> bool:
+    """A catalogue second-stage competition: a process related to its framework's (relationship framework)."""
+    return any("framework" in p.get("relationship", []) for p in compiled.get("relatedProcesses", []))
+
+
 def recompute_winner(compiled: dict) -> dict:
     """The winning bid, from the compiled release alone; checks every published figure on the way."""
     tender, rules = compiled["tender"], compiled["tender"]["evaluationRules"]
@@ -126,7 +131,7 @@ def test_every_demo_award_is_recomputed_from_the_public_api_alone(django_assert_
     awarded = [r["compiledRelease"] for r in records if r["compiledRelease"].get("awards")]
 
     with django_assert_num_queries(0):
-        methods = set()
+        methods, competitions = set(), 0
         for compiled in awarded:
             current = [a for a in compiled["awards"] if a["status"] in ("pending", "active")]
             # A framework competition also publishes each agreement it concluded as an award of its own
@@ -136,6 +141,16 @@ def test_every_demo_award_is_recomputed_from_the_public_api_alone(django_assert_
             assert all(a["suppliers"][0] in tenderers for a in agreements)
             assert bool(agreements) == compiled["tender"].get("techniques", {}).get("hasFrameworkAgreement", False)
             [award] = [a for a in current if a not in agreements]
+            if is_second_stage(compiled):
+                # A catalogue second-stage competition (2단계경쟁): the lowest valid offer wins (its order
+                # is the award; the value is the order's, at the offered prices), no evaluation stage.
+                assert compiled["relatedProcesses"][0]["relationship"] == ["framework"]
+                valid = [b for b in compiled["bids"]["details"] if b.get("openingOutcome") == "ranked"]
+                lowest = min(valid, key=lambda b: (price(b), *submission_order(b)))
+                assert award["suppliers"] == lowest["tenderers"]
+                assert dec(award["value"]["amount"]) <= price(lowest)
+                competitions += 1
+                continue
             winner = recompute_winner(compiled)
             assert award["suppliers"] == winner["tenderers"]
             assert award["value"] == winner["value"]
@@ -143,7 +158,9 @@ def test_every_demo_award_is_recomputed_from_the_public_api_alone(django_assert_
 
     assert methods == {"lowestPrice", "floorRateReserve", "bestValue"}
     # Every tender with a public award (the catalogue's framework tenders included), none left out.
+    from catalogue.models import MiniCompetition
     from contracts.models import Award
 
     public = Award.objects.filter(status__in=Award.PUBLIC_STATUSES).values("tender").distinct().count()
-    assert len(awarded) == public >= 4
+    assert competitions == MiniCompetition.objects.filter(status="awarded").count() >= 1
+    assert len(awarded) == public + competitions >= 5
