@@ -101,12 +101,14 @@ def sweep(browser, live_server, language: str, pages) -> dict:
         try:
             page = context.new_page()
             key = f"{who or 'public'} {url}"
-            response = page.goto(url)
+            # Scripts that enable controls (libsodium pages) have run and transitions settled before axe looks.
+            response = page.goto(url, wait_until="networkidle")
+            page.wait_for_timeout(250)
             if response.status >= 400 and url != "/no-such-page/":
                 errors[key] = response.status
                 continue
             if not page.evaluate("document.documentElement.scrollWidth <= innerWidth"):
-                overflowing[key] = page.evaluate("document.documentElement.scrollWidth")
+                overflowing[key] = (page.evaluate("document.documentElement.scrollWidth"), page.evaluate(WIDEST))
             for width, viewport in (("375", PHONE), ("1280", DESKTOP)):
                 page.set_viewport_size(viewport)
                 serious = [
@@ -120,6 +122,18 @@ def sweep(browser, live_server, language: str, pages) -> dict:
             context.close()
     return {"errors": errors, "wider than the phone": overflowing, "axe": findings}
 
+
+# What sticks out past the right edge (the innermost elements first): named in the failure message.
+WIDEST = """(() => {
+  const out = [];
+  for (const el of document.querySelectorAll("body *")) {
+    const r = el.getBoundingClientRect();
+    if (r.right > innerWidth + 1 && ![...el.children].some((c) => c.getBoundingClientRect().right > innerWidth + 1)) {
+      out.push(`${el.tagName.toLowerCase()}.${[...el.classList].join(".")} ${Math.round(r.right)}`);
+    }
+  }
+  return out.slice(0, 4);
+})()"""
 
 CLEAN = {"errors": {}, "wider than the phone": {}, "axe": {}}
 
