@@ -77,6 +77,9 @@ SENTENCES = {
     "evaluation.start": gettext_lazy("%(actor)s started %(object)s"),
     "evaluation.review": gettext_lazy("%(actor)s reviewed a bid (%(object)s)"),
     "evaluation.calculate": gettext_lazy("%(actor)s calculated the committee's ranking (%(object)s)"),
+    "evaluation.technical_calculate": gettext_lazy(
+        "%(actor)s turned the committee's technical scores into compliance decisions (%(object)s)"
+    ),
     "evaluation.complete": gettext_lazy("%(actor)s completed %(object)s"),
     "evaluation.reopen": gettext_lazy("%(actor)s reopened %(object)s"),
     "committee.appoint": gettext_lazy("%(actor)s appointed a committee member (%(object)s)"),
@@ -155,6 +158,10 @@ SENTENCES = {
     "consortium.confirmed": gettext_lazy("%(actor)s: every member has confirmed %(object)s"),
     "consortium.dissolve": gettext_lazy("%(actor)s dissolved %(object)s"),
     "consortium.invalidate": gettext_lazy("%(actor)s: %(object)s can no longer bid"),
+    "consortium.change": gettext_lazy("%(actor)s changed the terms of %(object)s; every member confirms again"),
+    "mini_competition.start": gettext_lazy("%(actor)s started %(object)s"),
+    "mini_competition.award": gettext_lazy("%(actor)s awarded %(object)s and placed its order"),
+    "mini_competition.unsuccessful": gettext_lazy("%(actor)s ended %(object)s without an award"),
     "bid_security.attach": gettext_lazy("%(actor)s attached %(object)s"),
     "bid_security.call": gettext_lazy("%(actor)s called in %(object)s"),
     "bid_security.release": gettext_lazy("%(actor)s released %(object)s"),

@@ -148,11 +148,12 @@ def test_every_page_type_fits_a_phone_and_has_no_serious_accessibility_findings(
 
 
 def recent_page_types() -> list[tuple[str | None, str]]:
-    """The catalogue shop, joint bidding and securities, the two-envelope technical stage, document
-    corrections and observers, over the demo plus what the demo does not hold (made through the services)."""
+    """The catalogue shop (second-stage competitions and the budget included), joint bidding and securities,
+    the two-envelope technical stage, document corrections and observers, over the demo plus what the demo
+    does not hold (made through the services)."""
     from bidding.models import CureRequest
     from bidding.services.cures import cure_request
-    from catalogue.models import CatalogueItem, FrameworkAgreement, Invoice, Order
+    from catalogue.models import CatalogueItem, FrameworkAgreement, Invoice, MiniCompetition, Order
     from tenders.services.custodians import observer_invite
     from tests.bidding.helpers import bidder, close_and_open, pdf_with, published_tender, submit_two
     from tests.bidding.joint import attach_security, form_consortium
@@ -166,6 +167,7 @@ def recent_page_types() -> list[tuple[str | None, str]]:
     order = Order.objects.filter(deliveries__isnull=False).order_by("pk").first()
     invoice = Invoice.objects.order_by("pk").first()
     agreement = FrameworkAgreement.objects.order_by("pk").first()
+    competition = MiniCompetition.objects.order_by("pk").first()  # the demo's second-stage competition
 
     # Two envelopes, opened: the technical stage, and a correction asked of one bidder.
     technical = published_tender(entity=entity, created_by=kim, envelopes=2, title="2027년 기술제안 평가 용역")
@@ -210,8 +212,12 @@ def recent_page_types() -> list[tuple[str | None, str]]:
         ("supplier1@example.com", "/catalogue/my-items/"),
         ("supplier1@example.com", order.get_absolute_url()),
         (kim.email, "/catalogue/review/"),
+        (kim.email, competition.get_absolute_url()),
+        (None, competition.tender.get_absolute_url()),
+        ("official2@example.com", "/catalogue/budget/"),
         (None, joint.get_absolute_url()),
         (lead.email, f"/bids/consortia/{consortium.pk}/"),
+        (lead.email, f"/bids/consortia/{consortium.pk}/edit/"),
         ("supplier1@example.com", f"/bids/tender/{joint.pk}/consortium/"),
         (lead.email, f"/bids/tender/{joint.pk}/securities/"),
         (None, f"/bids/tender/{technical.pk}/opening/"),
