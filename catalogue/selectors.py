@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from procurement.pagination import round_estimate
 from procurement.permissions import is_auditor
-from procurement.search import SearchFields, matching, planner_rows, search
+from procurement.search import SearchFields, first_ids, matching, planner_rows, search, search_terms
 from suppliers.selectors import membership_for_user
 from tenders.selectors import official_entity
 
@@ -152,8 +152,11 @@ def catalogue_facets(f: Filters) -> dict:
     sampled = matches > 2 * sample_rows
     if sampled:
         # The first rows PostgreSQL finds on the item table (through the search's indexes, no sort:
-        # the scan stops there); the agreements' terms apply to them after.
-        base = base.filter(pk__in=items.values("pk")[:sample_rows])
+        # the scan stops there), fetched as ids first (as a subquery it was planned as a sequential
+        # scan evaluating the search on every row); the agreements' terms apply to them after.
+        # Without a search, the filters' own scan stops early: no bitmap of every published item.
+        sample = first_ids(items, sample_rows) if search_terms(f.q) else items.values("pk")[:sample_rows]
+        base = base.filter(pk__in=sample)
     sql, params = base.query.sql_with_params()
 
     def others(name: str) -> str:

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.postgres.lookups import TrigramWordSimilar
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
 from django.db.models.functions import Greatest, Upper
 
@@ -126,6 +126,30 @@ def planner_rows(queryset: QuerySet) -> int:
     return int(plan[0]["Plan"]["Plan Rows"])
 
 
+def first_ids(queryset: QuerySet, count: int) -> list:
+    """The primary keys of the first `count` rows of `queryset` PostgreSQL finds, in no order, through
+    the search's indexes (a bitmap of every branch, then the table's pages in order until `count`).
+
+    Under a LIMIT, PostgreSQL bets on a sequential scan (or on walking an unrelated index) finding the
+    rows early and evaluates the whole search condition — word similarity, LIKE — row by row: 120-220
+    ms for 1,000 of 200,000 items, where the bitmap takes 15-35 ms. Both are switched off for this
+    one statement (restored after, even inside an outer transaction).
+    """
+    sql, params = queryset.order_by().values_list("pk", flat=True)[:count].query.sql_with_params()
+    with transaction.atomic(using=queryset.db), connections[queryset.db].cursor() as cursor:
+        cursor.execute("SELECT current_setting('enable_seqscan'), current_setting('enable_indexscan')")
+        saved = cursor.fetchone()
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        try:
+            cursor.execute(sql, params)
+            return [row[0] for row in cursor.fetchall()]
+        finally:
+            cursor.execute(
+                "SELECT set_config('enable_seqscan', %s, true), set_config('enable_indexscan', %s, true)", saved
+            )
+
+
 def search(
     qs: QuerySet,
     fields: SearchFields,
@@ -162,8 +186,13 @@ def search(
             limit, settings.SEARCH_RANK_WALK_SHARE * planner_rows(estimate_on if estimate_on is not None else qs)
         )
     if planner_rows(candidates) > limit:
-        window = candidates.order_by(*window_order).values("pk")[: settings.SEARCH_RANK_WINDOW + 1]
-        matches = qs.filter(pk__in=window)
+        # Fetched once, as ids: the page, the paginator's count and anything else built on the
+        # result then read at most SEARCH_RANK_WINDOW + 1 rows by primary key instead of scanning
+        # for the window again (a subquery would be planned and run afresh by each of them).
+        window = candidates.order_by(*window_order)
+        size = settings.SEARCH_RANK_WINDOW + 1
+        ids = list(window.values_list("pk", flat=True)[:size]) if window_order else first_ids(window, size)
+        matches = qs.filter(pk__in=ids)
     return matches.annotate(relevance=relevance(fields, query)).order_by("-relevance", *then)
 
 
