@@ -38,6 +38,10 @@ def roles_create(
     owner_id, app_id = sql.Identifier(owner), sql.Identifier(app)
     cursor.execute(sql.SQL("ALTER DATABASE {} OWNER TO {}").format(sql.Identifier(database), owner_id))
     cursor.execute(sql.SQL("ALTER SCHEMA public OWNER TO {}").format(owner_id))
+    # The search's extension, made here by the superuser so that its functions, like every function
+    # below, belong to the owner: a migration tunes one of them (tenders 0012: ALTER FUNCTION … COST).
+    # Made by the owner's own migration instead, a trusted extension's functions stay the superuser's.
+    cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     # Sequences that belong to a column (serial, identity) follow their table.
     cursor.execute(
         "SELECT c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
