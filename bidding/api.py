@@ -146,8 +146,10 @@ class BidListView(generics.ListAPIView):
     def post(self, request):
         # Which company, first (as the rule did); vetting, sanctions, role and invitation are checked
         # once, by the service inside its transaction (a Forbidden "not_eligible" from there).
+        if not is_supplier_user(request.user):
+            self.permission_denied(request)  # another role: refused as the rule would (permission_denied)
         supplier = supplier_for_user(request.user)
-        if supplier is None or not is_supplier_user(request.user):
+        if supplier is None:
             raise Forbidden(_("Only members of a registered supplier company can bid."), code="not_eligible")
         key = request.headers.get("Idempotency-Key", "")
         try:
